@@ -1,0 +1,116 @@
+// The daemon's configuration: plain structs filled from one YAML file and validated once.
+//
+// Start here: LoadConfig() in config/loader.h turns a file into a Config or a list of precise
+// errors; docs/configuration.md documents every key. A Config is an immutable value once
+// loaded: the daemon shares it as `std::shared_ptr<const Config>` and replaces the pointer on
+// SIGHUP (only the parts listed as reloadable take effect without a restart).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+
+namespace jwo::config {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+enum class LogTarget { kAuto, kJournald, kStderr };
+
+// What a listener serves. Amazon's gateway should reach only `shopper_authorization`;
+// `metrics` and `health` belong on a listener store IT and the monitoring can reach.
+enum class Api { kShopperAuthorization, kHealth, kMetrics };
+
+struct TlsConfig {
+  std::string certificate_file;  // PEM server certificate (chain)
+  std::string private_key_file;  // PEM private key
+  std::string client_ca_file;    // if set: client certificates are required and verified
+};
+
+struct ListenerConfig {
+  std::string name;      // unique, for logs and metrics
+  std::string address;   // IPv4 or IPv6 literal, e.g. "127.0.0.1", "::"
+  uint16_t port = 0;     // 0 = any free port (tests)
+  std::optional<TlsConfig> tls;  // absent = plain HTTP (development only)
+  std::vector<Api> apis;  // non-empty, no duplicates
+};
+
+struct HttpConfig {
+  int threads = 0;                     // 0 = one per core
+  uint32_t max_body_bytes = 64 * 1024;
+  uint32_t max_header_bytes = 8 * 1024;
+  uint32_t idle_timeout_ms = 30'000;   // keep-alive connection with no request
+  uint32_t request_timeout_ms = 10'000;  // from first byte of a request to its last
+  uint32_t max_connections = 1024;     // over this, new connections are closed at accept
+  uint32_t max_pipelined_requests = 16;  // per connection, read ahead of the answers
+};
+
+struct StoreConfig {
+  std::string state_directory;          // holds the LMDB environment (data.mdb, lock.mdb)
+  uint64_t map_size_mib = 1024;         // initial map size; grows on MDB_MAP_FULL
+  uint64_t max_map_size_mib = 65536;    // growth stops here (then writes fail, visibly)
+  uint32_t max_readers = 0;             // 0 = derived from the thread count
+};
+
+enum class Strategy { kRetailerManaged, kAmazonRecommendation };
+enum class FailMode { kApprove, kDeny };
+
+// What the amazon_recommendation strategy does for one combination of Amazon's recommendation
+// and the local ledger.
+enum class RuleAction {
+  kFollow,   // Amazon's recommendation as sent (with its conditions and risks)
+  kApprove,  // admit without conditions
+  kDeny,     // deny
+  kAdjust,   // admit with an ADJUST condition carrying `adjust_amounts` for the currency
+};
+
+struct RecommendationRules {
+  RuleAction approved_clear = RuleAction::kFollow;   // Amazon approves, no local debt
+  RuleAction approved_owes = RuleAction::kDeny;      // Amazon approves, local debt >= threshold
+  RuleAction denied_clear = RuleAction::kFollow;     // Amazon denies, no local debt
+  RuleAction denied_owes = RuleAction::kDeny;        // Amazon denies, local debt
+  RuleAction absent_clear = RuleAction::kApprove;    // no recommendation in the request
+  RuleAction absent_owes = RuleAction::kDeny;
+  std::map<std::string, int64_t> adjust_amounts;     // currency code -> minor units
+};
+
+struct FaConfig {
+  Strategy strategy = Strategy::kRetailerManaged;
+  FailMode fail_mode = FailMode::kDeny;
+  // Open debt at or above the threshold denies entry; currency code -> minor units. A currency
+  // not listed uses the smallest unit (any open debt denies).
+  std::map<std::string, int64_t> thresholds;
+  RecommendationRules rules;
+};
+
+struct AuditConfig {
+  uint32_t batch_max = 512;       // decision records per write transaction
+  uint32_t flush_interval_ms = 20;  // longest a record waits for its batch
+  uint32_t queue_max = 65536;     // records waiting; beyond it new records are dropped and counted
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  LogTarget target = LogTarget::kAuto;  // auto = journald when started by systemd, else stderr
+};
+
+struct ControlConfig {
+  std::string socket_path;       // unix socket of jwo-edgectl
+  uint32_t socket_mode = 0660;   // file permissions of the socket
+};
+
+struct Config {
+  std::string source_file;  // the file it was loaded from, for messages
+  std::string store_id;     // ^[0-9a-zA-Z_-]{1,255}$, this store's id at Amazon
+  StoreConfig store;
+  HttpConfig http;
+  std::vector<ListenerConfig> listeners;  // at least one
+  FaConfig fa;
+  AuditConfig audit;
+  LogConfig log;
+  ControlConfig control;
+};
+
+}  // namespace jwo::config

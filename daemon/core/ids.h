@@ -1,0 +1,24 @@
+// Identifier rules shared by the APIs, and the pseudonym used for shopper ids in logs.
+// Pure functions, any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jwo::core {
+
+// 8-4-4-4-12 hexadecimal digits (either case), as Amazon's UUID fields are documented.
+bool IsUuid(std::string_view s);
+
+// ^[0-9a-zA-Z_-]*$ (storeId) — `allow_empty` false makes it the `+` form (shoppingTripId).
+bool IsIdToken(std::string_view s, bool allow_empty = false);
+
+// True when `s` holds no ASCII control character (0x00-0x1F, 0x7F). Ids that reach the store
+// or a log line must pass this.
+bool IsPrintable(std::string_view s);
+
+// A stable pseudonym for personal identifiers in logs and metrics: "sh_" and the first 12 hex
+// digits of SHA-256(id). Never log the id itself.
+std::string Pseudonym(std::string_view id);
+
+}  // namespace jwo::core

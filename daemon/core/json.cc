@@ -1,0 +1,178 @@
+#include "core/json.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace jwo::core {
+namespace {
+
+// A JSON number reduced to sign, significant digits and a power of ten, so two spellings of
+// the same value ("1.50", "15e-1") compare equal.
+struct DecimalValue {
+  bool negative = false;
+  std::string digits;  // no leading or trailing zeros; empty for zero
+  long exponent = 0;   // value = digits * 10^exponent
+
+  bool operator==(const DecimalValue&) const = default;
+};
+
+DecimalValue Normalize(std::string_view text) {
+  DecimalValue d;
+  size_t i = 0;
+  if (i < text.size() && text[i] == '-') {
+    d.negative = true;
+    ++i;
+  }
+  long frac_digits = 0;
+  bool in_fraction = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      in_fraction = true;
+    } else if (c >= '0' && c <= '9') {
+      d.digits.push_back(c);
+      if (in_fraction) ++frac_digits;
+    } else {
+      break;  // 'e' or 'E'
+    }
+  }
+  long exp = 0;
+  if (i < text.size()) {
+    ++i;  // skip 'e'
+    bool exp_negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
+    for (; i < text.size() && exp < 100000; ++i) exp = exp * 10 + (text[i] - '0');
+    if (exp_negative) exp = -exp;
+  }
+  d.exponent = exp - frac_digits;
+  const size_t first = d.digits.find_first_not_of('0');
+  if (first == std::string::npos) return DecimalValue{};  // zero, whatever its sign
+  d.digits.erase(0, first);
+  while (d.digits.back() == '0') {
+    d.digits.pop_back();
+    ++d.exponent;
+  }
+  return d;
+}
+
+// The shortest decimal that reads back as `d`, in fixed notation.
+std::string ShortestFixed(double d) {
+  char buf[400];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  return std::string(buf, res.ptr);
+}
+
+class ExactHandler {
+ public:
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  boost::json::value_stack st;
+
+  bool on_document_begin(boost::json::error_code&) { return true; }
+  bool on_document_end(boost::json::error_code&) { return true; }
+  bool on_object_begin(boost::json::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::json::error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::json::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::json::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(boost::json::string_view s, boost::json::error_code&) {
+    number_text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, boost::json::string_view, boost::json::error_code&) {
+    number_text_.clear();
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::json::error_code&) {
+    number_text_.clear();
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, boost::json::string_view s, boost::json::error_code&) {
+    number_text_.append(s.data(), s.size());
+    const bool exact = std::isfinite(d) && Normalize(number_text_) == Normalize(ShortestFixed(d));
+    number_text_.clear();
+    st.push_double(exact ? d : std::numeric_limits<double>::quiet_NaN());
+    return true;
+  }
+  bool on_bool(bool b, boost::json::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::json::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(boost::json::string_view, boost::json::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
+
+ private:
+  std::string number_text_;
+};
+
+}  // namespace
+
+Result<boost::json::value> ParseJson(std::string_view text) {
+  boost::json::basic_parser<ExactHandler> parser(boost::json::parse_options{});
+  parser.handler().st.reset();
+  boost::json::error_code ec;
+  const size_t n = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && n < text.size()) ec = boost::json::error::extra_data;
+  if (ec) {
+    return Status(StatusCode::kInvalidArgument,
+                  "body is not valid JSON: " + ec.message() + " at byte " + std::to_string(n));
+  }
+  return parser.handler().st.release();
+}
+
+Result<int64_t> JsonToMinorUnits(const boost::json::value& v, const Currency& currency) {
+  std::string text;
+  if (v.is_int64()) {
+    text = std::to_string(v.get_int64());
+  } else if (v.is_uint64()) {
+    text = std::to_string(v.get_uint64());
+  } else if (v.is_double()) {
+    if (std::isnan(v.get_double())) {
+      return Status(StatusCode::kOutOfRange, "number has more than 15 significant digits");
+    }
+    text = ShortestFixed(v.get_double());
+  } else {
+    return Status(StatusCode::kInvalidArgument, "must be a number");
+  }
+  return ParseMinorUnits(text, currency);
+}
+
+std::string MinorUnitsToJsonNumber(int64_t minor, const Currency& currency) {
+  return FormatMinorUnits(minor, currency);
+}
+
+}  // namespace jwo::core

@@ -1,0 +1,36 @@
+// JSON input with exact money: Boost.JSON's parser, plus a guarantee about every number.
+//
+// Boost.JSON 1.81 stores a fractional number as an IEEE double and offers no way to keep its
+// text. A double cannot hold most decimals exactly, but every decimal with at most 15
+// significant digits comes back unchanged from the shortest round-trip printing of its double.
+// ParseJson checks each number's source text against that printing while parsing; a number
+// that would not come back unchanged (e.g. "15.990000000000000001") is stored as NaN, so the
+// money readers below reject it instead of silently using a nearby value. That check is the
+// only hand-written part; it is why this wrapper exists.
+//
+// Pure functions, safe from any thread.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string_view>
+
+#include "core/money.h"
+#include "core/status.h"
+
+namespace jwo::core {
+
+// Parses one JSON document. Returns kInvalidArgument with the parser's reason and byte offset
+// when the text is not valid JSON (or nests deeper than 32 levels).
+Result<boost::json::value> ParseJson(std::string_view text);
+
+// Reads a JSON number as minor units of `currency`, exactly. Returns kInvalidArgument when the
+// value is not a number, kOutOfRange when it has more fractional digits than the currency
+// allows, more than 15 significant digits, or a magnitude above kMaxMinorUnits.
+Result<int64_t> JsonToMinorUnits(const boost::json::value& v, const Currency& currency);
+
+// Writes minor units as a JSON number with exactly the currency's decimal digits (1599 USD ->
+// 15.99, 1500 JPY -> 1500). Returned as raw JSON text to be spliced into a serialized document,
+// because a double cannot promise "15.90" prints as 15.90.
+std::string MinorUnitsToJsonNumber(int64_t minor, const Currency& currency);
+
+}  // namespace jwo::core

@@ -1,0 +1,179 @@
+#include "ledger/ledger.h"
+
+#include <algorithm>
+
+#include "core/money.h"
+#include "store/codec.h"
+
+namespace jwo::ledger {
+namespace {
+
+using core::Status;
+using core::StatusCode;
+using store::Table;
+
+core::Result<store::ShopperRecord> LoadOrNew(const store::ReadTxn& txn, std::string_view id) {
+  auto found = ReadShopper(txn, id);
+  if (!found.ok()) return found.status();
+  return found->value_or(store::ShopperRecord{});
+}
+
+Status SaveShopper(store::WriteTxn& txn, std::string_view id, const store::ShopperRecord& r) {
+  return txn.Put(Table::kShoppers, id, store::EncodeShopper(r));
+}
+
+void ApplyToBalance(store::ShopperRecord& r, std::string_view currency, int64_t delta) {
+  auto it = std::find_if(r.open_debt.begin(), r.open_debt.end(),
+                         [&](const store::Balance& b) { return b.currency == currency; });
+  if (it == r.open_debt.end()) {
+    r.open_debt.push_back({std::string(currency), 0});
+    it = r.open_debt.end() - 1;
+  }
+  it->minor += delta;
+  r.open_debt.erase(std::remove_if(r.open_debt.begin(), r.open_debt.end(),
+                                   [](const store::Balance& b) { return b.minor <= 0; }),
+                    r.open_debt.end());
+  std::sort(r.open_debt.begin(), r.open_debt.end(),
+            [](const store::Balance& a, const store::Balance& b) { return a.currency < b.currency; });
+}
+
+}  // namespace
+
+core::Result<std::optional<store::ShopperRecord>> ReadShopper(const store::ReadTxn& txn,
+                                                              std::string_view shopper_id) {
+  if (Status s = store::CheckId("shopper id", shopper_id); !s.ok()) return s;
+  auto bytes = txn.Get(Table::kShoppers, shopper_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<store::ShopperRecord>{};
+  auto rec = store::DecodeShopper(**bytes);
+  if (!rec.ok()) return rec.status();
+  return std::optional<store::ShopperRecord>{std::move(*rec)};
+}
+
+core::Result<std::vector<store::DebtRecord>> ListDebts(const store::ReadTxn& txn,
+                                                       std::string_view shopper_id) {
+  if (Status s = store::CheckId("shopper id", shopper_id); !s.ok()) return s;
+  std::vector<store::DebtRecord> out;
+  Status decode_error;
+  Status s = txn.Scan(Table::kDebts, store::DebtKeyPrefix(shopper_id),
+                      [&](std::string_view k, std::string_view v) {
+                        auto d = store::DecodeDebt(k, v);
+                        if (!d.ok()) {
+                          decode_error = d.status();
+                          return false;
+                        }
+                        out.push_back(std::move(*d));
+                        return true;
+                      });
+  if (!s.ok()) return s;
+  if (!decode_error.ok()) return decode_error;
+  return out;
+}
+
+Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {
+  if (debt.state != store::DebtState::kOpen) {
+    return Status(StatusCode::kInvalidArgument, "a new debt must be open");
+  }
+  if (debt.amount_minor <= 0 || debt.amount_minor > core::kMaxMinorUnits) {
+    return Status(StatusCode::kInvalidArgument, "debt amount must be positive");
+  }
+  if (!core::FindCurrency(debt.currency)) {
+    return Status(StatusCode::kInvalidArgument, "unknown currency '" + debt.currency + "'");
+  }
+  auto key = store::DebtKey(debt.shopper_id, debt.trip_id);
+  if (!key.ok()) return key.status();
+  auto existing = txn.Get(Table::kDebts, *key);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    return Status(StatusCode::kAlreadyExists,
+                  "the shopper already has a debt for trip " + debt.trip_id);
+  }
+  auto shopper = LoadOrNew(txn, debt.shopper_id);
+  if (!shopper.ok()) return shopper.status();
+  if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(debt)); !s.ok()) return s;
+  ApplyToBalance(*shopper, debt.currency, debt.amount_minor);
+  shopper->open_debt_count += 1;
+  shopper->updated_ms = now_ms;
+  return SaveShopper(txn, debt.shopper_id, *shopper);
+}
+
+Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
+                 store::DebtState new_state, std::string_view settlement_ref, int64_t now_ms) {
+  if (new_state == store::DebtState::kOpen) {
+    return Status(StatusCode::kInvalidArgument, "closing a debt needs settled or written_off");
+  }
+  auto key = store::DebtKey(shopper_id, trip_id);
+  if (!key.ok()) return key.status();
+  auto bytes = txn.Get(Table::kDebts, *key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) {
+    return Status(StatusCode::kNotFound, "no debt for that shopper and trip");
+  }
+  auto debt = store::DecodeDebt(*key, **bytes);
+  if (!debt.ok()) return debt.status();
+  if (debt->state != store::DebtState::kOpen) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "debt is already " + std::string(store::DebtStateName(debt->state)));
+  }
+  auto shopper = LoadOrNew(txn, shopper_id);
+  if (!shopper.ok()) return shopper.status();
+  debt->state = new_state;
+  debt->settlement_ref = std::string(settlement_ref);
+  debt->settled_ms = now_ms;
+  if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(*debt)); !s.ok()) return s;
+  ApplyToBalance(*shopper, debt->currency, -debt->amount_minor);
+  if (shopper->open_debt_count > 0) shopper->open_debt_count -= 1;
+  shopper->updated_ms = now_ms;
+  return SaveShopper(txn, shopper_id, *shopper);
+}
+
+Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,
+                   std::string_view by, std::string_view reason, int64_t now_ms) {
+  if (mode != store::Override::kNone && (by.empty() || reason.empty())) {
+    return Status(StatusCode::kInvalidArgument, "an override needs who and why");
+  }
+  auto shopper = LoadOrNew(txn, shopper_id);
+  if (!shopper.ok()) return shopper.status();
+  shopper->override_mode = mode;
+  shopper->override_by = std::string(by);
+  shopper->override_reason = std::string(reason);
+  shopper->override_at_ms = now_ms;
+  shopper->updated_ms = now_ms;
+  return SaveShopper(txn, shopper_id, *shopper);
+}
+
+core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord record) {
+  auto last = txn.Last(Table::kAudit);
+  if (!last.ok()) return last.status();
+  record.sequence = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
+  if (Status s = txn.Put(Table::kAudit, store::BigEndianKey(record.sequence),
+                         store::EncodeAudit(record));
+      !s.ok()) {
+    return s;
+  }
+  return record.sequence;
+}
+
+core::Result<std::vector<store::AuditRecord>> RecentAudit(const store::ReadTxn& txn,
+                                                          size_t limit,
+                                                          std::string_view shopper_id) {
+  // The audit table is small (manual changes only); a forward scan keeping the tail is fine.
+  std::vector<store::AuditRecord> all;
+  Status decode_error;
+  Status s = txn.Scan(Table::kAudit, {}, [&](std::string_view k, std::string_view v) {
+    auto r = store::DecodeAudit(k, v);
+    if (!r.ok()) {
+      decode_error = r.status();
+      return false;
+    }
+    if (shopper_id.empty() || r->shopper_id == shopper_id) all.push_back(std::move(*r));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!decode_error.ok()) return decode_error;
+  std::reverse(all.begin(), all.end());
+  if (all.size() > limit) all.resize(limit);
+  return all;
+}
+
+}  // namespace jwo::ledger

@@ -1,0 +1,343 @@
+#include "store/env.h"
+
+#include <lmdb.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "core/log.h"
+#include "store/codec.h"
+
+namespace jwo::store {
+namespace {
+
+using core::Status;
+using core::StatusCode;
+
+std::atomic<uint64_t> g_next_env_id{1};
+
+// Per-thread cache of reset read transactions, keyed by Env id (ids are never reused, so an
+// entry of a closed Env can never match again).
+struct CachedTxn {
+  uint64_t env_id;
+  MDB_txn* txn;
+};
+thread_local std::vector<CachedTxn> t_read_txns;
+
+Status LmdbError(std::string_view what, int rc) {
+  return Status(StatusCode::kIoError, std::string(what) + ": " + mdb_strerror(rc));
+}
+
+Status CheckKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKeyBytes) {
+    return Status(StatusCode::kInvalidArgument,
+                  "key length " + std::to_string(key.size()) + " outside 1.." +
+                      std::to_string(kMaxKeyBytes));
+  }
+  return Status::Ok();
+}
+
+MDB_val Val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+void DefaultFatal(const Status& s) {
+  core::LogError("store commit failed; exiting so the service manager restarts a clean process",
+                 {{"error", s.ToString()}});
+  _exit(75);
+}
+
+constexpr std::string_view kSchemaKey = "schema_version";
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kFormatValue = "jwo-edge";
+
+}  // namespace
+
+// --- migrations -------------------------------------------------------------------------------
+
+std::span<const Migration> Migrations() {
+  static const Migration kMigrations[] = {
+      {0, "create the version-1 tables (meta, shoppers, debts, decisions, audit)",
+       [](WriteTxn& txn) { return txn.Put(Table::kMeta, kFormatKey, kFormatValue); }},
+  };
+  return kMigrations;
+}
+
+// --- ReadTxn / WriteTxn -----------------------------------------------------------------------
+
+core::Result<std::optional<std::string_view>> ReadTxn::Get(Table t, std::string_view key) const {
+  if (Status s = CheckKey(key); !s.ok()) return s;
+  MDB_val k = Val(key), v;
+  const int rc = mdb_get(txn_, env_->Dbi(t), &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>{};
+  if (rc != 0) return LmdbError("mdb_get", rc);
+  return std::optional<std::string_view>{View(v)};
+}
+
+Status ReadTxn::Scan(Table t, std::string_view prefix,
+                     const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn_, env_->Dbi(t), &cur);
+  if (rc != 0) return LmdbError("mdb_cursor_open", rc);
+  MDB_val k = Val(prefix), v;
+  rc = prefix.empty() ? mdb_cursor_get(cur, &k, &v, MDB_FIRST)
+                      : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  while (rc == 0) {
+    const std::string_view key = View(k);
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!fn(key, View(v))) break;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cur);
+  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError("mdb_cursor_get", rc);
+  return Status::Ok();
+}
+
+core::Result<std::optional<std::pair<std::string_view, std::string_view>>> ReadTxn::Last(
+    Table t) const {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn_, env_->Dbi(t), &cur);
+  if (rc != 0) return LmdbError("mdb_cursor_open", rc);
+  MDB_val k, v;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  mdb_cursor_close(cur);
+  using Row = std::optional<std::pair<std::string_view, std::string_view>>;
+  if (rc == MDB_NOTFOUND) return Row{};
+  if (rc != 0) return LmdbError("mdb_cursor_get", rc);
+  return Row{std::pair{View(k), View(v)}};
+}
+
+Status WriteTxn::Put(Table t, std::string_view key, std::string_view value) {
+  if (Status s = CheckKey(key); !s.ok()) return s;
+  MDB_val k = Val(key), v = Val(value);
+  const int rc = mdb_put(txn_, env_->Dbi(t), &k, &v, 0);
+  if (rc == MDB_MAP_FULL) {
+    map_full_ = true;
+    return Status(StatusCode::kOutOfRange, "store map is full");
+  }
+  if (rc != 0) return LmdbError("mdb_put", rc);
+  return Status::Ok();
+}
+
+Status WriteTxn::Delete(Table t, std::string_view key) {
+  if (Status s = CheckKey(key); !s.ok()) return s;
+  MDB_val k = Val(key);
+  const int rc = mdb_del(txn_, env_->Dbi(t), &k, nullptr);
+  if (rc == MDB_NOTFOUND) return Status(StatusCode::kNotFound, "no such key");
+  if (rc == MDB_MAP_FULL) {
+    map_full_ = true;
+    return Status(StatusCode::kOutOfRange, "store map is full");
+  }
+  if (rc != 0) return LmdbError("mdb_del", rc);
+  return Status::Ok();
+}
+
+// --- Env --------------------------------------------------------------------------------------
+
+Env::Env(EnvOptions options) : options_(std::move(options)), id_(g_next_env_id++) {
+  if (!options_.on_fatal) options_.on_fatal = DefaultFatal;
+}
+
+core::Result<std::unique_ptr<Env>> Env::Open(EnvOptions options) {
+  std::unique_ptr<Env> env(new Env(std::move(options)));
+  if (Status s = env->OpenEnv(); !s.ok()) return s;
+  if (Status s = env->OpenTablesAndMigrate(); !s.ok()) return s;
+  return env;
+}
+
+Env::~Env() {
+  {
+    std::lock_guard lock(cache_mutex_);
+    for (MDB_txn* txn : cached_txns_) mdb_txn_abort(txn);
+  }
+  if (env_ != nullptr) mdb_env_close(env_);
+}
+
+Status Env::OpenEnv() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.directory, ec);
+  if (ec) {
+    return Status(StatusCode::kIoError,
+                  "cannot create state directory " + options_.directory + ": " + ec.message());
+  }
+  int rc = mdb_env_create(&env_);
+  if (rc != 0) return LmdbError("mdb_env_create", rc);
+  if ((rc = mdb_env_set_maxdbs(env_, 16)) != 0) return LmdbError("mdb_env_set_maxdbs", rc);
+  if ((rc = mdb_env_set_maxreaders(env_, options_.max_readers)) != 0) {
+    return LmdbError("mdb_env_set_maxreaders", rc);
+  }
+  if ((rc = mdb_env_set_mapsize(env_, options_.map_size_bytes)) != 0) {
+    return LmdbError("mdb_env_set_mapsize", rc);
+  }
+  // MDB_NOTLS: read transactions are cached per thread by this class, not by LMDB.
+  rc = mdb_env_open(env_, options_.directory.c_str(), MDB_NOTLS, 0640);
+  if (rc != 0) {
+    return Status(StatusCode::kIoError,
+                  "cannot open store in " + options_.directory + ": " + mdb_strerror(rc));
+  }
+  int dead = 0;
+  if ((rc = mdb_reader_check(env_, &dead)) != 0) return LmdbError("mdb_reader_check", rc);
+  stale_readers_cleared_ = dead;
+  return Status::Ok();
+}
+
+Status Env::OpenTablesAndMigrate() {
+  MDB_txn* raw = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
+  if (rc != 0) return LmdbError("mdb_txn_begin", rc);
+  for (Table t : kAllTables) {
+    rc = mdb_dbi_open(raw, std::string(TableName(t)).c_str(), MDB_CREATE,
+                      &dbi_[static_cast<size_t>(t)]);
+    if (rc != 0) {
+      mdb_txn_abort(raw);
+      return LmdbError("mdb_dbi_open " + std::string(TableName(t)), rc);
+    }
+  }
+  WriteTxn txn(this, raw);
+  auto abort_with = [&](Status s) {
+    mdb_txn_abort(raw);
+    return s;
+  };
+  uint32_t version = 0;
+  auto stored = txn.Get(Table::kMeta, kSchemaKey);
+  if (!stored.ok()) return abort_with(stored.status());
+  if (stored->has_value()) {
+    Decoder d(**stored);
+    if (!d.U32(version) || !d.done()) {
+      return abort_with(Status(StatusCode::kCorruption, "meta.schema_version does not decode"));
+    }
+    auto format = txn.Get(Table::kMeta, kFormatKey);
+    if (!format.ok()) return abort_with(format.status());
+    if (!format->has_value() || **format != kFormatValue) {
+      return abort_with(Status(StatusCode::kFailedPrecondition,
+                               options_.directory + " holds an LMDB store of another program"));
+    }
+  }
+  const uint32_t target = static_cast<uint32_t>(options_.migrations.size());
+  if (version > target) {
+    return abort_with(Status(StatusCode::kFailedPrecondition,
+                             "store schema version " + std::to_string(version) +
+                                 " is newer than this build supports (" + std::to_string(target) +
+                                 "); install the newer jwo-edge or restore a backup"));
+  }
+  for (uint32_t v = version; v < target; ++v) {
+    const Migration& m = options_.migrations[v];
+    if (Status s = m.apply(txn); !s.ok()) {
+      return abort_with(Status(s.code(), "migration " + std::to_string(v) + "->" +
+                                             std::to_string(v + 1) + " (" + m.description +
+                                             ") failed: " + s.message()));
+    }
+    if (version > 0 || v > 0) {
+      core::LogInfo("store migrated", {{"from", std::to_string(v)}, {"to", std::to_string(v + 1)},
+                                       {"step", m.description}});
+    }
+  }
+  if (version != target) {
+    Encoder e;
+    e.U32(target);
+    if (Status s = txn.Put(Table::kMeta, kSchemaKey, e.bytes()); !s.ok()) return abort_with(s);
+  }
+  if ((rc = mdb_txn_commit(raw)) != 0) return LmdbError("mdb_txn_commit (open)", rc);
+  schema_version_ = target;
+  return Status::Ok();
+}
+
+MDB_txn* Env::AcquireReadTxn() const {
+  for (const CachedTxn& c : t_read_txns) {
+    if (c.env_id == id_) {
+      if (mdb_txn_renew(c.txn) != 0) return nullptr;
+      return c.txn;
+    }
+  }
+  MDB_txn* txn = nullptr;
+  if (mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn) != 0) return nullptr;
+  t_read_txns.push_back({id_, txn});
+  std::lock_guard lock(cache_mutex_);
+  cached_txns_.push_back(txn);
+  return txn;
+}
+
+Status Env::Read(const std::function<Status(const ReadTxn&)>& fn) const {
+  std::shared_lock gate(resize_gate_);
+  MDB_txn* txn = AcquireReadTxn();
+  if (txn == nullptr) return Status(StatusCode::kIoError, "cannot begin read transaction");
+  Status s = fn(ReadTxn(this, txn));
+  mdb_txn_reset(txn);
+  return s;
+}
+
+Status Env::Write(const std::function<Status(WriteTxn&)>& fn) {
+  std::lock_guard writer(write_mutex_);
+  for (;;) {
+    MDB_txn* raw = nullptr;
+    int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
+    if (rc != 0) return LmdbError("mdb_txn_begin", rc);
+    WriteTxn txn(this, raw);
+    Status s = fn(txn);
+    if (txn.map_full_) {
+      mdb_txn_abort(raw);
+      if (Status g = Grow(); !g.ok()) return g;
+      continue;
+    }
+    if (!s.ok()) {
+      mdb_txn_abort(raw);
+      return s;
+    }
+    rc = mdb_txn_commit(raw);
+    if (rc == MDB_MAP_FULL) {
+      if (Status g = Grow(); !g.ok()) return g;
+      continue;
+    }
+    if (rc != 0) {
+      options_.on_fatal(LmdbError("mdb_txn_commit", rc));
+      return LmdbError("mdb_txn_commit", rc);  // only reached when a test's handler returns
+    }
+    return Status::Ok();
+  }
+}
+
+Status Env::Grow() {
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  const uint64_t current = info.me_mapsize;
+  if (current >= options_.max_map_size_bytes) {
+    return Status(StatusCode::kOutOfRange, "store is full: map size " + std::to_string(current) +
+                                               " bytes reached store.max_map_size_mib");
+  }
+  const uint64_t next = std::min<uint64_t>(current * 2, options_.max_map_size_bytes);
+  std::unique_lock gate(resize_gate_);
+  const int rc = mdb_env_set_mapsize(env_, next);
+  if (rc != 0) return LmdbError("mdb_env_set_mapsize", rc);
+  ++map_grows_;
+  core::LogInfo("store map grew", {{"from_bytes", std::to_string(current)},
+                                   {"to_bytes", std::to_string(next)}});
+  return Status::Ok();
+}
+
+EnvStats Env::Stats() const {
+  EnvStats st;
+  MDB_envinfo info;
+  MDB_stat stat;
+  mdb_env_info(env_, &info);
+  mdb_env_stat(env_, &stat);
+  st.map_size_bytes = info.me_mapsize;
+  st.used_bytes = (info.me_last_pgno + 1) * static_cast<uint64_t>(stat.ms_psize);
+  st.readers_used = info.me_numreaders;
+  st.max_readers = info.me_maxreaders;
+  st.map_grows = map_grows_;
+  (void)Read([&](const ReadTxn& txn) {
+    for (size_t i = 0; i < kAllTables.size(); ++i) {
+      MDB_stat ts;
+      if (mdb_stat(txn.txn_, dbi_[i], &ts) == 0) st.entries[i] = ts.ms_entries;
+    }
+    return Status::Ok();
+  });
+  return st;
+}
+
+}  // namespace jwo::store

@@ -1,0 +1,163 @@
+// Env: the daemon's one LMDB environment, its named tables, and typed transactions.
+//
+// Start here for storage. Env::Open creates or opens the environment under a directory,
+// checks the schema version (refusing a newer one, migrating an older one), clears reader
+// slots left by dead processes, and opens the tables.
+//
+// Transactions are scoped to a callback: Env::Read runs a function with a ReadTxn (which has
+// no way to write), Env::Write with a WriteTxn. Read transactions are cached per thread and
+// recycled with mdb_txn_reset/renew, so a read costs no allocation and no lock shared with the
+// writer.
+//
+// Threading: Read may be called from any number of threads at once. Write calls are
+// serialized by the Env (one writer, as LMDB requires); a Write blocks its caller while
+// another is running, so keep it off I/O threads (see store/writer.h). The map grows
+// automatically on MDB_MAP_FULL: the writer then waits for in-flight reads to finish (a brief
+// exclusive section; the only time readers and the writer touch the same lock).
+//
+// Durability: every Write commits with fsync. A commit that fails for any reason other than
+// a full map calls the fatal handler (default: log and _exit(75)), because the page cache
+// after a failed fsync cannot be trusted (architecture.md §4): systemd restarts the daemon.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "store/table.h"
+
+struct MDB_env;
+struct MDB_txn;
+
+namespace jwo::store {
+
+inline constexpr uint32_t kSchemaVersion = 1;
+
+class Env;
+class WriteTxn;
+
+// One step of the schema: brings a store at version `from` to `from + 1` within one write
+// transaction. Step 0 creates the tables of version 1 in an empty environment.
+struct Migration {
+  uint32_t from;
+  std::string description;
+  std::function<core::Status(WriteTxn&)> apply;
+};
+
+// The migrations of this build, in order; Migrations().size() == kSchemaVersion.
+std::span<const Migration> Migrations();
+
+struct EnvOptions {
+  std::string directory;                 // created if missing (mode 0750)
+  uint64_t map_size_bytes = 1ull << 30;  // initial; an existing larger store keeps its size
+  uint64_t max_map_size_bytes = 64ull << 30;
+  uint32_t max_readers = 126;
+  // Tests use these to check the migration path and fault handling.
+  std::span<const Migration> migrations = Migrations();
+  std::function<void(const core::Status&)> on_fatal;  // default: log and _exit(75)
+};
+
+struct EnvStats {
+  uint64_t map_size_bytes = 0;   // current map size
+  uint64_t used_bytes = 0;       // pages in use * page size
+  uint32_t readers_used = 0;     // reader slots in use
+  uint32_t max_readers = 0;
+  uint32_t map_grows = 0;        // times the map grew since open
+  uint64_t entries[kAllTables.size()] = {};  // rows per table, in kAllTables order
+};
+
+class ReadTxn {
+ public:
+  // The value stored under `key`, viewed in place (valid until the callback returns), or
+  // nullopt when absent. kInvalidArgument for a key LMDB cannot hold; kIoError on failure.
+  core::Result<std::optional<std::string_view>> Get(Table t, std::string_view key) const;
+  // Calls fn(key, value) for each row whose key starts with `prefix`, in key order, until fn
+  // returns false. An empty prefix walks the whole table.
+  core::Status Scan(Table t, std::string_view prefix,
+                    const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // The last row of the table (highest key), or nullopt when empty.
+  core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(Table t) const;
+
+ protected:
+  friend class Env;
+  ReadTxn(const Env* env, MDB_txn* txn) : env_(env), txn_(txn) {}
+  const Env* env_;
+  MDB_txn* txn_;
+};
+
+class WriteTxn : public ReadTxn {
+ public:
+  // Stores value under key (replacing). kInvalidArgument for a bad key; kOutOfRange when the
+  // map is full (the Env grows it and reruns the transaction).
+  core::Status Put(Table t, std::string_view key, std::string_view value);
+  // Deletes key. kNotFound when absent.
+  core::Status Delete(Table t, std::string_view key);
+
+ private:
+  friend class Env;
+  WriteTxn(const Env* env, MDB_txn* txn) : ReadTxn(env, txn) {}
+  bool map_full_ = false;
+};
+
+class Env {
+ public:
+  // Opens or creates the environment. Errors: kIoError (directory, permissions, LMDB),
+  // kFailedPrecondition (schema newer than this build, or a store from another program),
+  // kCorruption (unreadable meta records).
+  static core::Result<std::unique_ptr<Env>> Open(EnvOptions options);
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  // Runs fn inside a read transaction on a consistent snapshot. Returns fn's status, or
+  // kIoError when the transaction cannot start. REQUIRES: fn does not call Read/Write.
+  core::Status Read(const std::function<core::Status(const ReadTxn&)>& fn) const;
+
+  // Runs fn inside a write transaction and commits with fsync when fn returns OK (fn's error
+  // aborts everything it did). On a full map the transaction is aborted, the map grows, and
+  // fn runs again from the start: fn must not have side effects outside the transaction.
+  // Returns fn's error, kOutOfRange when the map reached max_map_size_bytes, or kIoError when
+  // the transaction cannot start. A failing commit calls the fatal handler and never returns.
+  core::Status Write(const std::function<core::Status(WriteTxn&)>& fn);
+
+  EnvStats Stats() const;
+  uint32_t schema_version() const { return schema_version_; }
+  const std::string& directory() const { return options_.directory; }
+  // Number of stale reader slots cleared by mdb_reader_check at open.
+  int stale_readers_cleared() const { return stale_readers_cleared_; }
+
+ private:
+  friend class ReadTxn;
+  friend class WriteTxn;
+  explicit Env(EnvOptions options);
+  core::Status OpenEnv();
+  core::Status OpenTablesAndMigrate();
+  core::Status Grow();
+  MDB_txn* AcquireReadTxn() const;
+  unsigned int Dbi(Table t) const { return dbi_[static_cast<size_t>(t)]; }
+
+  EnvOptions options_;
+  MDB_env* env_ = nullptr;
+  unsigned int dbi_[kAllTables.size()] = {};
+  uint32_t schema_version_ = 0;
+  int stale_readers_cleared_ = 0;
+  const uint64_t id_;  // distinguishes this Env in the per-thread read-transaction cache
+  std::atomic<uint32_t> map_grows_{0};
+  // Held shared by every reader for the length of its transaction and exclusively by the
+  // writer only while the map is resized (mdb_env_set_mapsize needs no transaction alive).
+  mutable std::shared_mutex resize_gate_;
+  std::mutex write_mutex_;
+  // Every cached read transaction, so the destructor can abort them before closing.
+  mutable std::mutex cache_mutex_;
+  mutable std::vector<MDB_txn*> cached_txns_;
+};
+
+}  // namespace jwo::store

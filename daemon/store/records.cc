@@ -1,0 +1,227 @@
+#include "store/records.h"
+
+#include <algorithm>
+
+#include "core/ids.h"
+#include "store/codec.h"
+
+namespace jwo::store {
+namespace {
+
+using core::Status;
+using core::StatusCode;
+
+constexpr uint8_t kV1 = 1;
+
+Status Bad(std::string_view what) {
+  return Status(StatusCode::kCorruption, std::string(what) + " record does not decode");
+}
+
+bool ReadVersion(Decoder& d) {
+  uint8_t v = 0;
+  return d.U8(v) && v == kV1;
+}
+
+// Splits a "u8 length + first id + second id" key.
+bool SplitKey(std::string_view key, std::string& first, std::string& second) {
+  if (key.empty()) return false;
+  const size_t n = static_cast<unsigned char>(key[0]);
+  if (key.size() < 1 + n) return false;
+  first.assign(key.substr(1, n));
+  second.assign(key.substr(1 + n));
+  return true;
+}
+
+core::Result<std::string> PairKey(std::string_view what1, std::string_view id1,
+                                  std::string_view what2, std::string_view id2) {
+  if (Status s = CheckId(what1, id1); !s.ok()) return s;
+  if (Status s = CheckId(what2, id2); !s.ok()) return s;
+  std::string k;
+  k.reserve(1 + id1.size() + id2.size());
+  k.push_back(static_cast<char>(id1.size()));
+  k.append(id1);
+  k.append(id2);
+  return k;
+}
+
+}  // namespace
+
+Status CheckId(std::string_view what, std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(what) + " must be 1 to 255 bytes long");
+  }
+  if (!core::IsPrintable(id)) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(what) + " must not contain control characters");
+  }
+  return Status::Ok();
+}
+
+int64_t ShopperRecord::OpenDebt(std::string_view currency) const {
+  for (const Balance& b : open_debt) {
+    if (b.currency == currency) return b.minor;
+  }
+  return 0;
+}
+
+std::string EncodeShopper(const ShopperRecord& r) {
+  Encoder e;
+  e.U8(kV1);
+  e.U8(static_cast<uint8_t>(r.open_debt.size()));
+  for (const Balance& b : r.open_debt) {
+    e.Str(b.currency);
+    e.I64(b.minor);
+  }
+  e.U32(r.open_debt_count);
+  e.U8(static_cast<uint8_t>(r.override_mode));
+  e.Str(r.override_by);
+  e.I64(r.override_at_ms);
+  e.Str(r.override_reason);
+  e.I64(r.updated_ms);
+  return e.Take();
+}
+
+core::Result<ShopperRecord> DecodeShopper(std::string_view bytes) {
+  Decoder d(bytes);
+  ShopperRecord r;
+  uint8_t n = 0, mode = 0;
+  if (!ReadVersion(d) || !d.U8(n)) return Bad("shopper");
+  r.open_debt.resize(n);
+  for (Balance& b : r.open_debt) {
+    if (!d.Str(b.currency) || !d.I64(b.minor)) return Bad("shopper");
+  }
+  if (!d.U32(r.open_debt_count) || !d.U8(mode) || mode > 2 || !d.Str(r.override_by) ||
+      !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms)) {
+    return Bad("shopper");
+  }
+  r.override_mode = static_cast<Override>(mode);
+  return r;
+}
+
+std::string_view DebtCauseName(DebtCause c) {
+  switch (c) {
+    case DebtCause::kDeclinedAdjust: return "declined_adjust";
+    case DebtCause::kPartialCapture: return "partial_capture";
+    case DebtCause::kExpiredPreAuth: return "expired_preauth";
+    case DebtCause::kManual: return "manual";
+  }
+  return "unknown";
+}
+
+std::string_view DebtStateName(DebtState s) {
+  switch (s) {
+    case DebtState::kOpen: return "open";
+    case DebtState::kSettled: return "settled";
+    case DebtState::kWrittenOff: return "written_off";
+  }
+  return "unknown";
+}
+
+core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id) {
+  return PairKey("shopper id", shopper_id, "trip id", trip_id);
+}
+
+std::string DebtKeyPrefix(std::string_view shopper_id) {
+  std::string k(1, static_cast<char>(shopper_id.size()));
+  k.append(shopper_id);
+  return k;
+}
+
+std::string EncodeDebt(const DebtRecord& r) {
+  Encoder e;
+  e.U8(kV1);
+  e.I64(r.amount_minor);
+  e.Str(r.currency);
+  e.U8(static_cast<uint8_t>(r.cause));
+  e.Str(r.origin_store);
+  e.I64(r.created_ms);
+  e.U8(static_cast<uint8_t>(r.state));
+  e.Str(r.settlement_ref);
+  e.I64(r.settled_ms);
+  e.Str(r.note);
+  return e.Take();
+}
+
+core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes) {
+  DebtRecord r;
+  if (!SplitKey(key, r.shopper_id, r.trip_id)) return Bad("debt key");
+  Decoder d(bytes);
+  uint8_t cause = 0, state = 0;
+  if (!ReadVersion(d) || !d.I64(r.amount_minor) || !d.Str(r.currency) || !d.U8(cause) ||
+      cause < 1 || cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) ||
+      !d.U8(state) || state < 1 || state > 3 || !d.Str(r.settlement_ref) ||
+      !d.I64(r.settled_ms) || !d.Str(r.note)) {
+    return Bad("debt");
+  }
+  r.cause = static_cast<DebtCause>(cause);
+  r.state = static_cast<DebtState>(state);
+  return r;
+}
+
+core::Result<std::string> DecisionKey(std::string_view trip_id, std::string_view event_id) {
+  return PairKey("trip id", trip_id, "gate event id", event_id);
+}
+
+std::string DecisionKeyPrefix(std::string_view trip_id) { return DebtKeyPrefix(trip_id); }
+
+std::string EncodeDecision(const DecisionRecord& r) {
+  Encoder e;
+  e.U8(kV1);
+  e.Str(r.shopper_id);
+  e.Str(r.store_id);
+  e.I64(r.decided_ms);
+  e.I64(r.event_ms);
+  e.U8(static_cast<uint8_t>(r.outcome));
+  e.Str(r.reason);
+  e.U8(static_cast<uint8_t>(std::min<size_t>(r.risks.size(), 255)));
+  for (size_t i = 0; i < r.risks.size() && i < 255; ++i) e.Str(r.risks[i]);
+  e.Str(r.lane);
+  e.U32(r.latency_us);
+  return e.Take();
+}
+
+core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes) {
+  DecisionRecord r;
+  if (!SplitKey(key, r.trip_id, r.gate_event_id)) return Bad("decision key");
+  Decoder d(bytes);
+  uint8_t outcome = 0, n = 0;
+  if (!ReadVersion(d) || !d.Str(r.shopper_id) || !d.Str(r.store_id) || !d.I64(r.decided_ms) ||
+      !d.I64(r.event_ms) || !d.U8(outcome) || outcome < 1 || outcome > 2 || !d.Str(r.reason) ||
+      !d.U8(n)) {
+    return Bad("decision");
+  }
+  r.risks.resize(n);
+  for (std::string& risk : r.risks) {
+    if (!d.Str(risk)) return Bad("decision");
+  }
+  if (!d.Str(r.lane) || !d.U32(r.latency_us)) return Bad("decision");
+  r.outcome = static_cast<Outcome>(outcome);
+  return r;
+}
+
+std::string EncodeAudit(const AuditRecord& r) {
+  Encoder e;
+  e.U8(kV1);
+  e.I64(r.at_ms);
+  e.Str(r.actor);
+  e.Str(r.action);
+  e.Str(r.shopper_id);
+  e.Str(r.detail);
+  e.Str(r.reason);
+  return e.Take();
+}
+
+core::Result<AuditRecord> DecodeAudit(std::string_view key, std::string_view bytes) {
+  AuditRecord r;
+  if (key.size() != 8) return Bad("audit key");
+  r.sequence = FromBigEndianKey(key);
+  Decoder d(bytes);
+  if (!ReadVersion(d) || !d.I64(r.at_ms) || !d.Str(r.actor) || !d.Str(r.action) ||
+      !d.Str(r.shopper_id) || !d.Str(r.detail) || !d.Str(r.reason)) {
+    return Bad("audit");
+  }
+  return r;
+}
+
+}  // namespace jwo::store

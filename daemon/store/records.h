@@ -1,0 +1,123 @@
+// The records stored in each table and their byte encodings (docs/store-format.md).
+//
+// Every value starts with a record version byte; Decode* accepts the versions this build knows
+// and returns kCorruption for anything else or for truncated bytes. Keys are built by the
+// *Key functions, which enforce LMDB's limits (kInvalidArgument when an id is empty, too long,
+// or holds control characters). Plain values; any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace jwo::store {
+
+// Ids used in keys: 1..255 bytes without control characters.
+inline constexpr size_t kMaxIdBytes = 255;
+core::Status CheckId(std::string_view what, std::string_view id);
+
+// --- shoppers ---------------------------------------------------------------------------------
+
+enum class Override : uint8_t { kNone = 0, kAlwaysAllow = 1, kAlwaysBlock = 2 };
+
+struct Balance {
+  std::string currency;  // ISO 4217 code
+  int64_t minor = 0;     // open debt in minor units, > 0
+};
+
+// What the gate reads at every tap: the shopper's open debt and any manual override.
+struct ShopperRecord {
+  std::vector<Balance> open_debt;  // one entry per currency with open debt; sorted by currency
+  uint32_t open_debt_count = 0;    // open debt records
+  Override override_mode = Override::kNone;
+  std::string override_by;         // operator who set it
+  int64_t override_at_ms = 0;
+  std::string override_reason;
+  int64_t updated_ms = 0;
+
+  // Open debt in `currency`, 0 when none.
+  int64_t OpenDebt(std::string_view currency) const;
+};
+
+std::string EncodeShopper(const ShopperRecord& r);
+core::Result<ShopperRecord> DecodeShopper(std::string_view bytes);
+
+// --- debts ------------------------------------------------------------------------------------
+
+enum class DebtCause : uint8_t {
+  kDeclinedAdjust = 1,
+  kPartialCapture = 2,
+  kExpiredPreAuth = 3,
+  kManual = 4,  // entered by an operator (jwo-edgectl debt add)
+};
+enum class DebtState : uint8_t { kOpen = 1, kSettled = 2, kWrittenOff = 3 };
+
+struct DebtRecord {
+  std::string shopper_id;
+  std::string trip_id;
+  int64_t amount_minor = 0;
+  std::string currency;
+  DebtCause cause = DebtCause::kManual;
+  std::string origin_store;
+  int64_t created_ms = 0;
+  DebtState state = DebtState::kOpen;
+  std::string settlement_ref;
+  int64_t settled_ms = 0;
+  std::string note;
+};
+
+std::string_view DebtCauseName(DebtCause c);
+std::string_view DebtStateName(DebtState s);
+
+// Key: u8 length of the shopper id, the shopper id, the trip id. Sorting groups a shopper's
+// debts together, so DebtKeyPrefix(shopper) scans exactly that shopper's debts.
+core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id);
+std::string DebtKeyPrefix(std::string_view shopper_id);
+std::string EncodeDebt(const DebtRecord& r);  // shopper and trip live in the key
+core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes);
+
+// --- decisions --------------------------------------------------------------------------------
+
+enum class Outcome : uint8_t { kApproved = 1, kDenied = 2 };
+
+// One gate decision, kept for correlation (which shopper opened which trip) and audit.
+struct DecisionRecord {
+  std::string trip_id;
+  std::string gate_event_id;
+  std::string shopper_id;
+  std::string store_id;
+  int64_t decided_ms = 0;
+  int64_t event_ms = 0;          // the gate event's own timestamp
+  Outcome outcome = Outcome::kApproved;
+  std::string reason;            // e.g. "ledger_clear", "open_debt", "override_block"
+  std::vector<std::string> risks;
+  std::string lane;              // from gateAuthenticationEvent.data, when present
+  uint32_t latency_us = 0;       // time to decide, for audit of slow answers
+};
+
+// Key: u8 length of the trip id, the trip id, the gate event id.
+core::Result<std::string> DecisionKey(std::string_view trip_id, std::string_view event_id);
+std::string DecisionKeyPrefix(std::string_view trip_id);
+std::string EncodeDecision(const DecisionRecord& r);
+core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes);
+
+// --- audit ------------------------------------------------------------------------------------
+
+// One manual change made by an operator through the control socket.
+struct AuditRecord {
+  uint64_t sequence = 0;   // the key
+  int64_t at_ms = 0;
+  std::string actor;       // unix user of the control-socket peer
+  std::string action;      // "shopper.block", "debt.add", ...
+  std::string shopper_id;
+  std::string detail;      // action-specific, e.g. "USD 10.00 trip T1"
+  std::string reason;      // the operator's reason, required
+};
+
+std::string EncodeAudit(const AuditRecord& r);
+core::Result<AuditRecord> DecodeAudit(std::string_view key, std::string_view bytes);
+
+}  // namespace jwo::store

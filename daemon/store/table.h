@@ -1,0 +1,34 @@
+// The named LMDB databases of the environment (architecture.md §5, docs/store-format.md).
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace jwo::store {
+
+enum class Table {
+  kMeta,       // name -> value: schema_version, store_id
+  kShoppers,   // shopper id -> ShopperRecord (what the gate reads)
+  kDebts,      // DebtKey(shopper, trip) -> DebtRecord
+  kDecisions,  // DecisionKey(trip, gate event) -> DecisionRecord (gate decision audit)
+  kAudit,      // big-endian u64 sequence -> AuditRecord (manual changes by operators)
+};
+
+inline constexpr std::array<Table, 5> kAllTables = {Table::kMeta, Table::kShoppers, Table::kDebts,
+                                                    Table::kDecisions, Table::kAudit};
+
+inline constexpr std::string_view TableName(Table t) {
+  switch (t) {
+    case Table::kMeta: return "meta";
+    case Table::kShoppers: return "shoppers";
+    case Table::kDebts: return "debts";
+    case Table::kDecisions: return "decisions";
+    case Table::kAudit: return "audit";
+  }
+  return "?";
+}
+
+// LMDB's limits on keys: not empty, at most 511 bytes (MDB_MAXKEYSIZE in Debian's build).
+inline constexpr size_t kMaxKeyBytes = 511;
+
+}  // namespace jwo::store

@@ -1,0 +1,33 @@
+#include "core/ids.h"
+
+#include <catch2/catch_test_macros.hpp>
+
+using namespace jwo::core;
+
+TEST_CASE("UUIDs") {
+  CHECK(IsUuid("123e4567-e89b-12d3-a456-426614174000"));
+  CHECK(IsUuid("123E4567-E89B-12D3-A456-426614174000"));
+  CHECK_FALSE(IsUuid("123e4567e89b12d3a456426614174000"));
+  CHECK_FALSE(IsUuid("123e4567-e89b-12d3-a456-42661417400g"));
+  CHECK_FALSE(IsUuid(""));
+}
+
+TEST_CASE("id tokens") {
+  CHECK(IsIdToken("store_1-A"));
+  CHECK_FALSE(IsIdToken("INVALID@STORE#ID"));
+  CHECK_FALSE(IsIdToken(""));
+  CHECK(IsIdToken("", true));
+  CHECK_FALSE(IsIdToken("a b"));
+}
+
+TEST_CASE("printable and pseudonyms") {
+  CHECK(IsPrintable("shopper-1"));
+  CHECK_FALSE(IsPrintable(std::string("a\0b", 3)));
+  CHECK_FALSE(IsPrintable("a\nb"));
+  const std::string p = Pseudonym("shopper-1");
+  CHECK(p.size() == 15);
+  CHECK(p.rfind("sh_", 0) == 0);
+  CHECK(p == Pseudonym("shopper-1"));
+  CHECK(p != Pseudonym("shopper-2"));
+  CHECK(p.find("shopper") == std::string::npos);
+}
