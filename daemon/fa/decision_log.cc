@@ -1,0 +1,115 @@
+#include "fa/decision_log.h"
+
+#include <chrono>
+
+#include "core/log.h"
+
+namespace jwo::fa {
+
+DecisionLog::DecisionLog(const config::AuditConfig& cfg) : cfg_(cfg) {
+  queue_.reserve(cfg_.batch_max);
+  thread_ = std::thread([this] { Run(); });
+}
+
+DecisionLog::~DecisionLog() { Stop(); }
+
+void DecisionLog::Attach(store::Env* env) {
+  env_.store(env);
+  wake_.notify_one();
+}
+
+bool DecisionLog::Record(store::DecisionRecord record) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() < cfg_.queue_max) {
+      queue_.push_back(std::move(record));
+      if (queue_.size() >= cfg_.batch_max) wake_.notify_one();
+      return true;
+    }
+  }
+  ++dropped_;
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+  int64_t last = last_drop_log_s_.load();
+  if (now_s != last && last_drop_log_s_.compare_exchange_strong(last, now_s)) {
+    core::LogWarning("decision log queue full; dropping audit records (answers are unaffected)",
+                     {{"dropped_total", std::to_string(dropped_.load())}});
+  }
+  return false;
+}
+
+void DecisionLog::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      if (thread_.joinable()) thread_.join();
+      return;
+    }
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+DecisionLogStats DecisionLog::Stats() const {
+  DecisionLogStats s;
+  s.written = written_;
+  s.dropped = dropped_;
+  s.batches = batches_;
+  s.write_errors = write_errors_;
+  std::lock_guard lock(mutex_);
+  s.queued = queue_.size();
+  return s;
+}
+
+void DecisionLog::Run() {
+  std::vector<store::DecisionRecord> batch;
+  batch.reserve(cfg_.batch_max);
+  const auto interval = std::chrono::milliseconds(cfg_.flush_interval_ms);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait_for(lock, interval, [&] {
+      return stopping_ || (queue_.size() >= cfg_.batch_max && env_.load() != nullptr);
+    });
+    const bool stopping = stopping_;
+    if (env_.load() != nullptr && !queue_.empty()) {
+      batch.swap(queue_);
+      lock.unlock();
+      WriteBatch(batch);
+      batch.clear();
+      lock.lock();
+    }
+    if (stopping && (queue_.empty() || env_.load() == nullptr)) return;
+  }
+}
+
+void DecisionLog::WriteBatch(std::vector<store::DecisionRecord>& batch) {
+  store::Env* env = env_.load();
+  // Write in chunks of batch_max so one transaction stays bounded after a backlog.
+  for (size_t start = 0; start < batch.size(); start += cfg_.batch_max) {
+    const size_t end = std::min(batch.size(), start + size_t{cfg_.batch_max});
+    core::Status s = env->Write([&](store::WriteTxn& txn) {
+      for (size_t i = start; i < end; ++i) {
+        auto key = store::DecisionKey(batch[i].trip_id, batch[i].gate_event_id);
+        if (!key.ok()) continue;  // ids were validated by the request parser
+        if (core::Status p = txn.Put(store::Table::kDecisions, *key, store::EncodeDecision(batch[i]));
+            !p.ok()) {
+          return p;
+        }
+      }
+      return core::Status::Ok();
+    });
+    if (s.ok()) {
+      written_ += end - start;
+      ++batches_;
+    } else {
+      write_errors_ += 1;
+      dropped_ += end - start;
+      core::LogError("decision log batch not written", {{"error", s.ToString()},
+                                                         {"records", std::to_string(end - start)}});
+    }
+  }
+}
+
+}  // namespace jwo::fa

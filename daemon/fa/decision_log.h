@@ -1,0 +1,69 @@
+// DecisionLog: records every gate decision in LMDB off the hot path, in batches.
+//
+// Record() is called on the HTTP I/O threads right after the answer is produced: it appends to
+// an in-memory queue under a short mutex (never held during a store write) and returns. One
+// background thread drains the queue every `flush_interval_ms` or when `batch_max` records
+// wait, and writes each batch in one transaction (group commit: one fsync per batch).
+//
+// Bound and overflow: at most `queue_max` records wait. Beyond that Record() drops the record,
+// counts it (jwo_fa_decision_log_dropped_total) and logs once per second: the gate answer is
+// never delayed or refused because the audit trail is behind.
+//
+// While no store is attached (the store has not opened yet) records wait in the queue.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "store/env.h"
+#include "store/records.h"
+
+namespace jwo::fa {
+
+struct DecisionLogStats {
+  uint64_t written = 0;
+  uint64_t dropped = 0;
+  uint64_t batches = 0;
+  uint64_t write_errors = 0;
+  uint64_t queued = 0;
+};
+
+class DecisionLog {
+ public:
+  explicit DecisionLog(const config::AuditConfig& cfg);
+  ~DecisionLog();  // stops like Stop()
+  DecisionLog(const DecisionLog&) = delete;
+  DecisionLog& operator=(const DecisionLog&) = delete;
+
+  // Attaches the store the batches go to. REQUIRES: env outlives this object or Stop().
+  void Attach(store::Env* env);
+
+  // Queues one record; false when the queue was full and the record was dropped. Any thread.
+  bool Record(store::DecisionRecord record);
+
+  // Writes what is queued (while a store is attached) and joins the background thread.
+  void Stop();
+
+  DecisionLogStats Stats() const;
+
+ private:
+  void Run();
+  void WriteBatch(std::vector<store::DecisionRecord>& batch);
+
+  const config::AuditConfig cfg_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<store::DecisionRecord> queue_;
+  bool stopping_ = false;
+  std::atomic<store::Env*> env_{nullptr};
+  std::atomic<uint64_t> written_{0}, dropped_{0}, batches_{0}, write_errors_{0};
+  std::atomic<int64_t> last_drop_log_s_{0};
+  std::thread thread_;
+};
+
+}  // namespace jwo::fa

@@ -1,0 +1,85 @@
+#include "fa/handler.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "fa/response.h"
+#include "ledger/ledger.h"
+
+namespace jwo::fa {
+
+http::Response AuthorizationHandler::Handle(const http::Request& request) const {
+  const int64_t start_ns = deps_.clock->MonotonicNs();
+  const config::Config& cfg = deps_.config->Current();
+
+  auto parsed = ParseAuthorizationRequest(request.body);
+  if (!parsed.ok()) {
+    deps_.metrics->bad_requests->Increment();
+    return http::JsonError(400, parsed.status().message());
+  }
+  const AuthorizationRequest& req = *parsed;
+  if (req.store_id != cfg.store_id) {
+    deps_.metrics->unknown_store->Increment();
+    return http::JsonError(404, "no connector configuration for storeId '" + req.store_id + "'");
+  }
+
+  store::ShopperRecord shopper;
+  LedgerView view;
+  store::Env* env = deps_.env->load(std::memory_order_acquire);
+  core::Status read_status = core::IoError("store is not open");
+  if (env != nullptr) {
+    read_status = env->Read([&](const store::ReadTxn& txn) {
+      auto rec = ledger::ReadShopper(txn, req.shopper_id);
+      if (!rec.ok()) return rec.status();
+      if (rec->has_value()) {
+        shopper = std::move(**rec);
+        view.shopper = &shopper;
+      }
+      return core::Status::Ok();
+    });
+  }
+  if (!read_status.ok()) {
+    view.readable = false;
+    deps_.metrics->store_errors->Increment();
+    core::LogWarning("ledger read failed; fail mode decides",
+                     {{"error", read_status.ToString()},
+                      {"shopper", core::Pseudonym(req.shopper_id)}});
+  }
+
+  const Decision decision = Decide(req, view, cfg.fa);
+  http::Response response;
+  response.body = SerializeDecision(decision);
+  const int64_t elapsed_ns = deps_.clock->MonotonicNs() - start_ns;
+  deps_.metrics->latency->Observe(static_cast<double>(elapsed_ns) * 1e-9);
+  deps_.metrics->CountDecision(decision);
+
+  store::DecisionRecord record;
+  record.trip_id = req.trip_id;
+  record.gate_event_id = req.gate_event ? req.gate_event->id : "none";
+  record.shopper_id = req.shopper_id;
+  record.store_id = req.store_id;
+  record.decided_ms = deps_.clock->NowUnixMs();
+  record.event_ms = req.gate_event ? req.gate_event->timestamp_ms : 0;
+  record.outcome = decision.outcome;
+  record.reason = std::string(ReasonName(decision.reason));
+  record.risks = decision.risks;
+  record.lane = std::string(req.GateData("lane"));
+  record.latency_us = static_cast<uint32_t>(elapsed_ns / 1000);
+  deps_.decision_log->Record(std::move(record));
+
+  if (decision.outcome == store::Outcome::kDenied) {
+    core::LogInfo("shopper denied", {{"shopper", core::Pseudonym(req.shopper_id)},
+                                     {"trip", req.trip_id},
+                                     {"reason", std::string(ReasonName(decision.reason))}});
+  } else {
+    core::LogDebug("shopper approved", {{"shopper", core::Pseudonym(req.shopper_id)},
+                                        {"trip", req.trip_id},
+                                        {"reason", std::string(ReasonName(decision.reason))}});
+  }
+  if (deps_.on_decided) deps_.on_decided(req, decision);
+  return response;
+}
+
+}  // namespace jwo::fa

@@ -1,0 +1,252 @@
+#include "store/env.h"
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "store/codec.h"
+#include "store/records.h"
+
+using namespace jwo;
+using store::Table;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("jwo-store-test-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+store::EnvOptions Options(const TempDir& dir) {
+  store::EnvOptions o;
+  o.directory = dir.path.string();
+  o.map_size_bytes = 1 << 20;
+  o.max_map_size_bytes = 256 << 20;
+  return o;
+}
+
+std::string ReadValue(store::Env& env, Table t, std::string_view key) {
+  std::string out;
+  REQUIRE(env.Read([&](const store::ReadTxn& txn) {
+               auto v = txn.Get(t, key);
+               if (!v.ok()) return v.status();
+               if (v->has_value()) out = std::string(**v);
+               return core::Status::Ok();
+             }).ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a new store is created at the current schema version") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK((*env)->schema_version() == store::kSchemaVersion);
+  CHECK(ReadValue(**env, Table::kMeta, "format") == "jwo-edge");
+  CHECK(std::filesystem::exists(dir.path / "data.mdb"));
+}
+
+TEST_CASE("writes commit and survive reopening") {
+  TempDir dir;
+  {
+    auto env = store::Env::Open(Options(dir));
+    REQUIRE(env.ok());
+    REQUIRE((*env)->Write([](store::WriteTxn& txn) {
+                     return txn.Put(Table::kMeta, "store_id", "s1");
+                   }).ok());
+  }
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK(ReadValue(**env, Table::kMeta, "store_id") == "s1");
+}
+
+TEST_CASE("a failing write function aborts everything it did") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  core::Status s = (*env)->Write([](store::WriteTxn& txn) {
+    REQUIRE(txn.Put(Table::kMeta, "a", "1").ok());
+    return core::InvalidArgument("changed my mind");
+  });
+  CHECK(s.code() == core::StatusCode::kInvalidArgument);
+  CHECK(ReadValue(**env, Table::kMeta, "a").empty());
+}
+
+TEST_CASE("keys outside LMDB's limits are refused before any LMDB call") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  core::Status s = (*env)->Write([](store::WriteTxn& txn) {
+    CHECK(txn.Put(Table::kMeta, "", "x").code() == core::StatusCode::kInvalidArgument);
+    CHECK(txn.Put(Table::kMeta, std::string(512, 'k'), "x").code() ==
+          core::StatusCode::kInvalidArgument);
+    CHECK(txn.Put(Table::kMeta, std::string(511, 'k'), "x").ok());
+    return core::Status::Ok();
+  });
+  CHECK(s.ok());
+}
+
+TEST_CASE("the map grows on MDB_MAP_FULL and the write goes through") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  const uint64_t before = (*env)->Stats().map_size_bytes;
+  const std::string value(4000, 'v');
+  for (int batch = 0; batch < 8; ++batch) {
+    REQUIRE((*env)->Write([&](store::WriteTxn& txn) {
+                     for (int i = 0; i < 200; ++i) {
+                       const std::string key = "k" + std::to_string(batch * 1000 + i);
+                       if (auto s = txn.Put(Table::kShoppers, key, value); !s.ok()) return s;
+                     }
+                     return core::Status::Ok();
+                   }).ok());
+  }
+  const store::EnvStats stats = (*env)->Stats();
+  CHECK(stats.map_size_bytes > before);
+  CHECK(stats.map_grows >= 1);
+  CHECK(stats.entries[static_cast<size_t>(Table::kShoppers)] == 1600);
+}
+
+TEST_CASE("the map stops growing at its configured maximum, visibly") {
+  TempDir dir;
+  auto options = Options(dir);
+  options.max_map_size_bytes = 2 << 20;
+  auto env = store::Env::Open(options);
+  REQUIRE(env.ok());
+  const std::string value(4000, 'v');
+  core::Status s = (*env)->Write([&](store::WriteTxn& txn) {
+    for (int i = 0; i < 2000; ++i) {
+      if (auto p = txn.Put(Table::kShoppers, "k" + std::to_string(i), value); !p.ok()) return p;
+    }
+    return core::Status::Ok();
+  });
+  CHECK(s.code() == core::StatusCode::kOutOfRange);
+}
+
+TEST_CASE("a store with a newer schema version is refused") {
+  TempDir dir;
+  {
+    auto env = store::Env::Open(Options(dir));
+    REQUIRE(env.ok());
+    REQUIRE((*env)->Write([](store::WriteTxn& txn) {
+                     store::Encoder e;
+                     e.U32(store::kSchemaVersion + 1);
+                     return txn.Put(Table::kMeta, "schema_version", e.bytes());
+                   }).ok());
+  }
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.status().code() == core::StatusCode::kFailedPrecondition);
+  CHECK(env.status().message().find("newer than this build") != std::string::npos);
+}
+
+TEST_CASE("an older store is migrated step by step, once") {
+  TempDir dir;
+  {
+    auto env = store::Env::Open(Options(dir));  // version 1
+    REQUIRE(env.ok());
+  }
+  int runs = 0;
+  std::vector<store::Migration> steps(store::Migrations().begin(), store::Migrations().end());
+  steps.push_back({1, "test step: add a marker", [&](store::WriteTxn& txn) {
+                     ++runs;
+                     return txn.Put(Table::kMeta, "marker", "migrated");
+                   }});
+  auto options = Options(dir);
+  options.migrations = steps;
+  {
+    auto env = store::Env::Open(options);
+    REQUIRE(env.ok());
+    CHECK((*env)->schema_version() == 2);
+    CHECK(ReadValue(**env, Table::kMeta, "marker") == "migrated");
+  }
+  auto again = store::Env::Open(options);
+  REQUIRE(again.ok());
+  CHECK(runs == 1);
+  // The build that only knows version 1 now refuses the migrated store.
+  auto old_build = store::Env::Open(Options(dir));
+  CHECK(old_build.status().code() == core::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("a failing migration leaves the store untouched") {
+  TempDir dir;
+  { REQUIRE(store::Env::Open(Options(dir)).ok()); }
+  std::vector<store::Migration> steps(store::Migrations().begin(), store::Migrations().end());
+  steps.push_back({1, "broken step", [](store::WriteTxn& txn) {
+                     (void)txn.Put(Table::kMeta, "half", "done");
+                     return core::Corruption("cannot convert");
+                   }});
+  auto options = Options(dir);
+  options.migrations = steps;
+  auto env = store::Env::Open(options);
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.status().message().find("migration 1->2") != std::string::npos);
+  auto v1 = store::Env::Open(Options(dir));
+  REQUIRE(v1.ok());
+  CHECK((*v1)->schema_version() == 1);
+  CHECK(ReadValue(**v1, Table::kMeta, "half").empty());
+}
+
+TEST_CASE("a directory holding another program's LMDB store is refused") {
+  TempDir dir;
+  {
+    auto env = store::Env::Open(Options(dir));
+    REQUIRE(env.ok());
+    REQUIRE((*env)->Write([](store::WriteTxn& txn) {
+                     return txn.Put(Table::kMeta, "format", "something-else");
+                   }).ok());
+  }
+  auto env = store::Env::Open(Options(dir));
+  CHECK(env.status().code() == core::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("a corrupt data file is an error, not a crash") {
+  TempDir dir;
+  {
+    std::ofstream f(dir.path / "data.mdb", std::ios::binary);
+    f << std::string(8192, 'x');
+  }
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.status().code() == core::StatusCode::kIoError);
+}
+
+TEST_CASE("prefix scans stop at the end of the prefix") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  REQUIRE((*env)->Write([](store::WriteTxn& txn) {
+                   for (const char* k : {"a1", "b1", "b2", "b3", "c1"}) {
+                     if (auto s = txn.Put(Table::kDebts, k, "v"); !s.ok()) return s;
+                   }
+                   return core::Status::Ok();
+                 }).ok());
+  std::vector<std::string> seen;
+  REQUIRE((*env)->Read([&](const store::ReadTxn& txn) {
+                   return txn.Scan(Table::kDebts, "b", [&](std::string_view k, std::string_view) {
+                     seen.emplace_back(k);
+                     return true;
+                   });
+                 }).ok());
+  CHECK(seen == std::vector<std::string>{"b1", "b2", "b3"});
+}
+
+TEST_CASE("read transactions are reused per thread and see committed writes") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE((*env)->Write([&](store::WriteTxn& txn) {
+                     return txn.Put(Table::kMeta, "n", std::to_string(i));
+                   }).ok());
+    CHECK(ReadValue(**env, Table::kMeta, "n") == std::to_string(i));
+  }
+  CHECK((*env)->Stats().readers_used <= 2);
+}

@@ -1,0 +1,99 @@
+#include "store/records.h"
+
+#include <catch2/catch_test_macros.hpp>
+
+using namespace jwo;
+using namespace jwo::store;
+
+TEST_CASE("shopper records round-trip") {
+  ShopperRecord r;
+  r.open_debt = {{"EUR", 250}, {"USD", 1599}};
+  r.open_debt_count = 3;
+  r.override_mode = Override::kAlwaysBlock;
+  r.override_by = "alice";
+  r.override_at_ms = 1700000000000;
+  r.override_reason = "chargeback";
+  r.updated_ms = 1700000000001;
+  auto back = DecodeShopper(EncodeShopper(r));
+  REQUIRE(back.ok());
+  CHECK(back->open_debt.size() == 2);
+  CHECK(back->OpenDebt("USD") == 1599);
+  CHECK(back->OpenDebt("EUR") == 250);
+  CHECK(back->OpenDebt("JPY") == 0);
+  CHECK(back->open_debt_count == 3);
+  CHECK(back->override_mode == Override::kAlwaysBlock);
+  CHECK(back->override_by == "alice");
+  CHECK(back->override_reason == "chargeback");
+  CHECK(back->updated_ms == 1700000000001);
+}
+
+TEST_CASE("truncated or unknown-version records are corruption") {
+  const std::string bytes = EncodeShopper(ShopperRecord{});
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    CHECK(DecodeShopper(bytes.substr(0, n)).status().code() == core::StatusCode::kCorruption);
+  }
+  std::string future = bytes;
+  future[0] = 9;
+  CHECK(DecodeShopper(future).status().code() == core::StatusCode::kCorruption);
+}
+
+TEST_CASE("debt keys group a shopper's debts and round-trip") {
+  DebtRecord d;
+  d.shopper_id = "shopper-1";
+  d.trip_id = "trip-9";
+  d.amount_minor = 1234;
+  d.currency = "USD";
+  d.cause = DebtCause::kDeclinedAdjust;
+  d.origin_store = "store-7";
+  d.created_ms = 5;
+  auto key = DebtKey(d.shopper_id, d.trip_id);
+  REQUIRE(key.ok());
+  CHECK(key->rfind(DebtKeyPrefix("shopper-1"), 0) == 0);
+  // "shopper-1" must not match the prefix of "shopper-10".
+  CHECK(DebtKey("shopper-10", "t")->rfind(DebtKeyPrefix("shopper-1"), 0) != 0);
+  auto back = DecodeDebt(*key, EncodeDebt(d));
+  REQUIRE(back.ok());
+  CHECK(back->shopper_id == "shopper-1");
+  CHECK(back->trip_id == "trip-9");
+  CHECK(back->amount_minor == 1234);
+  CHECK(back->cause == DebtCause::kDeclinedAdjust);
+  CHECK(back->state == DebtState::kOpen);
+  CHECK(DebtCauseName(back->cause) == "declined_adjust");
+}
+
+TEST_CASE("ids are checked for LMDB before they become keys") {
+  CHECK(DebtKey("", "t").status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(DebtKey(std::string(256, 's'), "t").status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(DebtKey(std::string(255, 's'), std::string(255, 't')).ok());
+  CHECK(DebtKey("a\nb", "t").status().code() == core::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("decision and audit records round-trip") {
+  DecisionRecord d;
+  d.trip_id = "trip-1";
+  d.gate_event_id = "ev-1";
+  d.shopper_id = "s";
+  d.store_id = "store";
+  d.decided_ms = 10;
+  d.event_ms = 9;
+  d.outcome = Outcome::kDenied;
+  d.reason = "open_debt";
+  d.risks = {"BadDebt"};
+  d.lane = "3";
+  d.latency_us = 42;
+  auto back = DecodeDecision(*DecisionKey(d.trip_id, d.gate_event_id), EncodeDecision(d));
+  REQUIRE(back.ok());
+  CHECK(back->trip_id == "trip-1");
+  CHECK(back->gate_event_id == "ev-1");
+  CHECK(back->outcome == Outcome::kDenied);
+  CHECK(back->risks == std::vector<std::string>{"BadDebt"});
+  CHECK(back->lane == "3");
+  CHECK(back->latency_us == 42);
+
+  AuditRecord a{7, 11, "alice", "shopper.block", "s", "", "fraud"};
+  auto ab = DecodeAudit(std::string("\0\0\0\0\0\0\0\7", 8), EncodeAudit(a));
+  REQUIRE(ab.ok());
+  CHECK(ab->sequence == 7);
+  CHECK(ab->actor == "alice");
+  CHECK(ab->reason == "fraud");
+}
