@@ -1,0 +1,86 @@
+#include "config/reload.h"
+
+namespace jwo::config {
+namespace {
+
+// Collects the names of differing restart-only keys, in the order they are compared.
+class Diff {
+ public:
+  template <typename T>
+  void Compare(const std::string& key, const T& a, const T& b) {
+    if (!(a == b)) changed_.push_back(key);
+  }
+  std::vector<std::string> Take() { return std::move(changed_); }
+
+ private:
+  std::vector<std::string> changed_;
+};
+
+void CompareTls(Diff& diff, const std::string& prefix, const std::optional<TlsConfig>& a,
+                const std::optional<TlsConfig>& b) {
+  if (a.has_value() != b.has_value()) {
+    diff.Compare(prefix, a.has_value(), b.has_value());
+    return;
+  }
+  if (!a) return;
+  diff.Compare(prefix + ".certificate", a->certificate_file, b->certificate_file);
+  diff.Compare(prefix + ".private_key", a->private_key_file, b->private_key_file);
+  diff.Compare(prefix + ".client_ca", a->client_ca_file, b->client_ca_file);
+}
+
+}  // namespace
+
+std::vector<std::string> RestartRequiredChanges(const Config& old_cfg, const Config& new_cfg) {
+  Diff diff;
+  diff.Compare("store_id", old_cfg.store_id, new_cfg.store_id);
+
+  const StoreConfig& os = old_cfg.store;
+  const StoreConfig& ns = new_cfg.store;
+  diff.Compare("store.state_directory", os.state_directory, ns.state_directory);
+  diff.Compare("store.map_size_mib", os.map_size_mib, ns.map_size_mib);
+  diff.Compare("store.max_map_size_mib", os.max_map_size_mib, ns.max_map_size_mib);
+  diff.Compare("store.max_readers", os.max_readers, ns.max_readers);
+
+  const HttpConfig& oh = old_cfg.http;
+  const HttpConfig& nh = new_cfg.http;
+  diff.Compare("http.threads", oh.threads, nh.threads);
+  diff.Compare("http.max_body_bytes", oh.max_body_bytes, nh.max_body_bytes);
+  diff.Compare("http.max_header_bytes", oh.max_header_bytes, nh.max_header_bytes);
+  diff.Compare("http.idle_timeout_ms", oh.idle_timeout_ms, nh.idle_timeout_ms);
+  diff.Compare("http.request_timeout_ms", oh.request_timeout_ms, nh.request_timeout_ms);
+  diff.Compare("http.max_connections", oh.max_connections, nh.max_connections);
+  diff.Compare("http.max_pipelined_requests", oh.max_pipelined_requests, nh.max_pipelined_requests);
+
+  if (old_cfg.listeners.size() != new_cfg.listeners.size()) {
+    diff.Compare("listeners", old_cfg.listeners.size(), new_cfg.listeners.size());
+  } else {
+    for (size_t i = 0; i < old_cfg.listeners.size(); ++i) {
+      const ListenerConfig& a = old_cfg.listeners[i];
+      const ListenerConfig& b = new_cfg.listeners[i];
+      const std::string prefix = "listeners[" + std::to_string(i) + "]";
+      diff.Compare(prefix + ".name", a.name, b.name);
+      diff.Compare(prefix + ".address", a.address, b.address);
+      diff.Compare(prefix + ".port", a.port, b.port);
+      diff.Compare(prefix + ".apis", a.apis, b.apis);
+      CompareTls(diff, prefix + ".tls", a.tls, b.tls);
+    }
+  }
+
+  diff.Compare("audit.batch_max", old_cfg.audit.batch_max, new_cfg.audit.batch_max);
+  diff.Compare("audit.flush_interval_ms", old_cfg.audit.flush_interval_ms,
+               new_cfg.audit.flush_interval_ms);
+  diff.Compare("audit.queue_max", old_cfg.audit.queue_max, new_cfg.audit.queue_max);
+  diff.Compare("log.target", old_cfg.log.target, new_cfg.log.target);
+  diff.Compare("control.socket", old_cfg.control.socket_path, new_cfg.control.socket_path);
+  diff.Compare("control.socket_mode", old_cfg.control.socket_mode, new_cfg.control.socket_mode);
+  return diff.Take();
+}
+
+Config ApplyReloadable(const Config& running, const Config& loaded) {
+  Config next = running;
+  next.fa = loaded.fa;
+  next.log.level = loaded.log.level;
+  return next;
+}
+
+}  // namespace jwo::config

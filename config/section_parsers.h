@@ -1,0 +1,27 @@
+// Parsers for the larger configuration sections, internal to config/ (loader.cc calls them).
+//
+// Each reads one YAML value into its struct through a Reader, recording every error in it and
+// leaving defaults in place where a value is rejected. Single-threaded, like the Reader.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/yaml_reader.h"
+
+namespace jwo::config::internal {
+
+// `text` made absolute against `base` (an absolute directory) and lexically normalised.
+// An absolute `text` is only normalised.
+std::string ResolvePath(const std::filesystem::path& base, const std::string& text);
+
+// `listeners:`; TLS file paths are resolved against `base` and must name readable files.
+void ParseListeners(Reader& reader, const Value& value, const std::filesystem::path& base,
+                    std::vector<ListenerConfig>* out);
+
+// `fa:`, including money amounts parsed exactly per currency.
+void ParseFa(Reader& reader, const Value& value, FaConfig* out);
+
+}  // namespace jwo::config::internal
