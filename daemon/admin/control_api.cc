@@ -1,0 +1,252 @@
+#include "admin/control_api.h"
+
+#include <boost/json.hpp>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "core/time_format.h"
+#include "fa/policy.h"
+#include "ledger/ledger.h"
+
+namespace jwo::admin {
+namespace {
+
+namespace json = boost::json;
+using core::Status;
+using core::StatusCode;
+
+// A failed command: carried as an exception only inside Dispatch, turned into an answer by
+// Handle. Keeps each command a straight line of "get argument or fail".
+struct CommandError {
+  Status status;
+};
+
+[[noreturn]] void Fail(StatusCode code, std::string message) {
+  throw CommandError{Status(code, std::move(message))};
+}
+
+void Check(const Status& s) {
+  if (!s.ok()) throw CommandError{s};
+}
+
+std::string Arg(const json::object& req, std::string_view key, bool required = true) {
+  const json::value* v = req.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    if (required) Fail(StatusCode::kInvalidArgument, "missing argument '" + std::string(key) + "'");
+    return {};
+  }
+  if (!v->is_string()) {
+    Fail(StatusCode::kInvalidArgument, "argument '" + std::string(key) + "' must be a string");
+  }
+  return std::string(v->get_string());
+}
+
+std::string OverrideName(store::Override o) {
+  switch (o) {
+    case store::Override::kNone: return "none";
+    case store::Override::kAlwaysAllow: return "always_allow";
+    case store::Override::kAlwaysBlock: return "always_block";
+  }
+  return "none";
+}
+
+json::array BalancesJson(const store::ShopperRecord& r) {
+  json::array out;
+  for (const store::Balance& b : r.open_debt) {
+    auto cur = core::FindCurrency(b.currency);
+    out.push_back(json::object{{"currency", b.currency},
+                               {"amount", cur ? core::FormatMinorUnits(b.minor, *cur)
+                                              : std::to_string(b.minor)}});
+  }
+  return out;
+}
+
+json::object DebtJson(const store::DebtRecord& d) {
+  auto cur = core::FindCurrency(d.currency);
+  json::object o{{"trip", d.trip_id},
+                 {"amount", cur ? core::FormatMinorUnits(d.amount_minor, *cur)
+                                : std::to_string(d.amount_minor)},
+                 {"currency", d.currency},
+                 {"cause", std::string(store::DebtCauseName(d.cause))},
+                 {"state", std::string(store::DebtStateName(d.state))},
+                 {"origin_store", d.origin_store},
+                 {"created", core::FormatIso8601(d.created_ms)}};
+  if (!d.note.empty()) o["note"] = d.note;
+  if (d.state != store::DebtState::kOpen) {
+    o["settlement_ref"] = d.settlement_ref;
+    o["settled"] = core::FormatIso8601(d.settled_ms);
+  }
+  return o;
+}
+
+json::object AuditJson(const store::AuditRecord& a) {
+  return json::object{{"seq", a.sequence},       {"at", core::FormatIso8601(a.at_ms)},
+                      {"actor", a.actor},        {"action", a.action},
+                      {"shopper", a.shopper_id}, {"detail", a.detail},
+                      {"reason", a.reason}};
+}
+
+}  // namespace
+
+std::string ControlApi::Handle(std::string_view request_line, const std::string& actor) {
+  json::object answer;
+  try {
+    auto parsed = json::parse(json::string_view(request_line.data(), request_line.size()));
+    if (!parsed.is_object()) Fail(StatusCode::kInvalidArgument, "request must be a JSON object");
+    answer = json::object{{"ok", true}, {"result", Dispatch(parsed.get_object(), actor)}};
+  } catch (const CommandError& e) {
+    answer = json::object{{"ok", false},
+                          {"code", std::string(core::StatusCodeName(e.status.code()))},
+                          {"error", e.status.message()}};
+  } catch (const std::exception& e) {  // Boost.JSON's parse error
+    answer = json::object{{"ok", false}, {"code", "invalid_argument"},
+                          {"error", std::string("request is not valid JSON: ") + e.what()}};
+  }
+  return json::serialize(answer);
+}
+
+json::object ControlApi::Dispatch(const json::object& req, const std::string& actor) {
+  const std::string command = Arg(req, "command");
+  if (command == "status") return deps_.status();
+
+  store::Env* env = deps_.env->load();
+  if (env == nullptr) Fail(StatusCode::kUnavailable, "the store is not open (see the daemon's log)");
+  const int64_t now = deps_.clock->NowUnixMs();
+  const config::Config& cfg = deps_.config->Current();
+
+  auto audited_write = [&](const std::string& action, const std::string& shopper,
+                           const std::string& detail, const std::string& reason,
+                           const std::function<Status(store::WriteTxn&)>& change) {
+    if (reason.empty()) Fail(StatusCode::kInvalidArgument, "a reason is required for " + action);
+    Check(env->Write([&](store::WriteTxn& txn) {
+      if (Status s = change(txn); !s.ok()) return s;
+      auto seq = ledger::AppendAudit(txn, {0, now, actor, action, shopper, detail, reason});
+      return seq.status();
+    }));
+    core::LogInfo("operator change", {{"action", action},
+                                      {"actor", actor},
+                                      {"shopper", core::Pseudonym(shopper)},
+                                      {"detail", detail}});
+  };
+
+  if (command == "shopper.show") {
+    const std::string shopper = Arg(req, "shopper");
+    json::object out{{"shopper", shopper}};
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto rec = ledger::ReadShopper(txn, shopper);
+      if (!rec.ok()) return rec.status();
+      const store::ShopperRecord r = rec->value_or(store::ShopperRecord{});
+      out["known"] = rec->has_value();
+      out["open_debt"] = BalancesJson(r);
+      out["open_debt_count"] = r.open_debt_count;
+      json::object ov{{"mode", OverrideName(r.override_mode)}};
+      if (r.override_mode != store::Override::kNone) {
+        ov["by"] = r.override_by;
+        ov["at"] = core::FormatIso8601(r.override_at_ms);
+        ov["reason"] = r.override_reason;
+      }
+      out["override"] = ov;
+      fa::AuthorizationRequest probe;
+      probe.shopper_id = shopper;
+      fa::LedgerView view{true, &r};
+      const fa::Decision d = fa::Decide(probe, view, cfg.fa);
+      out["gate_would"] = d.outcome == store::Outcome::kApproved ? "APPROVE" : "DENY";
+      out["gate_reason"] = std::string(fa::ReasonName(d.reason));
+      auto debts = ledger::ListDebts(txn, shopper);
+      if (!debts.ok()) return debts.status();
+      json::array list;
+      for (const auto& debt : *debts) list.push_back(DebtJson(debt));
+      out["debts"] = list;
+      auto audit = ledger::RecentAudit(txn, 20, shopper);
+      if (!audit.ok()) return audit.status();
+      json::array al;
+      for (const auto& a : *audit) al.push_back(AuditJson(a));
+      out["audit"] = al;
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  if (command == "shopper.allow" || command == "shopper.block" ||
+      command == "shopper.clear-override") {
+    const std::string shopper = Arg(req, "shopper");
+    const std::string reason = Arg(req, "reason", false);
+    Check(store::CheckId("shopper", shopper));
+    const store::Override mode = command == "shopper.allow"   ? store::Override::kAlwaysAllow
+                                 : command == "shopper.block" ? store::Override::kAlwaysBlock
+                                                              : store::Override::kNone;
+    audited_write(command, shopper, OverrideName(mode), reason, [&](store::WriteTxn& txn) {
+      return ledger::SetOverride(txn, shopper, mode, actor, reason, now);
+    });
+    return json::object{{"shopper", shopper}, {"override", OverrideName(mode)}};
+  }
+
+  if (command == "debt.add") {
+    const std::string shopper = Arg(req, "shopper");
+    const std::string trip = Arg(req, "trip");
+    const std::string amount = Arg(req, "amount");
+    const std::string currency_code = Arg(req, "currency");
+    const std::string reason = Arg(req, "reason", false);
+    auto currency = core::FindCurrency(currency_code);
+    if (!currency) Fail(StatusCode::kInvalidArgument, "unknown currency '" + currency_code + "'");
+    auto minor = core::ParseMinorUnits(amount, *currency);
+    Check(minor.status());
+    if (*minor <= 0) Fail(StatusCode::kInvalidArgument, "amount must be greater than zero");
+    store::DebtRecord d;
+    d.shopper_id = shopper;
+    d.trip_id = trip;
+    d.amount_minor = *minor;
+    d.currency = currency_code;
+    d.cause = store::DebtCause::kManual;
+    d.origin_store = cfg.store_id;
+    d.created_ms = now;
+    d.note = reason;
+    const std::string detail = currency_code + " " + core::FormatMinorUnits(*minor, *currency) +
+                               " trip " + trip;
+    audited_write(command, shopper, detail, reason,
+                  [&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, now); });
+    return DebtJson(d);
+  }
+
+  if (command == "debt.settle") {
+    const std::string shopper = Arg(req, "shopper");
+    const std::string trip = Arg(req, "trip");
+    const std::string reference = Arg(req, "reference");
+    const std::string reason = Arg(req, "reason", false);
+    audited_write(command, shopper, "trip " + trip + " ref " + reference, reason,
+                  [&](store::WriteTxn& txn) {
+                    return ledger::CloseDebt(txn, shopper, trip, store::DebtState::kSettled,
+                                             reference, now);
+                  });
+    return json::object{{"shopper", shopper}, {"trip", trip}, {"state", "settled"}};
+  }
+
+  if (command == "debt.list") {
+    const std::string shopper = Arg(req, "shopper");
+    json::array list;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto debts = ledger::ListDebts(txn, shopper);
+      if (!debts.ok()) return debts.status();
+      for (const auto& d : *debts) list.push_back(DebtJson(d));
+      return Status::Ok();
+    }));
+    return json::object{{"shopper", shopper}, {"debts", list}};
+  }
+
+  if (command == "audit.list") {
+    const std::string shopper = Arg(req, "shopper", false);
+    json::array list;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto audit = ledger::RecentAudit(txn, 100, shopper);
+      if (!audit.ok()) return audit.status();
+      for (const auto& a : *audit) list.push_back(AuditJson(a));
+      return Status::Ok();
+    }));
+    return json::object{{"audit", list}};
+  }
+
+  Fail(StatusCode::kInvalidArgument, "unknown command '" + command + "'");
+}
+
+}  // namespace jwo::admin

@@ -1,0 +1,47 @@
+// ControlApi: what jwo-edgectl can ask of the daemon, independent of the socket it arrives on.
+//
+// Protocol (docs/operations.md): one JSON object per request, one per answer.
+//   request:  {"command": "shopper.block", "shopper": "...", "reason": "..."}
+//   answer:   {"ok": true, "result": {...}}  or  {"ok": false, "code": "not_found", "error": "..."}
+//
+// Every command that changes a shopper's status or debts writes an audit record (who: the
+// unix user of the caller, when, what, why) in the same transaction as the change. A change
+// without a reason is refused. Handle() blocks on store writes: call it from the control
+// thread, never from an I/O thread. Thread-compatible: one caller at a time.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "config/config_holder.h"
+#include "core/clock.h"
+#include "store/env.h"
+
+namespace jwo::admin {
+
+class ControlApi {
+ public:
+  struct Deps {
+    const std::atomic<store::Env*>* env = nullptr;
+    const config::ConfigHolder* config = nullptr;
+    const core::Clock* clock = nullptr;
+    // Fills the "status" command's answer with the live state of the daemon.
+    std::function<boost::json::object()> status;
+  };
+
+  explicit ControlApi(Deps deps) : deps_(std::move(deps)) {}
+
+  // Runs one request line from the unix user `actor`; returns the answer line (no newline).
+  std::string Handle(std::string_view request_line, const std::string& actor);
+
+ private:
+  boost::json::object Dispatch(const boost::json::object& req, const std::string& actor);
+
+  Deps deps_;
+};
+
+}  // namespace jwo::admin

@@ -1,0 +1,448 @@
+#include "admin/daemon.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "admin/control_api.h"
+#include "admin/control_server.h"
+#include "admin/metrics_exporter.h"
+#include "admin/systemd_notifier.h"
+#include "config/config_holder.h"
+#include "config/loader.h"
+#include "config/reload.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "fa/decision_log.h"
+#include "fa/handler.h"
+#include "fa/metrics.h"
+#include "http/server.h"
+#include "jwo/version.h"
+
+namespace jwo::admin {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+constexpr auto kStoreRetryInterval = std::chrono::seconds(5);
+constexpr auto kDrainDeadline = std::chrono::seconds(10);
+
+core::LogLevel ToCoreLevel(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::kDebug: return core::LogLevel::kDebug;
+    case config::LogLevel::kInfo: return core::LogLevel::kInfo;
+    case config::LogLevel::kWarning: return core::LogLevel::kWarning;
+    case config::LogLevel::kError: return core::LogLevel::kError;
+  }
+  return core::LogLevel::kInfo;
+}
+
+void ApplyLogConfig(const config::LogConfig& log) {
+  core::SetLogLevel(ToCoreLevel(log.level));
+  const bool journald = log.target == config::LogTarget::kJournald ||
+                        (log.target == config::LogTarget::kAuto && core::StderrIsJournal());
+  core::SetLogTarget(journald ? core::LogTarget::kJournald : core::LogTarget::kStderr);
+}
+
+int ThreadCount(const config::Config& cfg) {
+  if (cfg.http.threads > 0) return cfg.http.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+struct BoundListener {
+  std::string name;
+  std::string address;
+  uint16_t port;
+  bool tls;
+  bool client_certs;
+};
+
+}  // namespace
+
+struct Daemon::Impl {
+  Impl(std::string path, config::Config cfg)
+      : config_path(std::move(path)),
+        holder(std::make_shared<const config::Config>(std::move(cfg))),
+        threads(ThreadCount(holder.Current())),
+        io(threads),
+        fa_metrics(metrics.registry()),
+        decision_log(holder.Current().audit),
+        server(io, Limits(holder.Current().http)),
+        fa_handler(fa::AuthorizationHandler::Deps{&holder, &env_ptr, &decision_log, &fa_metrics,
+                                                  &clock, nullptr}),
+        control_api(ControlApi::Deps{&env_ptr, &holder, &clock, [this] { return StatusJson(); }}),
+        control_server(control_api),
+        signals(io),
+        watchdog(io) {}
+
+  static http::ServerLimits Limits(const config::HttpConfig& h) {
+    return http::ServerLimits{h.max_body_bytes,     h.max_header_bytes, h.idle_timeout_ms,
+                              h.request_timeout_ms, h.max_connections,  h.max_pipelined_requests};
+  }
+
+  int Run();
+  bool BindListeners();
+  std::shared_ptr<http::Router> BuildRouter(const config::ListenerConfig& l);
+  void OpenStoreUntilStopped();
+  void WaitForSignals();
+  void Reload();
+  void ArmWatchdog(std::chrono::microseconds interval);
+  void RequestStop();
+  void Shutdown();
+  std::string ListenerSummary() const;
+  json::object StatusJson();
+  http::Response Ready() const;
+
+  const std::string config_path;
+  config::ConfigHolder holder;
+  core::SystemClock clock;
+  const int threads;
+  asio::io_context io;
+  MetricsExporter metrics;
+  fa::FaMetrics fa_metrics;
+  fa::DecisionLog decision_log;
+  std::unique_ptr<store::Env> env;
+  std::atomic<store::Env*> env_ptr{nullptr};
+  http::Server server;
+  fa::AuthorizationHandler fa_handler;
+  ControlApi control_api;
+  ControlServer control_server;
+  SystemdNotifier notifier;
+  asio::signal_set signals;
+  asio::steady_timer watchdog;
+  std::vector<std::thread> io_threads;
+  std::vector<BoundListener> bound;
+  const int64_t started_ms = clock.NowUnixMs();
+
+  std::mutex state_mutex;  // guards the fields below
+  std::condition_variable state_cv;
+  bool stop_requested = false;
+  bool drained = false;
+  std::string store_error;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
+};
+
+Daemon::Daemon(std::string config_path, config::Config config)
+    : impl_(std::make_unique<Impl>(std::move(config_path), std::move(config))) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::Run() { return impl_->Run(); }
+
+int Daemon::Impl::Run() {
+  const config::Config& cfg = holder.Current();
+  ApplyLogConfig(cfg.log);
+  core::LogInfo("jwo-edged starting", {{"version", kVersion},
+                                       {"config", config_path},
+                                       {"store_id", cfg.store_id},
+                                       {"threads", std::to_string(threads)}});
+  if (!BindListeners()) return 1;
+
+  const std::filesystem::path socket_dir =
+      std::filesystem::path(cfg.control.socket_path).parent_path();
+  std::error_code ec;
+  if (!socket_dir.empty()) std::filesystem::create_directories(socket_dir, ec);
+  if (core::Status s = control_server.Start(cfg.control.socket_path, cfg.control.socket_mode);
+      !s.ok()) {
+    core::LogError("cannot start the control socket", {{"error", s.ToString()}});
+    return 1;
+  }
+
+  auto work = asio::make_work_guard(io);
+  server.Start();
+  WaitForSignals();
+  if (auto interval = SystemdNotifier::WatchdogInterval()) ArmWatchdog(*interval);
+  for (int i = 0; i < threads; ++i) io_threads.emplace_back([this] { io.run(); });
+  notifier.Status("opening store; listening on " + ListenerSummary());
+
+  OpenStoreUntilStopped();
+  if (env_ptr.load() != nullptr) {
+    ready = true;
+    notifier.Ready("ready; listening on " + ListenerSummary());
+    core::LogInfo("ready", {{"listeners", ListenerSummary()},
+                            {"startup_ms", std::to_string(clock.NowUnixMs() - started_ms)}});
+  }
+  {
+    std::unique_lock lock(state_mutex);
+    state_cv.wait(lock, [&] { return stop_requested; });
+  }
+  Shutdown();
+  work.reset();
+  io.stop();
+  for (auto& t : io_threads) t.join();
+  env_ptr = nullptr;
+  env.reset();
+  core::LogInfo("jwo-edged stopped");
+  return 0;
+}
+
+bool Daemon::Impl::BindListeners() {
+  for (const config::ListenerConfig& l : holder.Current().listeners) {
+    http::ListenerSpec spec;
+    spec.name = l.name;
+    spec.address = l.address;
+    spec.port = l.port;
+    if (l.tls) {
+      spec.tls = http::TlsSettings{l.tls->certificate_file, l.tls->private_key_file,
+                                   l.tls->client_ca_file};
+    }
+    spec.router = BuildRouter(l);
+    auto port = server.AddListener(spec);
+    if (!port.ok()) {
+      core::LogError("cannot listen", {{"listener", l.name}, {"error", port.status().ToString()}});
+      return false;
+    }
+    bound.push_back({l.name, l.address, *port, l.tls.has_value(),
+                     l.tls.has_value() && !l.tls->client_ca_file.empty()});
+    core::LogInfo("listening", {{"listener", l.name},
+                                {"address", l.address},
+                                {"port", std::to_string(*port)},
+                                {"tls", l.tls ? "on" : "off"}});
+  }
+  return true;
+}
+
+std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerConfig& l) {
+  auto router = std::make_shared<http::Router>();
+  for (config::Api api : l.apis) {
+    switch (api) {
+      case config::Api::kShopperAuthorization:
+        router->Add("POST", "/v1/fraudandabuse/shopperauthorization",
+                    [this](http::Request&& req, http::Respond respond) {
+                      respond(fa_handler.Handle(req));
+                    });
+        break;
+      case config::Api::kHealth:
+        router->Add("GET", "/healthz", [](http::Request&&, http::Respond respond) {
+          respond(http::Response{200, R"({"status":"ok"})", "application/json", {}});
+        });
+        router->Add("GET", "/readyz",
+                    [this](http::Request&&, http::Respond respond) { respond(Ready()); });
+        break;
+      case config::Api::kMetrics:
+        router->Add("GET", "/metrics", [this](http::Request&&, http::Respond respond) {
+          std::string text = metrics.Render([&](ScrapeSample& s) {
+            store::EnvStats stats;
+            if (store::Env* e = env_ptr.load()) {
+              stats = e->Stats();
+              s.store = &stats;
+            }
+            s.http = server.Stats();
+            s.decision_log = decision_log.Stats();
+            s.ready = ready;
+          });
+          respond(http::Response{200, std::move(text), "text/plain; version=0.0.4", {}});
+        });
+        break;
+    }
+  }
+  return router;
+}
+
+http::Response Daemon::Impl::Ready() const {
+  json::array reasons;
+  if (env_ptr.load() == nullptr) reasons.push_back("store_unavailable");
+  if (draining) reasons.push_back("draining");
+  if (reasons.empty()) return http::Response{200, R"({"ready":true})", "application/json", {}};
+  return http::Response{503, json::serialize(json::object{{"ready", false}, {"reasons", reasons}}),
+                        "application/json", {}};
+}
+
+void Daemon::Impl::OpenStoreUntilStopped() {
+  std::string last_error;
+  for (;;) {
+    const config::Config& cfg = holder.Current();
+    store::EnvOptions options;
+    options.directory = cfg.store.state_directory;
+    options.map_size_bytes = cfg.store.map_size_mib << 20;
+    options.max_map_size_bytes = cfg.store.max_map_size_mib << 20;
+    options.max_readers = cfg.store.max_readers != 0
+                              ? cfg.store.max_readers
+                              : static_cast<uint32_t>(std::max(126, threads * 2 + 16));
+    const int64_t t0 = clock.MonotonicNs();
+    auto opened = store::Env::Open(options);
+    if (opened.ok()) {
+      env = std::move(opened).value();
+      env_ptr.store(env.get(), std::memory_order_release);
+      decision_log.Attach(env.get());
+      {
+        std::lock_guard lock(state_mutex);
+        store_error.clear();
+      }
+      core::LogInfo("store open",
+                    {{"directory", options.directory},
+                     {"schema_version", std::to_string(env->schema_version())},
+                     {"stale_readers_cleared", std::to_string(env->stale_readers_cleared())},
+                     {"open_ms", std::to_string((clock.MonotonicNs() - t0) / 1'000'000)}});
+      return;
+    }
+    const std::string error = opened.status().ToString();
+    if (error != last_error) {
+      core::LogError("cannot open the store; answering the gate in fail mode and retrying",
+                     {{"directory", options.directory}, {"error", error}});
+      last_error = error;
+    }
+    notifier.Status("store unavailable (" + error + "); retrying; listening on " +
+                    ListenerSummary());
+    std::unique_lock lock(state_mutex);
+    store_error = error;
+    if (state_cv.wait_for(lock, kStoreRetryInterval, [&] { return stop_requested; })) return;
+  }
+}
+
+void Daemon::Impl::WaitForSignals() {
+  signals.add(SIGTERM);
+  signals.add(SIGINT);
+  signals.add(SIGHUP);
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;  // operation_aborted at shutdown
+    if (signo == SIGHUP) {
+      Reload();
+      WaitForSignals();
+      return;
+    }
+    core::LogInfo("stop requested", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    RequestStop();
+  });
+}
+
+void Daemon::Impl::Reload() {
+  core::LogInfo("reloading configuration", {{"config", config_path}});
+  config::LoadResult loaded = config::LoadConfig(config_path);
+  if (!loaded.ok()) {
+    for (const config::ConfigError& e : loaded.errors) {
+      core::LogError("configuration error", {{"error", e.ToString()}});
+    }
+    core::LogError("configuration reload failed; the running configuration is kept",
+                   {{"errors", std::to_string(loaded.errors.size())}});
+    return;
+  }
+  std::shared_ptr<const config::Config> running = holder.Snapshot();
+  for (const std::string& key : config::RestartRequiredChanges(*running, *loaded.config)) {
+    core::LogWarning("changed key takes effect only after a restart; running value kept",
+                     {{"key", key}});
+  }
+  auto next = std::make_shared<const config::Config>(
+      config::ApplyReloadable(*running, *loaded.config));
+  ApplyLogConfig(next->log);
+  holder.Replace(std::move(next));
+  core::LogInfo("configuration reloaded");
+}
+
+void Daemon::Impl::ArmWatchdog(std::chrono::microseconds interval) {
+  watchdog.expires_after(interval);
+  watchdog.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (ec) return;
+    notifier.WatchdogPing();
+    ArmWatchdog(interval);
+  });
+}
+
+void Daemon::Impl::RequestStop() {
+  std::lock_guard lock(state_mutex);
+  stop_requested = true;
+  state_cv.notify_all();
+}
+
+void Daemon::Impl::Shutdown() {
+  draining = true;
+  notifier.Stopping("draining connections");
+  server.Shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(kDrainDeadline), [this] {
+    std::lock_guard lock(state_mutex);
+    drained = true;
+    state_cv.notify_all();
+  });
+  {
+    std::unique_lock lock(state_mutex);
+    state_cv.wait_for(lock, kDrainDeadline + std::chrono::seconds(2), [&] { return drained; });
+  }
+  asio::post(io, [this] {
+    signals.cancel();
+    watchdog.cancel();
+  });
+  control_server.Stop();
+  decision_log.Stop();
+  const fa::DecisionLogStats st = decision_log.Stats();
+  core::LogInfo("drained", {{"decisions_written", std::to_string(st.written)},
+                            {"decisions_dropped", std::to_string(st.dropped)}});
+}
+
+std::string Daemon::Impl::ListenerSummary() const {
+  std::string out;
+  for (const BoundListener& b : bound) {
+    if (!out.empty()) out += ' ';
+    const bool v6 = b.address.find(':') != std::string::npos;
+    out += b.name + "=" + (b.tls ? "https://" : "http://") + (v6 ? "[" : "") + b.address +
+           (v6 ? "]" : "") + ":" + std::to_string(b.port);
+  }
+  return out;
+}
+
+json::object Daemon::Impl::StatusJson() {
+  const config::Config& cfg = holder.Current();
+  json::object out{{"version", kVersion},
+                   {"store_id", cfg.store_id},
+                   {"pid", static_cast<int64_t>(::getpid())},
+                   {"uptime_s", (clock.NowUnixMs() - started_ms) / 1000},
+                   {"ready", ready.load()},
+                   {"draining", draining.load()}};
+  json::object st{{"directory", cfg.store.state_directory}};
+  if (store::Env* e = env_ptr.load()) {
+    const store::EnvStats s = e->Stats();
+    st["open"] = true;
+    st["schema_version"] = e->schema_version();
+    st["map_size_bytes"] = s.map_size_bytes;
+    st["used_bytes"] = s.used_bytes;
+    st["readers_used"] = s.readers_used;
+    st["max_readers"] = s.max_readers;
+    json::object entries;
+    for (store::Table t : store::kAllTables) {
+      entries[store::TableName(t)] = s.entries[static_cast<size_t>(t)];
+    }
+    st["entries"] = entries;
+  } else {
+    std::lock_guard lock(state_mutex);
+    st["open"] = false;
+    st["error"] = store_error;
+  }
+  out["store"] = st;
+  json::array listeners;
+  for (const BoundListener& b : bound) {
+    listeners.push_back(json::object{{"name", b.name},
+                                     {"address", b.address},
+                                     {"port", b.port},
+                                     {"tls", b.tls},
+                                     {"client_certificates", b.client_certs}});
+  }
+  out["listeners"] = listeners;
+  out["fa"] = json::object{
+      {"strategy", cfg.fa.strategy == config::Strategy::kRetailerManaged ? "retailer_managed"
+                                                                         : "amazon_recommendation"},
+      {"fail_mode", cfg.fa.fail_mode == config::FailMode::kApprove ? "approve" : "deny"}};
+  const http::ServerStats hs = server.Stats();
+  out["http"] = json::object{{"open_connections", hs.open_connections},
+                             {"accepted", hs.accepted},
+                             {"requests", hs.requests},
+                             {"rejected_over_limit", hs.rejected_over_limit},
+                             {"malformed_requests", hs.malformed_requests}};
+  const fa::DecisionLogStats ds = decision_log.Stats();
+  out["decision_log"] = json::object{{"written", ds.written},
+                                     {"queued", ds.queued},
+                                     {"dropped", ds.dropped},
+                                     {"write_errors", ds.write_errors}};
+  return out;
+}
+
+}  // namespace jwo::admin

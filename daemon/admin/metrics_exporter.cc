@@ -1,0 +1,140 @@
+#include "admin/metrics_exporter.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+#include "jwo/version.h"
+
+namespace jwo::admin {
+
+// Counters whose source of truth is elsewhere are advanced by the difference since the last
+// scrape, so they stay monotonic counters for Prometheus' rate().
+class SampledCounter {
+ public:
+  SampledCounter(prometheus::Family<prometheus::Counter>& family, prometheus::Labels labels)
+      : counter_(&family.Add(std::move(labels))) {}
+  void Set(uint64_t total) {
+    if (total > last_) counter_->Increment(static_cast<double>(total - last_));
+    last_ = total;
+  }
+
+ private:
+  prometheus::Counter* counter_;
+  uint64_t last_ = 0;
+};
+
+struct MetricsExporter::Gauges {
+  explicit Gauges(prometheus::Registry& r)
+      : map_size(Gauge(r, "jwo_store_map_size_bytes", "LMDB map size")),
+        used(Gauge(r, "jwo_store_used_bytes", "LMDB pages in use, in bytes")),
+        readers(Gauge(r, "jwo_store_readers", "LMDB reader slots in use")),
+        max_readers(Gauge(r, "jwo_store_max_readers", "LMDB reader slots available")),
+        store_open(Gauge(r, "jwo_store_open", "1 when the store is open")),
+        ready(Gauge(r, "jwo_ready", "1 when the daemon reports ready")),
+        http_open(Gauge(r, "jwo_http_open_connections", "Open HTTP connections")),
+        log_queued(Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
+        entries_family(prometheus::BuildGauge()
+                           .Name("jwo_store_entries")
+                           .Help("Rows per table")
+                           .Register(r)),
+        http_family(prometheus::BuildCounter()
+                        .Name("jwo_http_events_total")
+                        .Help("HTTP server events by kind")
+                        .Register(r)),
+        log_family(prometheus::BuildCounter()
+                       .Name("jwo_fa_decision_log_records_total")
+                       .Help("Decision audit records by fate")
+                       .Register(r)),
+        grows_family(prometheus::BuildCounter()
+                         .Name("jwo_store_map_grows_total")
+                         .Help("Times the LMDB map grew")
+                         .Register(r)),
+        accepted(http_family, {{"event", "accepted"}}),
+        rejected(http_family, {{"event", "rejected_over_limit"}}),
+        requests(http_family, {{"event", "request"}}),
+        malformed(http_family, {{"event", "malformed_request"}}),
+        req_timeouts(http_family, {{"event", "request_timeout"}}),
+        idle_timeouts(http_family, {{"event", "idle_timeout"}}),
+        tls_failures(http_family, {{"event", "tls_handshake_failure"}}),
+        written(log_family, {{"fate", "written"}}),
+        dropped(log_family, {{"fate", "dropped"}}),
+        grows(grows_family, {}) {
+    for (store::Table t : store::kAllTables) {
+      entries[static_cast<size_t>(t)] =
+          &entries_family.Add({{"table", std::string(store::TableName(t))}});
+    }
+    prometheus::BuildGauge()
+        .Name("jwo_build_info")
+        .Help("Build information; the value is always 1")
+        .Register(r)
+        .Add({{"version", kVersion}})
+        .Set(1);
+  }
+
+  static prometheus::Gauge& Gauge(prometheus::Registry& r, const char* name, const char* help) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+  }
+
+  prometheus::Gauge& map_size;
+  prometheus::Gauge& used;
+  prometheus::Gauge& readers;
+  prometheus::Gauge& max_readers;
+  prometheus::Gauge& store_open;
+  prometheus::Gauge& ready;
+  prometheus::Gauge& http_open;
+  prometheus::Gauge& log_queued;
+  prometheus::Family<prometheus::Gauge>& entries_family;
+  prometheus::Family<prometheus::Counter>& http_family;
+  prometheus::Family<prometheus::Counter>& log_family;
+  prometheus::Family<prometheus::Counter>& grows_family;
+  prometheus::Gauge* entries[store::kAllTables.size()] = {};
+  SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts,
+      tls_failures, written, dropped, grows;
+};
+
+MetricsExporter::MetricsExporter()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      gauges_(std::make_unique<Gauges>(*registry_)) {}
+
+MetricsExporter::~MetricsExporter() = default;
+
+prometheus::Registry& MetricsExporter::registry() { return *registry_; }
+
+std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sample) {
+  std::lock_guard lock(mutex_);
+  ScrapeSample s;
+  sample(s);
+  Gauges& g = *gauges_;
+  g.store_open.Set(s.store != nullptr ? 1 : 0);
+  g.ready.Set(s.ready ? 1 : 0);
+  if (s.store != nullptr) {
+    g.map_size.Set(static_cast<double>(s.store->map_size_bytes));
+    g.used.Set(static_cast<double>(s.store->used_bytes));
+    g.readers.Set(s.store->readers_used);
+    g.max_readers.Set(s.store->max_readers);
+    for (size_t i = 0; i < store::kAllTables.size(); ++i) {
+      g.entries[i]->Set(static_cast<double>(s.store->entries[i]));
+    }
+    g.grows.Set(s.store->map_grows);
+  }
+  g.http_open.Set(static_cast<double>(s.http.open_connections));
+  g.accepted.Set(s.http.accepted);
+  g.rejected.Set(s.http.rejected_over_limit);
+  g.requests.Set(s.http.requests);
+  g.malformed.Set(s.http.malformed_requests);
+  g.req_timeouts.Set(s.http.request_timeouts);
+  g.idle_timeouts.Set(s.http.idle_timeouts);
+  g.tls_failures.Set(s.http.tls_handshake_failures);
+  g.written.Set(s.decision_log.written);
+  g.dropped.Set(s.decision_log.dropped);
+  g.log_queued.Set(static_cast<double>(s.decision_log.queued));
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace jwo::admin

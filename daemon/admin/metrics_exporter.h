@@ -1,0 +1,48 @@
+// MetricsExporter: the Prometheus registry of the daemon and the /metrics text.
+//
+// Subsystems register their own metric families in registry() at start (fa/metrics.h). State
+// that lives elsewhere (store size and readers, HTTP server counters, the decision log) is
+// sampled at scrape time through the `sample` callback, so nothing on a hot path pays for it.
+// Render() may be called from any thread; calls are serialized internally.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "fa/decision_log.h"
+#include "http/server.h"
+#include "store/env.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace jwo::admin {
+
+struct ScrapeSample {
+  const store::EnvStats* store = nullptr;  // null while the store is not open
+  http::ServerStats http;
+  fa::DecisionLogStats decision_log;
+  bool ready = false;
+};
+
+class MetricsExporter {
+ public:
+  MetricsExporter();
+  ~MetricsExporter();
+
+  prometheus::Registry& registry();
+
+  // Samples state through `sample` and returns the text exposition format (version 0.0.4).
+  std::string Render(const std::function<void(ScrapeSample&)>& sample);
+
+ private:
+  struct Gauges;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<Gauges> gauges_;
+  std::mutex mutex_;
+};
+
+}  // namespace jwo::admin

@@ -1,0 +1,49 @@
+// Session: one accepted connection, plain or TLS, from handshake to close.
+//
+// Internal to http/. A session reads requests (pipelined up to max_pipelined_requests), hands
+// each to its listener's router, and writes answers in request order, whatever thread they
+// come from. All its work runs on the strand that is its socket's executor. Its shared_ptr is
+// held by its pending I/O and, while a handler owes an answer, by itself.
+//
+// Thread safety: the functions below may be called from any thread; they post to the session's
+// strand.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <memory>
+#include <string>
+
+#include "http/router.h"
+
+namespace jwo::http {
+
+class ServerState;
+class Session;
+
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using StrandSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+
+// What every session of one listener shares, read-only.
+struct ListenerContext {
+  std::string name;
+  std::shared_ptr<const Router> router;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
+  bool verify_client = false;                      // TLS requires a verified client certificate
+};
+
+// Takes ownership of an accepted socket, already counted by ServerState::OpenConnection, and
+// starts serving it (TLS handshake first when the listener has TLS).
+void StartSession(StrandSocket socket, std::shared_ptr<const ListenerContext> listener,
+                  std::shared_ptr<ServerState> state);
+
+// Server shutdown: stop taking new requests, answer those already received, then close. An
+// idle connection closes at once.
+void DrainSession(const std::shared_ptr<Session>& session);
+
+// Closes the connection now; answers still owed are discarded when they come.
+void CloseSession(const std::shared_ptr<Session>& session);
+
+}  // namespace jwo::http

@@ -1,0 +1,64 @@
+// jwo-edged: argument parsing and the hand-over to admin::Daemon. All logic lives in the
+// libraries the tests link.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "admin/daemon.h"
+#include "config/loader.h"
+#include "jwo/version.h"
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/jwo-edge/jwo-edge.yaml";
+
+void Usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: jwo-edged [--config FILE] [--check-config] [--version]\n"
+               "\n"
+               "  --config FILE    configuration file (default %s)\n"
+               "  --check-config   validate the configuration, print every error, exit 0 or 1\n"
+               "  --version        print the version and exit\n",
+               kDefaultConfig);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = kDefaultConfig;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_path = arg.substr(std::strlen("--config="));
+    } else if (arg == "--check-config") {
+      check_only = true;
+    } else if (arg == "--version") {
+      std::printf("jwo-edged %s\n", jwo::kVersion);
+      return 0;
+    } else if (arg == "--help" || arg == "-h") {
+      Usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "jwo-edged: unknown argument '%s'\n", arg.c_str());
+      Usage(stderr);
+      return 2;
+    }
+  }
+
+  jwo::config::LoadResult loaded = jwo::config::LoadConfig(config_path);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    std::fprintf(stderr, "jwo-edged: %zu configuration error(s) in %s\n", loaded.errors.size(),
+                 config_path.c_str());
+    return 1;
+  }
+  if (check_only) {
+    std::printf("configuration OK: %s\n", config_path.c_str());
+    return 0;
+  }
+  jwo::admin::Daemon daemon(config_path, std::move(*loaded.config));
+  return daemon.Run();
+}
