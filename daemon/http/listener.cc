@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/log.h"
 #include "http/server_state.h"
 #include "http/tls_context.h"
 
@@ -94,6 +95,8 @@ void Listener::OnAccept(const error_code& ec, StrandSocket socket) {
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
     ServerCounters::Bump(state_->counters().accept_errors);
+    core::LogWarning("accept failed; retrying shortly",
+                     {{"listener", context_->name}, {"error", ec.message()}});
     retry_timer_.expires_after(kAcceptRetryDelay);
     retry_timer_.async_wait([self = shared_from_this()](const error_code& e) {
       if (!e && !self->stopped_) self->Accept();

@@ -12,7 +12,8 @@
 //
 // Lifetime: destroy the Server only after Shutdown's `done` has run or the io_context has
 // stopped. Sessions keep what they use alive by shared ownership, so a late answer from a
-// handler after that is harmless.
+// handler after that is harmless, as long as the io_context still exists: a Respond posts to
+// it, so stop the threads that may still answer (e.g. a store writer) before destroying it.
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,7 @@ class io_context;
 
 namespace jwo::http {
 
+// REQUIRES: every field > 0.
 struct ServerLimits {
   uint32_t max_body_bytes = 1 << 20;     // larger bodies: 413
   uint32_t max_header_bytes = 16 << 10;  // request line + fields; larger: 431 and close
@@ -39,7 +41,7 @@ struct ServerLimits {
   // handler and a client that does not read). A request still being received gets 408 and the
   // connection closes; otherwise the connection just closes. Also bounds the TLS handshake.
   uint32_t request_timeout_ms = 10'000;
-  uint32_t max_connections = 1024;       // over it: accepted and closed at once, counted
+  uint32_t max_connections = 1024;  // all listeners together; over it: accepted, closed, counted
   uint32_t max_pipelined_requests = 16;  // read but unanswered; reading pauses at the bound
 };
 

@@ -2,10 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cassert>
@@ -15,10 +12,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/log.h"
 #include "http/answer_queue.h"
 #include "http/request_parser.h"
 #include "http/server_state.h"
 #include "http/tls_context.h"
+#include "http/transport.h"
 
 namespace jwo::http {
 namespace {
@@ -28,7 +27,6 @@ namespace beast = boost::beast;
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Strand>;
-using TlsStream = asio::ssl::stream<StrandSocket&>;
 using Millis = std::chrono::milliseconds;
 
 constexpr size_t kReadChunk = 16 * 1024;
@@ -39,12 +37,6 @@ constexpr uint64_t kMaxSkippedBody = 1 << 20;
 // that unread input does not turn the close into a reset that destroys our last answer.
 constexpr uint32_t kMaxLingerMs = 1000;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-std::string FormatPeer(const asio::ip::tcp::endpoint& ep) {
-  std::string address = ep.address().to_string();
-  if (ep.address().is_v6()) address = "[" + address + "]";
-  return address + ":" + std::to_string(ep.port());
-}
 
 }  // namespace
 
@@ -86,9 +78,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnTimer(const error_code& ec, uint64_t generation);
   void OnTimeout();
 
-  StrandSocket socket_;
+  Transport transport_;
   Strand strand_;
-  std::optional<TlsStream> tls_;
   Timer timer_;
   std::shared_ptr<const ListenerContext> listener_;
   std::shared_ptr<ServerState> state_;
@@ -152,8 +143,8 @@ static_assert(std::is_trivially_copyable_v<Responder> && sizeof(Responder) <= 16
 
 Session::Session(StrandSocket socket, std::shared_ptr<const ListenerContext> listener,
                  std::shared_ptr<ServerState> state)
-    : socket_(std::move(socket)),
-      strand_(socket_.get_executor()),
+    : transport_(std::move(socket), listener->tls),
+      strand_(transport_.executor()),
       timer_(strand_),
       listener_(std::move(listener)),
       state_(std::move(state)),
@@ -170,22 +161,18 @@ Session::~Session() {
 }
 
 void Session::Start() {
-  error_code ec;
-  const auto endpoint = socket_.remote_endpoint(ec);
-  peer_ = ec ? "unknown" : FormatPeer(endpoint);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  peer_ = transport_.Peer();
+  transport_.SetNoDelay();
   if (!state_->Register(this, weak_from_this())) {
     CloseNow();
     return;
   }
   const auto now = Clock::now();
-  if (listener_->tls) {
-    tls_.emplace(socket_, *listener_->tls);
+  if (transport_.is_tls()) {
     request_start_ = now;
     ArmTimer(Deadline());
-    tls_->async_handshake(
-        asio::ssl::stream_base::server,
-        [self = shared_from_this()](const error_code& e) { self->OnHandshake(e); });
+    transport_.AsyncHandshake(
+        [self = shared_from_this()](const error_code& ec) { self->OnHandshake(ec); });
     return;
   }
   phase_ = Phase::kOpen;
@@ -199,10 +186,14 @@ void Session::OnHandshake(const error_code& ec) {
   if (phase_ != Phase::kHandshake) return;
   if (ec) {
     ServerCounters::Bump(counters_.tls_handshake_failures);
+    if (core::LogEnabled(core::LogLevel::kDebug)) {
+      core::LogDebug("TLS handshake failed",
+                     {{"listener", listener_->name}, {"peer", peer_}, {"error", ec.message()}});
+    }
     CloseNow();
     return;
   }
-  if (listener_->verify_client) client_subject_ = VerifiedPeerSubject(tls_->native_handle());
+  if (listener_->verify_client) client_subject_ = VerifiedPeerSubject(transport_.tls_handle());
   phase_ = Phase::kOpen;
   idle_since_ = Clock::now();
   StartRequest();
@@ -219,15 +210,9 @@ void Session::StartRequest() {
 void Session::ReadMore() {
   if (read_pending_ || phase_ == Phase::kClosed) return;
   read_pending_ = true;
-  auto buffers = buffer_.prepare(kReadChunk);
-  auto handler = [self = shared_from_this()](const error_code& ec, size_t bytes) {
-    self->OnRead(ec, bytes);
-  };
-  if (tls_) {
-    tls_->async_read_some(buffers, std::move(handler));
-  } else {
-    socket_.async_read_some(buffers, std::move(handler));
-  }
+  transport_.AsyncReadSome(
+      buffer_.prepare(kReadChunk),
+      [self = shared_from_this()](const error_code& ec, size_t bytes) { self->OnRead(ec, bytes); });
 }
 
 void Session::OnRead(const error_code& ec, size_t bytes) {
@@ -351,6 +336,10 @@ void Session::Dispatch() {
 
 bool Session::RefuseRequest(const error_code& ec) {
   ServerCounters::Bump(counters_.malformed_requests);
+  if (core::LogEnabled(core::LogLevel::kDebug)) {
+    core::LogDebug("refused HTTP request",
+                   {{"listener", listener_->name}, {"peer", peer_}, {"error", ec.message()}});
+  }
   RequestParser& parser = *parser_;
   Response response;
   bool close = true;
@@ -412,12 +401,8 @@ void Session::MaybeWrite() {
 
 template <typename Buffers>
 void Session::StartWrite(const Buffers& buffers) {
-  auto handler = [self = shared_from_this()](const error_code& ec, size_t) { self->OnWrite(ec); };
-  if (tls_) {
-    asio::async_write(*tls_, buffers, std::move(handler));
-  } else {
-    asio::async_write(socket_, buffers, std::move(handler));
-  }
+  transport_.AsyncWrite(
+      buffers, [self = shared_from_this()](const error_code& ec, size_t) { self->OnWrite(ec); });
 }
 
 void Session::OnWrite(const error_code& ec) {
@@ -453,17 +438,16 @@ void Session::GracefulClose() {
   stop_reading_ = true;
   closing_since_ = Clock::now();
   ArmTimer(closing_since_ + linger_);
-  error_code ec;
-  if (tls_) {
+  if (transport_.is_tls()) {
     // close_notify must not race a read on the same TLS stream: stop the read first.
     if (read_pending_) {
-      socket_.cancel(ec);
+      transport_.Cancel();
       return;
     }
     StartTlsShutdown();
     return;
   }
-  socket_.shutdown(asio::socket_base::shutdown_send, ec);
+  transport_.ShutdownSend();
   buffer_.consume(buffer_.size());
   ReadMore();
 }
@@ -471,11 +455,11 @@ void Session::GracefulClose() {
 void Session::StartTlsShutdown() {
   if (tls_shutdown_started_) return;
   tls_shutdown_started_ = true;
-  tls_->async_shutdown([self = shared_from_this()](const error_code&) { self->CloseNow(); });
+  transport_.AsyncTlsShutdown([self = shared_from_this()](const error_code&) { self->CloseNow(); });
 }
 
 void Session::OnClosingRead(const error_code& ec, size_t bytes) {
-  if (tls_) {
+  if (transport_.is_tls()) {
     StartTlsShutdown();
     return;
   }
@@ -494,8 +478,7 @@ void Session::CloseNow() {
   ++timer_generation_;
   timer_pending_ = false;
   timer_.cancel();
-  error_code ec;
-  socket_.close(ec);
+  transport_.Close();
 }
 
 void Session::BeginDrain() {

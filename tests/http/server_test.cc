@@ -1,9 +1,12 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/http/test_server.h"
 #include "tests/support/http_client.h"
@@ -124,6 +127,55 @@ TEST_CASE("Server keeps request order when an earlier answer comes later from an
   CHECK(first->body == "slow-answered");
   CHECK(second->body == "fast-1");
   CHECK(third->body == "fast-2");
+}
+
+TEST_CASE("Server keeps each connection's order with answers from many threads", "[http][server]") {
+  TestServer server;
+  constexpr int kClients = 4;
+  constexpr int kBursts = 5;
+  constexpr int kBurst = 5;
+  constexpr int kTotal = kClients * kBursts * kBurst;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w) {
+    workers.emplace_back([&] {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (answered.load() < kTotal && std::chrono::steady_clock::now() < give_up) {
+        auto parked = server.deferred().Take(std::chrono::milliseconds(20));
+        if (!parked) continue;
+        Response r;
+        r.body = "re:" + parked->first.body;
+        parked->second(std::move(r));
+        ++answered;
+      }
+    });
+  }
+  std::vector<std::thread> clients;
+  std::atomic<int> in_order{0};
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = server.Connect();
+      if (!client.ok()) return;
+      for (int b = 0; b < kBursts; ++b) {
+        std::string burst;
+        for (int i = 0; i < kBurst; ++i) {
+          burst += RawPost("/defer", std::to_string(c) + "-" + std::to_string(b * kBurst + i));
+        }
+        if (!client->WriteRaw(burst).ok()) return;
+        for (int i = 0; i < kBurst; ++i) {
+          auto r = client->ReadResponse();
+          if (r.ok() &&
+              r->body == "re:" + std::to_string(c) + "-" + std::to_string(b * kBurst + i)) {
+            ++in_order;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (auto& t : workers) t.join();
+  CHECK(in_order.load() == kTotal);
+  CHECK(server.Stats().responses_2xx == kTotal);
 }
 
 TEST_CASE("Server stops reading at the pipelining limit and resumes", "[http][server]") {

@@ -46,10 +46,11 @@ class DeferredAnswers {
     queue_.emplace_back(std::move(request), std::move(respond));
     cv_.notify_all();
   }
-  // Waits (up to 10 s) for a parked request; nullopt on timeout.
-  std::optional<std::pair<Request, Respond>> Take() {
+  // Waits for a parked request; nullopt on timeout.
+  std::optional<std::pair<Request, Respond>> Take(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !queue_.empty(); })) {
+    if (!cv_.wait_for(lock, timeout, [&] { return !queue_.empty(); })) {
       return std::nullopt;
     }
     auto item = std::move(queue_.front());
