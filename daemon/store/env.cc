@@ -64,6 +64,10 @@ std::span<const Migration> Migrations() {
   static const Migration kMigrations[] = {
       {0, "create the version-1 tables (meta, shoppers, debts, decisions, audit)",
        [](WriteTxn& txn) { return txn.Put(Table::kMeta, kFormatKey, kFormatValue); }},
+      // The tables themselves are created at open (every table of this build is opened with
+      // MDB_CREATE); the step records that a version-1 store now has them.
+      {1, "add the money-path tables (trips, purchases, outbox)",
+       [](WriteTxn&) { return core::Status::Ok(); }},
   };
   return kMigrations;
 }
@@ -167,7 +171,7 @@ Status Env::OpenEnv() {
   }
   int rc = mdb_env_create(&env_);
   if (rc != 0) return LmdbError("mdb_env_create", rc);
-  if ((rc = mdb_env_set_maxdbs(env_, 16)) != 0) return LmdbError("mdb_env_set_maxdbs", rc);
+  if ((rc = mdb_env_set_maxdbs(env_, 32)) != 0) return LmdbError("mdb_env_set_maxdbs", rc);
   if ((rc = mdb_env_set_maxreaders(env_, options_.max_readers)) != 0) {
     return LmdbError("mdb_env_set_maxreaders", rc);
   }
@@ -232,7 +236,7 @@ Status Env::OpenTablesAndMigrate() {
                                              std::to_string(v + 1) + " (" + m.description +
                                              ") failed: " + s.message()));
     }
-    if (version > 0 || v > 0) {
+    if (version > 0) {  // a fresh store is created, not migrated
       core::LogInfo("store migrated", {{"from", std::to_string(v)}, {"to", std::to_string(v + 1)},
                                        {"step", m.description}});
     }

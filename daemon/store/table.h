@@ -12,10 +12,14 @@ enum class Table {
   kDebts,      // DebtKey(shopper, trip) -> DebtRecord
   kDecisions,  // DecisionKey(trip, gate event) -> DecisionRecord (gate decision audit)
   kAudit,      // big-endian u64 sequence -> AuditRecord (manual changes by operators)
+  kTrips,      // trip id -> TripRecord (schema 2)
+  kPurchases,  // idempotentShoppingTripId -> PurchaseRecord (schema 2)
+  kOutbox,     // big-endian u64 sequence -> OutboxEntry (schema 2)
 };
 
-inline constexpr std::array<Table, 5> kAllTables = {Table::kMeta, Table::kShoppers, Table::kDebts,
-                                                    Table::kDecisions, Table::kAudit};
+inline constexpr std::array<Table, 8> kAllTables = {
+    Table::kMeta,  Table::kShoppers,  Table::kDebts,  Table::kDecisions,
+    Table::kAudit, Table::kTrips,     Table::kPurchases, Table::kOutbox};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -24,6 +28,9 @@ inline constexpr std::string_view TableName(Table t) {
     case Table::kDebts: return "debts";
     case Table::kDecisions: return "decisions";
     case Table::kAudit: return "audit";
+    case Table::kTrips: return "trips";
+    case Table::kPurchases: return "purchases";
+    case Table::kOutbox: return "outbox";
   }
   return "?";
 }

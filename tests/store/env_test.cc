@@ -150,12 +150,12 @@ TEST_CASE("a store with a newer schema version is refused") {
 TEST_CASE("an older store is migrated step by step, once") {
   TempDir dir;
   {
-    auto env = store::Env::Open(Options(dir));  // version 1
+    auto env = store::Env::Open(Options(dir));  // this build's version
     REQUIRE(env.ok());
   }
   int runs = 0;
   std::vector<store::Migration> steps(store::Migrations().begin(), store::Migrations().end());
-  steps.push_back({1, "test step: add a marker", [&](store::WriteTxn& txn) {
+  steps.push_back({store::kSchemaVersion, "test step: add a marker", [&](store::WriteTxn& txn) {
                      ++runs;
                      return txn.Put(Table::kMeta, "marker", "migrated");
                    }});
@@ -164,22 +164,43 @@ TEST_CASE("an older store is migrated step by step, once") {
   {
     auto env = store::Env::Open(options);
     REQUIRE(env.ok());
-    CHECK((*env)->schema_version() == 2);
+    CHECK((*env)->schema_version() == store::kSchemaVersion + 1);
     CHECK(ReadValue(**env, Table::kMeta, "marker") == "migrated");
   }
   auto again = store::Env::Open(options);
   REQUIRE(again.ok());
   CHECK(runs == 1);
-  // The build that only knows version 1 now refuses the migrated store.
+  // The build that does not know the test step now refuses the migrated store.
   auto old_build = store::Env::Open(Options(dir));
   CHECK(old_build.status().code() == core::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("a version-1 store is migrated to the current schema with its data kept") {
+  TempDir dir;
+  {
+    auto options = Options(dir);
+    options.migrations = store::Migrations().subspan(0, 1);  // what a version-1 build did
+    auto v1 = store::Env::Open(options);
+    REQUIRE(v1.ok());
+    CHECK((*v1)->schema_version() == 1);
+    REQUIRE((*v1)->Write([](store::WriteTxn& txn) {
+                    return txn.Put(Table::kShoppers, "kept", "x");
+                  }).ok());
+  }
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK((*env)->schema_version() == store::kSchemaVersion);
+  CHECK(ReadValue(**env, Table::kShoppers, "kept") == "x");
+  REQUIRE((*env)->Write([](store::WriteTxn& txn) {
+                   return txn.Put(Table::kTrips, "t", "v");
+                 }).ok());
 }
 
 TEST_CASE("a failing migration leaves the store untouched") {
   TempDir dir;
   { REQUIRE(store::Env::Open(Options(dir)).ok()); }
   std::vector<store::Migration> steps(store::Migrations().begin(), store::Migrations().end());
-  steps.push_back({1, "broken step", [](store::WriteTxn& txn) {
+  steps.push_back({store::kSchemaVersion, "broken step", [](store::WriteTxn& txn) {
                      (void)txn.Put(Table::kMeta, "half", "done");
                      return core::Corruption("cannot convert");
                    }});
@@ -187,11 +208,13 @@ TEST_CASE("a failing migration leaves the store untouched") {
   options.migrations = steps;
   auto env = store::Env::Open(options);
   REQUIRE_FALSE(env.ok());
-  CHECK(env.status().message().find("migration 1->2") != std::string::npos);
-  auto v1 = store::Env::Open(Options(dir));
-  REQUIRE(v1.ok());
-  CHECK((*v1)->schema_version() == 1);
-  CHECK(ReadValue(**v1, Table::kMeta, "half").empty());
+  const std::string step = std::to_string(store::kSchemaVersion) + "->" +
+                           std::to_string(store::kSchemaVersion + 1);
+  CHECK(env.status().message().find("migration " + step) != std::string::npos);
+  auto current = store::Env::Open(Options(dir));
+  REQUIRE(current.ok());
+  CHECK((*current)->schema_version() == store::kSchemaVersion);
+  CHECK(ReadValue(**current, Table::kMeta, "half").empty());
 }
 
 TEST_CASE("a directory holding another program's LMDB store is refused") {

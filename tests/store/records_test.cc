@@ -1,5 +1,8 @@
 #include "store/records.h"
 
+#include "store/codec.h"
+#include "store/trip_record.h"
+
 #include <catch2/catch_test_macros.hpp>
 
 using namespace jwo;
@@ -96,4 +99,47 @@ TEST_CASE("decision and audit records round-trip") {
   CHECK(ab->sequence == 7);
   CHECK(ab->actor == "alice");
   CHECK(ab->reason == "fraud");
+}
+
+TEST_CASE("trip records round-trip through their JSON encoding") {
+  TripRecord t;
+  t.trip_id = "trip-1";
+  t.store_id = "s";
+  t.purchase_id = "p";
+  t.shopper_id = "shopper";
+  t.cart = {{"l1", "sku-1", "SKU", "2.0", "unit", {"0123"}}};
+  t.priced = {{"l1", "sku-1", "Milk", "2", 199, 398, 50, 20, 368, {"promo-1"}}};
+  t.currency = "USD";
+  t.total = 368;
+  t.state = TripState::kCapturing;
+  t.refunds = {{"uuid", 100, "DAMAGED_ITEM", "ops", 5, "pending", ""}};
+  t.Record(7, "created", "priced 1 line");
+  auto back = DecodeTrip(EncodeTrip(t));
+  REQUIRE(back.ok());
+  CHECK(back->trip_id == "trip-1");
+  CHECK(back->cart.at(0).upcs == std::vector<std::string>{"0123"});
+  CHECK(back->priced.at(0).promotions == std::vector<std::string>{"promo-1"});
+  CHECK(back->priced.at(0).total == 368);
+  CHECK(back->state == TripState::kCapturing);
+  CHECK(back->refunds.at(0).refund_request_id == "uuid");
+  CHECK(back->history.at(0).event == "created");
+  CHECK(DecodeTrip("\x01{}").status().code() == core::StatusCode::kCorruption);
+  CHECK(DecodeTrip("").status().code() == core::StatusCode::kCorruption);
+}
+
+TEST_CASE("outbox entries keep their body byte for byte") {
+  OutboxEntry e;
+  e.operation = Operation::kCapture;
+  e.trip_id = "trip-1";
+  e.body = std::string(70000, 'b');  // beyond a u16 length
+  e.attempts = 3;
+  e.next_attempt_ms = 99;
+  e.last_error = "503";
+  auto back = DecodeOutbox(BigEndianKey(42), EncodeOutbox(e));
+  REQUIRE(back.ok());
+  CHECK(back->sequence == 42);
+  CHECK(back->operation == Operation::kCapture);
+  CHECK(back->body == e.body);
+  CHECK(back->attempts == 3);
+  CHECK(OperationPath(back->operation) == "/v1/capture/charge");
 }

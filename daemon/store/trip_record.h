@@ -1,0 +1,129 @@
+// The records of the money path: a shopping trip with its payment state, the idempotency
+// record of a Create Purchases request, and an entry of the durable outbox.
+//
+// Trips are large and nested (cart, priced lines, history, refunds, receipt data), change
+// rarely, and are read by operators, so they are stored as a version byte followed by compact
+// JSON (docs/store-format.md); outbox entries and purchase records use the binary codec of
+// records.h. Plain values; any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace jwo::store {
+
+// Where a trip's money is. Terminal states: kCaptured, kDeclined, kCancelled, kExpired.
+enum class TripState : uint8_t {
+  kHeld = 1,        // bad cart: not charged, not dropped; waits for an operator
+  kAdjusting = 2,   // Adjust (cart total) queued or in flight
+  kCapturing = 3,   // Adjust APPROVED; Capture queued or in flight
+  kCaptured = 4,    // money collected (receipt data fetched after)
+  kDeclined = 5,    // Adjust DECLINED: the amount is a debt of the shopper
+  kCancelling = 6,  // empty cart: Cancel queued or in flight
+  kCancelled = 7,   // empty cart, pre-auth released
+  kExpired = 8,     // pre-auth expired before the money was settled: the amount is a debt
+  kAttention = 9,   // a permanent error (dead letter): an operator must look
+};
+std::string_view TripStateName(TripState s);
+bool IsTerminal(TripState s);
+
+struct PricedLineRecord {
+  std::string line_id, sku, name, quantity;
+  int64_t unit_price = 0, gross = 0, discount = 0, tax = 0, total = 0;
+  std::vector<std::string> promotions;
+};
+
+struct CartLineRecord {  // as Amazon sent it
+  std::string line_id, item_id, item_type, quantity, unit;
+  std::vector<std::string> upcs;
+};
+
+struct RefundRecord {
+  std::string refund_request_id;  // UUID, reused on every retry
+  int64_t amount = 0;
+  std::string reason;
+  std::string actor;
+  int64_t requested_ms = 0;
+  std::string state;  // "pending", "done", "failed"
+  std::string reconciliation_id;
+};
+
+struct HistoryEntry {
+  int64_t at_ms = 0;
+  std::string event;   // "created", "adjust_approved", "capture_sent", ...
+  std::string detail;
+};
+
+struct TripRecord {
+  std::string trip_id;     // idempotentShoppingTripId = Amazon's shopping trip id
+  std::string store_id;
+  std::string purchase_id;
+  std::string request_id;
+  std::string shopper_id;  // who pays: shopperIdentity.id, else the shopper of the F&A decision
+  int64_t start_ms = 0, end_ms = 0, created_ms = 0;
+  std::vector<std::string> auth_event_ids;
+  std::vector<CartLineRecord> cart;
+  std::vector<PricedLineRecord> priced;
+  std::vector<std::string> unpriced;  // "line L: unknown SKU X" — why the trip is held
+  std::string currency;
+  int64_t subtotal = 0, discount = 0, tax = 0, total = 0;
+  TripState state = TripState::kAdjusting;
+  int64_t authorized = 0;       // from Adjust APPROVED
+  int64_t captured = 0;         // Capture sent and acknowledged
+  int64_t refunded = 0;         // sum of acknowledged refunds
+  std::vector<RefundRecord> refunds;
+  std::string transactional_data;  // Get Transactional Data answer (JSON text), for the receipt
+  std::string shopper_email;       // Get Shopper Identity answer; never logged
+  bool receipt_complete = false;
+  std::vector<HistoryEntry> history;
+
+  void Record(int64_t at_ms, std::string event, std::string detail = {});
+};
+
+std::string EncodeTrip(const TripRecord& t);
+core::Result<TripRecord> DecodeTrip(std::string_view bytes);
+
+// purchases: idempotentShoppingTripId -> what was answered, and a digest of the cart, so a
+// repeat gets the same answer and a repeat with a different cart is noticed.
+struct PurchaseRecord {
+  std::string trip_id;
+  std::string purchase_id;  // "" for an empty cart
+  std::string response_body;
+  std::string cart_digest;  // hex SHA-256 of the canonical cart
+  int64_t created_ms = 0;
+};
+std::string EncodePurchase(const PurchaseRecord& p);
+core::Result<PurchaseRecord> DecodePurchase(std::string_view bytes);
+
+// outbox: big-endian u64 sequence -> one Payment Service call, body exactly as it will be sent.
+enum class Operation : uint8_t {
+  kAdjust = 1,
+  kCapture = 2,
+  kCancel = 3,
+  kRefund = 4,
+  kReportPaymentStatus = 5,
+  kGetTransactionalData = 6,
+  kGetShopperIdentity = 7,
+};
+std::string_view OperationName(Operation op);  // "adjust", "capture", ...
+std::string_view OperationPath(Operation op);  // "/v1/adjust/charge", ...
+
+struct OutboxEntry {
+  uint64_t sequence = 0;  // the key
+  Operation operation = Operation::kAdjust;
+  std::string trip_id;
+  std::string body;            // exact JSON request body
+  uint32_t attempts = 0;
+  int64_t created_ms = 0;
+  int64_t next_attempt_ms = 0;
+  std::string last_error;
+  bool dead = false;           // a permanent failure: waits for an operator (retry or drop)
+};
+std::string EncodeOutbox(const OutboxEntry& e);
+core::Result<OutboxEntry> DecodeOutbox(std::string_view key, std::string_view bytes);
+
+}  // namespace jwo::store
