@@ -305,6 +305,52 @@ Status Env::Write(const std::function<Status(WriteTxn&)>& fn) {
   }
 }
 
+Status Env::WriteBatch(std::span<const std::function<Status(WriteTxn&)>> fns,
+                       std::vector<Status>& results) {
+  std::lock_guard writer(write_mutex_);
+  for (;;) {
+    results.assign(fns.size(), Status::Ok());
+    MDB_txn* parent = nullptr;
+    int rc = mdb_txn_begin(env_, nullptr, 0, &parent);
+    if (rc != 0) return LmdbError("mdb_txn_begin", rc);
+    bool map_full = false;
+    for (size_t i = 0; i < fns.size() && !map_full; ++i) {
+      MDB_txn* child = nullptr;
+      rc = mdb_txn_begin(env_, parent, 0, &child);
+      if (rc != 0) {
+        mdb_txn_abort(parent);
+        return LmdbError("mdb_txn_begin (nested)", rc);
+      }
+      WriteTxn txn(this, child);
+      results[i] = fns[i](txn);
+      if (txn.map_full_) {
+        map_full = true;
+        mdb_txn_abort(child);
+      } else if (!results[i].ok()) {
+        mdb_txn_abort(child);
+      } else if ((rc = mdb_txn_commit(child)) != 0) {
+        map_full = rc == MDB_MAP_FULL;
+        if (!map_full) results[i] = LmdbError("mdb_txn_commit (nested)", rc);
+      }
+    }
+    if (map_full) {
+      mdb_txn_abort(parent);
+      if (Status g = Grow(); !g.ok()) return g;
+      continue;
+    }
+    rc = mdb_txn_commit(parent);
+    if (rc == MDB_MAP_FULL) {
+      if (Status g = Grow(); !g.ok()) return g;
+      continue;
+    }
+    if (rc != 0) {
+      options_.on_fatal(LmdbError("mdb_txn_commit", rc));
+      return LmdbError("mdb_txn_commit", rc);
+    }
+    return Status::Ok();
+  }
+}
+
 Status Env::Grow() {
   MDB_envinfo info;
   mdb_env_info(env_, &info);

@@ -128,6 +128,13 @@ class Env {
   // the transaction cannot start. A failing commit calls the fatal handler and never returns.
   core::Status Write(const std::function<core::Status(WriteTxn&)>& fn);
 
+  // Group commit: runs each function in its own nested transaction inside one write
+  // transaction, and commits once (one fsync for the batch). A function's error aborts only
+  // its own nested transaction; results[i] receives fn[i]'s status. Map growth and fatal
+  // commit errors behave as in Write(). Returns the batch commit's status.
+  core::Status WriteBatch(std::span<const std::function<core::Status(WriteTxn&)>> fns,
+                          std::vector<core::Status>& results);
+
   EnvStats Stats() const;
   uint32_t schema_version() const { return schema_version_; }
   const std::string& directory() const { return options_.directory; }
