@@ -21,7 +21,7 @@ enum class LogTarget { kAuto, kJournald, kStderr };
 
 // What a listener serves. Amazon's gateway should reach only `shopper_authorization`;
 // `metrics` and `health` belong on a listener store IT and the monitoring can reach.
-enum class Api { kShopperAuthorization, kHealth, kMetrics };
+enum class Api { kShopperAuthorization, kHealth, kMetrics, kPurchases };
 
 struct TlsConfig {
   std::string certificate_file;  // PEM server certificate (chain)
@@ -101,6 +101,54 @@ struct ControlConfig {
   uint32_t socket_mode = 0660;   // file permissions of the socket
 };
 
+// `ordering:` — Create Purchases.
+struct OrderingConfig {
+  std::string catalog_file;  // YAML catalog (docs/pricing.md); reloaded on SIGHUP
+};
+
+enum class CredentialsSource { kFile, kEnvironment, kImds };
+enum class ReportPaymentStatus { kAuto, kAlways, kNever };
+
+// `payments:` — Amazon's Payment Service and the outbox (docs/payments.md).
+struct PaymentsConfig {
+  bool enabled = false;           // the section is present
+  std::string endpoint;           // https://<region>.payments.amazonphysicalstores.com
+  std::string region;             // "" = the endpoint host's first label
+  std::string ca_file;            // "" = the system trust store
+  CredentialsSource credentials = CredentialsSource::kFile;
+  std::string credentials_file;   // AWS shared-credentials format
+  std::string credentials_profile = "default";
+  std::string imds_endpoint = "http://169.254.169.254";
+  uint32_t max_connections = 4;
+  uint32_t request_timeout_ms = 15'000;
+  uint32_t retry_base_ms = 1'000;
+  uint32_t retry_cap_ms = 300'000;
+  uint32_t pending_retry_ms = 5'000;
+  bool partial_capture = true;
+  ReportPaymentStatus report_payment_status = ReportPaymentStatus::kAuto;
+  uint32_t refund_window_days = 30;
+};
+
+// One lane of a gate: which F&A `gateAuthenticationEvent.data.lane` value selects it.
+struct GateLaneConfig {
+  std::string id;     // the value of data.lane, e.g. "2"
+  uint32_t lane = 1;  // the driver's lane number (1-based)
+  bool operator==(const GateLaneConfig&) const = default;
+};
+
+// `gates:` — one entry per gate controller, driven through a HAL driver (docs/hal.md).
+struct GateConfig {
+  std::string name;           // unique, [A-Za-z0-9_-]{1,64}: metrics label, jwo-edgectl argument
+  std::string gate_id;        // the value of data.gate that selects this gate; default: name
+  std::string driver;         // a driver name ("sim", "gpio") or an absolute path to a .so
+  std::string settings_json;  // the driver's settings as a JSON object text ("{}" if absent)
+  std::vector<GateLaneConfig> lanes;  // at least one; ids and lane numbers unique
+  std::string deny_message;   // shown on a denial whose reason has no entry below
+  std::map<std::string, std::string> deny_messages;  // fa reason name -> message
+  uint32_t command_max_age_ms = 3000;  // a lane command older than this is dropped, not sent
+  bool operator==(const GateConfig&) const = default;
+};
+
 struct Config {
   std::string source_file;  // the file it was loaded from, for messages
   std::string store_id;     // ^[0-9a-zA-Z_-]{1,255}$, this store's id at Amazon
@@ -111,6 +159,9 @@ struct Config {
   AuditConfig audit;
   LogConfig log;
   ControlConfig control;
+  OrderingConfig ordering;
+  PaymentsConfig payments;
+  std::vector<GateConfig> gates;  // `gates:`; empty = no gate hardware
 };
 
 }  // namespace jwo::config

@@ -32,6 +32,17 @@ inline constexpr EnumName<Api> kApiNames[] = {
     {"shopper_authorization", Api::kShopperAuthorization},
     {"health", Api::kHealth},
     {"metrics", Api::kMetrics},
+    {"purchases", Api::kPurchases},
+};
+inline constexpr EnumName<CredentialsSource> kCredentialsSourceNames[] = {
+    {"file", CredentialsSource::kFile},
+    {"environment", CredentialsSource::kEnvironment},
+    {"imds", CredentialsSource::kImds},
+};
+inline constexpr EnumName<ReportPaymentStatus> kReportPaymentStatusNames[] = {
+    {"auto", ReportPaymentStatus::kAuto},
+    {"always", ReportPaymentStatus::kAlways},
+    {"never", ReportPaymentStatus::kNever},
 };
 inline constexpr EnumName<Strategy> kStrategyNames[] = {
     {"retailer_managed", Strategy::kRetailerManaged},

@@ -73,6 +73,44 @@ std::vector<std::string> RestartRequiredChanges(const Config& old_cfg, const Con
   diff.Compare("log.target", old_cfg.log.target, new_cfg.log.target);
   diff.Compare("control.socket", old_cfg.control.socket_path, new_cfg.control.socket_path);
   diff.Compare("control.socket_mode", old_cfg.control.socket_mode, new_cfg.control.socket_mode);
+  diff.Compare("ordering.catalog", old_cfg.ordering.catalog_file, new_cfg.ordering.catalog_file);
+  const PaymentsConfig& op = old_cfg.payments;
+  const PaymentsConfig& np = new_cfg.payments;
+  diff.Compare("payments", op.enabled, np.enabled);
+  diff.Compare("payments.endpoint", op.endpoint, np.endpoint);
+  diff.Compare("payments.region", op.region, np.region);
+  diff.Compare("payments.ca_file", op.ca_file, np.ca_file);
+  diff.Compare("payments.credentials.source", op.credentials, np.credentials);
+  diff.Compare("payments.credentials.file", op.credentials_file, np.credentials_file);
+  diff.Compare("payments.credentials.profile", op.credentials_profile, np.credentials_profile);
+  diff.Compare("payments.credentials.imds_endpoint", op.imds_endpoint, np.imds_endpoint);
+  diff.Compare("payments.max_connections", op.max_connections, np.max_connections);
+  diff.Compare("payments.request_timeout_ms", op.request_timeout_ms, np.request_timeout_ms);
+  diff.Compare("payments.retry_base_ms", op.retry_base_ms, np.retry_base_ms);
+  diff.Compare("payments.retry_cap_ms", op.retry_cap_ms, np.retry_cap_ms);
+  diff.Compare("payments.pending_retry_ms", op.pending_retry_ms, np.pending_retry_ms);
+  diff.Compare("payments.partial_capture", op.partial_capture, np.partial_capture);
+  diff.Compare("payments.report_payment_status", op.report_payment_status,
+               np.report_payment_status);
+  diff.Compare("payments.refund_window_days", op.refund_window_days, np.refund_window_days);
+  // Gate drivers are opened once at start (instances, threads, sockets): every key restarts.
+  if (old_cfg.gates.size() != new_cfg.gates.size()) {
+    diff.Compare("gates", old_cfg.gates.size(), new_cfg.gates.size());
+  } else {
+    for (size_t i = 0; i < old_cfg.gates.size(); ++i) {
+      const GateConfig& a = old_cfg.gates[i];
+      const GateConfig& b = new_cfg.gates[i];
+      const std::string prefix = "gates[" + std::to_string(i) + "]";
+      diff.Compare(prefix + ".name", a.name, b.name);
+      diff.Compare(prefix + ".gate_id", a.gate_id, b.gate_id);
+      diff.Compare(prefix + ".driver", a.driver, b.driver);
+      diff.Compare(prefix + ".settings", a.settings_json, b.settings_json);
+      diff.Compare(prefix + ".lanes", a.lanes, b.lanes);
+      diff.Compare(prefix + ".deny_message", a.deny_message, b.deny_message);
+      diff.Compare(prefix + ".deny_messages", a.deny_messages, b.deny_messages);
+      diff.Compare(prefix + ".command_max_age_ms", a.command_max_age_ms, b.command_max_age_ms);
+    }
+  }
   return diff.Take();
 }
 

@@ -21,7 +21,17 @@ std::string ResolvePath(const std::filesystem::path& base, const std::string& te
 void ParseListeners(Reader& reader, const Value& value, const std::filesystem::path& base,
                     std::vector<ListenerConfig>* out);
 
+// `ordering:` and `payments:`; paths resolved against `base`.
+void ParseOrdering(Reader& reader, const Value& value, const std::filesystem::path& base,
+                   OrderingConfig* out);
+void ParsePayments(Reader& reader, const Value& value, const std::filesystem::path& base,
+                   PaymentsConfig* out);
+
 // `fa:`, including money amounts parsed exactly per currency.
 void ParseFa(Reader& reader, const Value& value, FaConfig* out);
+
+// `gates:` (gate_parser.cc); a driver given as a path is resolved against `base`.
+void ParseGates(Reader& reader, const Value& value, const std::filesystem::path& base,
+                std::vector<GateConfig>* out);
 
 }  // namespace jwo::config::internal

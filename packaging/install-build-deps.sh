@@ -54,7 +54,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   liblmdb-dev lmdb-utils libyaml-cpp-dev libsystemd-dev libssl-dev openssl
-  prometheus-cpp-dev curl python3
+  prometheus-cpp-dev curl python3 libgpiod-dev
 )
 [ "$want_bench" -eq 1 ] && packages+=(nginx-light)
 

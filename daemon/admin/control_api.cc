@@ -1,5 +1,7 @@
 #include "admin/control_api.h"
 
+#include "admin/control_util.h"
+
 #include <boost/json.hpp>
 
 #include "core/ids.h"
@@ -12,35 +14,7 @@
 namespace jwo::admin {
 namespace {
 
-namespace json = boost::json;
-using core::Status;
-using core::StatusCode;
-
-// A failed command: carried as an exception only inside Dispatch, turned into an answer by
-// Handle. Keeps each command a straight line of "get argument or fail".
-struct CommandError {
-  Status status;
-};
-
-[[noreturn]] void Fail(StatusCode code, std::string message) {
-  throw CommandError{Status(code, std::move(message))};
-}
-
-void Check(const Status& s) {
-  if (!s.ok()) throw CommandError{s};
-}
-
-std::string Arg(const json::object& req, std::string_view key, bool required = true) {
-  const json::value* v = req.if_contains(key);
-  if (v == nullptr || v->is_null()) {
-    if (required) Fail(StatusCode::kInvalidArgument, "missing argument '" + std::string(key) + "'");
-    return {};
-  }
-  if (!v->is_string()) {
-    Fail(StatusCode::kInvalidArgument, "argument '" + std::string(key) + "' must be a string");
-  }
-  return std::string(v->get_string());
-}
+using namespace internal;
 
 std::string OverrideName(store::Override o) {
   switch (o) {
@@ -109,6 +83,12 @@ std::string ControlApi::Handle(std::string_view request_line, const std::string&
 json::object ControlApi::Dispatch(const json::object& req, const std::string& actor) {
   const std::string command = Arg(req, "command");
   if (command == "status") return deps_.status();
+  if (command.rfind("gate.", 0) == 0) {
+    if (!deps_.gate) Fail(StatusCode::kFailedPrecondition, "no gates are configured");
+    auto answer = deps_.gate(req);
+    Check(answer.status());
+    return std::move(answer).value();
+  }
 
   store::Env* env = deps_.env->load();
   if (env == nullptr) Fail(StatusCode::kUnavailable, "the store is not open (see the daemon's log)");
@@ -246,6 +226,9 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     return json::object{{"audit", list}};
   }
 
+  if (command.rfind("trip.", 0) == 0 || command.rfind("outbox.", 0) == 0 || command == "refund") {
+    return DispatchPayments(command, req, actor);
+  }
   Fail(StatusCode::kInvalidArgument, "unknown command '" + command + "'");
 }
 

@@ -19,6 +19,8 @@
 
 #include "config/config_holder.h"
 #include "core/clock.h"
+#include "core/status.h"
+#include "payments/lifecycle.h"
 #include "store/env.h"
 
 namespace jwo::admin {
@@ -31,6 +33,12 @@ class ControlApi {
     const core::Clock* clock = nullptr;
     // Fills the "status" command's answer with the live state of the daemon.
     std::function<boost::json::object()> status;
+    // Payments (null when not configured): the lifecycle policy, and a call that tells the
+    // outbox dispatcher entries were added or changed.
+    std::function<payments::LifecyclePolicy()> payment_policy;
+    std::function<void()> outbox_changed;
+    // The `gate.*` commands (gate::GateService::HandleControl); null: no gates configured.
+    std::function<core::Result<boost::json::object>(const boost::json::object&)> gate;
   };
 
   explicit ControlApi(Deps deps) : deps_(std::move(deps)) {}
@@ -40,6 +48,9 @@ class ControlApi {
 
  private:
   boost::json::object Dispatch(const boost::json::object& req, const std::string& actor);
+  // trip.*, refund, outbox.* (control_payments.cc).
+  boost::json::object DispatchPayments(const std::string& command, const boost::json::object& req,
+                                       const std::string& actor);
 
   Deps deps_;
 };

@@ -26,7 +26,13 @@
 #include "fa/decision_log.h"
 #include "fa/handler.h"
 #include "fa/metrics.h"
+#include "gate/gate_service.h"
 #include "http/server.h"
+#include "ordering/purchase_handler.h"
+#include "payments/credentials.h"
+#include "payments/dispatcher.h"
+#include "payments/payment_client.h"
+#include "store/writer.h"
 #include "jwo/version.h"
 
 namespace jwo::admin {
@@ -79,9 +85,26 @@ struct Daemon::Impl {
         fa_metrics(metrics.registry()),
         decision_log(holder.Current().audit),
         server(io, Limits(holder.Current().http)),
-        fa_handler(fa::AuthorizationHandler::Deps{&holder, &env_ptr, &decision_log, &fa_metrics,
-                                                  &clock, nullptr}),
-        control_api(ControlApi::Deps{&env_ptr, &holder, &clock, [this] { return StatusJson(); }}),
+        fa_handler(fa::AuthorizationHandler::Deps{
+            &holder, &env_ptr, &decision_log, &fa_metrics, &clock,
+            [this](const fa::AuthorizationRequest& r, const fa::Decision& d) {
+              gates.OnDecision(r, d);
+            }}),
+        ordering_metrics(metrics.registry()),
+        purchase_handler(ordering::PurchaseHandler::Deps{
+            &holder, &env_ptr, &writer_ptr, &catalog, &clock, &ordering_metrics,
+            [this] { return PaymentPolicy(); },
+            [this] {
+              if (auto* d = dispatcher_ptr.load()) d->Wake();
+            }}),
+        control_api(ControlApi::Deps{&env_ptr, &holder, &clock, [this] { return StatusJson(); },
+                                     [this] { return PaymentPolicy(); },
+                                     [this] {
+                                       if (auto* d = dispatcher_ptr.load()) d->Wake(true);
+                                     },
+                                     [this](const json::object& r) {
+                                       return gates.HandleControl(r);
+                                     }}),
         control_server(control_api),
         signals(io),
         watchdog(io) {}
@@ -101,6 +124,9 @@ struct Daemon::Impl {
   void RequestStop();
   void Shutdown();
   std::string ListenerSummary() const;
+  payments::LifecyclePolicy PaymentPolicy() const;
+  bool LoadCatalog();
+  bool StartPayments();
   json::object StatusJson();
   http::Response Ready() const;
 
@@ -113,9 +139,20 @@ struct Daemon::Impl {
   fa::FaMetrics fa_metrics;
   fa::DecisionLog decision_log;
   std::unique_ptr<store::Env> env;
+  std::unique_ptr<store::Writer> writer;
+  std::atomic<store::Writer*> writer_ptr{nullptr};
+  ordering::CatalogHolder catalog;
   std::atomic<store::Env*> env_ptr{nullptr};
+  gate::GateService gates;  // before the handlers that call it, so it outlives them
   http::Server server;
   fa::AuthorizationHandler fa_handler;
+  ordering::OrderingMetrics ordering_metrics;
+  ordering::PurchaseHandler purchase_handler;
+  std::unique_ptr<payments::PaymentClient> payment_client;
+  std::unique_ptr<payments::CredentialsProvider> credentials;
+  std::unique_ptr<payments::Dispatcher> dispatcher;
+  std::atomic<payments::Dispatcher*> dispatcher_ptr{nullptr};  // what other threads may use
+  std::function<void()> dispatcher_factory;
   ControlApi control_api;
   ControlServer control_server;
   SystemdNotifier notifier;
@@ -149,6 +186,8 @@ int Daemon::Impl::Run() {
                                        {"store_id", cfg.store_id},
                                        {"threads", std::to_string(threads)}});
   if (!BindListeners()) return 1;
+  if (!cfg.ordering.catalog_file.empty() && !LoadCatalog()) return 1;
+  if (cfg.payments.enabled && !StartPayments()) return 1;
 
   const std::filesystem::path socket_dir =
       std::filesystem::path(cfg.control.socket_path).parent_path();
@@ -160,6 +199,7 @@ int Daemon::Impl::Run() {
     return 1;
   }
 
+  gates.Start(cfg.gates, metrics.registry());
   auto work = asio::make_work_guard(io);
   server.Start();
   WaitForSignals();
@@ -224,6 +264,12 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
                       respond(fa_handler.Handle(req));
                     });
         break;
+      case config::Api::kPurchases:
+        router->Add("POST", "/v1/order/purchases",
+                    [this](http::Request&& req, http::Respond respond) {
+                      purchase_handler.Handle(std::move(req), std::move(respond));
+                    });
+        break;
       case config::Api::kHealth:
         router->Add("GET", "/healthz", [](http::Request&&, http::Respond respond) {
           respond(http::Response{200, R"({"status":"ok"})", "application/json", {}});
@@ -255,6 +301,7 @@ http::Response Daemon::Impl::Ready() const {
   json::array reasons;
   if (env_ptr.load() == nullptr) reasons.push_back("store_unavailable");
   if (draining) reasons.push_back("draining");
+  for (const std::string& r : gates.UnreadyReasons()) reasons.push_back(json::value(r));
   if (reasons.empty()) return http::Response{200, R"({"ready":true})", "application/json", {}};
   return http::Response{503, json::serialize(json::object{{"ready", false}, {"reasons", reasons}}),
                         "application/json", {}};
@@ -277,6 +324,13 @@ void Daemon::Impl::OpenStoreUntilStopped() {
       env = std::move(opened).value();
       env_ptr.store(env.get(), std::memory_order_release);
       decision_log.Attach(env.get());
+      writer = std::make_unique<store::Writer>(*env);
+      writer_ptr.store(writer.get(), std::memory_order_release);
+      if (dispatcher_factory) {
+        dispatcher_factory();
+        dispatcher->Start();
+        dispatcher_ptr.store(dispatcher.get());
+      }
       {
         std::lock_guard lock(state_mutex);
         store_error.clear();
@@ -338,6 +392,7 @@ void Daemon::Impl::Reload() {
       config::ApplyReloadable(*running, *loaded.config));
   ApplyLogConfig(next->log);
   holder.Replace(std::move(next));
+  LoadCatalog();
   core::LogInfo("configuration reloaded");
 }
 
@@ -373,6 +428,12 @@ void Daemon::Impl::Shutdown() {
     watchdog.cancel();
   });
   control_server.Stop();
+  gates.Stop();  // after the HTTP drain: no decision can queue a lane command any more
+  dispatcher_ptr = nullptr;
+  if (dispatcher) dispatcher->Stop();
+  if (payment_client) payment_client->Stop();
+  writer_ptr = nullptr;
+  if (writer) writer->Stop();
   decision_log.Stop();
   const fa::DecisionLogStats st = decision_log.Stats();
   core::LogInfo("drained", {{"decisions_written", std::to_string(st.written)},
@@ -427,6 +488,7 @@ json::object Daemon::Impl::StatusJson() {
                                      {"client_certificates", b.client_certs}});
   }
   out["listeners"] = listeners;
+  if (gates.configured()) out["gate"] = gates.Status();
   out["fa"] = json::object{
       {"strategy", cfg.fa.strategy == config::Strategy::kRetailerManaged ? "retailer_managed"
                                                                          : "amazon_recommendation"},
@@ -438,11 +500,97 @@ json::object Daemon::Impl::StatusJson() {
                              {"rejected_over_limit", hs.rejected_over_limit},
                              {"malformed_requests", hs.malformed_requests}};
   const fa::DecisionLogStats ds = decision_log.Stats();
+  if (auto* d = dispatcher_ptr.load()) {
+    const payments::DispatcherStats ps = d->GetStats();
+    out["outbox"] = json::object{{"queued", ps.queued},
+                                 {"dead_letters", ps.dead_letters},
+                                 {"in_flight", ps.in_flight},
+                                 {"oldest_age_s", ps.oldest_age_ms / 1000},
+                                 {"sent", ps.sent},
+                                 {"done", ps.done},
+                                 {"retried", ps.retried}};
+  }
+  if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},
                                      {"queued", ds.queued},
                                      {"dropped", ds.dropped},
                                      {"write_errors", ds.write_errors}};
   return out;
+}
+
+}  // namespace jwo::admin
+
+namespace jwo::admin {
+
+payments::LifecyclePolicy Daemon::Impl::PaymentPolicy() const {
+  const config::Config& cfg = holder.Current();
+  payments::LifecyclePolicy p;
+  p.store_id = cfg.store_id;
+  p.partial_capture = cfg.payments.partial_capture;
+  switch (cfg.payments.report_payment_status) {
+    case config::ReportPaymentStatus::kAlways: p.report_payment_status = true; break;
+    case config::ReportPaymentStatus::kNever: p.report_payment_status = false; break;
+    case config::ReportPaymentStatus::kAuto:
+      // amazon_managed balances: Amazon decides at the gate from what we report.
+      p.report_payment_status = cfg.fa.strategy == config::Strategy::kAmazonRecommendation;
+      break;
+  }
+  return p;
+}
+
+bool Daemon::Impl::LoadCatalog() {
+  const std::string path = holder.Current().ordering.catalog_file;
+  if (path.empty()) return true;
+  auto loaded = ordering::Catalog::LoadFile(path);
+  if (!loaded.ok()) {
+    core::LogError("catalog not loaded; the previous catalog (if any) stays in force",
+                   {{"file", path}, {"error", loaded.status().message()}});
+    return false;
+  }
+  catalog.Set(*loaded);
+  core::LogInfo("catalog loaded", {{"file", path}, {"items", std::to_string((*loaded)->size())}});
+  return true;
+}
+
+bool Daemon::Impl::StartPayments() {
+  const config::PaymentsConfig& pc = holder.Current().payments;
+  switch (pc.credentials) {
+    case config::CredentialsSource::kFile:
+      credentials = payments::MakeFileProvider(pc.credentials_file, pc.credentials_profile);
+      break;
+    case config::CredentialsSource::kEnvironment:
+      credentials = payments::MakeEnvironmentProvider();
+      break;
+    case config::CredentialsSource::kImds:
+      credentials = payments::MakeImdsProvider(pc.imds_endpoint);
+      break;
+  }
+  payments::PaymentEndpoint endpoint;
+  endpoint.base_url = pc.endpoint;
+  endpoint.ca_file = pc.ca_file;
+  endpoint.max_connections = pc.max_connections;
+  endpoint.request_timeout_ms = pc.request_timeout_ms;
+  payment_client = std::make_unique<payments::PaymentClient>(io, endpoint);
+  payments::DispatcherOptions options;
+  options.max_in_flight = pc.max_connections * 2;
+  options.retry_base_ms = pc.retry_base_ms;
+  options.retry_cap_ms = pc.retry_cap_ms;
+  options.pending_retry_ms = pc.pending_retry_ms;
+  options.region = pc.region.empty() ? payments::RegionFromHost(payment_client->host()) : pc.region;
+  if (options.region.empty()) {
+    core::LogError("payments.region is required: the endpoint's host does not name a region",
+                   {{"endpoint", pc.endpoint}});
+    return false;
+  }
+  // The dispatcher needs the store and the writer: it is created now and started once the
+  // store is open.
+  dispatcher_factory = [this, options] {
+    dispatcher = std::make_unique<payments::Dispatcher>(*env, *writer, *payment_client,
+                                                        *credentials, PaymentPolicy(), options,
+                                                        clock);
+  };
+  core::LogInfo("payments configured", {{"endpoint", pc.endpoint}, {"region", options.region}});
+  return true;
 }
 
 }  // namespace jwo::admin

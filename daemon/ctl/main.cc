@@ -7,6 +7,7 @@
 
 #include "config/loader.h"
 #include "ctl/control_client.h"
+#include "gate/ctl_request.h"
 #include "jwo/version.h"
 
 namespace {
@@ -29,6 +30,17 @@ void Usage(std::FILE* out) {
       "  debt list SHOPPER\n"
       "  debt settle SHOPPER TRIP REFERENCE --reason TEXT\n"
       "  audit [SHOPPER]                          recent operator changes, newest first\n"
+      "  gate ...                                 gate hardware; `jwo-edgectl gate` lists the forms\n"
+      "  trip show TRIP                           cart, totals, payment state and history\n"
+      "  trip list [STATE] [--limit N]            newest N (200) trips, e.g. held, attention\n"
+      "  trip resolve TRIP price-line LINE AMOUNT --reason TEXT\n"
+      "  trip resolve TRIP remove-line LINE --reason TEXT\n"
+      "  trip resolve TRIP release --reason TEXT  charge what is priced, drop the rest\n"
+      "  refund TRIP AMOUNT REASON_CODE           e.g. refund T1 4.99 DAMAGED_ITEM\n"
+      "  outbox list [--dead]                     payment calls waiting, or dead letters\n"
+      "  outbox show SEQ                          one entry with its exact request body\n"
+      "  outbox retry SEQ --reason TEXT           send a dead letter again\n"
+      "  outbox drop SEQ --reason TEXT            delete an entry settled outside jwo-edge\n"
       "\n"
       "The socket is --socket, else the control.socket of --config, else $JWO_EDGE_SOCKET,\n"
       "else " "/run/jwo-edge/control.sock" ".\n"
@@ -78,6 +90,8 @@ void Print(const json::value& v, int indent, const std::string& key) {
 struct Args {
   std::vector<std::string> positional;
   std::string reason;
+  bool dead = false;
+  std::string limit;
 };
 
 }  // namespace
@@ -95,6 +109,10 @@ int main(int argc, char** argv) {
       config_file = argv[++i];
     } else if (a == "--reason" && i + 1 < argc) {
       args.reason = argv[++i];
+    } else if (a == "--limit" && i + 1 < argc) {
+      args.limit = argv[++i];
+    } else if (a == "--dead") {
+      args.dead = true;
     } else if (a == "--json") {
       raw_json = true;
     } else if (a == "--version") {
@@ -154,6 +172,43 @@ int main(int argc, char** argv) {
     need(5, "debt settle SHOPPER TRIP REFERENCE --reason TEXT");
     req = {{"command", "debt.settle"}, {"shopper", p[2]},      {"trip", p[3]},
            {"reference", p[4]},        {"reason", args.reason}};
+  } else if (group == "trip" && verb == "show") {
+    need(3, "trip show TRIP");
+    req = {{"command", "trip.show"}, {"trip", p[2]}};
+  } else if (group == "trip" && verb == "list") {
+    if (p.size() > 3) need(3, "trip list [STATE]");
+    req = {{"command", "trip.list"}};
+    if (p.size() == 3) req["state"] = p[2];
+    if (!args.limit.empty()) req["limit"] = args.limit;
+  } else if (group == "trip" && verb == "resolve" && p.size() >= 4) {
+    const std::string& action = p[3];
+    req = {{"command", "trip.resolve"}, {"trip", p[2]}, {"action", action},
+           {"reason", args.reason}};
+    if (action == "price-line") {
+      need(6, "trip resolve TRIP price-line LINE AMOUNT --reason TEXT");
+      req["line"] = p[4];
+      req["amount"] = p[5];
+    } else if (action == "remove-line") {
+      need(5, "trip resolve TRIP remove-line LINE --reason TEXT");
+      req["line"] = p[4];
+    } else {
+      need(4, "trip resolve TRIP release --reason TEXT");
+    }
+  } else if (group == "refund") {
+    need(4, "refund TRIP AMOUNT REASON_CODE");
+    req = {{"command", "refund"}, {"trip", p[1]}, {"amount", p[2]}, {"reason", p[3]}};
+  } else if (group == "outbox" && verb == "list") {
+    need(2, "outbox list [--dead]");
+    req = {{"command", "outbox.list"}, {"dead", args.dead ? "true" : "false"}};
+  } else if (group == "outbox" && (verb == "show" || verb == "retry" || verb == "drop")) {
+    need(3, "outbox show|retry|drop SEQ [--reason TEXT]");
+    req = {{"command", "outbox." + verb}, {"seq", p[2]}, {"reason", args.reason}};
+  } else if (group == "gate") {
+    std::string usage;
+    if (!jwo::gate::GateCtlRequest({p.begin() + 1, p.end()}, &req, &usage)) {
+      std::fprintf(stderr, "usage: jwo-edgectl %s\n", usage.c_str());
+      return 2;
+    }
   } else if (group == "audit") {
     if (p.size() > 2) {
       std::fprintf(stderr, "usage: jwo-edgectl audit [SHOPPER]\n");

@@ -40,6 +40,9 @@ struct Response {
   // Extra headers. The server owns Content-Length, Connection and Transfer-Encoding and drops
   // those names here, as well as any header whose name or value holds CR or LF.
   HeaderList headers;
+  // Fault injection (the payment simulator's "dropped connection"): instead of answering, the
+  // server closes the connection at once; answers still owed on it are discarded.
+  bool close_without_response = false;
 };
 
 // A response with body {"errorMsg":"<message>"}. The message is JSON-escaped; bytes that are not

@@ -374,6 +374,10 @@ void Session::Complete(uint32_t index, uint32_t generation, Response&& response)
     assert(false && "a handler answered twice");
     return;
   }
+  if (response.close_without_response) {
+    CloseNow();
+    return;
+  }
   Answer(index, response);
 }
 

@@ -102,6 +102,20 @@ Status ReadTxn::Scan(Table t, std::string_view prefix,
   return Status::Ok();
 }
 
+Status ReadTxn::ScanFrom(Table t, std::string_view start,
+                         const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn_, env_->Dbi(t), &cur);
+  if (rc != 0) return LmdbError("mdb_cursor_open", rc);
+  MDB_val k = Val(start), v;
+  rc = start.empty() ? mdb_cursor_get(cur, &k, &v, MDB_FIRST)
+                     : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  while (rc == 0 && fn(View(k), View(v))) rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  mdb_cursor_close(cur);
+  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError("mdb_cursor_get", rc);
+  return Status::Ok();
+}
+
 core::Result<std::optional<std::pair<std::string_view, std::string_view>>> ReadTxn::Last(
     Table t) const {
   MDB_cursor* cur = nullptr;

@@ -83,6 +83,10 @@ class ReadTxn {
   // returns false. An empty prefix walks the whole table.
   core::Status Scan(Table t, std::string_view prefix,
                     const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // Calls fn(key, value) for each row whose key is >= `start`, in key order, until fn returns
+  // false.
+  core::Status ScanFrom(Table t, std::string_view start,
+                        const std::function<bool(std::string_view, std::string_view)>& fn) const;
   // The last row of the table (highest key), or nullopt when empty.
   core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(Table t) const;
 

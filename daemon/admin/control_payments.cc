@@ -1,0 +1,249 @@
+// The control API's payment commands: trips (show, list, resolve a held cart), refunds, and
+// the outbox's dead letters.
+#include <charconv>
+
+#include "admin/control_api.h"
+#include "admin/control_util.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "core/time_format.h"
+#include "ledger/ledger.h"
+#include "payments/operator_actions.h"
+
+namespace jwo::admin {
+namespace {
+
+using namespace internal;
+
+std::string Amount(int64_t minor, const std::string& currency) {
+  auto c = core::FindCurrency(currency);
+  return c ? core::FormatMinorUnits(minor, *c) : std::to_string(minor);
+}
+
+json::object TripSummary(const store::TripRecord& t) {
+  return json::object{{"trip", t.trip_id},
+                      {"state", std::string(store::TripStateName(t.state))},
+                      {"total", Amount(t.total, t.currency)},
+                      {"currency", t.currency},
+                      {"purchase", t.purchase_id},
+                      {"created", core::FormatIso8601(t.created_ms)}};
+}
+
+json::object TripJson(const store::TripRecord& t) {
+  json::object o = TripSummary(t);
+  o["shopper"] = t.shopper_id;  // operators see the id; logs only see pseudonyms
+  o["subtotal"] = Amount(t.subtotal, t.currency);
+  o["discount"] = Amount(t.discount, t.currency);
+  o["tax"] = Amount(t.tax, t.currency);
+  o["authorized"] = Amount(t.authorized, t.currency);
+  o["captured"] = Amount(t.captured, t.currency);
+  o["refunded"] = Amount(t.refunded, t.currency);
+  json::array lines;
+  for (const auto& l : t.priced) {
+    lines.push_back(json::object{{"line", l.line_id},
+                                 {"sku", l.sku},
+                                 {"name", l.name},
+                                 {"quantity", l.quantity},
+                                 {"total", Amount(l.total, t.currency)}});
+  }
+  o["lines"] = lines;
+  json::array unpriced;
+  for (const auto& u : t.unpriced) unpriced.emplace_back(u);
+  o["unpriced"] = unpriced;
+  json::array refunds;
+  for (const auto& r : t.refunds) {
+    refunds.push_back(json::object{{"refund_request_id", r.refund_request_id},
+                                   {"amount", Amount(r.amount, t.currency)},
+                                   {"reason", r.reason},
+                                   {"state", r.state},
+                                   {"by", r.actor}});
+  }
+  o["refunds"] = refunds;
+  o["receipt_complete"] = t.receipt_complete;
+  json::array history;
+  for (const auto& h : t.history) {
+    history.push_back(json::object{
+        {"at", core::FormatIso8601(h.at_ms)}, {"event", h.event}, {"detail", h.detail}});
+  }
+  o["history"] = history;
+  return o;
+}
+
+json::object OutboxJson(const store::OutboxEntry& e, bool with_body) {
+  json::object o{{"seq", e.sequence},
+                 {"operation", std::string(store::OperationName(e.operation))},
+                 {"trip", e.trip_id},
+                 {"attempts", e.attempts},
+                 {"dead", e.dead},
+                 {"created", core::FormatIso8601(e.created_ms)},
+                 {"next_attempt", core::FormatIso8601(e.next_attempt_ms)},
+                 {"last_error", e.last_error}};
+  if (with_body) o["body"] = e.body;
+  return o;
+}
+
+uint64_t Sequence(const json::object& req) {
+  const std::string text = Arg(req, "seq");
+  uint64_t seq = 0;
+  if (std::from_chars(text.data(), text.data() + text.size(), seq).ec != std::errc{} || seq == 0) {
+    Fail(StatusCode::kInvalidArgument, "seq must be a positive number, got '" + text + "'");
+  }
+  return seq;
+}
+
+}  // namespace
+
+json::object ControlApi::DispatchPayments(const std::string& command, const json::object& req,
+                                          const std::string& actor) {
+  store::Env* env = deps_.env->load();
+  if (env == nullptr) Fail(StatusCode::kUnavailable, "the store is not open");
+  if (!deps_.payment_policy) {
+    Fail(StatusCode::kFailedPrecondition, "payments are not configured (payments: section)");
+  }
+  const payments::LifecyclePolicy policy = deps_.payment_policy();
+  const int64_t now = deps_.clock->NowUnixMs();
+  const config::Config& cfg = deps_.config->Current();
+
+  auto audited = [&](const std::string& action, const std::string& shopper,
+                     const std::string& detail, const std::string& reason,
+                     const std::function<Status(store::WriteTxn&)>& change) {
+    if (reason.empty()) Fail(StatusCode::kInvalidArgument, "a reason is required for " + action);
+    Check(env->Write([&](store::WriteTxn& txn) {
+      if (Status s = change(txn); !s.ok()) return s;
+      return ledger::AppendAudit(txn, {0, now, actor, action, shopper, detail, reason}).status();
+    }));
+    core::LogInfo("operator change", {{"action", action}, {"actor", actor}, {"detail", detail}});
+    if (deps_.outbox_changed) deps_.outbox_changed();
+  };
+
+  if (command == "trip.show") {
+    const std::string trip = Arg(req, "trip");
+    json::object out;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto t = payments::LoadTrip(txn, trip);
+      if (!t.ok()) return t.status();
+      out = TripJson(*t);
+      return Status::Ok();
+    }));
+    return out;
+  }
+  if (command == "trip.list") {
+    const std::string state = Arg(req, "state", false);
+    const std::string limit_text = Arg(req, "limit", false);
+    size_t limit = 200;
+    if (!limit_text.empty() &&
+        (std::from_chars(limit_text.data(), limit_text.data() + limit_text.size(), limit).ec !=
+             std::errc{} ||
+         limit == 0)) {
+      Fail(StatusCode::kInvalidArgument, "limit must be a positive number");
+    }
+    json::array list;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto trips = payments::ListTrips(txn, state, limit);
+      if (!trips.ok()) return trips.status();
+      for (const auto& t : *trips) list.push_back(TripSummary(t));
+      return Status::Ok();
+    }));
+    return json::object{{"trips", list}};
+  }
+  if (command == "trip.resolve") {
+    const std::string trip = Arg(req, "trip");
+    const std::string action = Arg(req, "action");
+    const std::string reason = Arg(req, "reason", false);
+    payments::HeldAction how;
+    std::string line;
+    int64_t amount = 0;
+    if (action == "release") {
+      how = payments::HeldAction::kRelease;
+    } else if (action == "remove-line") {
+      how = payments::HeldAction::kRemoveLine;
+      line = Arg(req, "line");
+    } else if (action == "price-line") {
+      how = payments::HeldAction::kPriceLine;
+      line = Arg(req, "line");
+      const std::string text = Arg(req, "amount");
+      // The trip's currency decides the digits; held trips without one are priced in the
+      // catalog's currency (USD when no catalog was loaded).
+      std::string currency = "USD";
+      (void)env->Read([&](const store::ReadTxn& txn) {
+        auto t = payments::LoadTrip(txn, trip);
+        if (t.ok() && !t->currency.empty()) currency = t->currency;
+        return Status::Ok();
+      });
+      auto parsed = core::ParseMinorUnits(text, *core::FindCurrency(currency));
+      Check(parsed.status());
+      amount = *parsed;
+    } else {
+      Fail(StatusCode::kInvalidArgument,
+           "action must be price-line, remove-line or release, got '" + action + "'");
+    }
+    json::object out;
+    audited("trip.resolve", "", trip + " " + action + " " + line, reason,
+            [&](store::WriteTxn& txn) {
+              auto t = payments::ResolveHeld(txn, trip, how, line, amount, actor, policy, now);
+              if (!t.ok()) return t.status();
+              out = TripSummary(*t);
+              return Status::Ok();
+            });
+    return out;
+  }
+  if (command == "refund") {
+    const std::string trip = Arg(req, "trip");
+    const std::string text = Arg(req, "amount");
+    const std::string reason = Arg(req, "reason");
+    std::string currency;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto t = payments::LoadTrip(txn, trip);
+      if (!t.ok()) return t.status();
+      currency = t->currency;
+      return Status::Ok();
+    }));
+    auto cur = core::FindCurrency(currency);
+    if (!cur) Fail(StatusCode::kFailedPrecondition, "trip has no currency");
+    auto amount = core::ParseMinorUnits(text, *cur);
+    Check(amount.status());
+    std::string refund_id;
+    audited("refund", "", trip + " " + currency + " " + text, reason, [&](store::WriteTxn& txn) {
+      auto id = payments::RequestRefund(txn, trip, *amount, reason, actor,
+                                        cfg.payments.refund_window_days, policy, now);
+      if (!id.ok()) return id.status();
+      refund_id = *id;
+      return Status::Ok();
+    });
+    return json::object{{"trip", trip}, {"refund_request_id", refund_id}, {"amount", text}};
+  }
+  if (command == "outbox.list") {
+    const bool dead_only = Arg(req, "dead", false) == "true";
+    json::array list;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto entries = payments::ListOutbox(txn, dead_only, 500);
+      if (!entries.ok()) return entries.status();
+      for (const auto& e : *entries) list.push_back(OutboxJson(e, false));
+      return Status::Ok();
+    }));
+    return json::object{{"entries", list}};
+  }
+  if (command == "outbox.show") {
+    const uint64_t seq = Sequence(req);
+    json::object out;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto e = payments::GetOutbox(txn, seq);
+      if (!e.ok()) return e.status();
+      out = OutboxJson(*e, true);
+      return Status::Ok();
+    }));
+    return out;
+  }
+  if (command == "outbox.retry" || command == "outbox.drop") {
+    const uint64_t seq = Sequence(req);
+    const std::string reason = Arg(req, "reason", false);
+    audited(command, "", "seq " + std::to_string(seq), reason, [&](store::WriteTxn& txn) {
+      return command == "outbox.retry" ? payments::RetryOutbox(txn, seq, now)
+                                       : payments::DropOutbox(txn, seq, actor, now);
+    });
+    return json::object{{"seq", seq}, {"done", command == "outbox.retry" ? "retry" : "dropped"}};
+  }
+  Fail(StatusCode::kInvalidArgument, "unknown command '" + command + "'");
+}
+
+}  // namespace jwo::admin

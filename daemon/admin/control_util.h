@@ -1,0 +1,44 @@
+// Helpers shared by the control API's command files (internal to admin/).
+//
+// A failed command is carried as a CommandError exception only inside ControlApi::Dispatch
+// and the functions it calls, and turned into an {"ok": false} answer by ControlApi::Handle;
+// it keeps each command a straight line of "get argument or fail". Nothing else throws it.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace jwo::admin::internal {
+
+namespace json = boost::json;
+using core::Status;
+using core::StatusCode;
+
+struct CommandError {
+  Status status;
+};
+
+[[noreturn]] inline void Fail(StatusCode code, std::string message) {
+  throw CommandError{Status(code, std::move(message))};
+}
+
+inline void Check(const Status& s) {
+  if (!s.ok()) throw CommandError{s};
+}
+
+inline std::string Arg(const json::object& req, std::string_view key, bool required = true) {
+  const json::value* v = req.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    if (required) Fail(StatusCode::kInvalidArgument, "missing argument '" + std::string(key) + "'");
+    return {};
+  }
+  if (!v->is_string()) {
+    Fail(StatusCode::kInvalidArgument, "argument '" + std::string(key) + "' must be a string");
+  }
+  return std::string(v->get_string());
+}
+
+}  // namespace jwo::admin::internal

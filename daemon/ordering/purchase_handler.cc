@@ -1,0 +1,233 @@
+#include "ordering/purchase_handler.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <random>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "ordering/pricing.h"
+#include "store/records.h"
+
+namespace jwo::ordering {
+namespace {
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const uint64_t a = rng(), b = rng();
+  unsigned char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<unsigned char>(a >> (8 * i));
+    bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string Created(const std::string& purchase_id) {
+  return R"({"purchaseId":")" + purchase_id + R"("})";
+}
+
+// The shopper of the trip's first gate decision: who tapped to open it.
+std::string ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id) {
+  std::string shopper;
+  int64_t earliest = INT64_MAX;
+  (void)txn.Scan(
+      store::Table::kDecisions, store::DecisionKeyPrefix(trip_id),
+      [&](std::string_view k, std::string_view v) {
+        auto d = store::DecodeDecision(k, v);
+        if (d.ok() && d->outcome == store::Outcome::kApproved && d->decided_ms < earliest) {
+          earliest = d->decided_ms;
+          shopper = d->shopper_id;
+        }
+        return true;
+      });
+  return shopper;
+}
+
+}  // namespace
+
+OrderingMetrics::OrderingMetrics(prometheus::Registry& registry) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("jwo_ordering_purchases_total")
+                     .Help("Create Purchases requests by result")
+                     .Register(registry);
+  created = &family.Add({{"result", "created"}});
+  repeated = &family.Add({{"result", "repeat"}});
+  repeat_mismatch = &family.Add({{"result", "repeat_cart_mismatch"}});
+  held = &family.Add({{"result", "held_bad_cart"}});
+  rejected = &family.Add({{"result", "rejected"}});
+  busy = &family.Add({{"result", "busy"}});
+}
+
+store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now) {
+  store::TripRecord t;
+  t.trip_id = req.trip_id;
+  t.store_id = req.store_id;
+  t.request_id = req.request_id;
+  t.shopper_id = req.shopper_id;
+  t.start_ms = req.start_ms;
+  t.end_ms = req.end_ms;
+  t.created_ms = now;
+  for (const AuthEvent& e : req.auth_events) t.auth_event_ids.push_back(e.id);
+  t.cart = req.cart;
+  if (catalog == nullptr) {
+    for (size_t i = 0; i < req.cart.size(); ++i) {
+      t.unpriced.push_back("line " + std::to_string(i) + ": no catalog is loaded");
+    }
+    t.state = store::TripState::kHeld;
+    return t;
+  }
+  std::vector<CartLine> lines;
+  lines.reserve(req.cart.size());
+  for (const auto& c : req.cart) {
+    lines.push_back(CartLine{c.line_id, c.item_id, c.item_type, c.quantity, c.unit, c.upcs});
+  }
+  const PricedCart priced = PriceCart(*catalog, lines);
+  t.currency = std::string(priced.currency.Code());
+  t.subtotal = priced.subtotal_minor;
+  t.discount = priced.discount_minor;
+  t.tax = priced.tax_minor;
+  t.total = priced.total_minor;
+  for (const PricedLine& p : priced.lines) {
+    store::PricedLineRecord r{
+        p.line_id,        p.sku,       p.name,        p.quantity, p.unit_price_minor, p.gross_minor,
+        p.discount_minor, p.tax_minor, p.total_minor, {}};
+    for (const auto& promo : p.promotions) r.promotions.push_back(promo.id);
+    t.priced.push_back(std::move(r));
+  }
+  for (const UnpricedLine& u : priced.unpriced) {
+    t.unpriced.push_back("line " + (u.line_id.empty() ? std::string("?") : u.line_id) + " (" +
+                         u.item_id + "): " + u.reason);
+  }
+  t.state = t.unpriced.empty() ? store::TripState::kAdjusting : store::TripState::kHeld;
+  return t;
+}
+
+void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) const {
+  const config::Config& cfg = deps_.config->Current();
+  auto parsed = ParsePurchaseRequest(request.body);
+  if (!parsed.ok()) {
+    deps_.metrics->rejected->Increment();
+    respond(http::JsonError(400, parsed.status().message()));
+    return;
+  }
+  auto req = std::make_shared<PurchaseRequest>(std::move(*parsed));
+  if (req->store_id != cfg.store_id) {
+    deps_.metrics->rejected->Increment();
+    respond(http::JsonError(404, "no connector configuration for storeId '" + req->store_id + "'"));
+    return;
+  }
+  store::Env* env = deps_.env->load();
+  store::Writer* writer = deps_.writer->load();
+  if (env == nullptr || writer == nullptr) {
+    deps_.metrics->busy->Increment();
+    respond(http::JsonError(503, "the store is not available; retry later"));
+    return;
+  }
+
+  const std::string digest = CartDigest(req->cart);
+  std::optional<store::PurchaseRecord> existing;
+  std::string decided_shopper;
+  core::Status read = env->Read([&](const store::ReadTxn& txn) {
+    auto bytes = txn.Get(store::Table::kPurchases, req->trip_id);
+    if (!bytes.ok()) return bytes.status();
+    if (bytes->has_value()) {
+      auto p = store::DecodePurchase(**bytes);
+      if (!p.ok()) return p.status();
+      existing = std::move(*p);
+    } else if (req->shopper_id.empty()) {
+      decided_shopper = ShopperFromDecisions(txn, req->trip_id);
+    }
+    return core::Status::Ok();
+  });
+  if (!read.ok()) {
+    respond(http::JsonError(503, "the store could not be read; retry later"));
+    return;
+  }
+  auto answer_repeat = [this, digest, req](const store::PurchaseRecord& p, http::Respond& r) {
+    deps_.metrics->repeated->Increment();
+    if (p.cart_digest != digest) {
+      deps_.metrics->repeat_mismatch->Increment();
+      core::LogWarning("repeated Create Purchases with a different cart; answered as before",
+                       {{"trip", req->trip_id}});
+    }
+    r(http::Response{201, p.response_body, "application/json", {}});
+  };
+  if (existing) {
+    answer_repeat(*existing, respond);
+    return;
+  }
+
+  const int64_t now = deps_.clock->NowUnixMs();
+  auto catalog = deps_.catalog->Get();
+  auto trip = std::make_shared<store::TripRecord>(BuildTrip(*req, catalog.get(), now));
+  if (trip->shopper_id.empty()) trip->shopper_id = decided_shopper;
+  trip->purchase_id = req->cart.empty() ? "" : NewUuid();
+  trip->Record(now, "created",
+               std::to_string(trip->priced.size()) + " priced, " +
+                   std::to_string(trip->unpriced.size()) + " unpriced lines");
+  auto record = std::make_shared<store::PurchaseRecord>();
+  record->trip_id = req->trip_id;
+  record->purchase_id = trip->purchase_id;
+  record->response_body = Created(trip->purchase_id);
+  record->cart_digest = digest;
+  record->created_ms = now;
+  const payments::LifecyclePolicy policy = deps_.policy();
+  auto raced = std::make_shared<std::optional<store::PurchaseRecord>>();
+
+  const bool queued = writer->Submit(
+      [trip, record, policy, now, raced](store::WriteTxn& txn) -> core::Status {
+        // Two deliveries of one trip can race to here: the second finds the first's record.
+        auto bytes = txn.Get(store::Table::kPurchases, record->trip_id);
+        if (!bytes.ok()) return bytes.status();
+        if (bytes->has_value()) {
+          auto p = store::DecodePurchase(**bytes);
+          if (!p.ok()) return p.status();
+          *raced = std::move(*p);
+          return core::Status::Ok();
+        }
+        if (auto s =
+                txn.Put(store::Table::kPurchases, record->trip_id, store::EncodePurchase(*record));
+            !s.ok()) {
+          return s;
+        }
+        return payments::StartTrip(txn, *trip, policy, now);
+      },
+      [this, trip, record, raced, respond, answer_repeat](const core::Status& s) mutable {
+        if (!s.ok()) {
+          core::LogError("could not store a purchase",
+                         {{"trip", record->trip_id}, {"error", s.ToString()}});
+          respond(http::JsonError(503, "the purchase could not be stored; retry"));
+          return;
+        }
+        if (raced->has_value()) {
+          answer_repeat(**raced, respond);
+          return;
+        }
+        deps_.metrics->created->Increment();
+        if (trip->state == store::TripState::kHeld) {
+          deps_.metrics->held->Increment();
+          core::LogWarning(
+              "bad cart held: not charged until an operator resolves it",
+              {{"trip", trip->trip_id}, {"unpriced", std::to_string(trip->unpriced.size())}});
+        }
+        respond(http::Response{201, record->response_body, "application/json", {}});
+        if (deps_.on_committed) deps_.on_committed();
+      });
+  if (!queued) {
+    deps_.metrics->busy->Increment();
+    respond(http::JsonError(503, "too many purchases waiting to be stored; retry"));
+  }
+}
+
+}  // namespace jwo::ordering

@@ -1,0 +1,86 @@
+// The Create Purchases endpoint (POST /v1/order/purchases): validate, price, persist the trip
+// and its first payment call, answer 201 — in that order (docs/ordering.md).
+//
+// Idempotent on idempotentShoppingTripId: the answer is stored with the trip in the same
+// commit, and a repeat gets the stored answer and starts nothing new (a repeat whose cart
+// differs is logged and counted, and still changes nothing). The 201 leaves only after the
+// commit is durable: Handle() submits the write to the store Writer and answers from its
+// completion, so no I/O thread waits for an fsync.
+//
+// Thread-safe: Handle() runs on any I/O thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "config/config_holder.h"
+#include "core/clock.h"
+#include "http/message.h"
+#include "ordering/catalog.h"
+#include "ordering/purchase_request.h"
+#include "payments/lifecycle.h"
+#include "store/env.h"
+#include "store/writer.h"
+
+namespace prometheus {
+class Registry;
+class Counter;
+}  // namespace prometheus
+
+namespace jwo::ordering {
+
+// The catalog in force, replaced on SIGHUP. Any thread.
+class CatalogHolder {
+ public:
+  std::shared_ptr<const Catalog> Get() const {
+    std::lock_guard lock(mutex_);
+    return catalog_;
+  }
+  void Set(std::shared_ptr<const Catalog> c) {
+    std::lock_guard lock(mutex_);
+    catalog_ = std::move(c);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Catalog> catalog_;
+};
+
+struct OrderingMetrics {
+  explicit OrderingMetrics(prometheus::Registry& registry);
+  prometheus::Counter* created = nullptr;          // new trips
+  prometheus::Counter* repeated = nullptr;         // idempotent repeats answered from the store
+  prometheus::Counter* repeat_mismatch = nullptr;  // repeats whose cart differed
+  prometheus::Counter* held = nullptr;             // bad carts held for an operator
+  prometheus::Counter* rejected = nullptr;         // 400/404
+  prometheus::Counter* busy = nullptr;             // 503: store unavailable or writer full
+};
+
+class PurchaseHandler {
+ public:
+  struct Deps {
+    const config::ConfigHolder* config = nullptr;
+    const std::atomic<store::Env*>* env = nullptr;
+    const std::atomic<store::Writer*>* writer = nullptr;
+    const CatalogHolder* catalog = nullptr;
+    const core::Clock* clock = nullptr;
+    OrderingMetrics* metrics = nullptr;
+    std::function<payments::LifecyclePolicy()> policy;
+    std::function<void()> on_committed;  // wakes the outbox dispatcher
+  };
+  explicit PurchaseHandler(Deps deps) : deps_(std::move(deps)) {}
+
+  // 201 {"purchaseId"} (empty for an empty cart); 400 naming the field; 404 for another
+  // store's id; 503 when the store is not open or the writer is saturated.
+  void Handle(http::Request&& request, http::Respond respond) const;
+
+ private:
+  Deps deps_;
+};
+
+// Prices `req`'s cart with `catalog` (null: every line is unpriced) into a new trip record.
+store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now_ms);
+
+}  // namespace jwo::ordering

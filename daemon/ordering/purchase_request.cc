@@ -1,0 +1,266 @@
+#include "ordering/purchase_request.h"
+
+#include <openssl/sha.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "core/ids.h"
+#include "core/json.h"
+#include "core/time_format.h"
+
+namespace jwo::ordering {
+namespace {
+
+namespace json = boost::json;
+using core::Status;
+
+Status Invalid(const std::string& path, std::string_view rule) {
+  return core::InvalidArgument(path + " " + std::string(rule));
+}
+
+std::string At(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+// obj[key] as a non-empty, printable string of at most max_len characters.
+Status GetString(const json::object& obj, const std::string& parent, std::string_view key,
+                 bool required, size_t max_len, std::string& out) {
+  const std::string path = At(parent, key);
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return required ? Invalid(path, "is required") : Status::Ok();
+  if (!v->is_string()) return Invalid(path, "must be a string");
+  const std::string_view s(v->get_string().data(), v->get_string().size());
+  if (s.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return Invalid(path, "must not be empty");
+  }
+  if (s.size() > max_len) {
+    return Invalid(path, "must be at most " + std::to_string(max_len) + " characters");
+  }
+  if (!core::IsPrintable(s)) return Invalid(path, "must not contain control characters");
+  out.assign(s);
+  return Status::Ok();
+}
+
+Status GetEnum(const json::object& obj, const std::string& parent, std::string_view key,
+               bool required, std::initializer_list<std::string_view> allowed, std::string& out) {
+  if (Status s = GetString(obj, parent, key, required, 64, out); !s.ok()) return s;
+  if (out.empty()) return Status::Ok();
+  for (std::string_view a : allowed) {
+    if (out == a) return Status::Ok();
+  }
+  std::string list;
+  for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  return Invalid(At(parent, key), "must be one of " + list);
+}
+
+Status GetTime(const json::object& obj, const std::string& parent, std::string_view key,
+               bool required, int64_t& out) {
+  std::string text;
+  if (Status s = GetString(obj, parent, key, required, 64, text); !s.ok()) return s;
+  if (text.empty()) return Status::Ok();
+  auto ms = core::ParseIso8601(text);
+  if (!ms.ok()) return Invalid(At(parent, key), "must be an ISO 8601 date-time with a zone");
+  out = *ms;
+  return Status::Ok();
+}
+
+const json::value* Member(const json::object& obj, std::string_view key) {
+  const json::value* v = obj.if_contains(key);
+  return v == nullptr || v->is_null() ? nullptr : v;
+}
+
+Status GetObject(const json::object& obj, const std::string& parent, std::string_view key,
+                 bool required, const json::object*& out) {
+  out = nullptr;
+  const json::value* v = Member(obj, key);
+  if (v == nullptr) return required ? Invalid(At(parent, key), "is required") : Status::Ok();
+  if (!v->is_object()) return Invalid(At(parent, key), "must be an object");
+  out = &v->get_object();
+  return Status::Ok();
+}
+
+Status GetArray(const json::object& obj, const std::string& parent, std::string_view key,
+                bool required, const json::array*& out) {
+  out = nullptr;
+  const json::value* v = Member(obj, key);
+  if (v == nullptr) return required ? Invalid(At(parent, key), "is required") : Status::Ok();
+  if (!v->is_array()) return Invalid(At(parent, key), "must be an array");
+  out = &v->get_array();
+  return Status::Ok();
+}
+
+// A positive decimal: digits, at most one '.', at least one non-zero digit.
+bool IsPositiveDecimal(std::string_view s) {
+  bool dot = false, digit = false, nonzero = false;
+  for (char c : s) {
+    if (c == '.') {
+      if (dot) return false;
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+      nonzero = nonzero || c != '0';
+    } else {
+      return false;
+    }
+  }
+  return digit && nonzero && s.front() != '.' && s.back() != '.';
+}
+
+Status ParseAuthEvent(const json::value& v, const std::string& path, AuthEvent& ev) {
+  if (!v.is_object()) return Invalid(path, "must be an object");
+  const json::object& o = v.get_object();
+  if (Status s = GetString(o, path, "id", true, 255, ev.id); !s.ok()) return s;
+  if (!core::IsUuid(ev.id)) return Invalid(At(path, "id"), "must be a UUID");
+  if (Status s = GetTime(o, path, "timestamp", false, ev.timestamp_ms); !s.ok()) return s;
+  if (Status s = GetEnum(o, path, "location", false, {"ENTRY", "MANUAL_IN_STORE"}, ev.location);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = GetEnum(o, path, "payloadType", true, {"FINANCIAL", "SCAN_CODE"}, ev.payload_type);
+      !s.ok()) {
+    return s;
+  }
+  const json::object* scan = nullptr;
+  if (Status s = GetObject(o, path, "scanResult", false, scan); !s.ok()) return s;
+  if (scan != nullptr) {
+    const std::string sp = At(path, "scanResult");
+    if (Status s = GetString(*scan, sp, "id", true, 255, ev.scan_result_id); !s.ok()) return s;
+    std::string type;
+    if (Status s = GetEnum(*scan, sp, "type", false, {"SHOPPER"}, type); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ParseCartItem(const json::value& v, const std::string& path, store::CartLineRecord& line) {
+  if (!v.is_object()) return Invalid(path, "must be an object");
+  const json::object& o = v.get_object();
+  if (Status s = GetString(o, path, "id", true, 255, line.item_id); !s.ok()) return s;
+  if (Status s = GetEnum(o, path, "type", true, {"SKU", "SCANCODE"}, line.item_type); !s.ok())
+    return s;
+  const json::object* qty = nullptr;
+  if (Status s = GetObject(o, path, "quantity", true, qty); !s.ok()) return s;
+  const std::string qp = At(path, "quantity");
+  if (Status s = GetString(*qty, qp, "value", true, 10, line.quantity); !s.ok()) return s;
+  if (!IsPositiveDecimal(line.quantity)) {
+    return Invalid(At(qp, "value"), "must be a positive decimal number such as \"1.0\"");
+  }
+  if (Status s = GetString(*qty, qp, "unit", false, 32, line.unit); !s.ok()) return s;
+  if (Status s = GetString(o, path, "lineItemId", false, 255, line.line_id); !s.ok()) return s;
+  const json::array* ids = nullptr;
+  if (Status s = GetArray(o, path, "externalIdentifiers", false, ids); !s.ok()) return s;
+  if (ids != nullptr) {
+    size_t i = 0;
+    for (const json::value& e : *ids) {
+      const std::string ep = At(path, "externalIdentifiers") + "[" + std::to_string(i++) + "]";
+      if (!e.is_object()) return Invalid(ep, "must be an object");
+      std::string id, type;
+      if (Status s = GetString(e.get_object(), ep, "id", true, 255, id); !s.ok()) return s;
+      if (Status s = GetEnum(e.get_object(), ep, "type", true, {"UPC"}, type); !s.ok()) return s;
+      line.upcs.push_back(std::move(id));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+core::Result<PurchaseRequest> ParsePurchaseRequest(std::string_view body) {
+  auto doc = core::ParseJson(body);
+  if (!doc.ok()) return doc.status();
+  if (!doc->is_object()) return Invalid("body", "must be a JSON object");
+  const json::object& root = doc->get_object();
+  if (root.empty()) return Invalid("body", "is an empty request");
+  PurchaseRequest req;
+
+  if (Status s = GetString(root, "", "requestId", true, 255, req.request_id); !s.ok()) return s;
+  if (!core::IsUuid(req.request_id)) return Invalid("requestId", "must be a UUID");
+  if (Status s = GetString(root, "", "idempotentShoppingTripId", true, 255, req.trip_id); !s.ok())
+    return s;
+  if (!core::IsIdToken(req.trip_id)) {
+    return Invalid("idempotentShoppingTripId", "must match ^[0-9a-zA-Z_-]+$");
+  }
+  if (Status s = GetString(root, "", "storeId", true, 255, req.store_id); !s.ok()) return s;
+  if (!core::IsIdToken(req.store_id)) return Invalid("storeId", "must match ^[0-9a-zA-Z_-]+$");
+
+  const json::object* trip = nullptr;
+  if (Status s = GetObject(root, "", "shoppingTrip", true, trip); !s.ok()) return s;
+  if (Status s = GetTime(*trip, "shoppingTrip", "startTime", true, req.start_ms); !s.ok()) return s;
+  if (Status s = GetTime(*trip, "shoppingTrip", "endTime", true, req.end_ms); !s.ok()) return s;
+  if (req.end_ms < req.start_ms) {
+    return Invalid("shoppingTrip.endTime", "must not be before shoppingTrip.startTime");
+  }
+  const json::array* events = nullptr;
+  if (Status s = GetArray(*trip, "shoppingTrip", "authEvents", true, events); !s.ok()) return s;
+  if (events->empty()) return Invalid("shoppingTrip.authEvents", "must not be empty");
+  if (events->size() > 64) return Invalid("shoppingTrip.authEvents", "must have at most 64 events");
+  for (size_t i = 0; i < events->size(); ++i) {
+    AuthEvent ev;
+    const std::string path = "shoppingTrip.authEvents[" + std::to_string(i) + "]";
+    if (Status s = ParseAuthEvent((*events)[i], path, ev); !s.ok()) return s;
+    req.auth_events.push_back(std::move(ev));
+  }
+
+  const json::array* items = nullptr;
+  if (Status s = GetArray(root, "", "cartItems", true, items); !s.ok()) return s;
+  if (items->size() > 10000) return Invalid("cartItems", "must have at most 10000 items");
+  std::set<std::string> line_ids;
+  for (size_t i = 0; i < items->size(); ++i) {
+    store::CartLineRecord line;
+    const std::string path = "cartItems[" + std::to_string(i) + "]";
+    if (Status s = ParseCartItem((*items)[i], path, line); !s.ok()) return s;
+    if (!line.line_id.empty() && !line_ids.insert(line.line_id).second) {
+      return Invalid(path + ".lineItemId", "duplicates '" + line.line_id + "'");
+    }
+    req.cart.push_back(std::move(line));
+  }
+
+  const json::object* identity = nullptr;
+  if (Status s = GetObject(root, "", "shopperIdentity", false, identity); !s.ok()) return s;
+  if (identity != nullptr) {
+    if (Status s = GetString(*identity, "shopperIdentity", "id", false, 255, req.shopper_id);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (Status s = GetString(root, "", "shopperDeviceId", false, 255, req.device_id); !s.ok())
+    return s;
+  const json::object* source = nullptr;
+  if (Status s = GetObject(root, "", "paymentSource", false, source); !s.ok()) return s;
+  if (source != nullptr) {
+    if (Status s = GetString(*source, "paymentSource", "id", false, 255, req.payment_source_id);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return req;
+}
+
+std::string CartDigest(const std::vector<store::CartLineRecord>& cart) {
+  std::string canonical;
+  auto add = [&](const std::string& s) {
+    canonical += std::to_string(s.size());
+    canonical += ':';
+    canonical += s;
+  };
+  for (const auto& l : cart) {
+    add(l.line_id);
+    add(l.item_id);
+    add(l.item_type);
+    add(l.quantity);
+    add(l.unit);
+    for (const auto& u : l.upcs) add(u);
+    canonical += ';';
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : digest) {
+    hex += kHex[b >> 4];
+    hex += kHex[b & 15];
+  }
+  return hex;
+}
+
+}  // namespace jwo::ordering

@@ -1,0 +1,350 @@
+#include "payments/lifecycle.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "ledger/ledger.h"
+#include "store/codec.h"
+
+namespace jwo::payments {
+namespace {
+
+namespace json = boost::json;
+using core::Status;
+using store::Operation;
+using store::TripState;
+
+std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
+
+std::string MoneyJson(int64_t minor, const std::string& currency) {
+  auto c = core::FindCurrency(currency);
+  const std::string amount =
+      c ? core::MinorUnitsToJsonNumber(minor, *c) : std::to_string(minor);
+  return R"({"amount":)" + amount + R"(,"code":)" + Quote(currency) + "}";
+}
+
+std::string TripHead(const std::string& store_id, const store::TripRecord& t) {
+  return R"({"storeId":)" + Quote(store_id) + R"(,"shoppingTripId":)" + Quote(t.trip_id);
+}
+
+bool IsShopperIdForIdentity(std::string_view id) {
+  if (id.empty() || id.size() > 255) return false;
+  for (char c : id) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
+                  store::DebtCause cause, const LifecyclePolicy& policy, int64_t now) {
+  if (t.shopper_id.empty()) {
+    // Nobody to charge later: keep the trip visible to operators instead of losing the amount.
+    t.Record(now, "debt_unattributed", "no shopper id for this trip; " + std::to_string(amount));
+    core::LogError("declined trip has no shopper to record the debt against", {{"trip", t.trip_id}});
+    return Status::Ok();
+  }
+  store::DebtRecord d;
+  d.shopper_id = t.shopper_id;
+  d.trip_id = t.trip_id;
+  d.amount_minor = amount;
+  d.currency = t.currency;
+  d.cause = cause;
+  d.origin_store = policy.store_id;
+  d.created_ms = now;
+  Status s = ledger::AddDebt(txn, d, now);
+  if (s.code() == core::StatusCode::kAlreadyExists) return Status::Ok();  // recorded before
+  if (s.ok()) t.Record(now, "debt_recorded", std::string(store::DebtCauseName(cause)));
+  return s;
+}
+
+Status QueueAfterCapture(store::WriteTxn& txn, store::TripRecord& t,
+                         const LifecyclePolicy& policy, int64_t now) {
+  if (auto s = Enqueue(txn, Operation::kGetTransactionalData, t.trip_id,
+                       TripHead(policy.store_id, t) + "}", now);
+      !s.ok()) {
+    return s.status();
+  }
+  if (IsShopperIdForIdentity(t.shopper_id)) {
+    std::string body = R"({"storeId":)" + Quote(policy.store_id) + R"(,"shopperId":{"id":)" +
+                       Quote(t.shopper_id) + "}}";
+    if (auto s = Enqueue(txn, Operation::kGetShopperIdentity, t.trip_id, std::move(body), now);
+        !s.ok()) {
+      return s.status();
+    }
+  }
+  return Status::Ok();
+}
+
+Status QueueReport(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePolicy& policy,
+                   int64_t settled, int64_t now) {
+  if (!policy.report_payment_status) return Status::Ok();
+  return Enqueue(txn, Operation::kReportPaymentStatus, t.trip_id,
+                 PaymentStatusBody(policy.store_id, t, settled, now), now)
+      .status();
+}
+
+// Reads {"status": ..., "authorizedAmount": {...}} of an Adjust answer.
+bool ParseAdjust(std::string_view body, std::string& status, std::optional<int64_t>& authorized,
+                 const std::string& currency) {
+  auto doc = core::ParseJson(body);
+  if (!doc.ok() || !doc->is_object()) return false;
+  const json::object& o = doc->get_object();
+  const json::value* s = o.if_contains("status");
+  if (s == nullptr || !s->is_string()) return false;
+  status = std::string(s->get_string());
+  if (const json::value* a = o.if_contains("authorizedAmount"); a != nullptr && a->is_object()) {
+    auto cur = core::FindCurrency(currency);
+    const json::value* amount = a->get_object().if_contains("amount");
+    if (cur && amount != nullptr) {
+      auto minor = core::JsonToMinorUnits(*amount, *cur);
+      if (minor.ok()) authorized = *minor;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_view trip_id) {
+  auto bytes = txn.Get(store::Table::kTrips, trip_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return core::NotFound("no trip " + std::string(trip_id));
+  return store::DecodeTrip(**bytes);
+}
+
+Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t) {
+  return txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t));
+}
+
+core::Result<uint64_t> Enqueue(store::WriteTxn& txn, Operation op, std::string_view trip_id,
+                               std::string body, int64_t now_ms) {
+  auto last = txn.Last(store::Table::kOutbox);
+  if (!last.ok()) return last.status();
+  store::OutboxEntry e;
+  e.sequence = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
+  // Sequence numbers must never be reused, even after the newest entry was consumed:
+  // meta.outbox_next remembers the high-water mark.
+  auto mark = txn.Get(store::Table::kMeta, "outbox_next");
+  if (!mark.ok()) return mark.status();
+  if (mark->has_value()) e.sequence = std::max(e.sequence, store::FromBigEndianKey(**mark));
+  e.operation = op;
+  e.trip_id = std::string(trip_id);
+  e.body = std::move(body);
+  e.created_ms = now_ms;
+  e.next_attempt_ms = now_ms;
+  if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence),
+                         store::EncodeOutbox(e));
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = txn.Put(store::Table::kMeta, "outbox_next", store::BigEndianKey(e.sequence + 1));
+      !s.ok()) {
+    return s;
+  }
+  return e.sequence;
+}
+
+Status StartTrip(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePolicy& policy,
+                 int64_t now) {
+  if (t.state == TripState::kHeld) return SaveTrip(txn, t);
+  if (t.cart.empty() || t.total == 0) {
+    // An empty cart (or one whose promotions bring it to zero) releases the pre-auth.
+    t.state = TripState::kCancelling;
+    t.Record(now, "cancel_queued");
+    if (auto s = Enqueue(txn, Operation::kCancel, t.trip_id, CancelBody(policy.store_id, t), now);
+        !s.ok()) {
+      return s.status();
+    }
+    return SaveTrip(txn, t);
+  }
+  t.state = TripState::kAdjusting;
+  t.Record(now, "adjust_queued", std::to_string(t.total) + " " + t.currency);
+  if (auto s = Enqueue(txn, Operation::kAdjust, t.trip_id, AdjustBody(policy.store_id, t), now);
+      !s.ok()) {
+    return s.status();
+  }
+  return SaveTrip(txn, t);
+}
+
+core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
+                                        int http_status, std::string_view body,
+                                        const LifecyclePolicy& policy, int64_t now,
+                                        std::string& detail) {
+  auto trip = LoadTrip(txn, e.trip_id);
+  if (!trip.ok()) return trip.status();
+  store::TripRecord& t = *trip;
+  const std::string op(store::OperationName(e.operation));
+
+  if (http_status == 429 || http_status >= 500 || http_status == 401 || http_status == 403 ||
+      http_status == 408) {
+    detail = "HTTP " + std::to_string(http_status);
+    return AnswerVerdict::kRetry;
+  }
+  if (http_status != 200) {
+    detail = "HTTP " + std::to_string(http_status) + ": " + std::string(body.substr(0, 512));
+    store::OutboxEntry dead = e;
+    dead.dead = true;
+    dead.last_error = detail;
+    if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence),
+                           store::EncodeOutbox(dead));
+        !s.ok()) {
+      return s;
+    }
+    if (!store::IsTerminal(t.state)) t.state = TripState::kAttention;
+    t.Record(now, op + "_dead_letter", detail);
+    if (Status s = SaveTrip(txn, t); !s.ok()) return s;
+    return AnswerVerdict::kDeadLetter;
+  }
+
+  switch (e.operation) {
+    case Operation::kAdjust: {
+      std::string status;
+      std::optional<int64_t> authorized;
+      if (!ParseAdjust(body, status, authorized, t.currency)) {
+        detail = "Adjust answer is not {\"status\": ...}";
+        return AnswerVerdict::kRetry;
+      }
+      if (status == "PENDING") {
+        detail = "Adjust PENDING";
+        return AnswerVerdict::kRetry;
+      }
+      if (status == "APPROVED") {
+        t.authorized = authorized.value_or(t.total);
+        int64_t amount = t.total;
+        if (t.authorized < t.total && policy.partial_capture) {
+          amount = t.authorized;
+          if (Status s = RecordDebt(txn, t, t.total - t.authorized,
+                                    store::DebtCause::kPartialCapture, policy, now);
+              !s.ok()) {
+            return s;
+          }
+        }
+        t.state = TripState::kCapturing;
+        t.Record(now, "adjust_approved", std::to_string(t.authorized));
+        if (auto s = Enqueue(txn, Operation::kCapture, t.trip_id,
+                             CaptureBody(policy.store_id, t, amount), now);
+            !s.ok()) {
+          return s.status();
+        }
+      } else if (status == "DECLINED") {
+        t.state = TripState::kDeclined;
+        t.Record(now, "adjust_declined");
+        if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
+            !s.ok()) {
+          return s;
+        }
+        if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
+      } else {
+        detail = "Adjust answered unknown status '" + status + "'";
+        return AnswerVerdict::kRetry;
+      }
+      break;
+    }
+    case Operation::kCapture: {
+      auto doc = core::ParseJson(e.body);
+      int64_t amount = t.total;
+      if (doc.ok()) {
+        auto cur = core::FindCurrency(t.currency);
+        const json::value* a = doc->as_object().if_contains("amount");
+        if (cur && a != nullptr && a->is_object() && a->get_object().if_contains("amount")) {
+          auto minor = core::JsonToMinorUnits(a->get_object().at("amount"), *cur);
+          if (minor.ok()) amount = *minor;
+        }
+      }
+      t.captured = amount;
+      t.state = TripState::kCaptured;
+      t.Record(now, "captured", std::to_string(amount));
+      if (Status s = QueueAfterCapture(txn, t, policy, now); !s.ok()) return s;
+      if (Status s = QueueReport(txn, t, policy, amount, now); !s.ok()) return s;
+      break;
+    }
+    case Operation::kCancel:
+      t.state = TripState::kCancelled;
+      t.Record(now, "cancelled");
+      break;
+    case Operation::kRefund: {
+      std::string refund_id;
+      if (auto sent = core::ParseJson(e.body); sent.ok() && sent->is_object()) {
+        if (const json::value* id = sent->get_object().if_contains("refundRequestId");
+            id != nullptr && id->is_string()) {
+          refund_id = std::string(id->get_string());
+        }
+      }
+      for (store::RefundRecord& r : t.refunds) {
+        if (r.refund_request_id != refund_id || r.state == "done") continue;
+        r.state = "done";
+        t.refunded += r.amount;
+        auto doc = core::ParseJson(body);
+        if (doc.ok() && doc->is_object()) {
+          if (const json::value* id = doc->get_object().if_contains("reconciliationId");
+              id != nullptr && id->is_string()) {
+            r.reconciliation_id = std::string(id->get_string());
+          }
+        }
+        t.Record(now, "refunded", std::to_string(r.amount));
+      }
+      break;
+    }
+    case Operation::kReportPaymentStatus:
+      t.Record(now, "payment_status_reported", std::string(body.substr(0, 128)));
+      break;
+    case Operation::kGetTransactionalData:
+      t.transactional_data = std::string(body);
+      t.Record(now, "transactional_data");
+      break;
+    case Operation::kGetShopperIdentity: {
+      auto doc = core::ParseJson(body);
+      if (doc.ok() && doc->is_object()) {
+        if (const json::value* m = doc->get_object().if_contains("shopperEmail");
+            m != nullptr && m->is_string()) {
+          t.shopper_email = std::string(m->get_string());
+        }
+      }
+      t.Record(now, "shopper_identity");
+      break;
+    }
+  }
+  const bool identity_done =
+      !IsShopperIdForIdentity(t.shopper_id) ||
+      std::any_of(t.history.begin(), t.history.end(),
+                  [](const store::HistoryEntry& h) { return h.event == "shopper_identity"; });
+  t.receipt_complete = !t.transactional_data.empty() && identity_done;
+  if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(e.sequence)); !s.ok()) {
+    return s;
+  }
+  if (Status s = SaveTrip(txn, t); !s.ok()) return s;
+  return AnswerVerdict::kDone;
+}
+
+std::string AdjustBody(const std::string& store_id, const store::TripRecord& t) {
+  return TripHead(store_id, t) + R"(,"amount":)" + MoneyJson(t.total, t.currency) + "}";
+}
+
+std::string CaptureBody(const std::string& store_id, const store::TripRecord& t, int64_t amount) {
+  return TripHead(store_id, t) + R"(,"amount":)" + MoneyJson(amount, t.currency) + "}";
+}
+
+std::string CancelBody(const std::string& store_id, const store::TripRecord& t) {
+  return TripHead(store_id, t) + "}";
+}
+
+std::string RefundBody(const std::string& store_id, const store::TripRecord& t,
+                       const store::RefundRecord& r) {
+  return TripHead(store_id, t) + R"(,"amount":)" + MoneyJson(r.amount, t.currency) +
+         R"(,"refundRequestId":)" + Quote(r.refund_request_id) + R"(,"refundReasonCode":)" +
+         Quote(r.reason) + "}";
+}
+
+std::string PaymentStatusBody(const std::string& store_id, const store::TripRecord& t,
+                              int64_t settled, int64_t at_ms) {
+  return TripHead(store_id, t) + R"(,"totalAmount":)" + MoneyJson(t.total, t.currency) +
+         R"(,"settledAmount":)" + MoneyJson(settled, t.currency) + R"(,"paymentStatusTime":)" +
+         std::to_string(at_ms) + "}";
+}
+
+}  // namespace jwo::payments

@@ -1,0 +1,73 @@
+// The payment state machine of a trip (docs/payments.md), as functions that run inside the
+// caller's write transaction: every transition commits together with the outbox entries it
+// creates and the debt it records (transactional outbox), so a crash can never leave a trip
+// whose next call is lost or whose decline was not recorded.
+//
+//   created ── empty cart ──► Cancel ──► cancelled
+//      │ (unknown SKU) held ── operator resolves ─┐
+//      └──────────────► Adjust(total) ◄───────────┘
+//                         ├─ APPROVED ─► Capture ─► captured ─► GetTransactionalData,
+//                         │                                     GetShopperIdentity,
+//                         │                                     [ReportPaymentStatus]
+//                         ├─ DECLINED ─► debt recorded ─► declined ─► [ReportPaymentStatus 0]
+//                         └─ PENDING ──► Adjust again later (same request)
+//   any 400 ─► the entry becomes a dead letter; a trip not yet settled goes to "attention".
+//
+// Pure with respect to the outside world: no I/O besides the transaction. Thread-compatible
+// (the writer thread runs them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "store/env.h"
+#include "store/trip_record.h"
+
+namespace jwo::payments {
+
+struct LifecyclePolicy {
+  std::string store_id;
+  bool report_payment_status = false;  // amazon_managed: report every terminal outcome
+  bool partial_capture = true;         // capture what was authorized when it is below the total
+};
+
+// Appends an outbox entry for `trip_id` with the next sequence number. Returns the sequence.
+core::Result<uint64_t> Enqueue(store::WriteTxn& txn, store::Operation op,
+                               std::string_view trip_id, std::string body, int64_t now_ms);
+
+// Saves a new trip and starts its lifecycle: a held trip just waits; an empty cart queues a
+// Cancel; otherwise an Adjust for the cart total.
+core::Status StartTrip(store::WriteTxn& txn, store::TripRecord& trip,
+                       const LifecyclePolicy& policy, int64_t now_ms);
+
+// What the dispatcher should do with an outbox entry after an answer from the Payment Service.
+enum class AnswerVerdict {
+  kDone,       // the entry is consumed; the trip moved on (committed in this transaction)
+  kRetry,      // transient (PENDING, 429, 5xx, ...): keep the entry and send it again later
+  kDeadLetter  // permanent (400, malformed answer): the entry is kept as a dead letter
+};
+
+// Applies a definitive HTTP answer to entry `e` inside `txn`: deletes or updates the entry,
+// updates the trip, records debt, queues what follows. `retry_detail` receives the reason on
+// kRetry/kDeadLetter. Store errors come back as the Status of the Result.
+core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
+                                        int http_status, std::string_view body,
+                                        const LifecyclePolicy& policy, int64_t now_ms,
+                                        std::string& retry_detail);
+
+// Body builders (exact decimals in the currency's digits).
+std::string AdjustBody(const std::string& store_id, const store::TripRecord& t);
+std::string CaptureBody(const std::string& store_id, const store::TripRecord& t, int64_t amount);
+std::string CancelBody(const std::string& store_id, const store::TripRecord& t);
+std::string RefundBody(const std::string& store_id, const store::TripRecord& t,
+                       const store::RefundRecord& r);
+std::string PaymentStatusBody(const std::string& store_id, const store::TripRecord& t,
+                              int64_t settled, int64_t at_ms);
+
+// Reads and writes a trip record. kNotFound when absent.
+core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_view trip_id);
+core::Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t);
+
+}  // namespace jwo::payments

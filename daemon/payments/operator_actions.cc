@@ -1,0 +1,231 @@
+#include "payments/operator_actions.h"
+
+#include <algorithm>
+#include <random>
+
+#include "store/codec.h"
+
+namespace jwo::payments {
+namespace {
+
+using core::Status;
+using core::StatusCode;
+
+std::string NewRefundId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const uint64_t a = rng(), b = rng();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    uint64_t word = i < 16 ? a : b;
+    int nibble = static_cast<int>((word >> (4 * (i % 16))) & 15);
+    if (i == 12) nibble = 4;                   // version 4
+    if (i == 16) nibble = 8 | (nibble & 3);    // RFC 4122 variant
+    out += kHex[nibble];
+  }
+  return out;
+}
+
+bool IsReasonCode(std::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; });
+}
+
+}  // namespace
+
+core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view trip_id,
+                                        int64_t amount, std::string_view reason_code,
+                                        std::string_view actor, uint32_t window_days,
+                                        const LifecyclePolicy& policy, int64_t now) {
+  auto trip = LoadTrip(txn, trip_id);
+  if (!trip.ok()) return trip.status();
+  store::TripRecord& t = *trip;
+  if (!IsReasonCode(reason_code)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "refund reason must be a code such as DAMAGED_ITEM ([A-Z_]+)");
+  }
+  if (t.state != store::TripState::kCaptured || t.captured <= 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "trip is " + std::string(store::TripStateName(t.state)) +
+                      ": only a captured trip can be refunded");
+  }
+  const int64_t window_ms = int64_t{window_days} * 86'400'000;
+  const int64_t since = t.end_ms != 0 ? t.end_ms : t.created_ms;
+  if (now - since > window_ms) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the refund window of " + std::to_string(window_days) +
+                      " days after the trip has passed");
+  }
+  int64_t pending = 0;
+  for (const auto& r : t.refunds) {
+    if (r.state == "pending") pending += r.amount;
+  }
+  const int64_t refundable = t.captured - t.refunded - pending;
+  if (amount <= 0 || amount > refundable) {
+    return Status(StatusCode::kOutOfRange,
+                  "refund must be between 1 and " + std::to_string(refundable) +
+                      " minor units (captured " + std::to_string(t.captured) + ", refunded " +
+                      std::to_string(t.refunded) + ", pending " + std::to_string(pending) + ")");
+  }
+  store::RefundRecord r;
+  r.refund_request_id = NewRefundId();
+  r.amount = amount;
+  r.reason = std::string(reason_code);
+  r.actor = std::string(actor);
+  r.requested_ms = now;
+  r.state = "pending";
+  t.refunds.push_back(r);
+  t.Record(now, "refund_queued", std::to_string(amount) + " " + r.reason);
+  if (auto s = Enqueue(txn, store::Operation::kRefund, t.trip_id,
+                       RefundBody(policy.store_id, t, r), now);
+      !s.ok()) {
+    return s.status();
+  }
+  if (Status s = SaveTrip(txn, t); !s.ok()) return s;
+  return r.refund_request_id;
+}
+
+core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_view trip_id,
+                                            HeldAction action, std::string_view line,
+                                            int64_t amount, std::string_view actor,
+                                            const LifecyclePolicy& policy, int64_t now) {
+  auto trip = LoadTrip(txn, trip_id);
+  if (!trip.ok()) return trip.status();
+  store::TripRecord& t = *trip;
+  if (t.state != store::TripState::kHeld) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "trip is " + std::string(store::TripStateName(t.state)) + ", not held");
+  }
+  if (action == HeldAction::kRelease) {
+    t.Record(now, "released_by_operator", std::string(actor));
+    t.unpriced.clear();
+  } else {
+    // Unpriced entries read "line <id> (<item>): <reason>".
+    const std::string prefix = "line " + std::string(line) + " (";
+    auto it = std::find_if(t.unpriced.begin(), t.unpriced.end(),
+                           [&](const std::string& u) { return u.rfind(prefix, 0) == 0; });
+    if (it == t.unpriced.end()) {
+      return Status(StatusCode::kNotFound, "no unpriced line '" + std::string(line) + "'");
+    }
+    const size_t close = it->find(')');
+    const std::string item = it->substr(prefix.size(), close - prefix.size());
+    if (action == HeldAction::kPriceLine) {
+      if (amount < 0) return Status(StatusCode::kOutOfRange, "a price cannot be negative");
+      store::PricedLineRecord p;
+      p.line_id = std::string(line);
+      p.sku = item;
+      p.name = "priced by " + std::string(actor);
+      p.quantity = "1";
+      p.unit_price = p.gross = p.total = amount;
+      t.priced.push_back(p);
+      t.subtotal += amount;
+      t.total += amount;
+      t.Record(now, "line_priced_by_operator", std::string(line) + " " + std::to_string(amount));
+    } else {
+      t.Record(now, "line_removed_by_operator", std::string(line));
+    }
+    t.unpriced.erase(it);
+  }
+  if (!t.unpriced.empty()) {
+    if (Status s = SaveTrip(txn, t); !s.ok()) return s;
+    return t;
+  }
+  if (t.currency.empty()) t.currency = "USD";
+  t.state = store::TripState::kAdjusting;
+  // An all-removed cart has nothing to charge: StartTrip cancels the pre-auth.
+  if (t.priced.empty()) t.cart.clear();
+  if (Status s = StartTrip(txn, t, policy, now); !s.ok()) return s;
+  return t;
+}
+
+core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn,
+                                                       std::string_view state, size_t limit) {
+  std::vector<store::TripRecord> out;
+  Status error;
+  Status s = txn.Scan(store::Table::kTrips, {}, [&](std::string_view, std::string_view v) {
+    auto t = store::DecodeTrip(v);
+    if (!t.ok()) {
+      error = t.status();
+      return false;
+    }
+    if (state.empty() || store::TripStateName(t->state) == state) out.push_back(std::move(*t));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.created_ms < b.created_ms;
+  });
+  if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<ptrdiff_t>(limit));
+  return out;
+}
+
+core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn,
+                                                         bool dead_only, size_t limit) {
+  std::vector<store::OutboxEntry> out;
+  Status error;
+  Status s = txn.Scan(store::Table::kOutbox, {}, [&](std::string_view k, std::string_view v) {
+    auto e = store::DecodeOutbox(k, v);
+    if (!e.ok()) {
+      error = e.status();
+      return false;
+    }
+    if (!dead_only || e->dead) out.push_back(std::move(*e));
+    return out.size() < limit;
+  });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  return out;
+}
+
+core::Result<store::OutboxEntry> GetOutbox(const store::ReadTxn& txn, uint64_t sequence) {
+  const std::string key = store::BigEndianKey(sequence);
+  auto bytes = txn.Get(store::Table::kOutbox, key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) {
+    return Status(StatusCode::kNotFound, "no outbox entry " + std::to_string(sequence));
+  }
+  return store::DecodeOutbox(key, **bytes);
+}
+
+Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now) {
+  auto e = GetOutbox(txn, sequence);
+  if (!e.ok()) return e.status();
+  const bool was_dead = e->dead;
+  e->dead = false;
+  e->attempts = 0;
+  e->next_attempt_ms = now;
+  if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(sequence),
+                         store::EncodeOutbox(*e));
+      !s.ok()) {
+    return s;
+  }
+  if (!was_dead) return Status::Ok();
+  auto trip = LoadTrip(txn, e->trip_id);
+  if (trip.ok() && trip->state == store::TripState::kAttention) {
+    // Back to the state that waits for this call.
+    trip->state = e->operation == store::Operation::kAdjust    ? store::TripState::kAdjusting
+                  : e->operation == store::Operation::kCapture ? store::TripState::kCapturing
+                  : e->operation == store::Operation::kCancel  ? store::TripState::kCancelling
+                                                               : trip->state;
+    trip->Record(now, "dead_letter_retried", std::string(store::OperationName(e->operation)));
+    return SaveTrip(txn, *trip);
+  }
+  return Status::Ok();
+}
+
+Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view actor, int64_t now) {
+  auto e = GetOutbox(txn, sequence);
+  if (!e.ok()) return e.status();
+  if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(sequence)); !s.ok()) {
+    return s;
+  }
+  auto trip = LoadTrip(txn, e->trip_id);
+  if (!trip.ok()) return Status::Ok();
+  trip->Record(now, "outbox_entry_dropped",
+               std::string(store::OperationName(e->operation)) + " by " + std::string(actor));
+  return SaveTrip(txn, *trip);
+}
+
+}  // namespace jwo::payments

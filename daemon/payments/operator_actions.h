@@ -1,0 +1,54 @@
+// What an operator can do to trips and the outbox (through jwo-edgectl): refunds, resolving
+// held (bad-cart) trips, and the dead-letter list. Each function runs inside the caller's write
+// transaction, so the change, the outbox entry it creates and the audit record the caller adds
+// commit together. Thread-compatible (the control thread calls them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "payments/lifecycle.h"
+#include "store/env.h"
+#include "store/trip_record.h"
+
+namespace jwo::payments {
+
+// Queues a refund of `amount` (minor units of the trip's currency). Errors, each with a message
+// for the operator: kNotFound (no trip), kFailedPrecondition (not captured, outside the
+// `window_days` refund window), kOutOfRange (more than captured minus refunded and pending
+// refunds, or not positive), kInvalidArgument (reason code not [A-Z_]+). Returns the new
+// refundRequestId, persisted with the trip and reused on every retry.
+core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view trip_id,
+                                        int64_t amount, std::string_view reason_code,
+                                        std::string_view actor, uint32_t window_days,
+                                        const LifecyclePolicy& policy, int64_t now_ms);
+
+enum class HeldAction { kPriceLine, kRemoveLine, kRelease };
+
+// Resolves a held trip. kPriceLine prices one unpriced line at `amount` (its total, minor
+// units); kRemoveLine drops an unpriced line (not charged); kRelease charges what is priced and
+// drops what is not. When no unpriced line is left the trip's Adjust (or Cancel) is queued.
+// Errors: kNotFound (trip or line), kFailedPrecondition (trip not held).
+core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_view trip_id,
+                                            HeldAction action, std::string_view line,
+                                            int64_t amount, std::string_view actor,
+                                            const LifecyclePolicy& policy, int64_t now_ms);
+
+// Trips, newest last, optionally only in `state` (a TripStateName) — at most `limit`.
+core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn,
+                                                       std::string_view state, size_t limit);
+
+// Outbox entries, optionally only dead letters.
+core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn,
+                                                         bool dead_only, size_t limit);
+core::Result<store::OutboxEntry> GetOutbox(const store::ReadTxn& txn, uint64_t sequence);
+// Makes a dead letter (or a waiting entry) due now with its attempts reset.
+core::Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now_ms);
+// Deletes an entry: the operator settled it outside jwo-edge. kNotFound when absent.
+core::Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view actor,
+                        int64_t now_ms);
+
+}  // namespace jwo::payments

@@ -1,0 +1,50 @@
+// The `gpio` gate driver: GpioGate behind the C ABI, through the C++ wrapper. The lines come
+// from OpenGpioLines(), which the production library takes from gpiod_lines.cc (libgpiod) and
+// the test build from a replacement (the seam, see gpio_lines.h).
+#include <memory>
+#include <string>
+
+#include "hal/drivers/gpio/gpio_gate.h"
+#include "jwo/version.h"
+#include "jwo_edge/gate_hal.hpp"
+
+namespace jwo::hal::gpio {
+namespace {
+
+class GpioDriver final : public jwo_edge::hal::Driver {
+ public:
+  static std::unique_ptr<GpioDriver> Open(const jwo_edge::hal::Host& host,
+                                          std::string_view settings_json) {
+    GpioSettings settings = ParseGpioSettings(settings_json);
+    std::string error;
+    std::unique_ptr<GpioLines> lines = OpenGpioLines(settings, &error);
+    if (!lines) throw jwo_edge::hal::DeviceError(error);
+    host.Log(JWO_HAL_LOG_INFO, "gpio gate on " + settings.chip + " with " +
+                                   std::to_string(settings.lanes.size()) + " lanes");
+    return std::make_unique<GpioDriver>(host, std::move(settings), std::move(lines));
+  }
+
+  GpioDriver(const jwo_edge::hal::Host& host, GpioSettings settings,
+             std::unique_ptr<GpioLines> lines)
+      : gate_(host, std::move(settings), std::move(lines)) {}
+
+  uint32_t LaneCount() const override { return gate_.LaneCount(); }
+  int Poll() override { return gate_.Poll(); }
+  int Admit(uint32_t lane) override { return gate_.Admit(lane); }
+  int Deny(uint32_t lane, std::string_view) override { return gate_.Deny(lane); }
+  int SetLaneMode(uint32_t lane, jwo_hal_lane_mode_t mode) override {
+    return gate_.SetLaneMode(lane, mode);
+  }
+
+ private:
+  GpioGate gate_;
+};
+
+}  // namespace
+}  // namespace jwo::hal::gpio
+
+JWO_HAL_DEFINE_CXX_DRIVER(jwo::hal::gpio::GpioDriver, "gpio", jwo::kVersion,
+                          JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_DENY | JWO_HAL_CAP_LANE_MODE |
+                              JWO_HAL_CAP_PASSAGE_SENSOR | JWO_HAL_CAP_DOOR_SENSOR |
+                              JWO_HAL_CAP_TAMPER | JWO_HAL_CAP_EMERGENCY_INPUT |
+                              JWO_HAL_CAP_HEARTBEAT)

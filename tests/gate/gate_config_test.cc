@@ -1,0 +1,134 @@
+// The `gates:` configuration section (config/gate_parser.cc) and its reload rule.
+#include "config/loader.h"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include "config/reload.h"
+#include "fa/policy.h"
+#include "tests/config/config_test_util.h"
+
+using Catch::Matchers::ContainsSubstring;
+using jwo::config::testing::Describe;
+using jwo::config::testing::LoadMinimalWith;
+using jwo::config::testing::SoleError;
+
+namespace {
+
+constexpr const char* kGate = R"(gates:
+  - name: entry
+    gate_id: g1
+    driver: sim
+    settings:
+      lanes: 2
+      socket: /run/jwo-edge/sim.sock
+      heartbeat: true
+      label: "2"
+      ratio: 0.5
+      tags: [a, 1]
+    lanes:
+      - {id: "1", lane: 1}
+      - {id: "2", lane: 2}
+    deny_message: Please see a member of staff
+    deny_messages:
+      open_debt: Outstanding balance - pay at the kiosk
+    command_max_age_ms: 2000
+)";
+
+}  // namespace
+
+TEST_CASE("a gate is read with its settings converted to JSON as written") {
+  auto r = LoadMinimalWith(kGate);
+  INFO(Describe(r));
+  REQUIRE(r.ok());
+  REQUIRE(r.config->gates.size() == 1);
+  const auto& g = r.config->gates[0];
+  CHECK(g.name == "entry");
+  CHECK(g.gate_id == "g1");
+  CHECK(g.driver == "sim");
+  CHECK(g.settings_json ==
+        R"({"lanes":2,"socket":"/run/jwo-edge/sim.sock","heartbeat":true,"label":"2",)"
+        R"("ratio":0.5,"tags":["a",1]})");
+  REQUIRE(g.lanes.size() == 2);
+  CHECK(g.lanes[1].id == "2");
+  CHECK(g.lanes[1].lane == 2);
+  CHECK(g.deny_message == "Please see a member of staff");
+  CHECK(g.deny_messages.at("open_debt") == "Outstanding balance - pay at the kiosk");
+  CHECK(g.command_max_age_ms == 2000);
+}
+
+TEST_CASE("gate defaults: gate_id is the name, settings {}, lanes numbered by position") {
+  auto r =
+      LoadMinimalWith("gates:\n  - {name: front, driver: ./drv/x.so, lanes: [{id: a}, {id: b}]}\n");
+  INFO(Describe(r));
+  REQUIRE(r.ok());
+  const auto& g = r.config->gates[0];
+  CHECK(g.gate_id == "front");
+  CHECK(g.settings_json == "{}");
+  CHECK(g.driver == "/etc/jwo/drv/x.so");
+  CHECK(g.lanes[1].lane == 2);
+  CHECK(g.command_max_age_ms == 3000);
+}
+
+TEST_CASE("no gates section: no gates") {
+  auto r = LoadMinimalWith("");
+  REQUIRE(r.ok());
+  CHECK(r.config->gates.empty());
+}
+
+TEST_CASE("each gate rule is reported with its key") {
+  auto key_of = [](const std::string& yaml) { return SoleError(LoadMinimalWith(yaml)).key; };
+  auto rule_of = [](const std::string& yaml) { return SoleError(LoadMinimalWith(yaml)).rule; };
+  CHECK(key_of("gates:\n  - {name: a, driver: sim}\n") == "gates[0].lanes");
+  CHECK(rule_of("gates:\n  - {name: a, driver: sim}\n") == "required key is missing");
+  CHECK(key_of("gates:\n  - {name: 'a b', driver: sim, lanes: [{id: '1'}]}\n") == "gates[0].name");
+  CHECK(key_of("gates:\n  - {name: a, driver: 'S!M', lanes: [{id: '1'}]}\n") == "gates[0].driver");
+  CHECK(key_of("gates:\n  - {name: a, driver: sim, settings: [1], lanes: [{id: '1'}]}\n") ==
+        "gates[0].settings");
+  CHECK(key_of("gates:\n  - {name: a, driver: sim, lanes: []}\n") == "gates[0].lanes");
+  CHECK(rule_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}, {id: '1', lane: 2}]}\n") ==
+        "lane id listed twice");
+  CHECK_THAT(
+      rule_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}, {id: '2', lane: 1}]}\n"),
+      ContainsSubstring("mapped twice"));
+  CHECK_THAT(rule_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}],"
+                     " deny_messages: {debt: x}}\n"),
+             ContainsSubstring("not a decision reason"));
+  CHECK(key_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}], deny_message: '" +
+               std::string(201, 'x') + "'}\n") == "gates[0].deny_message");
+  CHECK(key_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}], command_max_age_ms: 5}\n") ==
+        "gates[0].command_max_age_ms");
+  CHECK_THAT(rule_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}]}\n"
+                     "  - {name: a, gate_id: b, driver: sim, lanes: [{id: '1'}]}\n"),
+             ContainsSubstring("duplicate gate name"));
+  CHECK_THAT(rule_of("gates:\n  - {name: a, gate_id: x, driver: sim, lanes: [{id: '1'}]}\n"
+                     "  - {name: b, gate_id: x, driver: sim, lanes: [{id: '1'}]}\n"),
+             ContainsSubstring("two gates answer to gate id 'x'"));
+  CHECK_THAT(rule_of("gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}], lanez: 1}\n"),
+             ContainsSubstring("did you mean"));
+}
+
+TEST_CASE("deny_messages accepts every decision reason the gate decision can give") {
+  for (int i = 0; i < jwo::fa::kReasonCount; ++i) {
+    const std::string reason(jwo::fa::ReasonName(static_cast<jwo::fa::Reason>(i)));
+    auto r = LoadMinimalWith(
+        "gates:\n  - {name: a, driver: sim, lanes: [{id: '1'}],"
+        " deny_messages: {" +
+        reason + ": text}}\n");
+    INFO(reason << "\n" << Describe(r));
+    CHECK(r.ok());
+  }
+}
+
+TEST_CASE("any change to gates needs a restart, named by key") {
+  auto a = LoadMinimalWith(kGate);
+  REQUIRE(a.ok());
+  jwo::config::Config b = *a.config;
+  b.gates[0].lanes[1].lane = 3;
+  b.gates[0].deny_message = "x";
+  CHECK(jwo::config::RestartRequiredChanges(*a.config, b) ==
+        std::vector<std::string>{"gates[0].lanes", "gates[0].deny_message"});
+  jwo::config::Config c = *a.config;
+  c.gates.clear();
+  CHECK(jwo::config::RestartRequiredChanges(*a.config, c) == std::vector<std::string>{"gates"});
+}

@@ -1,0 +1,132 @@
+/*
+ * Deliberately broken gate drivers for the loader, conformance and containment tests. One
+ * source, built once per defect (BROKEN_<KIND>, see CMakeLists.txt):
+ *   WRONG_MAJOR   descriptor says ABI 2.0
+ *   SHORT         descriptor's struct_size stops before the command functions
+ *   NO_ENTRY      exports no jwo_hal_entry
+ *   NULL_POLL     poll is NULL
+ *   CAP_NO_FN     declares JWO_HAL_CAP_ADMIT without an admit function
+ *   BLOCKING      poll number block_after_polls+1 sleeps block_ms (settings, defaults 0 / 400)
+ *   FAULTY        reports FAULT 42 at open and fails every poll with JWO_HAL_EIO
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <jwo_edge/gate_hal.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct jwo_hal_instance {
+  const jwo_hal_host_t* host;
+  long block_ms;
+  long block_after;
+  long polls;
+};
+
+static long setting(const char* json, const char* key, long fallback) {
+  const char* at = strstr(json, key);
+  if (at == NULL) return fallback;
+  at = strchr(at, ':');
+  return at == NULL ? fallback : strtol(at + 1, NULL, 10);
+}
+
+#ifdef BROKEN_FAULTY
+static void emit(jwo_hal_instance_t* g, uint32_t type, int32_t code, const char* detail) {
+  jwo_hal_event_t e;
+  memset(&e, 0, sizeof e);
+  e.struct_size = sizeof e;
+  e.type = type;
+  e.code = code;
+  e.detail = detail;
+  g->host->emit(g->host->context, &e);
+}
+#endif
+
+static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal_instance_t** out,
+                       char* error, size_t error_size) {
+  jwo_hal_instance_t* g;
+  if (settings[0] != '{') {
+    strncpy(error, "settings: must be a JSON object", error_size - 1);
+    error[error_size - 1] = '\0';
+    return JWO_HAL_ESETTINGS;
+  }
+  g = (jwo_hal_instance_t*)calloc(1, sizeof *g);
+  if (g == NULL) return JWO_HAL_ENOMEM;
+  g->host = host;
+  g->block_ms = setting(settings, "\"block_ms\"", 400);
+  g->block_after = setting(settings, "\"block_after_polls\"", 0);
+#ifdef BROKEN_FAULTY
+  emit(g, JWO_HAL_EVENT_FAULT, 42, "controller reports relay coil open circuit");
+#endif
+  *out = g;
+  return JWO_HAL_OK;
+}
+
+static void broken_close(jwo_hal_instance_t* g) { free(g); }
+static uint32_t broken_lane_count(const jwo_hal_instance_t* g) {
+  (void)g;
+  return 2;
+}
+
+/* Unused in the variants that leave it out of the descriptor. */
+__attribute__((unused)) static int broken_poll(jwo_hal_instance_t* g) {
+  ++g->polls;
+#ifdef BROKEN_BLOCKING
+  if (g->polls == g->block_after + 1) {
+    struct timespec ts;
+    ts.tv_sec = g->block_ms / 1000;
+    ts.tv_nsec = (g->block_ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+  }
+#endif
+#ifdef BROKEN_FAULTY
+  return JWO_HAL_EIO;
+#else
+  return JWO_HAL_OK;
+#endif
+}
+
+__attribute__((unused)) static int broken_admit(jwo_hal_instance_t* g, uint32_t lane) {
+  (void)g;
+  return lane >= 1 && lane <= 2 ? JWO_HAL_OK : JWO_HAL_EINVAL;
+}
+
+static const jwo_hal_driver_t kDescriptor = {
+#ifdef BROKEN_WRONG_MAJOR
+    2,
+#else
+    JWO_HAL_ABI_MAJOR,
+#endif
+    JWO_HAL_ABI_MINOR,
+#ifdef BROKEN_SHORT
+    offsetof(jwo_hal_driver_t, admit),
+#else
+    sizeof(jwo_hal_driver_t),
+#endif
+    0,
+    "broken",
+    "0.0.1",
+    JWO_HAL_CAP_ADMIT,
+    broken_open,
+    broken_close,
+    broken_lane_count,
+#ifdef BROKEN_NULL_POLL
+    NULL,
+#else
+    broken_poll,
+#endif
+#ifdef BROKEN_CAP_NO_FN
+    NULL,
+#else
+    broken_admit,
+#endif
+    NULL,
+    NULL,
+    NULL,
+};
+
+#ifdef BROKEN_NO_ENTRY
+JWO_HAL_EXPORT const jwo_hal_driver_t* jwo_hal_entry_misspelt(void) { return &kDescriptor; }
+#else
+JWO_HAL_EXPORT const jwo_hal_driver_t* jwo_hal_entry(void) { return &kDescriptor; }
+#endif

@@ -1,0 +1,123 @@
+#include "hal/conformance/conformance_checks.h"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "tests/support/temp_dir.h"
+
+using Catch::Matchers::ContainsSubstring;
+using jwo::hal::conformance::ConformanceOptions;
+using jwo::hal::conformance::ConformanceReport;
+using jwo::hal::conformance::RunConformance;
+using jwo::hal::conformance::Verdict;
+
+namespace {
+
+std::string Built(const std::string& name) { return std::string(JWO_BINARY_DIR) + "/" + name; }
+
+constexpr const char* kGpioSettings =
+    R"({"chip":"fake","lanes":[{"relay":{"line":1},"deny":{"line":2},"door":{"line":3},)"
+    R"("passage":{"line":4}},{"relay":{"line":5}}],"emergency":{"line":6},"tamper":{"line":7}})";
+
+std::unique_ptr<ConformanceReport> Run(const std::string& path, const std::string& settings) {
+  auto report = std::make_unique<ConformanceReport>();
+  ConformanceOptions options;
+  options.settings = settings;
+  RunConformance(path, options, report.get());
+  return report;
+}
+
+std::string Printed(const ConformanceReport& report) {
+  std::string text;
+  char buf[4096];
+  std::FILE* f = std::tmpfile();
+  report.Print(f);
+  std::rewind(f);
+  while (size_t n = std::fread(buf, 1, sizeof buf, f)) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
+Verdict VerdictOf(const ConformanceReport& r, const std::string& check) {
+  const auto* result = r.Find(check);
+  REQUIRE(result != nullptr);
+  return result->verdict;
+}
+
+}  // namespace
+
+TEST_CASE("conformance passes on the sim driver, also with its control socket") {
+  auto report = Run(Built("hal/drivers/jwo_hal_sim.so"), "{}");
+  INFO(Printed(*report));
+  CHECK(report->passed());
+  CHECK(VerdictOf(*report, "control") == Verdict::kPass);
+  CHECK(VerdictOf(*report, "heartbeat") == Verdict::kPass);
+
+  jwo::testing::TempDir dir;
+  auto with_socket = Run(Built("hal/drivers/jwo_hal_sim.so"),
+                         R"({"lanes":4,"socket":")" + dir.File("s.sock") + "\"}");
+  INFO(Printed(*with_socket));
+  CHECK(with_socket->passed());
+}
+
+TEST_CASE("conformance passes on the gpio driver over the fake line seam") {
+  auto report = Run(Built("tests/hal/jwo_hal_gpio_fake.so"), kGpioSettings);
+  INFO(Printed(*report));
+  CHECK(report->passed());
+  CHECK(VerdictOf(*report, "lane mode") == Verdict::kPass);
+  CHECK(VerdictOf(*report, "control") == Verdict::kSkip);
+}
+
+TEST_CASE("conformance passes on the example driver built from the public header only") {
+  auto report = Run(Built("hal/examples/jwo_hal_example.so"), R"({"lanes":3})");
+  INFO(Printed(*report));
+  CHECK(report->passed());
+}
+
+TEST_CASE("conformance fails a driver that blocks, and says which call") {
+  auto report = Run(Built("tests/hal/jwo_hal_broken_blocking.so"), R"({"block_ms":400})");
+  const std::string text = Printed(*report);
+  INFO(text);
+  CHECK_FALSE(report->passed());
+  CHECK(VerdictOf(*report, "non-blocking") == Verdict::kFail);
+  CHECK_THAT(text, ContainsSubstring("poll took"));
+  CHECK_THAT(text, ContainsSubstring("the driver blocks"));
+}
+
+TEST_CASE("conformance fails a driver whose polls fail") {
+  auto report = Run(Built("tests/hal/jwo_hal_broken_faulty.so"), "{}");
+  INFO(Printed(*report));
+  CHECK_FALSE(report->passed());
+  CHECK(VerdictOf(*report, "poll") == Verdict::kFail);
+}
+
+TEST_CASE("conformance stops at a driver the loader refuses") {
+  auto report = Run(Built("tests/hal/jwo_hal_broken_wrong_major.so"), "{}");
+  CHECK_FALSE(report->passed());
+  REQUIRE(report->Results().size() == 1);
+  CHECK(VerdictOf(*report, "load") == Verdict::kFail);
+}
+
+TEST_CASE("jwo-hal-conformance prints one line per check and exits 0 or 1") {
+  jwo::testing::TempDir dir;
+  const std::string out = dir.File("out.txt");
+  const std::string tool = Built("hal/jwo-hal-conformance");
+  const int ok =
+      std::system((tool + " " + Built("hal/drivers/jwo_hal_sim.so") + " > " + out).c_str());
+  CHECK(WEXITSTATUS(ok) == 0);
+  std::string text;
+  if (std::FILE* f = std::fopen(out.c_str(), "r")) {
+    char buf[8192];
+    while (size_t n = std::fread(buf, 1, sizeof buf, f)) text.append(buf, n);
+    std::fclose(f);
+  }
+  CHECK_THAT(text, ContainsSubstring("PASS  load"));
+  CHECK_THAT(text, ContainsSubstring("result: PASS"));
+  const int bad =
+      std::system((tool + " " + Built("tests/hal/jwo_hal_broken_short.so") + " > " + out).c_str());
+  CHECK(WEXITSTATUS(bad) == 1);
+  const int usage = std::system((tool + " > " + out + " 2>&1").c_str());
+  CHECK(WEXITSTATUS(usage) == 2);
+}

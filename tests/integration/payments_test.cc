@@ -1,0 +1,285 @@
+// The money path end to end: the real jwo-edged, the Payment Service simulator, real sockets.
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "daemon_process.h"
+#include "fa_requests.h"
+#include "purchases.h"
+#include "tests/fakes/payment_sim_process.h"
+#include "tests/support/http_client.h"
+
+using namespace jwo::testing;
+namespace json = boost::json;
+
+namespace {
+
+struct Store {
+  PaymentSimProcess sim;
+  std::unique_ptr<DaemonProcess> daemon;
+
+  explicit Store(std::vector<std::string> sim_args = {}) : sim(std::move(sim_args)) {
+    REQUIRE(sim.Start().ok());
+    daemon = std::make_unique<DaemonProcess>(PaymentsConfig(sim.port()));
+    std::ofstream(daemon->dir() / "catalog.yaml") << kTestCatalog;
+    std::ofstream(daemon->dir() / "aws-credentials")
+        << "[default]\naws_access_key_id = " << kSimAccessKeyId
+        << "\naws_secret_access_key = " << kSimSecretAccessKey << "\n";
+    REQUIRE(daemon->Start());
+  }
+
+  ClientResponse Purchase(const std::string& body) {
+    auto c = HttpClient::Connect("127.0.0.1", daemon->Port());
+    REQUIRE(c.ok());
+    auto r = c->Post("/v1/order/purchases", body);
+    REQUIRE(r.ok());
+    return *r;
+  }
+
+  std::string Gate(const std::string& shopper, const std::string& trip) {
+    auto c = HttpClient::Connect("127.0.0.1", daemon->Port());
+    auto r = c->Post(kFaPath, FaBody(shopper, trip));
+    REQUIRE(r.ok());
+    return r->body;
+  }
+
+  json::value Sim(const std::string& target, const std::string& post_body = "") {
+    auto c = HttpClient::Connect("127.0.0.1", sim.port());
+    REQUIRE(c.ok());
+    auto r = post_body.empty() ? c->Get(target) : c->Post(target, post_body);
+    REQUIRE(r.ok());
+    INFO(r->body);
+    REQUIRE(r->status == 200);
+    return r->body.empty() ? json::value() : json::parse(r->body);
+  }
+
+  // The trip as jwo-edgectl shows it, or an empty object.
+  json::object Trip(const std::string& trip) {
+    auto r = daemon->Ctl({"--json", "trip", "show", trip});
+    if (r.exit_code != 0) return {};
+    return json::parse(r.output).as_object().at("result").as_object();
+  }
+
+  std::string WaitForState(const std::string& trip, const std::string& state,
+                           std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      json::object t = Trip(trip);
+      if (!t.empty()) last = std::string(t.at("state").as_string());
+      if (last == state) return last;
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    return last;
+  }
+
+  // Calls the simulator received for `trip`, by API name ("adjust", "capture", ...).
+  std::map<std::string, int> Calls(const std::string& trip) {
+    std::map<std::string, int> out;
+    const json::value log = Sim("/_sim/requests");
+    for (const auto& r : log.at("requests").as_array()) {
+      if (r.at("trip").as_string() == trip) ++out[std::string(r.at("api").as_string())];
+    }
+    return out;
+  }
+
+  size_t Violations() { return Sim("/_sim/violations").at("violations").as_array().size(); }
+};
+
+}  // namespace
+
+TEST_CASE("a priced cart is adjusted, captured, and its receipt data kept") {
+  Store s;
+  auto r = s.Purchase(PurchaseBody("trip-a", {{"COLA", "2"}, {"MILK", "1"}}, "shopper-a"));
+  REQUIRE(r.status == 201);
+  const std::string purchase_id(json::parse(r.body).at("purchaseId").as_string());
+  CHECK(purchase_id.size() == 36);
+  REQUIRE(s.WaitForState("trip-a", "captured") == "captured");
+  // 2 x 1.49 = 2.98 + 8.25% tax (0.25 rounded half up) + 4.29 exempt = 7.52
+  json::object t = s.Trip("trip-a");
+  CHECK(t.at("total").as_string() == "7.52");
+  CHECK(t.at("captured").as_string() == "7.52");
+  CHECK(t.at("purchase").as_string() == purchase_id);
+  for (int i = 0; i < 100 && !s.Trip("trip-a").at("receipt_complete").as_bool(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  CHECK(s.Trip("trip-a").at("receipt_complete").as_bool());
+  auto calls = s.Calls("trip-a");
+  CHECK(calls["adjust"] == 1);
+  CHECK(calls["capture"] == 1);
+  CHECK(calls["transactional-data"] == 1);
+  // Get Shopper Identity names the shopper, not the trip.
+  const json::value log = s.Sim("/_sim/requests?api=shopper-identity");
+  CHECK(log.at("requests").as_array().size() == 1);
+  CHECK(s.Violations() == 0);
+}
+
+TEST_CASE("a declined charge becomes debt and the shopper's next tap is denied") {
+  Store s;
+  s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-d","adjust":["DECLINED"]}]})");
+  CHECK(s.Gate("shopper-d", "trip-d") == R"({"status":"APPROVED"})");
+  // No shopperIdentity in the purchase: the payer is the shopper whose tap opened the trip.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // decision log flush
+  REQUIRE(s.Purchase(PurchaseBody("trip-d", {{"CHIPS", "1"}})).status == 201);
+  REQUIRE(s.WaitForState("trip-d", "declined") == "declined");
+  CHECK(s.Gate("shopper-d", "trip-e") == R"({"status":"DENIED","shopperRisks":["BadDebt"]})");
+  auto shown = s.daemon->Ctl({"shopper", "show", "shopper-d"});
+  CHECK(shown.output.find("declined_adjust") != std::string::npos);
+  CHECK(shown.output.find("4.32") != std::string::npos);  // 3.99 + 0.33 tax
+  CHECK(s.Calls("trip-d")["capture"] == 0);
+}
+
+TEST_CASE("an empty cart answers an empty purchaseId and cancels the pre-auth") {
+  Store s;
+  auto r = s.Purchase(PurchaseBody("trip-empty", {}, "shopper-e"));
+  CHECK(r.status == 201);
+  CHECK(r.body == R"({"purchaseId":""})");
+  REQUIRE(s.WaitForState("trip-empty", "cancelled") == "cancelled");
+  auto calls = s.Calls("trip-empty");
+  CHECK(calls["cancel"] == 1);
+  CHECK(calls["adjust"] == 0);
+}
+
+TEST_CASE("the same cart delivered twice is charged once and answered the same") {
+  Store s;
+  const std::string body = PurchaseBody("trip-twice", {{"COLA", "1"}}, "shopper-t");
+  auto first = s.Purchase(body);
+  auto second = s.Purchase(body);
+  CHECK(first.status == 201);
+  CHECK(second.status == 201);
+  CHECK(first.body == second.body);
+  // A different cart under the same trip id changes nothing either.
+  auto third = s.Purchase(PurchaseBody("trip-twice", {{"CHIPS", "5"}}, "shopper-t"));
+  CHECK(third.body == first.body);
+  REQUIRE(s.WaitForState("trip-twice", "captured") == "captured");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto calls = s.Calls("trip-twice");
+  CHECK(calls["adjust"] == 1);
+  CHECK(calls["capture"] == 1);
+  CHECK(s.Trip("trip-twice").at("total").as_string() == "1.61");
+}
+
+TEST_CASE("PENDING is asked again until APPROVED") {
+  Store s;
+  s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-p","adjust":["PENDING","PENDING","APPROVED"]}]})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-p", {{"MILK", "1"}}, "shopper-p")).status == 201);
+  REQUIRE(s.WaitForState("trip-p", "captured") == "captured");
+  CHECK(s.Calls("trip-p")["adjust"] == 3);
+  CHECK(s.Violations() == 0);
+}
+
+TEST_CASE("429, 500 and 503 are retried with the same request until success") {
+  Store s;
+  s.Sim("/_sim/script", R"({"faults":[{"api":"adjust","kind":"429","retry_after":1,"count":1},
+                                      {"api":"adjust","kind":"500","count":1},
+                                      {"api":"capture","kind":"503","count":2}]})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-r", {{"CHIPS", "2"}}, "shopper-r")).status == 201);
+  REQUIRE(s.WaitForState("trip-r", "captured") == "captured");
+  auto calls = s.Calls("trip-r");
+  CHECK(calls["adjust"] == 3);
+  CHECK(calls["capture"] == 3);
+  // Every attempt carried the same body.
+  std::map<std::string, std::set<std::string>> bodies;
+  const json::value log = s.Sim("/_sim/requests");
+  for (const auto& r : log.at("requests").as_array()) {
+    if (r.at("trip").as_string() == "trip-r") {
+      bodies[std::string(r.at("api").as_string())].insert(json::serialize(r.at("body")));
+    }
+  }
+  CHECK(bodies["adjust"].size() == 1);
+  CHECK(bodies["capture"].size() == 1);
+}
+
+TEST_CASE("an outage of the Payment Service: everything is delivered after it returns") {
+  Store s;
+  s.Sim("/_sim/outage", R"({"seconds":2})");
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(s.Purchase(PurchaseBody("trip-o" + std::to_string(i), {{"COLA", "1"}},
+                                    "shopper-o" + std::to_string(i)))
+                .status == 201);
+  }
+  for (int i = 0; i < 10; ++i) {
+    CHECK(s.WaitForState("trip-o" + std::to_string(i), "captured", std::chrono::seconds(30)) ==
+          "captured");
+  }
+  CHECK(s.Violations() == 0);
+}
+
+TEST_CASE("a cart with an unknown SKU is held, then priced by an operator and charged") {
+  Store s;
+  auto r = s.Purchase(PurchaseBody("trip-h", {{"COLA", "1", "l1"}, {"MYSTERY", "1", "l2"}},
+                                   "shopper-h"));
+  REQUIRE(r.status == 201);
+  REQUIRE(s.WaitForState("trip-h", "held") == "held");
+  CHECK(s.Calls("trip-h").empty());
+  auto held = s.daemon->Ctl({"trip", "list", "held"});
+  CHECK(held.output.find("trip-h") != std::string::npos);
+  auto resolve = s.daemon->Ctl({"trip", "resolve", "trip-h", "price-line", "l2", "2.00",
+                                "--reason", "priced from the shelf label"});
+  INFO(resolve.output);
+  REQUIRE(resolve.exit_code == 0);
+  REQUIRE(s.WaitForState("trip-h", "captured") == "captured");
+  CHECK(s.Trip("trip-h").at("captured").as_string() == "3.61");  // 1.49 + 0.12 tax + 2.00
+}
+
+TEST_CASE("a refund goes out once with its persisted refundRequestId, within what was captured") {
+  Store s;
+  REQUIRE(s.Purchase(PurchaseBody("trip-f", {{"CHIPS", "1"}}, "shopper-f")).status == 201);
+  REQUIRE(s.WaitForState("trip-f", "captured") == "captured");
+  auto too_much = s.daemon->Ctl({"refund", "trip-f", "5.00", "DAMAGED_ITEM"});
+  CHECK(too_much.exit_code == 1);
+  CHECK(too_much.output.find("refund must be between") != std::string::npos);
+  auto ok = s.daemon->Ctl({"refund", "trip-f", "3.00", "DAMAGED_ITEM"});
+  INFO(ok.output);
+  REQUIRE(ok.exit_code == 0);
+  for (int i = 0; i < 200 && s.Trip("trip-f").at("refunded").as_string() != "3.00"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  CHECK(s.Trip("trip-f").at("refunded").as_string() == "3.00");
+  auto rest = s.daemon->Ctl({"refund", "trip-f", "1.33", "DAMAGED_ITEM"});
+  CHECK(rest.exit_code == 1);  // 4.32 captured - 3.00 refunded = 1.32
+  CHECK(s.Calls("trip-f")["refund"] == 1);
+}
+
+TEST_CASE("Create Purchases validation answers 400 naming the field and stores nothing") {
+  Store s;
+  const std::string good = PurchaseBody("trip-v", {{"COLA", "1", "a"}}, "shopper-v");
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string b = good;
+    const size_t pos = b.find(from);
+    REQUIRE(pos != std::string::npos);
+    return b.replace(pos, from.size(), to);
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{}", "body is an empty request"},
+      {"", "body is not valid JSON"},
+      {replace(R"("requestId":")", R"("requestIdX":")"), "requestId is required"},
+      {replace(R"("storeId":"it-store")", R"("storeId":"bad store")"), "storeId must match"},
+      {replace(R"("endTime":"2026-11-27T10:05:00Z")", R"("endTime":"2026-11-27T09:00:00Z")"),
+       "shoppingTrip.endTime must not be before shoppingTrip.startTime"},
+      {replace(R"("startTime":"2026-11-27T10:00:00Z")", R"("startTime":"10:00")"),
+       "shoppingTrip.startTime must be an ISO 8601 date-time"},
+      {replace(R"("payloadType":"FINANCIAL")", R"("payloadType":"CASH")"),
+       "payloadType must be one of FINANCIAL, SCAN_CODE"},
+      {replace(R"("location":"ENTRY")", R"("location":"EXIT")"), "location must be one of"},
+      {replace(R"("type":"SKU")", R"("type":"PLU")"), "cartItems[0].type must be one of SKU, SCANCODE"},
+      {replace(R"("value":"1")", R"("value":"12345678901")"),
+       "cartItems[0].quantity.value must be at most 10 characters"},
+      {replace(R"("value":"1")", R"("value":1)"), "cartItems[0].quantity.value must be a string"},
+  };
+  for (const auto& [body, message] : cases) {
+    INFO(body);
+    auto r = s.Purchase(body);
+    CHECK(r.status == 400);
+    CHECK(r.body.find(message) != std::string::npos);
+  }
+  auto dup = s.Purchase(PurchaseBody("trip-v", {{"COLA", "1", "x"}, {"MILK", "1", "x"}}));
+  CHECK(dup.status == 400);
+  CHECK(dup.body.find("duplicates 'x'") != std::string::npos);
+  CHECK(s.Trip("trip-v").empty());
+}
