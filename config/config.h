@@ -127,6 +127,8 @@ struct PaymentsConfig {
   bool partial_capture = true;
   ReportPaymentStatus report_payment_status = ReportPaymentStatus::kAuto;
   uint32_t refund_window_days = 30;
+  uint32_t preauth_expiry_seconds = 7 * 86400;  // unsettled trips become debt after this
+  uint32_t preauth_alert_seconds = 86400;       // alert this long before
 };
 
 // One lane of a gate: which F&A `gateAuthenticationEvent.data.lane` value selects it.

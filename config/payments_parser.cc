@@ -43,7 +43,8 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
   auto f = reader.Map(value, {"endpoint", "region", "ca_file", "credentials", "max_connections",
                               "request_timeout_ms", "retry_base_ms", "retry_cap_ms",
                               "pending_retry_ms", "partial_capture", "report_payment_status",
-                              "refund_window_days"});
+                              "refund_window_days", "preauth_expiry_seconds",
+                              "preauth_alert_seconds"});
   if (!f) return;
   out->enabled = true;
   if (const Value* v = reader.Require(*f, "endpoint");
@@ -94,6 +95,14 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
                       &out->report_payment_status);
   reader.OptionalInt(*f, "refund_window_days", uint32_t{0}, uint32_t{3650},
                      &out->refund_window_days);
+  reader.OptionalInt(*f, "preauth_expiry_seconds", uint32_t{1}, uint32_t{60 * 86400},
+                     &out->preauth_expiry_seconds);
+  const Value* alert = f->Find("preauth_alert_seconds");
+  if (alert && reader.Int(*alert, uint32_t{0}, uint32_t{60 * 86400}, &out->preauth_alert_seconds) &&
+      out->preauth_alert_seconds >= out->preauth_expiry_seconds) {
+    reader.Fail(*alert, "must be less than payments.preauth_expiry_seconds",
+                alert->node.Scalar());
+  }
 }
 
 }  // namespace jwo::config::internal

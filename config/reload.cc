@@ -93,6 +93,10 @@ std::vector<std::string> RestartRequiredChanges(const Config& old_cfg, const Con
   diff.Compare("payments.report_payment_status", op.report_payment_status,
                np.report_payment_status);
   diff.Compare("payments.refund_window_days", op.refund_window_days, np.refund_window_days);
+  diff.Compare("payments.preauth_expiry_seconds", op.preauth_expiry_seconds,
+               np.preauth_expiry_seconds);
+  diff.Compare("payments.preauth_alert_seconds", op.preauth_alert_seconds,
+               np.preauth_alert_seconds);
   // Gate drivers are opened once at start (instances, threads, sockets): every key restarts.
   if (old_cfg.gates.size() != new_cfg.gates.size()) {
     diff.Compare("gates", old_cfg.gates.size(), new_cfg.gates.size());

@@ -279,8 +279,10 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
         break;
       case config::Api::kMetrics:
         router->Add("GET", "/metrics", [this](http::Request&&, http::Respond respond) {
+          // The sampled values must outlive Render(), which reads them after the callback.
+          store::EnvStats stats;
+          payments::DispatcherStats outbox;
           std::string text = metrics.Render([&](ScrapeSample& s) {
-            store::EnvStats stats;
             if (store::Env* e = env_ptr.load()) {
               stats = e->Stats();
               s.store = &stats;
@@ -288,6 +290,10 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
             s.http = server.Stats();
             s.decision_log = decision_log.Stats();
             s.ready = ready;
+            if (auto* d = dispatcher_ptr.load()) {
+              outbox = d->GetStats();
+              s.outbox = &outbox;
+            }
           });
           respond(http::Response{200, std::move(text), "text/plain; version=0.0.4", {}});
         });
@@ -508,7 +514,9 @@ json::object Daemon::Impl::StatusJson() {
                                  {"oldest_age_s", ps.oldest_age_ms / 1000},
                                  {"sent", ps.sent},
                                  {"done", ps.done},
-                                 {"retried", ps.retried}};
+                                 {"retried", ps.retried},
+                                 {"nearing_preauth_expiry", ps.nearing_expiry},
+                                 {"expired", ps.expired}};
   }
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},
@@ -576,6 +584,10 @@ bool Daemon::Impl::StartPayments() {
   options.retry_base_ms = pc.retry_base_ms;
   options.retry_cap_ms = pc.retry_cap_ms;
   options.pending_retry_ms = pc.pending_retry_ms;
+  options.preauth_expiry_ms = int64_t{pc.preauth_expiry_seconds} * 1000;
+  options.preauth_alert_ms = int64_t{pc.preauth_alert_seconds} * 1000;
+  // Check often enough that an expiry is acted on within a small fraction of its horizon.
+  options.expiry_check_ms = std::min<int64_t>(30'000, options.preauth_expiry_ms / 20);
   options.region = pc.region.empty() ? payments::RegionFromHost(payment_client->host()) : pc.region;
   if (options.region.empty()) {
     core::LogError("payments.region is required: the endpoint's host does not name a region",

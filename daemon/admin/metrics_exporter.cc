@@ -37,6 +37,16 @@ struct MetricsExporter::Gauges {
         ready(Gauge(r, "jwo_ready", "1 when the daemon reports ready")),
         http_open(Gauge(r, "jwo_http_open_connections", "Open HTTP connections")),
         log_queued(Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
+        outbox_queued(Gauge(r, "jwo_outbox_queued", "Payment calls waiting or in flight")),
+        outbox_dead(Gauge(r, "jwo_outbox_dead_letters", "Payment calls refused permanently")),
+        outbox_in_flight(Gauge(r, "jwo_outbox_in_flight", "Payment calls on the wire")),
+        outbox_oldest(Gauge(r, "jwo_outbox_oldest_age_seconds", "Age of the oldest waiting call")),
+        outbox_expiring(Gauge(r, "jwo_trips_nearing_preauth_expiry",
+                              "Unsettled trips within the alert window of their pre-auth expiry")),
+        outbox_family(prometheus::BuildCounter()
+                          .Name("jwo_outbox_calls_total")
+                          .Help("Payment Service calls by outcome")
+                          .Register(r)),
         entries_family(prometheus::BuildGauge()
                            .Name("jwo_store_entries")
                            .Help("Rows per table")
@@ -62,7 +72,11 @@ struct MetricsExporter::Gauges {
         tls_failures(http_family, {{"event", "tls_handshake_failure"}}),
         written(log_family, {{"fate", "written"}}),
         dropped(log_family, {{"fate", "dropped"}}),
-        grows(grows_family, {}) {
+        grows(grows_family, {}),
+        sent(outbox_family, {{"outcome", "sent"}}),
+        done(outbox_family, {{"outcome", "done"}}),
+        retried(outbox_family, {{"outcome", "retried"}}),
+        dead_lettered(outbox_family, {{"outcome", "dead_lettered"}}) {
     for (store::Table t : store::kAllTables) {
       entries[static_cast<size_t>(t)] =
           &entries_family.Add({{"table", std::string(store::TableName(t))}});
@@ -87,13 +101,19 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& ready;
   prometheus::Gauge& http_open;
   prometheus::Gauge& log_queued;
+  prometheus::Gauge& outbox_queued;
+  prometheus::Gauge& outbox_dead;
+  prometheus::Gauge& outbox_in_flight;
+  prometheus::Gauge& outbox_oldest;
+  prometheus::Gauge& outbox_expiring;
+  prometheus::Family<prometheus::Counter>& outbox_family;
   prometheus::Family<prometheus::Gauge>& entries_family;
   prometheus::Family<prometheus::Counter>& http_family;
   prometheus::Family<prometheus::Counter>& log_family;
   prometheus::Family<prometheus::Counter>& grows_family;
   prometheus::Gauge* entries[store::kAllTables.size()] = {};
   SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts,
-      tls_failures, written, dropped, grows;
+      tls_failures, written, dropped, grows, sent, done, retried, dead_lettered;
 };
 
 MetricsExporter::MetricsExporter()
@@ -132,6 +152,17 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
   g.written.Set(s.decision_log.written);
   g.dropped.Set(s.decision_log.dropped);
   g.log_queued.Set(static_cast<double>(s.decision_log.queued));
+  if (s.outbox != nullptr) {
+    g.outbox_queued.Set(static_cast<double>(s.outbox->queued));
+    g.outbox_dead.Set(static_cast<double>(s.outbox->dead_letters));
+    g.outbox_in_flight.Set(static_cast<double>(s.outbox->in_flight));
+    g.outbox_oldest.Set(static_cast<double>(s.outbox->oldest_age_ms) / 1000.0);
+    g.outbox_expiring.Set(static_cast<double>(s.outbox->nearing_expiry));
+    g.sent.Set(s.outbox->sent);
+    g.done.Set(s.outbox->done);
+    g.retried.Set(s.outbox->retried);
+    g.dead_lettered.Set(s.outbox->dead_lettered);
+  }
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());
   return out.str();

@@ -13,6 +13,7 @@
 
 #include "fa/decision_log.h"
 #include "http/server.h"
+#include "payments/dispatcher.h"
 #include "store/env.h"
 
 namespace prometheus {
@@ -26,6 +27,7 @@ struct ScrapeSample {
   http::ServerStats http;
   fa::DecisionLogStats decision_log;
   bool ready = false;
+  const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
 };
 
 class MetricsExporter {

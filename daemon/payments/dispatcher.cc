@@ -118,10 +118,14 @@ void Dispatcher::Run() {
       woken_ = false;
     }
     Scan(all);
+    if (clock_.NowUnixMs() >= next_expiry_check_ms_) {
+      next_expiry_check_ms_ = clock_.NowUnixMs() + options_.expiry_check_ms;
+      WatchExpiry();
+    }
     std::unique_lock lock(mutex_);
     if (stopping_) return;
     const int64_t now = clock_.NowUnixMs();
-    int64_t next_due = now + 60'000;
+    int64_t next_due = std::min(now + 60'000, next_expiry_check_ms_);
     std::set<std::string_view> blocked;  // trips whose oldest entry is not this one
     for (auto& [seq, item] : items_) {
       if (!blocked.insert(item.entry.trip_id).second) continue;
@@ -167,6 +171,50 @@ void Dispatcher::SendLocked(Item& item) {
   };
   client_.Send(std::move(req), std::move(sign),
                [this, seq](OutboundResult r) { OnAnswer(seq, std::move(r)); });
+}
+
+void Dispatcher::WatchExpiry() {
+  const int64_t now = clock_.NowUnixMs();
+  ExpiryScan scan;
+  core::Status s = env_.Read([&](const store::ReadTxn& txn) {
+    auto r = ScanExpiry(txn, now, options_.preauth_expiry_ms, options_.preauth_alert_ms);
+    if (!r.ok()) return r.status();
+    scan = std::move(*r);
+    return core::Status::Ok();
+  });
+  if (!s.ok()) {
+    core::LogError("pre-auth expiry watch could not read the store", {{"error", s.ToString()}});
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    counters_.nearing_expiry = scan.nearing.size();
+    for (const std::string& trip : scan.nearing) {
+      if (alerted_.insert(trip).second) {
+        core::LogWarning("trip still unsettled close to its pre-auth expiry",
+                         {{"trip", trip}});
+      }
+    }
+  }
+  for (const std::string& trip : scan.overdue) {
+    const bool queued = writer_.Submit(
+        [this, trip, now](store::WriteTxn& txn) { return ExpireTrip(txn, trip, policy_, now); },
+        [this, trip](const core::Status& st) {
+          if (!st.ok()) {
+            core::LogError("could not expire a trip", {{"trip", trip}, {"error", st.ToString()}});
+            return;
+          }
+          core::LogWarning("pre-auth expired before the money was settled; amount is now debt",
+                           {{"trip", trip}});
+          {
+            std::lock_guard lock(mutex_);
+            ++counters_.expired;
+            alerted_.erase(trip);
+          }
+          Wake(true);
+        });
+    if (!queued) break;  // the writer is saturated; the next watch tries again
+  }
 }
 
 int64_t Dispatcher::Backoff(uint32_t attempts, const OutboundResult& r) const {

@@ -27,6 +27,7 @@
 
 #include "core/clock.h"
 #include "payments/credentials.h"
+#include "payments/expiry.h"
 #include "payments/lifecycle.h"
 #include "payments/payment_client.h"
 #include "store/env.h"
@@ -40,6 +41,9 @@ struct DispatcherOptions {
   int64_t retry_cap_ms = 300'000;   // never wait longer than 5 minutes between attempts
   int64_t pending_retry_ms = 5000;  // Adjust answered PENDING: ask again after this
   std::string region;               // SigV4 region
+  int64_t preauth_expiry_ms = 7 * 86'400'000LL;  // unsettled this long after creation: expired
+  int64_t preauth_alert_ms = 86'400'000;          // alert this long before expiry
+  int64_t expiry_check_ms = 30'000;               // how often the watch runs
 };
 
 struct DispatcherStats {
@@ -48,6 +52,8 @@ struct DispatcherStats {
   uint64_t in_flight = 0;
   int64_t oldest_age_ms = 0;    // age of the oldest live entry
   uint64_t sent = 0, done = 0, retried = 0, dead_lettered = 0;
+  uint64_t nearing_expiry = 0;  // unsettled trips within the alert window
+  uint64_t expired = 0;         // trips expired by the watch since start
 };
 
 class Dispatcher {
@@ -77,6 +83,7 @@ class Dispatcher {
   void Finish(uint64_t seq, std::optional<AnswerVerdict> verdict, int64_t next_ms,
               const std::string& error);
   int64_t Backoff(uint32_t attempts, const OutboundResult& r) const;
+  void WatchExpiry();
 
   store::Env& env_;
   store::Writer& writer_;
@@ -94,6 +101,8 @@ class Dispatcher {
   bool woken_ = false;
   bool stopping_ = false;
   uint32_t in_flight_ = 0;
+  int64_t next_expiry_check_ms_ = 0;
+  std::set<std::string> alerted_;  // trips already reported as nearing expiry
   DispatcherStats counters_;
   std::thread thread_;
 };

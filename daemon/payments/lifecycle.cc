@@ -118,7 +118,16 @@ core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_
 }
 
 Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t) {
-  return txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t));
+  if (Status s = txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t)); !s.ok()) return s;
+  // open_trips indexes the trips whose money is not settled yet, so the pre-auth expiry watch
+  // never has to read the whole trips table.
+  if (!store::IsTerminal(t.state)) {
+    store::Encoder e;
+    e.I64(t.created_ms);
+    return txn.Put(store::Table::kOpenTrips, t.trip_id, e.bytes());
+  }
+  Status s = txn.Delete(store::Table::kOpenTrips, t.trip_id);
+  return s.code() == core::StatusCode::kNotFound ? Status::Ok() : s;
 }
 
 core::Result<uint64_t> Enqueue(store::WriteTxn& txn, Operation op, std::string_view trip_id,

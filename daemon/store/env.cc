@@ -66,7 +66,7 @@ std::span<const Migration> Migrations() {
        [](WriteTxn& txn) { return txn.Put(Table::kMeta, kFormatKey, kFormatValue); }},
       // The tables themselves are created at open (every table of this build is opened with
       // MDB_CREATE); the step records that a version-1 store now has them.
-      {1, "add the money-path tables (trips, purchases, outbox)",
+      {1, "add the money-path tables (trips, purchases, outbox, open_trips)",
        [](WriteTxn&) { return core::Status::Ok(); }},
   };
   return kMigrations;

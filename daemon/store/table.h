@@ -15,11 +15,12 @@ enum class Table {
   kTrips,      // trip id -> TripRecord (schema 2)
   kPurchases,  // idempotentShoppingTripId -> PurchaseRecord (schema 2)
   kOutbox,     // big-endian u64 sequence -> OutboxEntry (schema 2)
+  kOpenTrips,  // trip id -> i64 created ms: trips not yet settled, for the expiry watch (schema 2)
 };
 
-inline constexpr std::array<Table, 8> kAllTables = {
-    Table::kMeta,  Table::kShoppers,  Table::kDebts,  Table::kDecisions,
-    Table::kAudit, Table::kTrips,     Table::kPurchases, Table::kOutbox};
+inline constexpr std::array<Table, 9> kAllTables = {
+    Table::kMeta,  Table::kShoppers, Table::kDebts,     Table::kDecisions, Table::kAudit,
+    Table::kTrips, Table::kPurchases, Table::kOutbox,   Table::kOpenTrips};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -31,6 +32,7 @@ inline constexpr std::string_view TableName(Table t) {
     case Table::kTrips: return "trips";
     case Table::kPurchases: return "purchases";
     case Table::kOutbox: return "outbox";
+    case Table::kOpenTrips: return "open_trips";
   }
   return "?";
 }

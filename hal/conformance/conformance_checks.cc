@@ -3,13 +3,13 @@
 #include <dirent.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <type_traits>
 
+#include "hal/conformance/call_watchdog.h"
 #include "hal/conformance/conformance_host.h"
 #include "hal/loader/driver_library.h"
 
@@ -36,57 +36,6 @@ int CountThreads() {
 }
 
 std::string Status(int rc) { return jwo_hal_status_name(rc); }
-
-// Watches the call in progress and reports one that never returns.
-class Watchdog {
- public:
-  Watchdog(std::chrono::milliseconds limit, std::function<void(const std::string&)> on_hang)
-      : limit_(limit), on_hang_(std::move(on_hang)) {
-    if (on_hang_) thread_ = std::thread([this] { Run(); });
-  }
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  void Begin(const char* call) {
-    std::lock_guard lock(mutex_);
-    call_ = call;
-    started_ = Clock::now();
-    active_ = true;
-  }
-  void End() {
-    std::lock_guard lock(mutex_);
-    active_ = false;
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(100));
-      if (active_ && Clock::now() - started_ > limit_) {
-        const std::string call = call_;
-        lock.unlock();
-        on_hang_(call);
-        return;
-      }
-    }
-  }
-
-  std::chrono::milliseconds limit_;
-  std::function<void(const std::string&)> on_hang_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool active_ = false;
-  std::string call_;
-  Clock::time_point started_;
-  std::thread thread_;
-};
 
 class Checker {
  public:
@@ -147,7 +96,7 @@ class Checker {
   const ConformanceOptions& options_;
   ConformanceReport* report_;
   ConformanceHost host_{kMaxLanes};
-  Watchdog watchdog_;
+  CallWatchdog watchdog_;
   std::shared_ptr<const DriverLibrary> lib_;
   jwo_hal_driver_t fn_{};
   jwo_hal_instance_t* main_ = nullptr;

@@ -2,9 +2,12 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
+#include "hal/conformance/call_watchdog.h"
 #include "tests/support/temp_dir.h"
 
 using Catch::Matchers::ContainsSubstring;
@@ -120,4 +123,20 @@ TEST_CASE("jwo-hal-conformance prints one line per check and exits 0 or 1") {
   CHECK(WEXITSTATUS(bad) == 1);
   const int usage = std::system((tool + " > " + out + " 2>&1").c_str());
   CHECK(WEXITSTATUS(usage) == 2);
+}
+
+TEST_CASE("the call watchdog reports a call that does not return, naming it") {
+  std::mutex m;
+  std::condition_variable cv;
+  std::string hung;
+  jwo::hal::conformance::CallWatchdog dog(std::chrono::milliseconds(50),
+                                          [&](const std::string& call) {
+                                            std::lock_guard lock(m);
+                                            hung = call;
+                                            cv.notify_all();
+                                          });
+  dog.Begin("poll");
+  std::unique_lock lock(m);
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return !hung.empty(); }));
+  CHECK(hung == "poll");
 }

@@ -283,3 +283,38 @@ TEST_CASE("Create Purchases validation answers 400 naming the field and stores n
   CHECK(dup.body.find("duplicates 'x'") != std::string::npos);
   CHECK(s.Trip("trip-v").empty());
 }
+
+TEST_CASE("a trip unsettled past its pre-auth horizon becomes expired-pre-auth debt") {
+  // A Payment Service that never answers Adjust keeps the trip unsettled.
+  PaymentSimProcess sim;
+  REQUIRE(sim.Start().ok());
+  DaemonProcess d(PaymentsConfig(sim.port()) +
+                  "  preauth_expiry_seconds: 2\n  preauth_alert_seconds: 1\n");
+  std::ofstream(d.dir() / "catalog.yaml") << kTestCatalog;
+  std::ofstream(d.dir() / "aws-credentials")
+      << "[default]\naws_access_key_id = " << kSimAccessKeyId
+      << "\naws_secret_access_key = " << kSimSecretAccessKey << "\n";
+  {
+    auto c = HttpClient::Connect("127.0.0.1", sim.port());
+    REQUIRE(c->Post("/_sim/script", R"({"faults":[{"api":"adjust","kind":"503","count":1000}]})")
+                ->status == 200);
+  }
+  REQUIRE(d.Start());
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c->Post("/v1/order/purchases", PurchaseBody("trip-x", {{"CHIPS", "1"}}, "shopper-x"))
+              ->status == 201);
+  std::string state;
+  for (int i = 0; i < 300 && state != "expired"; ++i) {
+    auto r = d.Ctl({"--json", "trip", "show", "trip-x"});
+    if (r.exit_code == 0) {
+      state = std::string(json::parse(r.output).at("result").at("state").as_string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(state == "expired");
+  auto debts = d.Ctl({"debt", "list", "shopper-x"});
+  CHECK(debts.output.find("expired_preauth") != std::string::npos);
+  CHECK(debts.output.find("4.32") != std::string::npos);
+  auto outbox = d.Ctl({"--json", "outbox", "list"});
+  CHECK(outbox.output.find("trip-x") == std::string::npos);  // the Adjust was withdrawn
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs jwo-edged on the development configuration (config/dev.yaml) together with the local
+# Payment Service simulator it talks to. Ctrl-C stops both.
+#
+#   packaging/run-dev.sh [BUILD_DIR]      # default: build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+sim="$build/tests/fakes/jwo-payment-sim"
+daemon="$build/daemon/jwo-edged"
+for bin in "$sim" "$daemon"; do
+  [ -x "$bin" ] || { echo "run-dev: $bin is missing; build first (see README.md)" >&2; exit 1; }
+done
+
+"$sim" --listen 127.0.0.1:9001 --region us-east-1 \
+  --access-key AKIDJWOEDGEDEVSIM --secret-key dev-simulator-only-key &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
+echo "run-dev: Payment Service simulator on http://127.0.0.1:9001 (pid $sim_pid)"
+echo "run-dev: jwo-edged on http://127.0.0.1:8080; jwo-edgectl --config config/dev.yaml status"
+"$daemon" --config config/dev.yaml
