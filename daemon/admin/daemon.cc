@@ -96,7 +96,8 @@ struct Daemon::Impl {
             [this] { return PaymentPolicy(); },
             [this] {
               if (auto* d = dispatcher_ptr.load()) d->Wake();
-            }}),
+            },
+            [this](std::string_view trip) { return decision_log.QueuedShopperForTrip(trip); }}),
         control_api(ControlApi::Deps{&env_ptr, &holder, &clock, [this] { return StatusJson(); },
                                      [this] { return PaymentPolicy(); },
                                      [this] {

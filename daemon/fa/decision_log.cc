@@ -63,9 +63,17 @@ DecisionLogStats DecisionLog::Stats() const {
   return s;
 }
 
+std::string DecisionLog::QueuedShopperForTrip(std::string_view trip_id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto* list : {&writing_, &queue_}) {
+    for (const store::DecisionRecord& r : *list) {
+      if (r.trip_id == trip_id && r.outcome == store::Outcome::kApproved) return r.shopper_id;
+    }
+  }
+  return {};
+}
+
 void DecisionLog::Run() {
-  std::vector<store::DecisionRecord> batch;
-  batch.reserve(cfg_.batch_max);
   const auto interval = std::chrono::milliseconds(cfg_.flush_interval_ms);
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -74,17 +82,17 @@ void DecisionLog::Run() {
     });
     const bool stopping = stopping_;
     if (env_.load() != nullptr && !queue_.empty()) {
-      batch.swap(queue_);
+      writing_.swap(queue_);
       lock.unlock();
-      WriteBatch(batch);
-      batch.clear();
+      WriteBatch(writing_);  // only this thread touches writing_ outside the lock, and only reads
       lock.lock();
+      writing_.clear();
     }
     if (stopping && (queue_.empty() || env_.load() == nullptr)) return;
   }
 }
 
-void DecisionLog::WriteBatch(std::vector<store::DecisionRecord>& batch) {
+void DecisionLog::WriteBatch(const std::vector<store::DecisionRecord>& batch) {
   store::Env* env = env_.load();
   // Write in chunks of batch_max so one transaction stays bounded after a backlog.
   for (size_t start = 0; start < batch.size(); start += cfg_.batch_max) {

@@ -51,14 +51,20 @@ class DecisionLog {
 
   DecisionLogStats Stats() const;
 
+  // The shopper of the earliest approved decision for `trip_id` still waiting in the queue, or
+  // "" — so a Create Purchases that arrives before its trip's decision reached the store still
+  // finds who tapped in. Any thread.
+  std::string QueuedShopperForTrip(std::string_view trip_id) const;
+
  private:
   void Run();
-  void WriteBatch(std::vector<store::DecisionRecord>& batch);
+  void WriteBatch(const std::vector<store::DecisionRecord>& batch);
 
   const config::AuditConfig cfg_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<store::DecisionRecord> queue_;
+  std::vector<store::DecisionRecord> writing_;  // the batch being written, still findable
   bool stopping_ = false;
   std::atomic<store::Env*> env_{nullptr};
   std::atomic<uint64_t> written_{0}, dropped_{0}, batches_{0}, write_errors_{0};

@@ -172,6 +172,9 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   auto catalog = deps_.catalog->Get();
   auto trip = std::make_shared<store::TripRecord>(BuildTrip(*req, catalog.get(), now));
   if (trip->shopper_id.empty()) trip->shopper_id = decided_shopper;
+  if (trip->shopper_id.empty() && deps_.pending_shopper) {
+    trip->shopper_id = deps_.pending_shopper(req->trip_id);
+  }
   trip->purchase_id = req->cart.empty() ? "" : NewUuid();
   trip->Record(now, "created",
                std::to_string(trip->priced.size()) + " priced, " +

@@ -69,6 +69,8 @@ class PurchaseHandler {
     OrderingMetrics* metrics = nullptr;
     std::function<payments::LifecyclePolicy()> policy;
     std::function<void()> on_committed;  // wakes the outbox dispatcher
+    // The shopper of a gate decision for the trip not yet written to the store, or "".
+    std::function<std::string(std::string_view trip_id)> pending_shopper;
   };
   explicit PurchaseHandler(Deps deps) : deps_(std::move(deps)) {}
 
