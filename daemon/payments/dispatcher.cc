@@ -1,9 +1,9 @@
 #include "payments/dispatcher.h"
 
-#include <charconv>
 #include <random>
 
 #include "core/log.h"
+#include "payments/backoff.h"
 #include "payments/sigv4.h"
 #include "store/codec.h"
 
@@ -218,19 +218,10 @@ void Dispatcher::WatchExpiry() {
 }
 
 int64_t Dispatcher::Backoff(uint32_t attempts, const OutboundResult& r) const {
-  const int shift = static_cast<int>(std::min<uint32_t>(attempts, 20));
-  const int64_t ceiling = std::min(options_.retry_cap_ms, options_.retry_base_ms << shift);
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  // "Equal jitter": at least half the ceiling, so retries spread without collapsing to zero.
-  const int64_t delay =
-      ceiling / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(ceiling / 2 + 1));
-  int64_t retry_after_ms = 0;
-  const std::string_view ra = r.Header("Retry-After");
-  int64_t seconds = 0;
-  if (!ra.empty() && std::from_chars(ra.data(), ra.data() + ra.size(), seconds).ec == std::errc{}) {
-    retry_after_ms = std::min<int64_t>(seconds, 3600) * 1000;
-  }
-  return std::max(delay, retry_after_ms);
+  return RetryDelayMs(attempts, options_.retry_base_ms, options_.retry_cap_ms,
+                      r.outcome == TransportOutcome::kResponse ? r.Header("Retry-After") : "",
+                      rng());
 }
 
 void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {

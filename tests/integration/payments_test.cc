@@ -318,3 +318,22 @@ TEST_CASE("a trip unsettled past its pre-auth horizon becomes expired-pre-auth d
   auto outbox = d.Ctl({"--json", "outbox", "list"});
   CHECK(outbox.output.find("trip-x") == std::string::npos);  // the Adjust was withdrawn
 }
+
+TEST_CASE("SIGHUP reloads the catalog; a bad catalog keeps the old one and says why") {
+  Store s;
+  std::string catalog = kTestCatalog;
+  catalog.replace(catalog.find("price: 4.29"), 11, "price: 5.00");
+  std::ofstream(s.daemon->dir() / "catalog.yaml") << catalog;
+  s.daemon->Signal(SIGHUP);
+  REQUIRE(s.daemon->WaitForLog("catalog loaded"));
+  REQUIRE(s.Purchase(PurchaseBody("trip-c1", {{"MILK", "1"}}, "shopper-c")).status == 201);
+  REQUIRE(s.WaitForState("trip-c1", "captured") == "captured");
+  CHECK(s.Trip("trip-c1").at("total").as_string() == "5.00");
+
+  std::ofstream(s.daemon->dir() / "catalog.yaml") << "currency: USD\nitems: [{sku: X}]\n";
+  s.daemon->Signal(SIGHUP);
+  REQUIRE(s.daemon->WaitForLog("catalog not loaded"));
+  REQUIRE(s.Purchase(PurchaseBody("trip-c2", {{"MILK", "1"}}, "shopper-c")).status == 201);
+  REQUIRE(s.WaitForState("trip-c2", "captured") == "captured");
+  CHECK(s.Trip("trip-c2").at("total").as_string() == "5.00");
+}

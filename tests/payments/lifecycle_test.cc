@@ -1,0 +1,284 @@
+#include "payments/lifecycle.h"
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <random>
+
+#include "ledger/ledger.h"
+#include "payments/backoff.h"
+#include "payments/expiry.h"
+#include "payments/operator_actions.h"
+#include "store/codec.h"
+
+using namespace jwo;
+using payments::AnswerVerdict;
+using store::Operation;
+using store::TripState;
+
+namespace {
+
+struct Fixture {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("jwo-lifecycle-" + std::to_string(std::random_device{}()));
+  std::unique_ptr<store::Env> env;
+  payments::LifecyclePolicy policy{"store-1", false, true};
+  Fixture() {
+    store::EnvOptions o;
+    o.directory = dir.string();
+    o.map_size_bytes = 4 << 20;
+    env = store::Env::Open(o).value();
+  }
+  ~Fixture() {
+    env.reset();
+    std::filesystem::remove_all(dir);
+  }
+
+  void Start(const std::string& trip, int64_t total, bool empty = false) {
+    store::TripRecord t;
+    t.trip_id = trip;
+    t.shopper_id = "shopper-" + trip;
+    t.currency = "USD";
+    t.total = total;
+    t.created_ms = 1000;
+    if (!empty) t.cart = {{"l1", "SKU", "SKU", "1", "", {}}};
+    REQUIRE(env->Write([&](store::WriteTxn& txn) {
+                 return payments::StartTrip(txn, t, policy, 1000);
+               }).ok());
+  }
+
+  std::vector<store::OutboxEntry> Outbox() {
+    std::vector<store::OutboxEntry> out;
+    REQUIRE(env->Read([&](const store::ReadTxn& txn) {
+                 auto l = payments::ListOutbox(txn, false, 1000);
+                 if (l.ok()) out = *l;
+                 return l.status();
+               }).ok());
+    return out;
+  }
+
+  // Answers the oldest outbox entry with (status, body).
+  AnswerVerdict Answer(int status, const std::string& body) {
+    auto entries = Outbox();
+    REQUIRE_FALSE(entries.empty());
+    std::optional<AnswerVerdict> verdict;
+    std::string detail;
+    REQUIRE(env->Write([&](store::WriteTxn& txn) {
+                 auto v = payments::ApplyAnswer(txn, entries.front(), status, body, policy, 2000,
+                                                detail);
+                 if (v.ok()) verdict = *v;
+                 return v.status();
+               }).ok());
+    return *verdict;
+  }
+
+  store::TripRecord Trip(const std::string& id) {
+    store::TripRecord t;
+    REQUIRE(env->Read([&](const store::ReadTxn& txn) {
+                 auto r = payments::LoadTrip(txn, id);
+                 if (r.ok()) t = *r;
+                 return r.status();
+               }).ok());
+    return t;
+  }
+
+  int64_t Debt(const std::string& shopper) {
+    int64_t owed = 0;
+    REQUIRE(env->Read([&](const store::ReadTxn& txn) {
+                 auto s = ledger::ReadShopper(txn, shopper);
+                 if (s.ok() && s->has_value()) owed = (*s)->OpenDebt("USD");
+                 return s.status();
+               }).ok());
+    return owed;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("approved: Adjust, then Capture of the total, then the receipt calls") {
+  Fixture f;
+  f.Start("t1", 1599);
+  auto out = f.Outbox();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].operation == Operation::kAdjust);
+  CHECK(out[0].body ==
+        R"({"storeId":"store-1","shoppingTripId":"t1","amount":{"amount":15.99,"code":"USD"}})");
+  CHECK(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":15.99,"code":"USD"}})") ==
+        AnswerVerdict::kDone);
+  CHECK(f.Trip("t1").state == TripState::kCapturing);
+  out = f.Outbox();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].operation == Operation::kCapture);
+  CHECK(f.Answer(200, "") == AnswerVerdict::kDone);
+  const auto t = f.Trip("t1");
+  CHECK(t.state == TripState::kCaptured);
+  CHECK(t.captured == 1599);
+  out = f.Outbox();
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].operation == Operation::kGetTransactionalData);
+  CHECK(out[1].operation == Operation::kGetShopperIdentity);
+  CHECK(f.Answer(200, R"({"brand":"VISA","tail":"4242"})") == AnswerVerdict::kDone);
+  CHECK(f.Answer(200, R"({"shopperEmail":"a@example.test"})") == AnswerVerdict::kDone);
+  CHECK(f.Trip("t1").receipt_complete);
+  CHECK(f.Trip("t1").shopper_email == "a@example.test");
+  CHECK(f.Outbox().empty());
+}
+
+TEST_CASE("declined: the total becomes one debt, no Capture") {
+  Fixture f;
+  f.Start("t2", 432);
+  CHECK(f.Answer(200, R"({"status":"DECLINED"})") == AnswerVerdict::kDone);
+  CHECK(f.Trip("t2").state == TripState::kDeclined);
+  CHECK(f.Debt("shopper-t2") == 432);
+  CHECK(f.Outbox().empty());
+}
+
+TEST_CASE("PENDING, 429, 5xx, 401/403 and malformed answers keep the same entry for a retry") {
+  Fixture f;
+  f.Start("t3", 100);
+  const uint64_t seq = f.Outbox().front().sequence;
+  for (auto [status, body] : std::vector<std::pair<int, std::string>>{
+           {200, R"({"status":"PENDING"})"}, {429, ""}, {500, ""}, {503, ""}, {403, ""},
+           {200, "not json"}, {200, R"({"status":"MAYBE"})"}}) {
+    INFO(status << " " << body);
+    CHECK(f.Answer(status, body) == AnswerVerdict::kRetry);
+    REQUIRE(f.Outbox().size() == 1);
+    CHECK(f.Outbox().front().sequence == seq);
+    CHECK(f.Trip("t3").state == TripState::kAdjusting);
+  }
+}
+
+TEST_CASE("a 400 makes a dead letter and puts an unsettled trip in attention") {
+  Fixture f;
+  f.Start("t4", 100);
+  CHECK(f.Answer(400, R"({"errorMsg":"UnknownShoppingTrip"})") == AnswerVerdict::kDeadLetter);
+  auto out = f.Outbox();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].dead);
+  CHECK(out[0].last_error.find("UnknownShoppingTrip") != std::string::npos);
+  CHECK(f.Trip("t4").state == TripState::kAttention);
+  // An operator retries it: due again, trip back to waiting for its Adjust.
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+               return payments::RetryOutbox(txn, out[0].sequence, 3000);
+             }).ok());
+  CHECK_FALSE(f.Outbox().front().dead);
+  CHECK(f.Trip("t4").state == TripState::kAdjusting);
+}
+
+TEST_CASE("an empty cart queues a Cancel") {
+  Fixture f;
+  f.Start("t5", 0, true);
+  auto out = f.Outbox();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].operation == Operation::kCancel);
+  CHECK(f.Answer(200, "") == AnswerVerdict::kDone);
+  CHECK(f.Trip("t5").state == TripState::kCancelled);
+}
+
+TEST_CASE("partial approval: capture what was authorized, the rest is debt") {
+  Fixture f;
+  f.Start("t6", 1000);
+  CHECK(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":6.00,"code":"USD"}})") ==
+        AnswerVerdict::kDone);
+  CHECK(f.Outbox().front().body.find(R"("amount":6.00)") != std::string::npos);
+  CHECK(f.Debt("shopper-t6") == 400);
+}
+
+TEST_CASE("amazon_managed reports the payment status after each outcome") {
+  Fixture f;
+  f.policy.report_payment_status = true;
+  f.Start("t7", 250);
+  REQUIRE(f.Answer(200, R"({"status":"DECLINED"})") == AnswerVerdict::kDone);
+  auto out = f.Outbox();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].operation == Operation::kReportPaymentStatus);
+  CHECK(out[0].body.find(R"("settledAmount":{"amount":0.00,"code":"USD"})") != std::string::npos);
+  CHECK(out[0].body.find(R"("totalAmount":{"amount":2.50,"code":"USD"})") != std::string::npos);
+}
+
+TEST_CASE("refunds: captured only, within what is left, id persisted") {
+  Fixture f;
+  f.Start("t8", 1000);
+  auto refund = [&](int64_t amount) {
+    core::Result<std::string> id = core::Status(core::StatusCode::kInternal, "unset");
+    (void)f.env->Write([&](store::WriteTxn& txn) {
+      id = payments::RequestRefund(txn, "t8", amount, "DAMAGED_ITEM", "ops", 30, f.policy, 2000);
+      return id.status();
+    });
+    return id;
+  };
+  CHECK(refund(100).status().code() == core::StatusCode::kFailedPrecondition);  // not captured
+  f.Answer(200, R"({"status":"APPROVED"})");
+  f.Answer(200, "");
+  while (f.Outbox().size() > 0) f.Answer(200, "{}");
+  CHECK(refund(1001).status().code() == core::StatusCode::kOutOfRange);
+  auto id = refund(600);
+  REQUIRE(id.ok());
+  CHECK(refund(401).status().code() == core::StatusCode::kOutOfRange);  // 600 pending
+  auto out = f.Outbox();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].body.find(*id) != std::string::npos);
+  f.Answer(200, R"({"reconciliationId":"r-1"})");
+  CHECK(f.Trip("t8").refunded == 600);
+  CHECK(f.Trip("t8").refunds.at(0).reconciliation_id == "r-1");
+}
+
+TEST_CASE("pre-auth expiry: unsettled trips expire into debt, settled ones are left alone") {
+  Fixture f;
+  f.Start("t9", 700);
+  f.Start("t10", 300);
+  f.Answer(200, R"({"status":"APPROVED"})");  // t9 -> capturing
+  payments::ExpiryScan scan;
+  REQUIRE(f.env->Read([&](const store::ReadTxn& txn) {
+               auto s = payments::ScanExpiry(txn, 1000 + 9'000, 10'000, 2'000);
+               if (s.ok()) scan = *s;
+               return s.status();
+             }).ok());
+  CHECK(scan.nearing.size() == 2);
+  CHECK(scan.overdue.empty());
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+               return payments::ExpireTrip(txn, "t9", f.policy, 20'000);
+             }).ok());
+  CHECK(f.Trip("t9").state == TripState::kExpired);
+  CHECK(f.Debt("shopper-t9") == 700);
+  for (const auto& e : f.Outbox()) CHECK(e.trip_id != "t9");  // its Capture was withdrawn
+}
+
+TEST_CASE("held trips wait for an operator, then start their Adjust") {
+  Fixture f;
+  store::TripRecord t;
+  t.trip_id = "h1";
+  t.currency = "USD";
+  t.total = 149;
+  t.state = TripState::kHeld;
+  t.cart = {{"a", "COLA", "SKU", "1", "", {}}, {"b", "MYSTERY", "SKU", "1", "", {}}};
+  t.unpriced = {"line b (MYSTERY): unknown SKU"};
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+               return payments::StartTrip(txn, t, f.policy, 1000);
+             }).ok());
+  CHECK(f.Outbox().empty());
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+               return payments::ResolveHeld(txn, "h1", payments::HeldAction::kPriceLine, "b", 200,
+                                            "ops", f.policy, 2000)
+                   .status();
+             }).ok());
+  CHECK(f.Trip("h1").state == TripState::kAdjusting);
+  CHECK(f.Trip("h1").total == 349);
+  CHECK(f.Outbox().front().operation == Operation::kAdjust);
+}
+
+TEST_CASE("backoff doubles to the cap with jitter, Retry-After is a floor") {
+  for (uint64_t r : {uint64_t{0}, uint64_t{12345}, ~uint64_t{0}}) {
+    const int64_t d0 = payments::RetryDelayMs(0, 1000, 300'000, "", r);
+    CHECK(d0 >= 500);
+    CHECK(d0 <= 1000);
+    const int64_t d3 = payments::RetryDelayMs(3, 1000, 300'000, "", r);
+    CHECK(d3 >= 4000);
+    CHECK(d3 <= 8000);
+    const int64_t d30 = payments::RetryDelayMs(30, 1000, 300'000, "", r);
+    CHECK(d30 >= 150'000);
+    CHECK(d30 <= 300'000);
+  }
+  CHECK(payments::RetryDelayMs(0, 1000, 300'000, "7", 0) == 7000);
+  CHECK(payments::RetryDelayMs(0, 1000, 300'000, "999999", 0) == 3'600'000);
+  CHECK(payments::RetryDelayMs(0, 1000, 300'000, "soon", 0) == 500);
+}
