@@ -30,28 +30,28 @@ struct TlsConfig {
 };
 
 struct ListenerConfig {
-  std::string name;      // unique, for logs and metrics
-  std::string address;   // IPv4 or IPv6 literal, e.g. "127.0.0.1", "::"
-  uint16_t port = 0;     // 0 = any free port (tests)
+  std::string name;              // unique, for logs and metrics
+  std::string address;           // IPv4 or IPv6 literal, e.g. "127.0.0.1", "::"
+  uint16_t port = 0;             // 0 = any free port (tests)
   std::optional<TlsConfig> tls;  // absent = plain HTTP (development only)
-  std::vector<Api> apis;  // non-empty, no duplicates
+  std::vector<Api> apis;         // non-empty, no duplicates
 };
 
 struct HttpConfig {
-  int threads = 0;                     // 0 = one per core
+  int threads = 0;                        // 0 = one per core
   uint32_t max_body_bytes = 1024 * 1024;  // a 1,000-line Create Purchases cart is ~120 KiB
   uint32_t max_header_bytes = 8 * 1024;
-  uint32_t idle_timeout_ms = 30'000;   // keep-alive connection with no request
+  uint32_t idle_timeout_ms = 30'000;     // keep-alive connection with no request
   uint32_t request_timeout_ms = 10'000;  // from first byte of a request to its last
-  uint32_t max_connections = 1024;     // over this, new connections are closed at accept
+  uint32_t max_connections = 1024;       // over this, new connections are closed at accept
   uint32_t max_pipelined_requests = 16;  // per connection, read ahead of the answers
 };
 
 struct StoreConfig {
-  std::string state_directory;          // holds the LMDB environment (data.mdb, lock.mdb)
-  uint64_t map_size_mib = 1024;         // initial map size; grows on MDB_MAP_FULL
-  uint64_t max_map_size_mib = 65536;    // growth stops here (then writes fail, visibly)
-  uint32_t max_readers = 0;             // 0 = derived from the thread count
+  std::string state_directory;        // holds the LMDB environment (data.mdb, lock.mdb)
+  uint64_t map_size_mib = 1024;       // initial map size; grows on MDB_MAP_FULL
+  uint64_t max_map_size_mib = 65536;  // growth stops here (then writes fail, visibly)
+  uint32_t max_readers = 0;           // 0 = derived from the thread count
 };
 
 enum class Strategy { kRetailerManaged, kAmazonRecommendation };
@@ -67,13 +67,13 @@ enum class RuleAction {
 };
 
 struct RecommendationRules {
-  RuleAction approved_clear = RuleAction::kFollow;   // Amazon approves, no local debt
-  RuleAction approved_owes = RuleAction::kDeny;      // Amazon approves, local debt >= threshold
-  RuleAction denied_clear = RuleAction::kFollow;     // Amazon denies, no local debt
-  RuleAction denied_owes = RuleAction::kDeny;        // Amazon denies, local debt
-  RuleAction absent_clear = RuleAction::kApprove;    // no recommendation in the request
+  RuleAction approved_clear = RuleAction::kFollow;  // Amazon approves, no local debt
+  RuleAction approved_owes = RuleAction::kDeny;     // Amazon approves, local debt >= threshold
+  RuleAction denied_clear = RuleAction::kFollow;    // Amazon denies, no local debt
+  RuleAction denied_owes = RuleAction::kDeny;       // Amazon denies, local debt
+  RuleAction absent_clear = RuleAction::kApprove;   // no recommendation in the request
   RuleAction absent_owes = RuleAction::kDeny;
-  std::map<std::string, int64_t> adjust_amounts;     // currency code -> minor units
+  std::map<std::string, int64_t> adjust_amounts;  // currency code -> minor units
 };
 
 struct FaConfig {
@@ -86,9 +86,9 @@ struct FaConfig {
 };
 
 struct AuditConfig {
-  uint32_t batch_max = 512;       // decision records per write transaction
+  uint32_t batch_max = 512;         // decision records per write transaction
   uint32_t flush_interval_ms = 20;  // longest a record waits for its batch
-  uint32_t queue_max = 65536;     // records waiting; beyond it new records are dropped and counted
+  uint32_t queue_max = 65536;  // records waiting; beyond it new records are dropped and counted
 };
 
 struct LogConfig {
@@ -97,8 +97,8 @@ struct LogConfig {
 };
 
 struct ControlConfig {
-  std::string socket_path;       // unix socket of jwo-edgectl
-  uint32_t socket_mode = 0660;   // file permissions of the socket
+  std::string socket_path;      // unix socket of jwo-edgectl
+  uint32_t socket_mode = 0660;  // file permissions of the socket
 };
 
 // `ordering:` — Create Purchases.
@@ -111,12 +111,12 @@ enum class ReportPaymentStatus { kAuto, kAlways, kNever };
 
 // `payments:` — Amazon's Payment Service and the outbox (docs/payments.md).
 struct PaymentsConfig {
-  bool enabled = false;           // the section is present
-  std::string endpoint;           // https://<region>.payments.amazonphysicalstores.com
-  std::string region;             // "" = the endpoint host's first label
-  std::string ca_file;            // "" = the system trust store
+  bool enabled = false;  // the section is present
+  std::string endpoint;  // https://<region>.payments.amazonphysicalstores.com
+  std::string region;    // "" = the endpoint host's first label
+  std::string ca_file;   // "" = the system trust store
   CredentialsSource credentials = CredentialsSource::kFile;
-  std::string credentials_file;   // AWS shared-credentials format
+  std::string credentials_file;  // AWS shared-credentials format
   std::string credentials_profile = "default";
   std::string imds_endpoint = "http://169.254.169.254";
   uint32_t max_connections = 4;
@@ -145,7 +145,7 @@ struct GateConfig {
   std::string driver;         // a driver name ("sim", "gpio") or an absolute path to a .so
   std::string settings_json;  // the driver's settings as a JSON object text ("{}" if absent)
   std::vector<GateLaneConfig> lanes;  // at least one; ids and lane numbers unique
-  std::string deny_message;   // shown on a denial whose reason has no entry below
+  std::string deny_message;           // shown on a denial whose reason has no entry below
   std::map<std::string, std::string> deny_messages;  // fa reason name -> message
   uint32_t command_max_age_ms = 3000;  // a lane command older than this is dropped, not sent
   bool operator==(const GateConfig&) const = default;

@@ -18,8 +18,7 @@ namespace jwo::config {
 
 class ConfigHolder {
  public:
-  explicit ConfigHolder(std::shared_ptr<const Config> initial)
-      : current_(std::move(initial)) {}
+  explicit ConfigHolder(std::shared_ptr<const Config> initial) : current_(std::move(initial)) {}
 
   const Config& Current() const {
     thread_local const ConfigHolder* t_owner = nullptr;

@@ -146,9 +146,8 @@ void ParseControl(Reader& reader, const Value& value, const std::filesystem::pat
 }
 
 void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& base, Config* cfg) {
-  auto f =
-      reader.Map(root, {"store_id", "store", "http", "listeners", "fa", "audit", "log", "control",
-                        "ordering", "payments", "gates"});
+  auto f = reader.Map(root, {"store_id", "store", "http", "listeners", "fa", "audit", "log",
+                             "control", "ordering", "payments", "gates"});
   if (!f) return;
   if (const Value* v = reader.Require(*f, "store_id");
       v && reader.String(*v, &cfg->store_id) && !IsValidStoreId(cfg->store_id)) {
@@ -165,8 +164,10 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
   if (const Value* v = reader.Require(*f, "control")) {
     ParseControl(reader, *v, base, &cfg->control);
   }
-  if (const Value* v = f->Find("ordering")) internal::ParseOrdering(reader, *v, base, &cfg->ordering);
-  if (const Value* v = f->Find("payments")) internal::ParsePayments(reader, *v, base, &cfg->payments);
+  if (const Value* v = f->Find("ordering"))
+    internal::ParseOrdering(reader, *v, base, &cfg->ordering);
+  if (const Value* v = f->Find("payments"))
+    internal::ParsePayments(reader, *v, base, &cfg->payments);
   if (const Value* v = f->Find("gates")) internal::ParseGates(reader, *v, base, &cfg->gates);
 }
 

@@ -40,17 +40,19 @@ void ParseOrdering(Reader& reader, const Value& value, const std::filesystem::pa
 
 void ParsePayments(Reader& reader, const Value& value, const std::filesystem::path& base,
                    PaymentsConfig* out) {
-  auto f = reader.Map(value, {"endpoint", "region", "ca_file", "credentials", "max_connections",
-                              "request_timeout_ms", "retry_base_ms", "retry_cap_ms",
-                              "pending_retry_ms", "partial_capture", "report_payment_status",
-                              "refund_window_days", "preauth_expiry_seconds",
-                              "preauth_alert_seconds"});
+  auto f =
+      reader.Map(value, {"endpoint", "region", "ca_file", "credentials", "max_connections",
+                         "request_timeout_ms", "retry_base_ms", "retry_cap_ms", "pending_retry_ms",
+                         "partial_capture", "report_payment_status", "refund_window_days",
+                         "preauth_expiry_seconds", "preauth_alert_seconds"});
   if (!f) return;
   out->enabled = true;
   if (const Value* v = reader.Require(*f, "endpoint");
       v && reader.String(*v, &out->endpoint) && !IsHttpUrl(out->endpoint)) {
-    reader.Fail(*v, "must be an http:// or https:// URL without query, e.g. "
-                    "https://us-east-1.payments.amazonphysicalstores.com", out->endpoint);
+    reader.Fail(*v,
+                "must be an http:// or https:// URL without query, e.g. "
+                "https://us-east-1.payments.amazonphysicalstores.com",
+                out->endpoint);
   }
   if (const Value* v = f->Find("region")) reader.String(*v, &out->region);
   if (const Value* v = f->Find("ca_file")) ReadFile(reader, *v, base, true, &out->ca_file);
@@ -100,8 +102,7 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
   const Value* alert = f->Find("preauth_alert_seconds");
   if (alert && reader.Int(*alert, uint32_t{0}, uint32_t{60 * 86400}, &out->preauth_alert_seconds) &&
       out->preauth_alert_seconds >= out->preauth_expiry_seconds) {
-    reader.Fail(*alert, "must be less than payments.preauth_expiry_seconds",
-                alert->node.Scalar());
+    reader.Fail(*alert, "must be less than payments.preauth_expiry_seconds", alert->node.Scalar());
   }
 }
 

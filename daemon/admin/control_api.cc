@@ -18,9 +18,12 @@ using namespace internal;
 
 std::string OverrideName(store::Override o) {
   switch (o) {
-    case store::Override::kNone: return "none";
-    case store::Override::kAlwaysAllow: return "always_allow";
-    case store::Override::kAlwaysBlock: return "always_block";
+    case store::Override::kNone:
+      return "none";
+    case store::Override::kAlwaysAllow:
+      return "always_allow";
+    case store::Override::kAlwaysBlock:
+      return "always_block";
   }
   return "none";
 }
@@ -29,9 +32,9 @@ json::array BalancesJson(const store::ShopperRecord& r) {
   json::array out;
   for (const store::Balance& b : r.open_debt) {
     auto cur = core::FindCurrency(b.currency);
-    out.push_back(json::object{{"currency", b.currency},
-                               {"amount", cur ? core::FormatMinorUnits(b.minor, *cur)
-                                              : std::to_string(b.minor)}});
+    out.push_back(json::object{
+        {"currency", b.currency},
+        {"amount", cur ? core::FormatMinorUnits(b.minor, *cur) : std::to_string(b.minor)}});
   }
   return out;
 }
@@ -74,7 +77,8 @@ std::string ControlApi::Handle(std::string_view request_line, const std::string&
                           {"code", std::string(core::StatusCodeName(e.status.code()))},
                           {"error", e.status.message()}};
   } catch (const std::exception& e) {  // Boost.JSON's parse error
-    answer = json::object{{"ok", false}, {"code", "invalid_argument"},
+    answer = json::object{{"ok", false},
+                          {"code", "invalid_argument"},
                           {"error", std::string("request is not valid JSON: ") + e.what()}};
   }
   return json::serialize(answer);
@@ -91,7 +95,8 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   store::Env* env = deps_.env->load();
-  if (env == nullptr) Fail(StatusCode::kUnavailable, "the store is not open (see the daemon's log)");
+  if (env == nullptr)
+    Fail(StatusCode::kUnavailable, "the store is not open (see the daemon's log)");
   const int64_t now = deps_.clock->NowUnixMs();
   const config::Config& cfg = deps_.config->Current();
 
@@ -182,8 +187,8 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     d.origin_store = cfg.store_id;
     d.created_ms = now;
     d.note = reason;
-    const std::string detail = currency_code + " " + core::FormatMinorUnits(*minor, *currency) +
-                               " trip " + trip;
+    const std::string detail =
+        currency_code + " " + core::FormatMinorUnits(*minor, *currency) + " trip " + trip;
     audited_write(command, shopper, detail, reason,
                   [&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, now); });
     return DebtJson(d);
@@ -194,11 +199,10 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     const std::string trip = Arg(req, "trip");
     const std::string reference = Arg(req, "reference");
     const std::string reason = Arg(req, "reason", false);
-    audited_write(command, shopper, "trip " + trip + " ref " + reference, reason,
-                  [&](store::WriteTxn& txn) {
-                    return ledger::CloseDebt(txn, shopper, trip, store::DebtState::kSettled,
-                                             reference, now);
-                  });
+    audited_write(
+        command, shopper, "trip " + trip + " ref " + reference, reason, [&](store::WriteTxn& txn) {
+          return ledger::CloseDebt(txn, shopper, trip, store::DebtState::kSettled, reference, now);
+        });
     return json::object{{"shopper", shopper}, {"trip", trip}, {"state", "settled"}};
   }
 

@@ -134,7 +134,8 @@ void ControlServer::Serve(int fd) {
     line.append(buf, static_cast<size_t>(n));
     if (line.find('\n') != std::string::npos) break;
     if (line.size() > kMaxRequestBytes) {
-      WriteAll(fd, R"({"ok":false,"code":"invalid_argument","error":"request too large"})" "\n");
+      WriteAll(fd, R"({"ok":false,"code":"invalid_argument","error":"request too large"})"
+                   "\n");
       return;
     }
   }

@@ -1,5 +1,7 @@
 #include "admin/daemon.h"
 
+#include "admin/daemon_impl.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,12 +30,12 @@
 #include "fa/metrics.h"
 #include "gate/gate_service.h"
 #include "http/server.h"
+#include "jwo/version.h"
 #include "ordering/purchase_handler.h"
 #include "payments/credentials.h"
 #include "payments/dispatcher.h"
 #include "payments/payment_client.h"
 #include "store/writer.h"
-#include "jwo/version.h"
 
 namespace jwo::admin {
 namespace {
@@ -46,10 +48,14 @@ constexpr auto kDrainDeadline = std::chrono::seconds(10);
 
 core::LogLevel ToCoreLevel(config::LogLevel l) {
   switch (l) {
-    case config::LogLevel::kDebug: return core::LogLevel::kDebug;
-    case config::LogLevel::kInfo: return core::LogLevel::kInfo;
-    case config::LogLevel::kWarning: return core::LogLevel::kWarning;
-    case config::LogLevel::kError: return core::LogLevel::kError;
+    case config::LogLevel::kDebug:
+      return core::LogLevel::kDebug;
+    case config::LogLevel::kInfo:
+      return core::LogLevel::kInfo;
+    case config::LogLevel::kWarning:
+      return core::LogLevel::kWarning;
+    case config::LogLevel::kError:
+      return core::LogLevel::kError;
   }
   return core::LogLevel::kInfo;
 }
@@ -61,116 +67,7 @@ void ApplyLogConfig(const config::LogConfig& log) {
   core::SetLogTarget(journald ? core::LogTarget::kJournald : core::LogTarget::kStderr);
 }
 
-int ThreadCount(const config::Config& cfg) {
-  if (cfg.http.threads > 0) return cfg.http.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
-struct BoundListener {
-  std::string name;
-  std::string address;
-  uint16_t port;
-  bool tls;
-  bool client_certs;
-};
-
 }  // namespace
-
-struct Daemon::Impl {
-  Impl(std::string path, config::Config cfg)
-      : config_path(std::move(path)),
-        holder(std::make_shared<const config::Config>(std::move(cfg))),
-        threads(ThreadCount(holder.Current())),
-        io(threads),
-        fa_metrics(metrics.registry()),
-        decision_log(holder.Current().audit),
-        server(io, Limits(holder.Current().http)),
-        fa_handler(fa::AuthorizationHandler::Deps{
-            &holder, &env_ptr, &decision_log, &fa_metrics, &clock,
-            [this](const fa::AuthorizationRequest& r, const fa::Decision& d) {
-              gates.OnDecision(r, d);
-            }}),
-        ordering_metrics(metrics.registry()),
-        purchase_handler(ordering::PurchaseHandler::Deps{
-            &holder, &env_ptr, &writer_ptr, &catalog, &clock, &ordering_metrics,
-            [this] { return PaymentPolicy(); },
-            [this] {
-              if (auto* d = dispatcher_ptr.load()) d->Wake();
-            },
-            [this](std::string_view trip) { return decision_log.QueuedShopperForTrip(trip); }}),
-        control_api(ControlApi::Deps{&env_ptr, &holder, &clock, [this] { return StatusJson(); },
-                                     [this] { return PaymentPolicy(); },
-                                     [this] {
-                                       if (auto* d = dispatcher_ptr.load()) d->Wake(true);
-                                     },
-                                     [this](const json::object& r) {
-                                       return gates.HandleControl(r);
-                                     }}),
-        control_server(control_api),
-        signals(io),
-        watchdog(io) {}
-
-  static http::ServerLimits Limits(const config::HttpConfig& h) {
-    return http::ServerLimits{h.max_body_bytes,     h.max_header_bytes, h.idle_timeout_ms,
-                              h.request_timeout_ms, h.max_connections,  h.max_pipelined_requests};
-  }
-
-  int Run();
-  bool BindListeners();
-  std::shared_ptr<http::Router> BuildRouter(const config::ListenerConfig& l);
-  void OpenStoreUntilStopped();
-  void WaitForSignals();
-  void Reload();
-  void ArmWatchdog(std::chrono::microseconds interval);
-  void RequestStop();
-  void Shutdown();
-  std::string ListenerSummary() const;
-  payments::LifecyclePolicy PaymentPolicy() const;
-  bool LoadCatalog();
-  bool StartPayments();
-  json::object StatusJson();
-  http::Response Ready() const;
-
-  const std::string config_path;
-  config::ConfigHolder holder;
-  core::SystemClock clock;
-  const int threads;
-  asio::io_context io;
-  MetricsExporter metrics;
-  fa::FaMetrics fa_metrics;
-  fa::DecisionLog decision_log;
-  std::unique_ptr<store::Env> env;
-  std::unique_ptr<store::Writer> writer;
-  std::atomic<store::Writer*> writer_ptr{nullptr};
-  ordering::CatalogHolder catalog;
-  std::atomic<store::Env*> env_ptr{nullptr};
-  gate::GateService gates;  // before the handlers that call it, so it outlives them
-  http::Server server;
-  fa::AuthorizationHandler fa_handler;
-  ordering::OrderingMetrics ordering_metrics;
-  ordering::PurchaseHandler purchase_handler;
-  std::unique_ptr<payments::PaymentClient> payment_client;
-  std::unique_ptr<payments::CredentialsProvider> credentials;
-  std::unique_ptr<payments::Dispatcher> dispatcher;
-  std::atomic<payments::Dispatcher*> dispatcher_ptr{nullptr};  // what other threads may use
-  std::function<void()> dispatcher_factory;
-  ControlApi control_api;
-  ControlServer control_server;
-  SystemdNotifier notifier;
-  asio::signal_set signals;
-  asio::steady_timer watchdog;
-  std::vector<std::thread> io_threads;
-  std::vector<BoundListener> bound;
-  const int64_t started_ms = clock.NowUnixMs();
-
-  std::mutex state_mutex;  // guards the fields below
-  std::condition_variable state_cv;
-  bool stop_requested = false;
-  bool drained = false;
-  std::string store_error;
-  std::atomic<bool> ready{false};
-  std::atomic<bool> draining{false};
-};
 
 Daemon::Daemon(std::string config_path, config::Config config)
     : impl_(std::make_unique<Impl>(std::move(config_path), std::move(config))) {}
@@ -310,8 +207,10 @@ http::Response Daemon::Impl::Ready() const {
   if (draining) reasons.push_back("draining");
   for (const std::string& r : gates.UnreadyReasons()) reasons.push_back(json::value(r));
   if (reasons.empty()) return http::Response{200, R"({"ready":true})", "application/json", {}};
-  return http::Response{503, json::serialize(json::object{{"ready", false}, {"reasons", reasons}}),
-                        "application/json", {}};
+  return http::Response{503,
+                        json::serialize(json::object{{"ready", false}, {"reasons", reasons}}),
+                        "application/json",
+                        {}};
 }
 
 void Daemon::Impl::OpenStoreUntilStopped() {
@@ -395,8 +294,8 @@ void Daemon::Impl::Reload() {
     core::LogWarning("changed key takes effect only after a restart; running value kept",
                      {{"key", key}});
   }
-  auto next = std::make_shared<const config::Config>(
-      config::ApplyReloadable(*running, *loaded.config));
+  auto next =
+      std::make_shared<const config::Config>(config::ApplyReloadable(*running, *loaded.config));
   ApplyLogConfig(next->log);
   holder.Replace(std::move(next));
   LoadCatalog();
@@ -509,15 +408,12 @@ json::object Daemon::Impl::StatusJson() {
   const fa::DecisionLogStats ds = decision_log.Stats();
   if (auto* d = dispatcher_ptr.load()) {
     const payments::DispatcherStats ps = d->GetStats();
-    out["outbox"] = json::object{{"queued", ps.queued},
-                                 {"dead_letters", ps.dead_letters},
-                                 {"in_flight", ps.in_flight},
-                                 {"oldest_age_s", ps.oldest_age_ms / 1000},
-                                 {"sent", ps.sent},
-                                 {"done", ps.done},
-                                 {"retried", ps.retried},
-                                 {"nearing_preauth_expiry", ps.nearing_expiry},
-                                 {"expired", ps.expired}};
+    out["outbox"] =
+        json::object{{"queued", ps.queued},       {"dead_letters", ps.dead_letters},
+                     {"in_flight", ps.in_flight}, {"oldest_age_s", ps.oldest_age_ms / 1000},
+                     {"sent", ps.sent},           {"done", ps.done},
+                     {"retried", ps.retried},     {"nearing_preauth_expiry", ps.nearing_expiry},
+                     {"expired", ps.expired}};
   }
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},
@@ -525,85 +421,6 @@ json::object Daemon::Impl::StatusJson() {
                                      {"dropped", ds.dropped},
                                      {"write_errors", ds.write_errors}};
   return out;
-}
-
-}  // namespace jwo::admin
-
-namespace jwo::admin {
-
-payments::LifecyclePolicy Daemon::Impl::PaymentPolicy() const {
-  const config::Config& cfg = holder.Current();
-  payments::LifecyclePolicy p;
-  p.store_id = cfg.store_id;
-  p.partial_capture = cfg.payments.partial_capture;
-  switch (cfg.payments.report_payment_status) {
-    case config::ReportPaymentStatus::kAlways: p.report_payment_status = true; break;
-    case config::ReportPaymentStatus::kNever: p.report_payment_status = false; break;
-    case config::ReportPaymentStatus::kAuto:
-      // amazon_managed balances: Amazon decides at the gate from what we report.
-      p.report_payment_status = cfg.fa.strategy == config::Strategy::kAmazonRecommendation;
-      break;
-  }
-  return p;
-}
-
-bool Daemon::Impl::LoadCatalog() {
-  const std::string path = holder.Current().ordering.catalog_file;
-  if (path.empty()) return true;
-  auto loaded = ordering::Catalog::LoadFile(path);
-  if (!loaded.ok()) {
-    core::LogError("catalog not loaded; the previous catalog (if any) stays in force",
-                   {{"file", path}, {"error", loaded.status().message()}});
-    return false;
-  }
-  catalog.Set(*loaded);
-  core::LogInfo("catalog loaded", {{"file", path}, {"items", std::to_string((*loaded)->size())}});
-  return true;
-}
-
-bool Daemon::Impl::StartPayments() {
-  const config::PaymentsConfig& pc = holder.Current().payments;
-  switch (pc.credentials) {
-    case config::CredentialsSource::kFile:
-      credentials = payments::MakeFileProvider(pc.credentials_file, pc.credentials_profile);
-      break;
-    case config::CredentialsSource::kEnvironment:
-      credentials = payments::MakeEnvironmentProvider();
-      break;
-    case config::CredentialsSource::kImds:
-      credentials = payments::MakeImdsProvider(pc.imds_endpoint);
-      break;
-  }
-  payments::PaymentEndpoint endpoint;
-  endpoint.base_url = pc.endpoint;
-  endpoint.ca_file = pc.ca_file;
-  endpoint.max_connections = pc.max_connections;
-  endpoint.request_timeout_ms = pc.request_timeout_ms;
-  payment_client = std::make_unique<payments::PaymentClient>(io, endpoint);
-  payments::DispatcherOptions options;
-  options.max_in_flight = pc.max_connections * 2;
-  options.retry_base_ms = pc.retry_base_ms;
-  options.retry_cap_ms = pc.retry_cap_ms;
-  options.pending_retry_ms = pc.pending_retry_ms;
-  options.preauth_expiry_ms = int64_t{pc.preauth_expiry_seconds} * 1000;
-  options.preauth_alert_ms = int64_t{pc.preauth_alert_seconds} * 1000;
-  // Check often enough that an expiry is acted on within a small fraction of its horizon.
-  options.expiry_check_ms = std::min<int64_t>(30'000, options.preauth_expiry_ms / 20);
-  options.region = pc.region.empty() ? payments::RegionFromHost(payment_client->host()) : pc.region;
-  if (options.region.empty()) {
-    core::LogError("payments.region is required: the endpoint's host does not name a region",
-                   {{"endpoint", pc.endpoint}});
-    return false;
-  }
-  // The dispatcher needs the store and the writer: it is created now and started once the
-  // store is open.
-  dispatcher_factory = [this, options] {
-    dispatcher = std::make_unique<payments::Dispatcher>(*env, *writer, *payment_client,
-                                                        *credentials, PaymentPolicy(), options,
-                                                        clock);
-  };
-  core::LogInfo("payments configured", {{"endpoint", pc.endpoint}, {"region", options.region}});
-  return true;
 }
 
 }  // namespace jwo::admin

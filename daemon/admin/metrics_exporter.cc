@@ -36,7 +36,8 @@ struct MetricsExporter::Gauges {
         store_open(Gauge(r, "jwo_store_open", "1 when the store is open")),
         ready(Gauge(r, "jwo_ready", "1 when the daemon reports ready")),
         http_open(Gauge(r, "jwo_http_open_connections", "Open HTTP connections")),
-        log_queued(Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
+        log_queued(
+            Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
         outbox_queued(Gauge(r, "jwo_outbox_queued", "Payment calls waiting or in flight")),
         outbox_dead(Gauge(r, "jwo_outbox_dead_letters", "Payment calls refused permanently")),
         outbox_in_flight(Gauge(r, "jwo_outbox_in_flight", "Payment calls on the wire")),
@@ -47,10 +48,8 @@ struct MetricsExporter::Gauges {
                           .Name("jwo_outbox_calls_total")
                           .Help("Payment Service calls by outcome")
                           .Register(r)),
-        entries_family(prometheus::BuildGauge()
-                           .Name("jwo_store_entries")
-                           .Help("Rows per table")
-                           .Register(r)),
+        entries_family(
+            prometheus::BuildGauge().Name("jwo_store_entries").Help("Rows per table").Register(r)),
         http_family(prometheus::BuildCounter()
                         .Name("jwo_http_events_total")
                         .Help("HTTP server events by kind")
@@ -112,8 +111,8 @@ struct MetricsExporter::Gauges {
   prometheus::Family<prometheus::Counter>& log_family;
   prometheus::Family<prometheus::Counter>& grows_family;
   prometheus::Gauge* entries[store::kAllTables.size()] = {};
-  SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts,
-      tls_failures, written, dropped, grows, sent, done, retried, dead_lettered;
+  SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts, tls_failures,
+      written, dropped, grows, sent, done, retried, dead_lettered;
 };
 
 MetricsExporter::MetricsExporter()

@@ -1,0 +1,157 @@
+// Daemon::Impl: the daemon's object graph, shared by daemon.cc (start-up, signals, shutdown,
+// status) and daemon_payments.cc (the catalog and the payment subsystem). Internal to admin/.
+//
+// Threading: built and torn down on the main thread; members used by I/O threads are either
+// immutable after start, atomics, or objects that are thread-safe themselves (see each type).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "admin/control_api.h"
+#include "admin/control_server.h"
+#include "admin/daemon.h"
+#include "admin/metrics_exporter.h"
+#include "admin/systemd_notifier.h"
+#include "config/config_holder.h"
+#include "core/clock.h"
+#include "fa/decision_log.h"
+#include "fa/handler.h"
+#include "fa/metrics.h"
+#include "gate/gate_service.h"
+#include "http/server.h"
+#include "ordering/purchase_handler.h"
+#include "payments/credentials.h"
+#include "payments/dispatcher.h"
+#include "payments/payment_client.h"
+#include "store/writer.h"
+
+namespace jwo::admin {
+namespace internal {
+
+struct BoundListener {
+  std::string name;
+  std::string address;
+  uint16_t port;
+  bool tls;
+  bool client_certs;
+};
+
+inline int ThreadCount(const config::Config& cfg) {
+  if (cfg.http.threads > 0) return cfg.http.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace internal
+
+using internal::BoundListener;
+using internal::ThreadCount;
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+struct Daemon::Impl {
+  Impl(std::string path, config::Config cfg)
+      : config_path(std::move(path)),
+        holder(std::make_shared<const config::Config>(std::move(cfg))),
+        threads(ThreadCount(holder.Current())),
+        io(threads),
+        fa_metrics(metrics.registry()),
+        decision_log(holder.Current().audit),
+        server(io, Limits(holder.Current().http)),
+        fa_handler(fa::AuthorizationHandler::Deps{
+            &holder, &env_ptr, &decision_log, &fa_metrics, &clock,
+            [this](const fa::AuthorizationRequest& r, const fa::Decision& d) {
+              gates.OnDecision(r, d);
+            }}),
+        ordering_metrics(metrics.registry()),
+        purchase_handler(ordering::PurchaseHandler::Deps{
+            &holder, &env_ptr, &writer_ptr, &catalog, &clock, &ordering_metrics,
+            [this] { return PaymentPolicy(); },
+            [this] {
+              if (auto* d = dispatcher_ptr.load()) d->Wake();
+            },
+            [this](std::string_view trip) { return decision_log.QueuedShopperForTrip(trip); }}),
+        control_api(
+            ControlApi::Deps{&env_ptr, &holder, &clock, [this] { return StatusJson(); },
+                             [this] { return PaymentPolicy(); },
+                             [this] {
+                               if (auto* d = dispatcher_ptr.load()) d->Wake(true);
+                             },
+                             [this](const json::object& r) { return gates.HandleControl(r); }}),
+        control_server(control_api),
+        signals(io),
+        watchdog(io) {}
+
+  static http::ServerLimits Limits(const config::HttpConfig& h) {
+    return http::ServerLimits{h.max_body_bytes,     h.max_header_bytes, h.idle_timeout_ms,
+                              h.request_timeout_ms, h.max_connections,  h.max_pipelined_requests};
+  }
+
+  int Run();
+  bool BindListeners();
+  std::shared_ptr<http::Router> BuildRouter(const config::ListenerConfig& l);
+  void OpenStoreUntilStopped();
+  void WaitForSignals();
+  void Reload();
+  void ArmWatchdog(std::chrono::microseconds interval);
+  void RequestStop();
+  void Shutdown();
+  std::string ListenerSummary() const;
+  payments::LifecyclePolicy PaymentPolicy() const;
+  bool LoadCatalog();
+  bool StartPayments();
+  json::object StatusJson();
+  http::Response Ready() const;
+
+  const std::string config_path;
+  config::ConfigHolder holder;
+  core::SystemClock clock;
+  const int threads;
+  asio::io_context io;
+  MetricsExporter metrics;
+  fa::FaMetrics fa_metrics;
+  fa::DecisionLog decision_log;
+  std::unique_ptr<store::Env> env;
+  std::unique_ptr<store::Writer> writer;
+  std::atomic<store::Writer*> writer_ptr{nullptr};
+  ordering::CatalogHolder catalog;
+  std::atomic<store::Env*> env_ptr{nullptr};
+  gate::GateService gates;  // before the handlers that call it, so it outlives them
+  http::Server server;
+  fa::AuthorizationHandler fa_handler;
+  ordering::OrderingMetrics ordering_metrics;
+  ordering::PurchaseHandler purchase_handler;
+  std::unique_ptr<payments::PaymentClient> payment_client;
+  std::unique_ptr<payments::CredentialsProvider> credentials;
+  std::unique_ptr<payments::Dispatcher> dispatcher;
+  std::atomic<payments::Dispatcher*> dispatcher_ptr{nullptr};  // what other threads may use
+  std::function<void()> dispatcher_factory;
+  ControlApi control_api;
+  ControlServer control_server;
+  SystemdNotifier notifier;
+  asio::signal_set signals;
+  asio::steady_timer watchdog;
+  std::vector<std::thread> io_threads;
+  std::vector<BoundListener> bound;
+  const int64_t started_ms = clock.NowUnixMs();
+
+  std::mutex state_mutex;  // guards the fields below
+  std::condition_variable state_cv;
+  bool stop_requested = false;
+  bool drained = false;
+  std::string store_error;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace jwo::admin

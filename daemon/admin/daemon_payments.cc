@@ -1,0 +1,88 @@
+// The daemon's ordering and payment wiring: the catalog (loaded at start and on SIGHUP) and
+// the Payment Service client, credentials and outbox dispatcher.
+#include "admin/daemon_impl.h"
+#include "core/log.h"
+#include "ordering/catalog.h"
+#include "payments/sigv4.h"
+
+namespace jwo::admin {
+
+payments::LifecyclePolicy Daemon::Impl::PaymentPolicy() const {
+  const config::Config& cfg = holder.Current();
+  payments::LifecyclePolicy p;
+  p.store_id = cfg.store_id;
+  p.partial_capture = cfg.payments.partial_capture;
+  switch (cfg.payments.report_payment_status) {
+    case config::ReportPaymentStatus::kAlways:
+      p.report_payment_status = true;
+      break;
+    case config::ReportPaymentStatus::kNever:
+      p.report_payment_status = false;
+      break;
+    case config::ReportPaymentStatus::kAuto:
+      // amazon_managed balances: Amazon decides at the gate from what we report.
+      p.report_payment_status = cfg.fa.strategy == config::Strategy::kAmazonRecommendation;
+      break;
+  }
+  return p;
+}
+
+bool Daemon::Impl::LoadCatalog() {
+  const std::string path = holder.Current().ordering.catalog_file;
+  if (path.empty()) return true;
+  auto loaded = ordering::Catalog::LoadFile(path);
+  if (!loaded.ok()) {
+    core::LogError("catalog not loaded; the previous catalog (if any) stays in force",
+                   {{"file", path}, {"error", loaded.status().message()}});
+    return false;
+  }
+  catalog.Set(*loaded);
+  core::LogInfo("catalog loaded", {{"file", path}, {"items", std::to_string((*loaded)->size())}});
+  return true;
+}
+
+bool Daemon::Impl::StartPayments() {
+  const config::PaymentsConfig& pc = holder.Current().payments;
+  switch (pc.credentials) {
+    case config::CredentialsSource::kFile:
+      credentials = payments::MakeFileProvider(pc.credentials_file, pc.credentials_profile);
+      break;
+    case config::CredentialsSource::kEnvironment:
+      credentials = payments::MakeEnvironmentProvider();
+      break;
+    case config::CredentialsSource::kImds:
+      credentials = payments::MakeImdsProvider(pc.imds_endpoint);
+      break;
+  }
+  payments::PaymentEndpoint endpoint;
+  endpoint.base_url = pc.endpoint;
+  endpoint.ca_file = pc.ca_file;
+  endpoint.max_connections = pc.max_connections;
+  endpoint.request_timeout_ms = pc.request_timeout_ms;
+  payment_client = std::make_unique<payments::PaymentClient>(io, endpoint);
+  payments::DispatcherOptions options;
+  options.max_in_flight = pc.max_connections * 2;
+  options.retry_base_ms = pc.retry_base_ms;
+  options.retry_cap_ms = pc.retry_cap_ms;
+  options.pending_retry_ms = pc.pending_retry_ms;
+  options.preauth_expiry_ms = int64_t{pc.preauth_expiry_seconds} * 1000;
+  options.preauth_alert_ms = int64_t{pc.preauth_alert_seconds} * 1000;
+  // Check often enough that an expiry is acted on within a small fraction of its horizon.
+  options.expiry_check_ms = std::min<int64_t>(30'000, options.preauth_expiry_ms / 20);
+  options.region = pc.region.empty() ? payments::RegionFromHost(payment_client->host()) : pc.region;
+  if (options.region.empty()) {
+    core::LogError("payments.region is required: the endpoint's host does not name a region",
+                   {{"endpoint", pc.endpoint}});
+    return false;
+  }
+  // The dispatcher needs the store and the writer: it is created now and started once the
+  // store is open.
+  dispatcher_factory = [this, options] {
+    dispatcher = std::make_unique<payments::Dispatcher>(
+        *env, *writer, *payment_client, *credentials, PaymentPolicy(), options, clock);
+  };
+  core::LogInfo("payments configured", {{"endpoint", pc.endpoint}, {"region", options.region}});
+  return true;
+}
+
+}  // namespace jwo::admin
