@@ -1,4 +1,5 @@
 // Parses `ordering:` and `payments:` (docs/configuration.md).
+#include <algorithm>
 #include <filesystem>
 
 #include "config/enum_names.h"
@@ -100,6 +101,9 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
   reader.OptionalInt(*f, "preauth_expiry_seconds", uint32_t{1}, uint32_t{60 * 86400},
                      &out->preauth_expiry_seconds);
   const Value* alert = f->Find("preauth_alert_seconds");
+  // Without an explicit alert window, a short horizon gets a proportionate one.
+  if (!alert) out->preauth_alert_seconds = std::min(out->preauth_alert_seconds,
+                                                    out->preauth_expiry_seconds / 2);
   if (alert && reader.Int(*alert, uint32_t{0}, uint32_t{60 * 86400}, &out->preauth_alert_seconds) &&
       out->preauth_alert_seconds >= out->preauth_expiry_seconds) {
     reader.Fail(*alert, "must be less than payments.preauth_expiry_seconds", alert->node.Scalar());

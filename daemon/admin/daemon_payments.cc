@@ -59,6 +59,10 @@ bool Daemon::Impl::StartPayments() {
   endpoint.ca_file = pc.ca_file;
   endpoint.max_connections = pc.max_connections;
   endpoint.request_timeout_ms = pc.request_timeout_ms;
+  if (core::Status valid = payments::ValidateEndpoint(endpoint); !valid.ok()) {
+    core::LogError("payments.endpoint is not usable", {{"error", valid.ToString()}});
+    return false;
+  }
   payment_client = std::make_unique<payments::PaymentClient>(io, endpoint);
   payments::DispatcherOptions options;
   options.max_in_flight = pc.max_connections * 2;
@@ -79,7 +83,8 @@ bool Daemon::Impl::StartPayments() {
   // store is open.
   dispatcher_factory = [this, options] {
     dispatcher = std::make_unique<payments::Dispatcher>(
-        *env, *writer, *payment_client, *credentials, PaymentPolicy(), options, clock);
+        *env, *writer, *payment_client, *credentials, [this] { return PaymentPolicy(); },
+        options, clock);
   };
   core::LogInfo("payments configured", {{"endpoint", pc.endpoint}, {"region", options.region}});
   return true;

@@ -19,9 +19,7 @@ struct Currency {
   int exponent = 2;             // number of fractional digits of the minor unit (JPY 0, KWD 3)
 
   std::string_view Code() const { return {code, 3}; }
-  friend bool operator==(const Currency& a, const Currency& b) {
-    return a.Code() == b.Code();
-  }
+  friend bool operator==(const Currency& a, const Currency& b) { return a.Code() == b.Code(); }
 };
 
 // The ISO 4217 currency with this code, or nullopt when `code` is not an active ISO 4217 code.

@@ -14,15 +14,15 @@ namespace jwo::core {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // the caller's input broke a documented rule
-  kNotFound,         // the thing asked for does not exist
-  kAlreadyExists,    // a create met an existing record
+  kInvalidArgument,     // the caller's input broke a documented rule
+  kNotFound,            // the thing asked for does not exist
+  kAlreadyExists,       // a create met an existing record
   kFailedPrecondition,  // the state of the system does not allow it (e.g. newer schema)
-  kOutOfRange,       // a value beyond what is representable or allowed
-  kUnavailable,      // a resource cannot be reached right now (may succeed later)
-  kIoError,          // the operating system or the store reported an error
-  kCorruption,       // stored data does not decode
-  kInternal,         // a broken invariant
+  kOutOfRange,          // a value beyond what is representable or allowed
+  kUnavailable,         // a resource cannot be reached right now (may succeed later)
+  kIoError,             // the operating system or the store reported an error
+  kCorruption,          // stored data does not decode
+  kInternal,            // a broken invariant
 };
 
 // Stable lower-case name of a code ("invalid_argument", ...), for logs and the control API.
@@ -46,7 +46,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
@@ -55,7 +57,7 @@ inline Status Corruption(std::string m) { return {StatusCode::kCorruption, std::
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }

@@ -30,8 +30,8 @@ Result<int64_t> ParseIso8601(std::string_view text) {
     return Bad(text, "expected YYYY-MM-DD");
   }
   if (text[10] != 'T' && text[10] != 't') return Bad(text, "expected 'T' after the date");
-  if (!Digits(text, 11, 2, h) || text[13] != ':' || !Digits(text, 14, 2, mi) ||
-      text[16] != ':' || !Digits(text, 17, 2, s)) {
+  if (!Digits(text, 11, 2, h) || text[13] != ':' || !Digits(text, 14, 2, mi) || text[16] != ':' ||
+      !Digits(text, 17, 2, s)) {
     return Bad(text, "expected hh:mm:ss");
   }
   using namespace std::chrono;

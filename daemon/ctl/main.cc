@@ -30,7 +30,8 @@ void Usage(std::FILE* out) {
       "  debt list SHOPPER\n"
       "  debt settle SHOPPER TRIP REFERENCE --reason TEXT\n"
       "  audit [SHOPPER]                          recent operator changes, newest first\n"
-      "  gate ...                                 gate hardware; `jwo-edgectl gate` lists the forms\n"
+      "  gate ...                                 gate hardware; `jwo-edgectl gate` lists the "
+      "forms\n"
       "  trip show TRIP                           cart, totals, payment state and history\n"
       "  trip list [STATE] [--limit N]            newest N (200) trips, e.g. held, attention\n"
       "  trip resolve TRIP price-line LINE AMOUNT --reason TEXT\n"
@@ -43,7 +44,9 @@ void Usage(std::FILE* out) {
       "  outbox drop SEQ --reason TEXT            delete an entry settled outside jwo-edge\n"
       "\n"
       "The socket is --socket, else the control.socket of --config, else $JWO_EDGE_SOCKET,\n"
-      "else " "/run/jwo-edge/control.sock" ".\n"
+      "else "
+      "/run/jwo-edge/control.sock"
+      ".\n"
       "Exit status: 0 done, 1 the daemon refused, 2 usage error, 3 daemon unreachable.\n",
       out);
 }
@@ -170,8 +173,11 @@ int main(int argc, char** argv) {
     req = {{"command", "debt.list"}, {"shopper", p[2]}};
   } else if (group == "debt" && verb == "settle") {
     need(5, "debt settle SHOPPER TRIP REFERENCE --reason TEXT");
-    req = {{"command", "debt.settle"}, {"shopper", p[2]},      {"trip", p[3]},
-           {"reference", p[4]},        {"reason", args.reason}};
+    req = {{"command", "debt.settle"},
+           {"shopper", p[2]},
+           {"trip", p[3]},
+           {"reference", p[4]},
+           {"reason", args.reason}};
   } else if (group == "trip" && verb == "show") {
     need(3, "trip show TRIP");
     req = {{"command", "trip.show"}, {"trip", p[2]}};
@@ -182,8 +188,8 @@ int main(int argc, char** argv) {
     if (!args.limit.empty()) req["limit"] = args.limit;
   } else if (group == "trip" && verb == "resolve" && p.size() >= 4) {
     const std::string& action = p[3];
-    req = {{"command", "trip.resolve"}, {"trip", p[2]}, {"action", action},
-           {"reason", args.reason}};
+    req = {
+        {"command", "trip.resolve"}, {"trip", p[2]}, {"action", action}, {"reason", args.reason}};
     if (action == "price-line") {
       need(6, "trip resolve TRIP price-line LINE AMOUNT --reason TEXT");
       req["line"] = p[4];

@@ -101,7 +101,8 @@ void DecisionLog::WriteBatch(const std::vector<store::DecisionRecord>& batch) {
       for (size_t i = start; i < end; ++i) {
         auto key = store::DecisionKey(batch[i].trip_id, batch[i].gate_event_id);
         if (!key.ok()) continue;  // ids were validated by the request parser
-        if (core::Status p = txn.Put(store::Table::kDecisions, *key, store::EncodeDecision(batch[i]));
+        if (core::Status p =
+                txn.Put(store::Table::kDecisions, *key, store::EncodeDecision(batch[i]));
             !p.ok()) {
           return p;
         }
@@ -114,8 +115,8 @@ void DecisionLog::WriteBatch(const std::vector<store::DecisionRecord>& batch) {
     } else {
       write_errors_ += 1;
       dropped_ += end - start;
-      core::LogError("decision log batch not written", {{"error", s.ToString()},
-                                                         {"records", std::to_string(end - start)}});
+      core::LogError("decision log batch not written",
+                     {{"error", s.ToString()}, {"records", std::to_string(end - start)}});
     }
   }
 }

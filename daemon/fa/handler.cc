@@ -43,9 +43,9 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
   if (!read_status.ok()) {
     view.readable = false;
     deps_.metrics->store_errors->Increment();
-    core::LogWarning("ledger read failed; fail mode decides",
-                     {{"error", read_status.ToString()},
-                      {"shopper", core::Pseudonym(req.shopper_id)}});
+    core::LogWarning(
+        "ledger read failed; fail mode decides",
+        {{"error", read_status.ToString()}, {"shopper", core::Pseudonym(req.shopper_id)}});
   }
 
   const Decision decision = Decide(req, view, cfg.fa);

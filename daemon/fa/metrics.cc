@@ -29,12 +29,13 @@ FaMetrics::FaMetrics(prometheus::Registry& registry) {
                       .Help("Ledger reads that failed; the configured fail mode decided")
                       .Register(registry)
                       .Add({});
-  latency = &prometheus::BuildHistogram()
-                 .Name("jwo_fa_decision_seconds")
-                 .Help("Time from request body to serialized answer on the decision path")
-                 .Register(registry)
-                 .Add({}, prometheus::Histogram::BucketBoundaries{
-                              5e-6, 10e-6, 20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1e-3, 5e-3, 20e-3});
+  latency =
+      &prometheus::BuildHistogram()
+           .Name("jwo_fa_decision_seconds")
+           .Help("Time from request body to serialized answer on the decision path")
+           .Register(registry)
+           .Add({}, prometheus::Histogram::BucketBoundaries{5e-6, 10e-6, 20e-6, 50e-6, 100e-6,
+                                                            200e-6, 500e-6, 1e-3, 5e-3, 20e-3});
 }
 
 void FaMetrics::CountDecision(const Decision& d) {

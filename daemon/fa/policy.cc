@@ -28,7 +28,8 @@ Decision ApplyRule(config::RuleAction action, const AuthorizationRequest& req, b
   switch (action) {
     case config::RuleAction::kFollow:
       if (rec) return FollowAmazon(*rec);
-      return owes ? Deny(Reason::kOpenDebt, {std::string(kBadDebt)}) : Approve(Reason::kLedgerClear);
+      return owes ? Deny(Reason::kOpenDebt, {std::string(kBadDebt)})
+                  : Approve(Reason::kLedgerClear);
     case config::RuleAction::kApprove:
       return Approve(Reason::kRuleApprove);
     case config::RuleAction::kDeny:
@@ -51,17 +52,28 @@ Decision ApplyRule(config::RuleAction action, const AuthorizationRequest& req, b
 
 std::string_view ReasonName(Reason r) {
   switch (r) {
-    case Reason::kLedgerClear: return "ledger_clear";
-    case Reason::kOpenDebt: return "open_debt";
-    case Reason::kOverrideAllow: return "override_allow";
-    case Reason::kOverrideBlock: return "override_block";
-    case Reason::kStoreUnavailable: return "store_unavailable";
-    case Reason::kAmazonApproved: return "amazon_approved";
-    case Reason::kAmazonDenied: return "amazon_denied";
-    case Reason::kRuleApprove: return "rule_approve";
-    case Reason::kRuleDeny: return "rule_deny";
-    case Reason::kRuleAdjust: return "rule_adjust";
-    case Reason::kAdjustUnconfigured: return "adjust_unconfigured";
+    case Reason::kLedgerClear:
+      return "ledger_clear";
+    case Reason::kOpenDebt:
+      return "open_debt";
+    case Reason::kOverrideAllow:
+      return "override_allow";
+    case Reason::kOverrideBlock:
+      return "override_block";
+    case Reason::kStoreUnavailable:
+      return "store_unavailable";
+    case Reason::kAmazonApproved:
+      return "amazon_approved";
+    case Reason::kAmazonDenied:
+      return "amazon_denied";
+    case Reason::kRuleApprove:
+      return "rule_approve";
+    case Reason::kRuleDeny:
+      return "rule_deny";
+    case Reason::kRuleAdjust:
+      return "rule_adjust";
+    case Reason::kAdjustUnconfigured:
+      return "adjust_unconfigured";
   }
   return "unknown";
 }
@@ -83,9 +95,12 @@ Decision Decide(const AuthorizationRequest& req, const LedgerView& ledger,
   }
   if (ledger.shopper != nullptr) {
     switch (ledger.shopper->override_mode) {
-      case store::Override::kAlwaysAllow: return Approve(Reason::kOverrideAllow);
-      case store::Override::kAlwaysBlock: return Deny(Reason::kOverrideBlock);
-      case store::Override::kNone: break;
+      case store::Override::kAlwaysAllow:
+        return Approve(Reason::kOverrideAllow);
+      case store::Override::kAlwaysBlock:
+        return Deny(Reason::kOverrideBlock);
+      case store::Override::kNone:
+        break;
     }
   }
   const bool owes = ledger.shopper != nullptr && OwesAtThreshold(*ledger.shopper, fa);

@@ -18,16 +18,16 @@ namespace jwo::fa {
 // Why a decision came out the way it did. Stable names: they are metric labels and audit
 // values.
 enum class Reason {
-  kLedgerClear,       // retailer_managed: no debt at or above the threshold
-  kOpenDebt,          // open debt at or above the threshold
-  kOverrideAllow,     // operator set "always allow"
-  kOverrideBlock,     // operator set "always block"
-  kStoreUnavailable,  // the ledger could not be read: the configured fail mode decided
-  kAmazonApproved,    // amazon_recommendation, rule "follow", Amazon approved
-  kAmazonDenied,      // amazon_recommendation, rule "follow", Amazon denied
-  kRuleApprove,       // amazon_recommendation, rule "approve"
-  kRuleDeny,          // amazon_recommendation, rule "deny"
-  kRuleAdjust,        // amazon_recommendation, rule "adjust" (admitted with a new pre-auth)
+  kLedgerClear,         // retailer_managed: no debt at or above the threshold
+  kOpenDebt,            // open debt at or above the threshold
+  kOverrideAllow,       // operator set "always allow"
+  kOverrideBlock,       // operator set "always block"
+  kStoreUnavailable,    // the ledger could not be read: the configured fail mode decided
+  kAmazonApproved,      // amazon_recommendation, rule "follow", Amazon approved
+  kAmazonDenied,        // amazon_recommendation, rule "follow", Amazon denied
+  kRuleApprove,         // amazon_recommendation, rule "approve"
+  kRuleDeny,            // amazon_recommendation, rule "deny"
+  kRuleAdjust,          // amazon_recommendation, rule "adjust" (admitted with a new pre-auth)
   kAdjustUnconfigured,  // rule "adjust" but no adjust amount for the currency: denied
 };
 inline constexpr int kReasonCount = 11;
@@ -35,7 +35,7 @@ std::string_view ReasonName(Reason r);
 
 // What the ledger read found.
 struct LedgerView {
-  bool readable = true;                        // false: the store could not be read
+  bool readable = true;                           // false: the store could not be read
   const store::ShopperRecord* shopper = nullptr;  // null: shopper unknown (no debt, no override)
 };
 

@@ -192,8 +192,8 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
 
   const json::object* interaction = nullptr;
   if (Status s = GetObject(root, "", "shopperInteraction", true, interaction); !s.ok()) return s;
-  if (Status s = GetString(*interaction, "shopperInteraction", "shoppingTripId", true, 255,
-                           req.trip_id);
+  if (Status s =
+          GetString(*interaction, "shopperInteraction", "shoppingTripId", true, 255, req.trip_id);
       !s.ok()) {
     return s;
   }
@@ -201,8 +201,8 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
     return Invalid("shopperInteraction.shoppingTripId", "must match ^[0-9a-zA-Z_-]+$");
   }
   const json::object* event = nullptr;
-  if (Status s = GetObject(*interaction, "shopperInteraction", "gateAuthenticationEvent", false,
-                           event);
+  if (Status s =
+          GetObject(*interaction, "shopperInteraction", "gateAuthenticationEvent", false, event);
       !s.ok()) {
     return s;
   }

@@ -30,10 +30,10 @@ struct Recommendation {
 
 struct GateEvent {
   std::string id;
-  std::string type;              // e.g. CREDIT_CARD
-  std::string interaction_type;  // e.g. TAP
-  int64_t timestamp_ms = 0;      // 0 when absent
-  std::string location;          // e.g. ENTRY
+  std::string type;                                       // e.g. CREDIT_CARD
+  std::string interaction_type;                           // e.g. TAP
+  int64_t timestamp_ms = 0;                               // 0 when absent
+  std::string location;                                   // e.g. ENTRY
   std::vector<std::pair<std::string, std::string>> data;  // gate/lane hints, as sent
 };
 

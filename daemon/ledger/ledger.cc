@@ -33,8 +33,9 @@ void ApplyToBalance(store::ShopperRecord& r, std::string_view currency, int64_t 
   r.open_debt.erase(std::remove_if(r.open_debt.begin(), r.open_debt.end(),
                                    [](const store::Balance& b) { return b.minor <= 0; }),
                     r.open_debt.end());
-  std::sort(r.open_debt.begin(), r.open_debt.end(),
-            [](const store::Balance& a, const store::Balance& b) { return a.currency < b.currency; });
+  std::sort(
+      r.open_debt.begin(), r.open_debt.end(),
+      [](const store::Balance& a, const store::Balance& b) { return a.currency < b.currency; });
 }
 
 }  // namespace
@@ -146,16 +147,15 @@ core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord reco
   auto last = txn.Last(Table::kAudit);
   if (!last.ok()) return last.status();
   record.sequence = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
-  if (Status s = txn.Put(Table::kAudit, store::BigEndianKey(record.sequence),
-                         store::EncodeAudit(record));
+  if (Status s =
+          txn.Put(Table::kAudit, store::BigEndianKey(record.sequence), store::EncodeAudit(record));
       !s.ok()) {
     return s;
   }
   return record.sequence;
 }
 
-core::Result<std::vector<store::AuditRecord>> RecentAudit(const store::ReadTxn& txn,
-                                                          size_t limit,
+core::Result<std::vector<store::AuditRecord>> RecentAudit(const store::ReadTxn& txn, size_t limit,
                                                           std::string_view shopper_id) {
   // The audit table is small (manual changes only); a forward scan keeping the tail is fine.
   std::vector<store::AuditRecord> all;

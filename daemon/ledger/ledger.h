@@ -34,21 +34,18 @@ core::Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_
 
 // Marks an open debt settled (or written off) and removes it from the balance. Errors:
 // kNotFound (no such debt), kFailedPrecondition (already settled or written off).
-core::Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id,
-                       std::string_view trip_id, store::DebtState new_state,
-                       std::string_view settlement_ref, int64_t now_ms);
+core::Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
+                       store::DebtState new_state, std::string_view settlement_ref, int64_t now_ms);
 
 // Sets or clears (mode kNone) the manual override. `by` and `reason` are required for a set.
-core::Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id,
-                         store::Override mode, std::string_view by, std::string_view reason,
-                         int64_t now_ms);
+core::Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,
+                         std::string_view by, std::string_view reason, int64_t now_ms);
 
 // Appends an audit record with the next sequence number; returns that number.
 core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord record);
 
 // The newest `limit` audit records (newest first), optionally only one shopper's.
-core::Result<std::vector<store::AuditRecord>> RecentAudit(const store::ReadTxn& txn,
-                                                          size_t limit,
+core::Result<std::vector<store::AuditRecord>> RecentAudit(const store::ReadTxn& txn, size_t limit,
                                                           std::string_view shopper_id = {});
 
 }  // namespace jwo::ledger

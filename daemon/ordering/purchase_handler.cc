@@ -82,7 +82,9 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
   t.cart = req.cart;
   if (catalog == nullptr) {
     for (size_t i = 0; i < req.cart.size(); ++i) {
-      t.unpriced.push_back("line " + std::to_string(i) + ": no catalog is loaded");
+      const auto& c = req.cart[i];
+      t.unpriced.push_back("line " + (c.line_id.empty() ? std::to_string(i) : c.line_id) + " (" +
+                           c.item_id + "): no catalog is loaded");
     }
     t.state = store::TripState::kHeld;
     return t;
@@ -106,8 +108,9 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
     t.priced.push_back(std::move(r));
   }
   for (const UnpricedLine& u : priced.unpriced) {
-    t.unpriced.push_back("line " + (u.line_id.empty() ? std::string("?") : u.line_id) + " (" +
-                         u.item_id + "): " + u.reason);
+    // Lines without a lineItemId are named by their position, which `trip resolve` accepts.
+    t.unpriced.push_back("line " + (u.line_id.empty() ? std::to_string(u.index) : u.line_id) +
+                         " (" + u.item_id + "): " + u.reason);
   }
   t.state = t.unpriced.empty() ? store::TripState::kAdjusting : store::TripState::kHeld;
   return t;

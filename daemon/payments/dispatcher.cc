@@ -10,7 +10,8 @@
 namespace jwo::payments {
 
 Dispatcher::Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& client,
-                       CredentialsProvider& credentials, LifecyclePolicy policy,
+                       CredentialsProvider& credentials,
+                       std::function<LifecyclePolicy()> policy,
                        DispatcherOptions options, const core::Clock& clock)
     : env_(env),
       writer_(writer),
@@ -73,14 +74,14 @@ void Dispatcher::Scan(bool all) {
     // Keys are big-endian sequences, so "from" is a plain range start.
     core::Status scan = txn.ScanFrom(store::Table::kOutbox, store::BigEndianKey(from),
                                      [&](std::string_view k, std::string_view v) {
-      auto e = store::DecodeOutbox(k, v);
-      if (!e.ok()) {
-        decode = e.status();
-        return false;
-      }
-      found.push_back(std::move(*e));
-      return true;
-    });
+                                       auto e = store::DecodeOutbox(k, v);
+                                       if (!e.ok()) {
+                                         decode = e.status();
+                                         return false;
+                                       }
+                                       found.push_back(std::move(*e));
+                                       return true;
+                                     });
     return scan.ok() ? decode : scan;
   });
   if (!s.ok()) {
@@ -101,7 +102,15 @@ void Dispatcher::Scan(bool all) {
     if (it == items_.end()) {
       items_.emplace(e.sequence, Item{std::move(e), false});
     } else if (!it->second.in_flight) {
-      it->second.entry = std::move(e);  // an operator may have revived a dead letter
+      // Keep the schedule learned since the last commit (backoff lives in memory between
+      // answers) unless an operator reset the entry: revived a dead letter or zeroed attempts.
+      store::OutboxEntry& mine = it->second.entry;
+      const bool operator_reset = (mine.dead && !e.dead) || (e.attempts == 0 && mine.attempts > 0);
+      if (operator_reset) {
+        mine = std::move(e);
+      } else {
+        mine.dead = e.dead;
+      }
     }
   }
   for (const auto& [seq, item] : items_) scan_from_ = std::max(scan_from_, seq + 1);
@@ -191,14 +200,13 @@ void Dispatcher::WatchExpiry() {
     counters_.nearing_expiry = scan.nearing.size();
     for (const std::string& trip : scan.nearing) {
       if (alerted_.insert(trip).second) {
-        core::LogWarning("trip still unsettled close to its pre-auth expiry",
-                         {{"trip", trip}});
+        core::LogWarning("trip still unsettled close to its pre-auth expiry", {{"trip", trip}});
       }
     }
   }
   for (const std::string& trip : scan.overdue) {
     const bool queued = writer_.Submit(
-        [this, trip, now](store::WriteTxn& txn) { return ExpireTrip(txn, trip, policy_, now); },
+        [this, trip, now](store::WriteTxn& txn) { return ExpireTrip(txn, trip, policy_(), now); },
         [this, trip](const core::Status& st) {
           if (!st.ok()) {
             core::LogError("could not expire a trip", {{"trip", trip}, {"error", st.ToString()}});
@@ -253,7 +261,7 @@ void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
         if (!bytes->has_value()) return core::Status::Ok();  // dropped by an operator meanwhile
         auto e = store::DecodeOutbox(store::BigEndianKey(seq), **bytes);
         if (!e.ok()) return e.status();
-        auto v = ApplyAnswer(txn, *e, r.status, r.body, policy_, now, *detail);
+        auto v = ApplyAnswer(txn, *e, r.status, r.body, policy_(), now, *detail);
         if (!v.ok()) return v.status();
         *verdict = *v;
         if (*v == AnswerVerdict::kRetry) {
@@ -274,7 +282,7 @@ void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
         int64_t next = now;
         if (*verdict == AnswerVerdict::kRetry) {
           next = now + (detail->find("PENDING") != std::string::npos ? options_.pending_retry_ms
-                                                                    : Backoff(attempts, r));
+                                                                     : Backoff(attempts, r));
         }
         Finish(seq, verdict->value_or(AnswerVerdict::kDone), next, *detail);
       });
@@ -296,10 +304,9 @@ void Dispatcher::Finish(uint64_t seq, std::optional<AnswerVerdict> verdict, int6
         it->second.entry.dead = true;
         it->second.entry.last_error = error;
         ++counters_.dead_lettered;
-        core::LogError("payment call refused permanently; dead letter (jwo-edgectl outbox)",
-                       {{"seq", std::to_string(seq)},
-                        {"trip", it->second.entry.trip_id},
-                        {"error", error}});
+        core::LogError(
+            "payment call refused permanently; dead letter (jwo-edgectl outbox)",
+            {{"seq", std::to_string(seq)}, {"trip", it->second.entry.trip_id}, {"error", error}});
       } else if (verdict == AnswerVerdict::kRetry) {
         it->second.entry.attempts += 1;
         it->second.entry.next_attempt_ms = next_ms;

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -42,15 +43,15 @@ struct DispatcherOptions {
   int64_t pending_retry_ms = 5000;  // Adjust answered PENDING: ask again after this
   std::string region;               // SigV4 region
   int64_t preauth_expiry_ms = 7 * 86'400'000LL;  // unsettled this long after creation: expired
-  int64_t preauth_alert_ms = 86'400'000;          // alert this long before expiry
-  int64_t expiry_check_ms = 30'000;               // how often the watch runs
+  int64_t preauth_alert_ms = 86'400'000;         // alert this long before expiry
+  int64_t expiry_check_ms = 30'000;              // how often the watch runs
 };
 
 struct DispatcherStats {
-  uint64_t queued = 0;          // entries waiting (including in flight), excluding dead letters
+  uint64_t queued = 0;  // entries waiting (including in flight), excluding dead letters
   uint64_t dead_letters = 0;
   uint64_t in_flight = 0;
-  int64_t oldest_age_ms = 0;    // age of the oldest live entry
+  int64_t oldest_age_ms = 0;  // age of the oldest live entry
   uint64_t sent = 0, done = 0, retried = 0, dead_lettered = 0;
   uint64_t nearing_expiry = 0;  // unsettled trips within the alert window
   uint64_t expired = 0;         // trips expired by the watch since start
@@ -59,7 +60,8 @@ struct DispatcherStats {
 class Dispatcher {
  public:
   Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& client,
-             CredentialsProvider& credentials, LifecyclePolicy policy, DispatcherOptions options,
+             CredentialsProvider& credentials, std::function<LifecyclePolicy()> policy,
+             DispatcherOptions options,
              const core::Clock& clock);
   ~Dispatcher();  // Stop()
 
@@ -89,7 +91,7 @@ class Dispatcher {
   store::Writer& writer_;
   PaymentClient& client_;
   CredentialsProvider& credentials_;
-  const LifecyclePolicy policy_;
+  const std::function<LifecyclePolicy()> policy_;  // read per answer: SIGHUP may change it
   const DispatcherOptions options_;
   const core::Clock& clock_;
 

@@ -21,8 +21,7 @@ std::string Quote(std::string_view s) { return json::serialize(json::string(s));
 
 std::string MoneyJson(int64_t minor, const std::string& currency) {
   auto c = core::FindCurrency(currency);
-  const std::string amount =
-      c ? core::MinorUnitsToJsonNumber(minor, *c) : std::to_string(minor);
+  const std::string amount = c ? core::MinorUnitsToJsonNumber(minor, *c) : std::to_string(minor);
   return R"({"amount":)" + amount + R"(,"code":)" + Quote(currency) + "}";
 }
 
@@ -45,7 +44,8 @@ Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
   if (t.shopper_id.empty()) {
     // Nobody to charge later: keep the trip visible to operators instead of losing the amount.
     t.Record(now, "debt_unattributed", "no shopper id for this trip; " + std::to_string(amount));
-    core::LogError("declined trip has no shopper to record the debt against", {{"trip", t.trip_id}});
+    core::LogError("declined trip has no shopper to record the debt against",
+                   {{"trip", t.trip_id}});
     return Status::Ok();
   }
   store::DebtRecord d;
@@ -62,8 +62,8 @@ Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
   return s;
 }
 
-Status QueueAfterCapture(store::WriteTxn& txn, store::TripRecord& t,
-                         const LifecyclePolicy& policy, int64_t now) {
+Status QueueAfterCapture(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePolicy& policy,
+                         int64_t now) {
   if (auto s = Enqueue(txn, Operation::kGetTransactionalData, t.trip_id,
                        TripHead(policy.store_id, t) + "}", now);
       !s.ok()) {
@@ -146,8 +146,8 @@ core::Result<uint64_t> Enqueue(store::WriteTxn& txn, Operation op, std::string_v
   e.body = std::move(body);
   e.created_ms = now_ms;
   e.next_attempt_ms = now_ms;
-  if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence),
-                         store::EncodeOutbox(e));
+  if (Status s =
+          txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence), store::EncodeOutbox(e));
       !s.ok()) {
     return s;
   }
@@ -194,7 +194,7 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
     detail = "HTTP " + std::to_string(http_status);
     return AnswerVerdict::kRetry;
   }
-  if (http_status != 200) {
+  if (http_status < 200 || http_status > 299) {
     detail = "HTTP " + std::to_string(http_status) + ": " + std::string(body.substr(0, 512));
     store::OutboxEntry dead = e;
     dead.dead = true;

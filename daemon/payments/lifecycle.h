@@ -34,19 +34,20 @@ struct LifecyclePolicy {
 };
 
 // Appends an outbox entry for `trip_id` with the next sequence number. Returns the sequence.
-core::Result<uint64_t> Enqueue(store::WriteTxn& txn, store::Operation op,
-                               std::string_view trip_id, std::string body, int64_t now_ms);
+core::Result<uint64_t> Enqueue(store::WriteTxn& txn, store::Operation op, std::string_view trip_id,
+                               std::string body, int64_t now_ms);
 
 // Saves a new trip and starts its lifecycle: a held trip just waits; an empty cart queues a
 // Cancel; otherwise an Adjust for the cart total.
-core::Status StartTrip(store::WriteTxn& txn, store::TripRecord& trip,
-                       const LifecyclePolicy& policy, int64_t now_ms);
+core::Status StartTrip(store::WriteTxn& txn, store::TripRecord& trip, const LifecyclePolicy& policy,
+                       int64_t now_ms);
 
 // What the dispatcher should do with an outbox entry after an answer from the Payment Service.
 enum class AnswerVerdict {
   kDone,       // the entry is consumed; the trip moved on (committed in this transaction)
-  kRetry,      // transient (PENDING, 429, 5xx, ...): keep the entry and send it again later
-  kDeadLetter  // permanent (400, malformed answer): the entry is kept as a dead letter
+  kRetry,      // transient (PENDING, an unreadable or unknown Adjust answer, 401, 403, 408,
+               // 429, 5xx): keep the entry and send the same request again later
+  kDeadLetter  // permanent (any 4xx other than 401/403/408/429): kept as a dead letter
 };
 
 // Applies a definitive HTTP answer to entry `e` inside `txn`: deletes or updates the entry,

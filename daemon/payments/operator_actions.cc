@@ -20,8 +20,8 @@ std::string NewRefundId() {
     if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
     uint64_t word = i < 16 ? a : b;
     int nibble = static_cast<int>((word >> (4 * (i % 16))) & 15);
-    if (i == 12) nibble = 4;                   // version 4
-    if (i == 16) nibble = 8 | (nibble & 3);    // RFC 4122 variant
+    if (i == 12) nibble = 4;                 // version 4
+    if (i == 16) nibble = 8 | (nibble & 3);  // RFC 4122 variant
     out += kHex[nibble];
   }
   return out;
@@ -46,16 +46,16 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
                   "refund reason must be a code such as DAMAGED_ITEM ([A-Z_]+)");
   }
   if (t.state != store::TripState::kCaptured || t.captured <= 0) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "trip is " + std::string(store::TripStateName(t.state)) +
-                      ": only a captured trip can be refunded");
+    return Status(StatusCode::kFailedPrecondition, "trip is " +
+                                                       std::string(store::TripStateName(t.state)) +
+                                                       ": only a captured trip can be refunded");
   }
   const int64_t window_ms = int64_t{window_days} * 86'400'000;
   const int64_t since = t.end_ms != 0 ? t.end_ms : t.created_ms;
   if (now - since > window_ms) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "the refund window of " + std::to_string(window_days) +
-                      " days after the trip has passed");
+    return Status(
+        StatusCode::kFailedPrecondition,
+        "the refund window of " + std::to_string(window_days) + " days after the trip has passed");
   }
   int64_t pending = 0;
   for (const auto& r : t.refunds) {
@@ -77,8 +77,8 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
   r.state = "pending";
   t.refunds.push_back(r);
   t.Record(now, "refund_queued", std::to_string(amount) + " " + r.reason);
-  if (auto s = Enqueue(txn, store::Operation::kRefund, t.trip_id,
-                       RefundBody(policy.store_id, t, r), now);
+  if (auto s = Enqueue(txn, store::Operation::kRefund, t.trip_id, RefundBody(policy.store_id, t, r),
+                       now);
       !s.ok()) {
     return s.status();
   }
@@ -154,15 +154,14 @@ core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn
   });
   if (!s.ok()) return s;
   if (!error.ok()) return error;
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.created_ms < b.created_ms;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.created_ms < b.created_ms; });
   if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<ptrdiff_t>(limit));
   return out;
 }
 
-core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn,
-                                                         bool dead_only, size_t limit) {
+core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn, bool dead_only,
+                                                         size_t limit) {
   std::vector<store::OutboxEntry> out;
   Status error;
   Status s = txn.Scan(store::Table::kOutbox, {}, [&](std::string_view k, std::string_view v) {
@@ -196,8 +195,8 @@ Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now) {
   e->dead = false;
   e->attempts = 0;
   e->next_attempt_ms = now;
-  if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(sequence),
-                         store::EncodeOutbox(*e));
+  if (Status s =
+          txn.Put(store::Table::kOutbox, store::BigEndianKey(sequence), store::EncodeOutbox(*e));
       !s.ok()) {
     return s;
   }

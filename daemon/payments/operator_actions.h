@@ -42,8 +42,8 @@ core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn
                                                        std::string_view state, size_t limit);
 
 // Outbox entries, optionally only dead letters.
-core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn,
-                                                         bool dead_only, size_t limit);
+core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn, bool dead_only,
+                                                         size_t limit);
 core::Result<store::OutboxEntry> GetOutbox(const store::ReadTxn& txn, uint64_t sequence);
 // Makes a dead letter (or a waiting entry) due now with its attempts reset.
 core::Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now_ms);

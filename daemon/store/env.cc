@@ -34,16 +34,13 @@ Status LmdbError(std::string_view what, int rc) {
 
 Status CheckKey(std::string_view key) {
   if (key.empty() || key.size() > kMaxKeyBytes) {
-    return Status(StatusCode::kInvalidArgument,
-                  "key length " + std::to_string(key.size()) + " outside 1.." +
-                      std::to_string(kMaxKeyBytes));
+    return Status(StatusCode::kInvalidArgument, "key length " + std::to_string(key.size()) +
+                                                    " outside 1.." + std::to_string(kMaxKeyBytes));
   }
   return Status::Ok();
 }
 
-MDB_val Val(std::string_view s) {
-  return MDB_val{s.size(), const_cast<char*>(s.data())};
-}
+MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
 void DefaultFatal(const Status& s) {
@@ -251,8 +248,9 @@ Status Env::OpenTablesAndMigrate() {
                                              ") failed: " + s.message()));
     }
     if (version > 0) {  // a fresh store is created, not migrated
-      core::LogInfo("store migrated", {{"from", std::to_string(v)}, {"to", std::to_string(v + 1)},
-                                       {"step", m.description}});
+      core::LogInfo(
+          "store migrated",
+          {{"from", std::to_string(v)}, {"to", std::to_string(v + 1)}, {"step", m.description}});
     }
   }
   if (version != target) {
@@ -378,8 +376,8 @@ Status Env::Grow() {
   const int rc = mdb_env_set_mapsize(env_, next);
   if (rc != 0) return LmdbError("mdb_env_set_mapsize", rc);
   ++map_grows_;
-  core::LogInfo("store map grew", {{"from_bytes", std::to_string(current)},
-                                   {"to_bytes", std::to_string(next)}});
+  core::LogInfo("store map grew",
+                {{"from_bytes", std::to_string(current)}, {"to_bytes", std::to_string(next)}});
   return Status::Ok();
 }
 

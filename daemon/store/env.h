@@ -66,11 +66,11 @@ struct EnvOptions {
 };
 
 struct EnvStats {
-  uint64_t map_size_bytes = 0;   // current map size
-  uint64_t used_bytes = 0;       // pages in use * page size
-  uint32_t readers_used = 0;     // reader slots in use
+  uint64_t map_size_bytes = 0;  // current map size
+  uint64_t used_bytes = 0;      // pages in use * page size
+  uint32_t readers_used = 0;    // reader slots in use
   uint32_t max_readers = 0;
-  uint32_t map_grows = 0;        // times the map grew since open
+  uint32_t map_grows = 0;                    // times the map grew since open
   uint64_t entries[kAllTables.size()] = {};  // rows per table, in kAllTables order
 };
 

@@ -48,8 +48,7 @@ core::Result<std::string> PairKey(std::string_view what1, std::string_view id1,
 
 Status CheckId(std::string_view what, std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string(what) + " must be 1 to 255 bytes long");
+    return Status(StatusCode::kInvalidArgument, std::string(what) + " must be 1 to 255 bytes long");
   }
   if (!core::IsPrintable(id)) {
     return Status(StatusCode::kInvalidArgument,
@@ -101,19 +100,26 @@ core::Result<ShopperRecord> DecodeShopper(std::string_view bytes) {
 
 std::string_view DebtCauseName(DebtCause c) {
   switch (c) {
-    case DebtCause::kDeclinedAdjust: return "declined_adjust";
-    case DebtCause::kPartialCapture: return "partial_capture";
-    case DebtCause::kExpiredPreAuth: return "expired_preauth";
-    case DebtCause::kManual: return "manual";
+    case DebtCause::kDeclinedAdjust:
+      return "declined_adjust";
+    case DebtCause::kPartialCapture:
+      return "partial_capture";
+    case DebtCause::kExpiredPreAuth:
+      return "expired_preauth";
+    case DebtCause::kManual:
+      return "manual";
   }
   return "unknown";
 }
 
 std::string_view DebtStateName(DebtState s) {
   switch (s) {
-    case DebtState::kOpen: return "open";
-    case DebtState::kSettled: return "settled";
-    case DebtState::kWrittenOff: return "written_off";
+    case DebtState::kOpen:
+      return "open";
+    case DebtState::kSettled:
+      return "settled";
+    case DebtState::kWrittenOff:
+      return "written_off";
   }
   return "unknown";
 }
@@ -149,9 +155,9 @@ core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes
   Decoder d(bytes);
   uint8_t cause = 0, state = 0;
   if (!ReadVersion(d) || !d.I64(r.amount_minor) || !d.Str(r.currency) || !d.U8(cause) ||
-      cause < 1 || cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) ||
-      !d.U8(state) || state < 1 || state > 3 || !d.Str(r.settlement_ref) ||
-      !d.I64(r.settled_ms) || !d.Str(r.note)) {
+      cause < 1 || cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) ||
+      state < 1 || state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) ||
+      !d.Str(r.note)) {
     return Bad("debt");
   }
   r.cause = static_cast<DebtCause>(cause);

@@ -33,7 +33,7 @@ struct ShopperRecord {
   std::vector<Balance> open_debt;  // one entry per currency with open debt; sorted by currency
   uint32_t open_debt_count = 0;    // open debt records
   Override override_mode = Override::kNone;
-  std::string override_by;         // operator who set it
+  std::string override_by;  // operator who set it
   int64_t override_at_ms = 0;
   std::string override_reason;
   int64_t updated_ms = 0;
@@ -90,12 +90,12 @@ struct DecisionRecord {
   std::string shopper_id;
   std::string store_id;
   int64_t decided_ms = 0;
-  int64_t event_ms = 0;          // the gate event's own timestamp
+  int64_t event_ms = 0;  // the gate event's own timestamp
   Outcome outcome = Outcome::kApproved;
-  std::string reason;            // e.g. "ledger_clear", "open_debt", "override_block"
+  std::string reason;  // e.g. "ledger_clear", "open_debt", "override_block"
   std::vector<std::string> risks;
-  std::string lane;              // from gateAuthenticationEvent.data, when present
-  uint32_t latency_us = 0;       // time to decide, for audit of slow answers
+  std::string lane;         // from gateAuthenticationEvent.data, when present
+  uint32_t latency_us = 0;  // time to decide, for audit of slow answers
 };
 
 // Key: u8 length of the trip id, the trip id, the gate event id.
@@ -108,13 +108,13 @@ core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_vi
 
 // One manual change made by an operator through the control socket.
 struct AuditRecord {
-  uint64_t sequence = 0;   // the key
+  uint64_t sequence = 0;  // the key
   int64_t at_ms = 0;
-  std::string actor;       // unix user of the control-socket peer
-  std::string action;      // "shopper.block", "debt.add", ...
+  std::string actor;   // unix user of the control-socket peer
+  std::string action;  // "shopper.block", "debt.add", ...
   std::string shopper_id;
-  std::string detail;      // action-specific, e.g. "USD 10.00 trip T1"
-  std::string reason;      // the operator's reason, required
+  std::string detail;  // action-specific, e.g. "USD 10.00 trip T1"
+  std::string reason;  // the operator's reason, required
 };
 
 std::string EncodeAudit(const AuditRecord& r);

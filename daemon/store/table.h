@@ -19,20 +19,29 @@ enum class Table {
 };
 
 inline constexpr std::array<Table, 9> kAllTables = {
-    Table::kMeta,  Table::kShoppers, Table::kDebts,     Table::kDecisions, Table::kAudit,
-    Table::kTrips, Table::kPurchases, Table::kOutbox,   Table::kOpenTrips};
+    Table::kMeta,  Table::kShoppers,  Table::kDebts,  Table::kDecisions, Table::kAudit,
+    Table::kTrips, Table::kPurchases, Table::kOutbox, Table::kOpenTrips};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
-    case Table::kMeta: return "meta";
-    case Table::kShoppers: return "shoppers";
-    case Table::kDebts: return "debts";
-    case Table::kDecisions: return "decisions";
-    case Table::kAudit: return "audit";
-    case Table::kTrips: return "trips";
-    case Table::kPurchases: return "purchases";
-    case Table::kOutbox: return "outbox";
-    case Table::kOpenTrips: return "open_trips";
+    case Table::kMeta:
+      return "meta";
+    case Table::kShoppers:
+      return "shoppers";
+    case Table::kDebts:
+      return "debts";
+    case Table::kDecisions:
+      return "decisions";
+    case Table::kAudit:
+      return "audit";
+    case Table::kTrips:
+      return "trips";
+    case Table::kPurchases:
+      return "purchases";
+    case Table::kOutbox:
+      return "outbox";
+    case Table::kOpenTrips:
+      return "open_trips";
   }
   return "?";
 }

@@ -46,15 +46,24 @@ std::vector<std::string> StrList(const json::object& o, std::string_view k) {
 
 std::string_view TripStateName(TripState s) {
   switch (s) {
-    case TripState::kHeld: return "held";
-    case TripState::kAdjusting: return "adjusting";
-    case TripState::kCapturing: return "capturing";
-    case TripState::kCaptured: return "captured";
-    case TripState::kDeclined: return "declined";
-    case TripState::kCancelling: return "cancelling";
-    case TripState::kCancelled: return "cancelled";
-    case TripState::kExpired: return "expired";
-    case TripState::kAttention: return "attention";
+    case TripState::kHeld:
+      return "held";
+    case TripState::kAdjusting:
+      return "adjusting";
+    case TripState::kCapturing:
+      return "capturing";
+    case TripState::kCaptured:
+      return "captured";
+    case TripState::kDeclined:
+      return "declined";
+    case TripState::kCancelling:
+      return "cancelling";
+    case TripState::kCancelled:
+      return "cancelled";
+    case TripState::kExpired:
+      return "expired";
+    case TripState::kAttention:
+      return "attention";
   }
   return "unknown";
 }
@@ -71,22 +80,34 @@ void TripRecord::Record(int64_t at_ms, std::string event, std::string detail) {
 std::string EncodeTrip(const TripRecord& t) {
   json::array cart;
   for (const auto& l : t.cart) {
-    cart.push_back(json::object{{"line", l.line_id}, {"id", l.item_id}, {"type", l.item_type},
-                                {"qty", l.quantity}, {"unit", l.unit}, {"upcs", Strings(l.upcs)}});
+    cart.push_back(json::object{{"line", l.line_id},
+                                {"id", l.item_id},
+                                {"type", l.item_type},
+                                {"qty", l.quantity},
+                                {"unit", l.unit},
+                                {"upcs", Strings(l.upcs)}});
   }
   json::array priced;
   for (const auto& l : t.priced) {
-    priced.push_back(json::object{{"line", l.line_id},      {"sku", l.sku},
-                                  {"name", l.name},         {"qty", l.quantity},
-                                  {"unit_price", l.unit_price}, {"gross", l.gross},
-                                  {"discount", l.discount}, {"tax", l.tax},
-                                  {"total", l.total},       {"promotions", Strings(l.promotions)}});
+    priced.push_back(json::object{{"line", l.line_id},
+                                  {"sku", l.sku},
+                                  {"name", l.name},
+                                  {"qty", l.quantity},
+                                  {"unit_price", l.unit_price},
+                                  {"gross", l.gross},
+                                  {"discount", l.discount},
+                                  {"tax", l.tax},
+                                  {"total", l.total},
+                                  {"promotions", Strings(l.promotions)}});
   }
   json::array refunds;
   for (const auto& r : t.refunds) {
-    refunds.push_back(json::object{{"id", r.refund_request_id}, {"amount", r.amount},
-                                   {"reason", r.reason},        {"actor", r.actor},
-                                   {"requested", r.requested_ms}, {"state", r.state},
+    refunds.push_back(json::object{{"id", r.refund_request_id},
+                                   {"amount", r.amount},
+                                   {"reason", r.reason},
+                                   {"actor", r.actor},
+                                   {"requested", r.requested_ms},
+                                   {"state", r.state},
                                    {"reconciliation", r.reconciliation_id}});
   }
   json::array history;
@@ -141,14 +162,14 @@ core::Result<TripRecord> DecodeTrip(std::string_view bytes) {
     t.auth_event_ids = StrList(o, "auth_events");
     for (const auto& v : o.at("cart").as_array()) {
       const auto& l = v.as_object();
-      t.cart.push_back({Str(l, "line"), Str(l, "id"), Str(l, "type"), Str(l, "qty"),
-                        Str(l, "unit"), StrList(l, "upcs")});
+      t.cart.push_back({Str(l, "line"), Str(l, "id"), Str(l, "type"), Str(l, "qty"), Str(l, "unit"),
+                        StrList(l, "upcs")});
     }
     for (const auto& v : o.at("priced").as_array()) {
       const auto& l = v.as_object();
       t.priced.push_back({Str(l, "line"), Str(l, "sku"), Str(l, "name"), Str(l, "qty"),
-                          Int(l, "unit_price"), Int(l, "gross"), Int(l, "discount"),
-                          Int(l, "tax"), Int(l, "total"), StrList(l, "promotions")});
+                          Int(l, "unit_price"), Int(l, "gross"), Int(l, "discount"), Int(l, "tax"),
+                          Int(l, "total"), StrList(l, "promotions")});
     }
     t.unpriced = StrList(o, "unpriced");
     t.currency = Str(o, "currency");
@@ -204,26 +225,40 @@ core::Result<PurchaseRecord> DecodePurchase(std::string_view bytes) {
 
 std::string_view OperationName(Operation op) {
   switch (op) {
-    case Operation::kAdjust: return "adjust";
-    case Operation::kCapture: return "capture";
-    case Operation::kCancel: return "cancel";
-    case Operation::kRefund: return "refund";
-    case Operation::kReportPaymentStatus: return "report_payment_status";
-    case Operation::kGetTransactionalData: return "get_transactional_data";
-    case Operation::kGetShopperIdentity: return "get_shopper_identity";
+    case Operation::kAdjust:
+      return "adjust";
+    case Operation::kCapture:
+      return "capture";
+    case Operation::kCancel:
+      return "cancel";
+    case Operation::kRefund:
+      return "refund";
+    case Operation::kReportPaymentStatus:
+      return "report_payment_status";
+    case Operation::kGetTransactionalData:
+      return "get_transactional_data";
+    case Operation::kGetShopperIdentity:
+      return "get_shopper_identity";
   }
   return "unknown";
 }
 
 std::string_view OperationPath(Operation op) {
   switch (op) {
-    case Operation::kAdjust: return "/v1/adjust/charge";
-    case Operation::kCapture: return "/v1/capture/charge";
-    case Operation::kCancel: return "/v1/cancel/charge";
-    case Operation::kRefund: return "/v1/refund";
-    case Operation::kReportPaymentStatus: return "/v1/feedback/payment-status";
-    case Operation::kGetTransactionalData: return "/v1/payment/transactional-data";
-    case Operation::kGetShopperIdentity: return "/v1/identity/shopper";
+    case Operation::kAdjust:
+      return "/v1/adjust/charge";
+    case Operation::kCapture:
+      return "/v1/capture/charge";
+    case Operation::kCancel:
+      return "/v1/cancel/charge";
+    case Operation::kRefund:
+      return "/v1/refund";
+    case Operation::kReportPaymentStatus:
+      return "/v1/feedback/payment-status";
+    case Operation::kGetTransactionalData:
+      return "/v1/payment/transactional-data";
+    case Operation::kGetShopperIdentity:
+      return "/v1/identity/shopper";
   }
   return "/";
 }

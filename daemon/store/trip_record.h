@@ -54,12 +54,12 @@ struct RefundRecord {
 
 struct HistoryEntry {
   int64_t at_ms = 0;
-  std::string event;   // "created", "adjust_approved", "capture_sent", ...
+  std::string event;  // "created", "adjust_approved", "capture_sent", ...
   std::string detail;
 };
 
 struct TripRecord {
-  std::string trip_id;     // idempotentShoppingTripId = Amazon's shopping trip id
+  std::string trip_id;  // idempotentShoppingTripId = Amazon's shopping trip id
   std::string store_id;
   std::string purchase_id;
   std::string request_id;
@@ -72,9 +72,9 @@ struct TripRecord {
   std::string currency;
   int64_t subtotal = 0, discount = 0, tax = 0, total = 0;
   TripState state = TripState::kAdjusting;
-  int64_t authorized = 0;       // from Adjust APPROVED
-  int64_t captured = 0;         // Capture sent and acknowledged
-  int64_t refunded = 0;         // sum of acknowledged refunds
+  int64_t authorized = 0;  // from Adjust APPROVED
+  int64_t captured = 0;    // Capture sent and acknowledged
+  int64_t refunded = 0;    // sum of acknowledged refunds
   std::vector<RefundRecord> refunds;
   std::string transactional_data;  // Get Transactional Data answer (JSON text), for the receipt
   std::string shopper_email;       // Get Shopper Identity answer; never logged
@@ -116,12 +116,12 @@ struct OutboxEntry {
   uint64_t sequence = 0;  // the key
   Operation operation = Operation::kAdjust;
   std::string trip_id;
-  std::string body;            // exact JSON request body
+  std::string body;  // exact JSON request body
   uint32_t attempts = 0;
   int64_t created_ms = 0;
   int64_t next_attempt_ms = 0;
   std::string last_error;
-  bool dead = false;           // a permanent failure: waits for an operator (retry or drop)
+  bool dead = false;  // a permanent failure: waits for an operator (retry or drop)
 };
 std::string EncodeOutbox(const OutboxEntry& e);
 core::Result<OutboxEntry> DecodeOutbox(std::string_view key, std::string_view bytes);

@@ -84,7 +84,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   }
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) result.output.append(buf, static_cast<size_t>(n));
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
+    result.output.append(buf, static_cast<size_t>(n));
   close(pipefd[0]);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -93,8 +94,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
 }
 
 DaemonProcess::DaemonProcess(std::string config_yaml) {
-  dir_ = std::filesystem::temp_directory_path() /
-         ("jwo-it-" + std::to_string(std::random_device{}()));
+  dir_ =
+      std::filesystem::temp_directory_path() / ("jwo-it-" + std::to_string(std::random_device{}()));
   std::filesystem::create_directories(dir_);
   WriteConfig(std::move(config_yaml));
 }
@@ -252,8 +253,7 @@ std::string DaemonProcess::Stderr() const {
   return ss.str();
 }
 
-bool DaemonProcess::WaitForLog(const std::string& text,
-                               std::chrono::milliseconds timeout) const {
+bool DaemonProcess::WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (Stderr().find(text) == std::string::npos) {
     if (std::chrono::steady_clock::now() >= deadline) return false;

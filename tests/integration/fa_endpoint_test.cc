@@ -187,12 +187,14 @@ TEST_CASE("amazon_recommendation strategy: follow, override to accept, deny and 
   const std::string approve_adjust =
       R"({"shopperAuthorized":true,"authorizationConditions":[{"type":"ADJUST","amount":{"value":10.5,"currencyCode":"USD"}}]})";
   CHECK(Status(c, FaBody("h", "t1", approve)) == R"({"status":"APPROVED"})");
-  CHECK(Status(c, FaBody("h", "t1", approve_adjust)) ==
-        R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":10.50,"currencyCode":"USD"}}]})");
+  CHECK(
+      Status(c, FaBody("h", "t1", approve_adjust)) ==
+      R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":10.50,"currencyCode":"USD"}}]})");
   CHECK(Status(c, FaBody("h", "t2", deny)) == R"({"status":"APPROVED"})");  // denied_clear: approve
   REQUIRE(d.Ctl({"debt", "add", "h", "old", "30", "USD", "--reason", "r"}).exit_code == 0);
-  CHECK(Status(c, FaBody("h", "t3", approve)) ==
-        R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":25.00,"currencyCode":"USD"}}]})");
+  CHECK(
+      Status(c, FaBody("h", "t3", approve)) ==
+      R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":25.00,"currencyCode":"USD"}}]})");
   CHECK(Status(c, FaBody("h", "t4", deny)) == R"({"status":"DENIED","shopperRisks":["BadDebt"]})");
   CHECK(Status(c, FaBody("h", "t5")) == R"({"status":"DENIED","shopperRisks":["BadDebt"]})");
 }

@@ -12,8 +12,8 @@ inline std::string FaBody(const std::string& shopper, const std::string& trip = 
                           const std::string& store = "it-store") {
   std::string body = R"({"storeId":")" + store + R"(","shopperIdentity":{"id":")" + shopper +
                      R"("},"authorizedAmount":{"value":50.00,"currencyCode":"USD"},)"
-                     R"("shopperInteraction":{"shoppingTripId":")" + trip +
-                     R"(","gateAuthenticationEvent":{"id":"ev-)" + trip +
+                     R"("shopperInteraction":{"shoppingTripId":")" +
+                     trip + R"(","gateAuthenticationEvent":{"id":"ev-)" + trip +
                      R"(","type":"CREDIT_CARD","interactionType":"TAP",)"
                      R"("timestamp":"2026-11-27T10:15:30Z","location":"ENTRY",)"
                      R"("data":{"gate":"g1","lane":"2"}})";

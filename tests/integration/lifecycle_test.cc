@@ -51,7 +51,8 @@ TEST_CASE("READY=1 comes after the listeners are bound and the store is open") {
   size_t ready_at = messages.size(), listening_at = messages.size();
   for (size_t i = 0; i < messages.size(); ++i) {
     if (Has(messages[i], "READY=1") && ready_at == messages.size()) ready_at = i;
-    if (Has(messages[i], "listening on amazon=http://127.0.0.1:") && listening_at == messages.size())
+    if (Has(messages[i], "listening on amazon=http://127.0.0.1:") &&
+        listening_at == messages.size())
       listening_at = i;
   }
   CHECK(listening_at < ready_at);
@@ -103,8 +104,8 @@ TEST_CASE("SIGHUP with a bad file keeps the running configuration and says why")
   DaemonProcess d;
   REQUIRE(d.Start());
   REQUIRE(d.Ctl({"debt", "add", "c", "t1", "50.00", "USD", "--reason", "r"}).exit_code == 0);
-  d.WriteConfig(Replace(DefaultTestConfig(), "strategy: retailer_managed",
-                        "strategy: retailer_manged"));
+  d.WriteConfig(
+      Replace(DefaultTestConfig(), "strategy: retailer_managed", "strategy: retailer_manged"));
   d.Signal(SIGHUP);
   REQUIRE(d.WaitForLog("configuration reload failed"));
   CHECK(d.Stderr().find("fa.strategy") != std::string::npos);
@@ -124,14 +125,14 @@ TEST_CASE("SIGHUP: a change that needs a restart is named and not applied") {
 TEST_CASE("an unreadable store: the gate answers in fail mode, not ready, recovers") {
   for (const char* mode : {"deny", "approve"}) {
     DYNAMIC_SECTION("fail_mode " << mode) {
-      DaemonProcess d(Replace(DefaultTestConfig(), "fail_mode: deny",
-                              std::string("fail_mode: ") + mode));
+      DaemonProcess d(
+          Replace(DefaultTestConfig(), "fail_mode: deny", std::string("fail_mode: ") + mode));
       std::filesystem::create_directories(d.state_dir());
       { std::ofstream(d.state_dir() / "data.mdb") << std::string(16384, 'x'); }
       REQUIRE(d.Start(false));
       REQUIRE(d.WaitForNotify([](const std::string& m) { return Has(m, "store unavailable"); }));
-      const std::string expected = std::string(mode) == "deny" ? R"({"status":"DENIED"})"
-                                                               : R"({"status":"APPROVED"})";
+      const std::string expected =
+          std::string(mode) == "deny" ? R"({"status":"DENIED"})" : R"({"status":"APPROVED"})";
       CHECK(Decide(d, "x") == expected);
       auto c = HttpClient::Connect("127.0.0.1", d.Port());
       auto ready = c->Get("/readyz");
@@ -161,7 +162,8 @@ TEST_CASE("kill -9 during writes: the restarted store is intact and nothing ackn
     std::thread gate([&] {
       auto c = HttpClient::Connect("127.0.0.1", d.Port());
       for (int i = 0; !stop && c.ok(); ++i) {
-        if (!c->Post(kFaPath, FaBody("k", "g" + std::to_string(round) + "-" + std::to_string(i))).ok())
+        if (!c->Post(kFaPath, FaBody("k", "g" + std::to_string(round) + "-" + std::to_string(i)))
+                 .ok())
           break;
       }
     });
@@ -172,8 +174,10 @@ TEST_CASE("kill -9 during writes: the restarted store is intact and nothing ackn
       acknowledged.emplace_back(trip, r.exit_code == 0);
     }
     // The last write may be in flight when the signal lands.
-    std::thread writer([&] { d.Ctl({"debt", "add", "k", "inflight-" + std::to_string(round),
-                                    "1.00", "USD", "--reason", "load"}); });
+    std::thread writer([&] {
+      d.Ctl({"debt", "add", "k", "inflight-" + std::to_string(round), "1.00", "USD", "--reason",
+             "load"});
+    });
     std::this_thread::sleep_for(std::chrono::milliseconds(3));
     d.Signal(SIGKILL);
     CHECK(d.WaitExit() == 128 + SIGKILL);
@@ -197,8 +201,8 @@ TEST_CASE("kill -9 during writes: the restarted store is intact and nothing ackn
   // The balance the gate reads equals the sum of the open debt records.
   const json::array& balance = shown.at("open_debt").as_array();
   REQUIRE(balance.size() == 1);
-  CHECK(balance[0].at("amount").as_string() ==
-        std::to_string(open_cents / 100) + "." + (open_cents % 100 < 10 ? "0" : "") +
-            std::to_string(open_cents % 100));
+  CHECK(balance[0].at("amount").as_string() == std::to_string(open_cents / 100) + "." +
+                                                   (open_cents % 100 < 10 ? "0" : "") +
+                                                   std::to_string(open_cents % 100));
   CHECK(shown.at("open_debt_count").as_int64() == static_cast<int64_t>(debts.size()));
 }

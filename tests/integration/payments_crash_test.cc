@@ -35,8 +35,10 @@ TEST_CASE("500 trips survive repeated kill -9 with exactly one outcome each") {
   // Every 10th trip is declined; every 7th (of the others) answers PENDING first.
   std::string script = R"({"trips":[)";
   for (int i = 0; i < kTrips; ++i) {
-    if (i % 10 == 3) script += R"({"trip":"crash-)" + std::to_string(i) + R"(","adjust":["DECLINED"]},)";
-    if (i % 7 == 5 && i % 10 != 3) script += R"({"trip":"crash-)" + std::to_string(i) + R"(","adjust":["PENDING","APPROVED"]},)";
+    if (i % 10 == 3)
+      script += R"({"trip":"crash-)" + std::to_string(i) + R"(","adjust":["DECLINED"]},)";
+    if (i % 7 == 5 && i % 10 != 3)
+      script += R"({"trip":"crash-)" + std::to_string(i) + R"(","adjust":["PENDING","APPROVED"]},)";
   }
   script.back() = ']';
   script += "}";

@@ -166,7 +166,8 @@ TEST_CASE("the same cart delivered twice is charged once and answered the same")
 
 TEST_CASE("PENDING is asked again until APPROVED") {
   Store s;
-  s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-p","adjust":["PENDING","PENDING","APPROVED"]}]})");
+  s.Sim("/_sim/script",
+        R"({"trips":[{"trip":"trip-p","adjust":["PENDING","PENDING","APPROVED"]}]})");
   REQUIRE(s.Purchase(PurchaseBody("trip-p", {{"MILK", "1"}}, "shopper-p")).status == 201);
   REQUIRE(s.WaitForState("trip-p", "captured") == "captured");
   CHECK(s.Calls("trip-p")["adjust"] == 3);
@@ -212,15 +213,15 @@ TEST_CASE("an outage of the Payment Service: everything is delivered after it re
 
 TEST_CASE("a cart with an unknown SKU is held, then priced by an operator and charged") {
   Store s;
-  auto r = s.Purchase(PurchaseBody("trip-h", {{"COLA", "1", "l1"}, {"MYSTERY", "1", "l2"}},
-                                   "shopper-h"));
+  auto r = s.Purchase(
+      PurchaseBody("trip-h", {{"COLA", "1", "l1"}, {"MYSTERY", "1", "l2"}}, "shopper-h"));
   REQUIRE(r.status == 201);
   REQUIRE(s.WaitForState("trip-h", "held") == "held");
   CHECK(s.Calls("trip-h").empty());
   auto held = s.daemon->Ctl({"trip", "list", "held"});
   CHECK(held.output.find("trip-h") != std::string::npos);
-  auto resolve = s.daemon->Ctl({"trip", "resolve", "trip-h", "price-line", "l2", "2.00",
-                                "--reason", "priced from the shelf label"});
+  auto resolve = s.daemon->Ctl({"trip", "resolve", "trip-h", "price-line", "l2", "2.00", "--reason",
+                                "priced from the shelf label"});
   INFO(resolve.output);
   REQUIRE(resolve.exit_code == 0);
   REQUIRE(s.WaitForState("trip-h", "captured") == "captured");
@@ -267,7 +268,8 @@ TEST_CASE("Create Purchases validation answers 400 naming the field and stores n
       {replace(R"("payloadType":"FINANCIAL")", R"("payloadType":"CASH")"),
        "payloadType must be one of FINANCIAL, SCAN_CODE"},
       {replace(R"("location":"ENTRY")", R"("location":"EXIT")"), "location must be one of"},
-      {replace(R"("type":"SKU")", R"("type":"PLU")"), "cartItems[0].type must be one of SKU, SCANCODE"},
+      {replace(R"("type":"SKU")", R"("type":"PLU")"),
+       "cartItems[0].type must be one of SKU, SCANCODE"},
       {replace(R"("value":"1")", R"("value":"12345678901")"),
        "cartItems[0].quantity.value must be at most 10 characters"},
       {replace(R"("value":"1")", R"("value":1)"), "cartItems[0].quantity.value must be a string"},
@@ -319,7 +321,7 @@ TEST_CASE("a trip unsettled past its pre-auth horizon becomes expired-pre-auth d
   CHECK(outbox.output.find("trip-x") == std::string::npos);  // the Adjust was withdrawn
 }
 
-TEST_CASE("SIGHUP reloads the catalog; a bad catalog keeps the old one and says why") {
+TEST_CASE("SIGHUP reloads the catalog, and a bad catalog keeps the old one and says why") {
   Store s;
   std::string catalog = kTestCatalog;
   catalog.replace(catalog.find("price: 4.29"), 11, "price: 5.00");

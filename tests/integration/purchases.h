@@ -37,12 +37,15 @@ inline std::string PurchaseBody(const std::string& trip, const std::vector<Item>
     if (!i.line_id.empty()) cart += R"(,"lineItemId":")" + i.line_id + "\"";
     cart += "}";
   }
-  std::string body = R"({"requestId":")" + NewTestUuid() + R"(","idempotentShoppingTripId":")" +
-                     trip + R"(","storeId":")" + store +
-                     R"(","shoppingTrip":{"startTime":"2026-11-27T10:00:00Z","endTime":"2026-11-27T10:05:00Z",)"
-                     R"("authEvents":[{"id":")" + NewTestUuid() +
-                     R"(","timestamp":"2026-11-27T10:00:00Z","location":"ENTRY","payloadType":"FINANCIAL"}]},)"
-                     R"("cartItems":[)" + cart + "]";
+  std::string body =
+      R"({"requestId":")" + NewTestUuid() + R"(","idempotentShoppingTripId":")" + trip +
+      R"(","storeId":")" + store +
+      R"(","shoppingTrip":{"startTime":"2026-11-27T10:00:00Z","endTime":"2026-11-27T10:05:00Z",)"
+      R"("authEvents":[{"id":")" +
+      NewTestUuid() +
+      R"(","timestamp":"2026-11-27T10:00:00Z","location":"ENTRY","payloadType":"FINANCIAL"}]},)"
+      R"("cartItems":[)" +
+      cart + "]";
   if (!shopper.empty()) body += R"(,"shopperIdentity":{"id":")" + shopper + R"("})";
   return body + "}";
 }

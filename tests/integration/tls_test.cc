@@ -57,8 +57,8 @@ TEST_CASE("HTTPS with client-certificate verification") {
   DaemonProcess d(TlsConfig(pki, true));
   REQUIRE(d.Start());
 
-  auto with_cert = HttpClient::Connect("127.0.0.1", d.Port(),
-                                       TlsClientOptions{pki.ca_cert, pki.client_cert, pki.client_key});
+  auto with_cert = HttpClient::Connect(
+      "127.0.0.1", d.Port(), TlsClientOptions{pki.ca_cert, pki.client_cert, pki.client_key});
   REQUIRE(with_cert.ok());
   auto r = with_cert->Post(kFaPath, FaBody("mtls-shopper"));
   REQUIRE(r.ok());
