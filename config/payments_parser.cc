@@ -102,8 +102,9 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
                      &out->preauth_expiry_seconds);
   const Value* alert = f->Find("preauth_alert_seconds");
   // Without an explicit alert window, a short horizon gets a proportionate one.
-  if (!alert) out->preauth_alert_seconds = std::min(out->preauth_alert_seconds,
-                                                    out->preauth_expiry_seconds / 2);
+  if (!alert)
+    out->preauth_alert_seconds =
+        std::min(out->preauth_alert_seconds, out->preauth_expiry_seconds / 2);
   if (alert && reader.Int(*alert, uint32_t{0}, uint32_t{60 * 86400}, &out->preauth_alert_seconds) &&
       out->preauth_alert_seconds >= out->preauth_expiry_seconds) {
     reader.Fail(*alert, "must be less than payments.preauth_expiry_seconds", alert->node.Scalar());

@@ -83,8 +83,8 @@ bool Daemon::Impl::StartPayments() {
   // store is open.
   dispatcher_factory = [this, options] {
     dispatcher = std::make_unique<payments::Dispatcher>(
-        *env, *writer, *payment_client, *credentials, [this] { return PaymentPolicy(); },
-        options, clock);
+        *env, *writer, *payment_client, *credentials, [this] { return PaymentPolicy(); }, options,
+        clock);
   };
   core::LogInfo("payments configured", {{"endpoint", pc.endpoint}, {"region", options.region}});
   return true;

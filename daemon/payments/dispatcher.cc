@@ -10,8 +10,7 @@
 namespace jwo::payments {
 
 Dispatcher::Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& client,
-                       CredentialsProvider& credentials,
-                       std::function<LifecyclePolicy()> policy,
+                       CredentialsProvider& credentials, std::function<LifecyclePolicy()> policy,
                        DispatcherOptions options, const core::Clock& clock)
     : env_(env),
       writer_(writer),

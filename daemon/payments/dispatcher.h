@@ -18,8 +18,8 @@
 #pragma once
 
 #include <condition_variable>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -61,8 +61,7 @@ class Dispatcher {
  public:
   Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& client,
              CredentialsProvider& credentials, std::function<LifecyclePolicy()> policy,
-             DispatcherOptions options,
-             const core::Clock& clock);
+             DispatcherOptions options, const core::Clock& clock);
   ~Dispatcher();  // Stop()
 
   void Start();

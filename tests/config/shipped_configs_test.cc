@@ -37,8 +37,8 @@ TEST_CASE("dev.yaml loads without errors and keeps its state in <repo>/state") {
   CHECK(c.listeners[0].address == "127.0.0.1");
   CHECK(c.listeners[0].port == 8080);
   CHECK_FALSE(c.listeners[0].tls.has_value());
-  CHECK(c.listeners[0].apis == std::vector<Api>{Api::kShopperAuthorization, Api::kPurchases,
-                                                Api::kHealth, Api::kMetrics});
+  CHECK(c.listeners[0].apis ==
+        std::vector<Api>{Api::kShopperAuthorization, Api::kPurchases, Api::kHealth, Api::kMetrics});
   CHECK(c.ordering.catalog_file ==
         (std::filesystem::path(kConfigDir) / "catalog.example.yaml").lexically_normal().string());
   CHECK(c.payments.enabled);

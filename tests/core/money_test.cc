@@ -60,7 +60,8 @@ TEST_CASE("minor units print with exactly the currency's digits") {
 }
 
 TEST_CASE("parse and print round-trip") {
-  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{99}, int64_t{100}, int64_t{123456789}, int64_t{-42}, kMaxMinorUnits}) {
+  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{99}, int64_t{100}, int64_t{123456789},
+                    int64_t{-42}, kMaxMinorUnits}) {
     CHECK(*ParseMinorUnits(FormatMinorUnits(v, C("USD")), C("USD")) == v);
   }
 }

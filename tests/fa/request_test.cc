@@ -28,7 +28,8 @@ json::object Valid() {
       }
     },
     "someFutureField": {"anything": [1, 2, 3]}
-  })").as_object();
+  })")
+      .as_object();
 }
 
 std::string Error(const json::object& o) {
@@ -142,14 +143,20 @@ TEST_CASE("formats, lengths, empty and whitespace-only values") {
   CHECK(Error(o) == "shopperInteraction.shoppingTripId must match ^[0-9a-zA-Z_-]+$");
   o = Valid();
   Event(o)["timestamp"] = "yesterday";
-  CHECK(Error(o) == "shopperInteraction.gateAuthenticationEvent.timestamp must be an ISO 8601 date-time");
+  CHECK(Error(o) ==
+        "shopperInteraction.gateAuthenticationEvent.timestamp must be an ISO 8601 date-time");
   o = Valid();
   Interaction(o)["recommendation"].as_object()["shopperRisks"] = json::array{"Bad Debt"};
-  CHECK(Error(o) == "shopperInteraction.recommendation.shopperRisks entries must be risk names such as BadDebt");
+  CHECK(
+      Error(o) ==
+      "shopperInteraction.recommendation.shopperRisks entries must be risk names such as BadDebt");
   o = Valid();
-  Interaction(o)["recommendation"].as_object()["authorizationConditions"].as_array()[0]
+  Interaction(o)["recommendation"]
+      .as_object()["authorizationConditions"]
+      .as_array()[0]
       .as_object()["type"] = "REDUCE";
-  CHECK(Error(o) == "shopperInteraction.recommendation.authorizationConditions[0].type must be ADJUST");
+  CHECK(Error(o) ==
+        "shopperInteraction.recommendation.authorizationConditions[0].type must be ADJUST");
 }
 
 TEST_CASE("money shape: currency, precision, sign") {
@@ -158,8 +165,10 @@ TEST_CASE("money shape: currency, precision, sign") {
     o["authorizedAmount"] = json::object{{"value", value}, {"currencyCode", code}};
     return o;
   };
-  CHECK(Error(amount(50, "usd")) == "authorizedAmount.currencyCode must be an ISO 4217 currency code");
-  CHECK(Error(amount(50, "XYZ")) == "authorizedAmount.currencyCode must be an ISO 4217 currency code");
+  CHECK(Error(amount(50, "usd")) ==
+        "authorizedAmount.currencyCode must be an ISO 4217 currency code");
+  CHECK(Error(amount(50, "XYZ")) ==
+        "authorizedAmount.currencyCode must be an ISO 4217 currency code");
   CHECK(Error(amount(-1, "USD")) == "authorizedAmount.value must not be negative");
   CHECK(Error(amount(1.234, "USD")).find("more than 2 decimal places") != std::string::npos);
   CHECK(Error(amount(1.5, "JPY")).find("more than 0 decimal places") != std::string::npos);

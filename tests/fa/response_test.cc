@@ -20,11 +20,15 @@ TEST_CASE("denied: status and risks") {
 }
 
 TEST_CASE("admitted with an ADJUST condition: exact amount digits") {
-  fa::Decision d{store::Outcome::kApproved, fa::Reason::kRuleAdjust, {},
+  fa::Decision d{store::Outcome::kApproved,
+                 fa::Reason::kRuleAdjust,
+                 {},
                  core::Money{2500, *core::FindCurrency("USD")}};
-  CHECK(fa::SerializeDecision(d) ==
-        R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":25.00,"currencyCode":"USD"}}]})");
+  CHECK(
+      fa::SerializeDecision(d) ==
+      R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":25.00,"currencyCode":"USD"}}]})");
   d.adjust_amount = core::Money{3000, *core::FindCurrency("JPY")};
-  CHECK(fa::SerializeDecision(d) ==
-        R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":3000,"currencyCode":"JPY"}}]})");
+  CHECK(
+      fa::SerializeDecision(d) ==
+      R"({"status":"APPROVED","authorizationConditions":[{"type":"ADJUST","amount":{"value":3000,"currencyCode":"JPY"}}]})");
 }

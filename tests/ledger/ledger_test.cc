@@ -29,7 +29,8 @@ struct Fixture {
                  if (!r.ok()) return r.status();
                  if (r->has_value()) out = **r;
                  return core::Status::Ok();
-               }).ok());
+               })
+                .ok());
     return out;
   }
   core::Status Add(std::string shopper, std::string trip, int64_t minor, std::string cur = "USD") {
@@ -55,9 +56,12 @@ TEST_CASE("the balance is the sum of open debts, per currency") {
   CHECK(s.OpenDebt("EUR") == 300);
   CHECK(s.open_debt_count == 3);
 
-  REQUIRE(f.env->Write([](store::WriteTxn& txn) {
-               return ledger::CloseDebt(txn, "alice", "t1", store::DebtState::kSettled, "pay-1", 200);
-             }).ok());
+  REQUIRE(f.env
+              ->Write([](store::WriteTxn& txn) {
+                return ledger::CloseDebt(txn, "alice", "t1", store::DebtState::kSettled, "pay-1",
+                                         200);
+              })
+              .ok());
   s = f.Shopper("alice");
   CHECK(s.OpenDebt("USD") == 599);
   CHECK(s.open_debt_count == 2);
@@ -95,27 +99,33 @@ TEST_CASE("bad debts are refused") {
 
 TEST_CASE("overrides need who and why, and audit records number themselves") {
   Fixture f;
-  CHECK(f.env->Write([](store::WriteTxn& txn) {
-          return ledger::SetOverride(txn, "e", store::Override::kAlwaysBlock, "", "", 1);
-        }).code() == core::StatusCode::kInvalidArgument);
-  REQUIRE(f.env->Write([](store::WriteTxn& txn) {
-               if (auto s = ledger::SetOverride(txn, "e", store::Override::kAlwaysBlock, "ops",
-                                                "fraud report", 1);
-                   !s.ok())
-                 return s;
-               auto a = ledger::AppendAudit(txn, {0, 1, "ops", "shopper.block", "e", "", "fraud"});
-               auto b = ledger::AppendAudit(txn, {0, 2, "ops", "shopper.clear", "e", "", "ok"});
-               CHECK(*a == 1);
-               CHECK(*b == 2);
-               return core::Status::Ok();
-             }).ok());
+  CHECK(f.env
+            ->Write([](store::WriteTxn& txn) {
+              return ledger::SetOverride(txn, "e", store::Override::kAlwaysBlock, "", "", 1);
+            })
+            .code() == core::StatusCode::kInvalidArgument);
+  REQUIRE(f.env
+              ->Write([](store::WriteTxn& txn) {
+                if (auto s = ledger::SetOverride(txn, "e", store::Override::kAlwaysBlock, "ops",
+                                                 "fraud report", 1);
+                    !s.ok())
+                  return s;
+                auto a = ledger::AppendAudit(txn, {0, 1, "ops", "shopper.block", "e", "", "fraud"});
+                auto b = ledger::AppendAudit(txn, {0, 2, "ops", "shopper.clear", "e", "", "ok"});
+                CHECK(*a == 1);
+                CHECK(*b == 2);
+                return core::Status::Ok();
+              })
+              .ok());
   CHECK(f.Shopper("e").override_mode == store::Override::kAlwaysBlock);
   std::vector<store::AuditRecord> recent;
-  REQUIRE(f.env->Read([&](const store::ReadTxn& txn) {
-               auto r = ledger::RecentAudit(txn, 10, "e");
-               if (r.ok()) recent = *r;
-               return r.status();
-             }).ok());
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto r = ledger::RecentAudit(txn, 10, "e");
+                if (r.ok()) recent = *r;
+                return r.status();
+              })
+              .ok());
   REQUIRE(recent.size() == 2);
   CHECK(recent[0].action == "shopper.clear");  // newest first
 }

@@ -41,9 +41,9 @@ struct Fixture {
     t.total = total;
     t.created_ms = 1000;
     if (!empty) t.cart = {{"l1", "SKU", "SKU", "1", "", {}}};
-    REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                 return payments::StartTrip(txn, t, policy, 1000);
-               }).ok());
+    REQUIRE(
+        env->Write([&](store::WriteTxn& txn) { return payments::StartTrip(txn, t, policy, 1000); })
+            .ok());
   }
 
   std::vector<store::OutboxEntry> Outbox() {
@@ -52,7 +52,8 @@ struct Fixture {
                  auto l = payments::ListOutbox(txn, false, 1000);
                  if (l.ok()) out = *l;
                  return l.status();
-               }).ok());
+               })
+                .ok());
     return out;
   }
 
@@ -67,7 +68,8 @@ struct Fixture {
                                                 detail);
                  if (v.ok()) verdict = *v;
                  return v.status();
-               }).ok());
+               })
+                .ok());
     return *verdict;
   }
 
@@ -77,7 +79,8 @@ struct Fixture {
                  auto r = payments::LoadTrip(txn, id);
                  if (r.ok()) t = *r;
                  return r.status();
-               }).ok());
+               })
+                .ok());
     return t;
   }
 
@@ -87,7 +90,8 @@ struct Fixture {
                  auto s = ledger::ReadShopper(txn, shopper);
                  if (s.ok() && s->has_value()) owed = (*s)->OpenDebt("USD");
                  return s.status();
-               }).ok());
+               })
+                .ok());
     return owed;
   }
 };
@@ -102,8 +106,9 @@ TEST_CASE("approved: Adjust, then Capture of the total, then the receipt calls")
   CHECK(out[0].operation == Operation::kAdjust);
   CHECK(out[0].body ==
         R"({"storeId":"store-1","shoppingTripId":"t1","amount":{"amount":15.99,"code":"USD"}})");
-  CHECK(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":15.99,"code":"USD"}})") ==
-        AnswerVerdict::kDone);
+  CHECK(
+      f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":15.99,"code":"USD"}})") ==
+      AnswerVerdict::kDone);
   CHECK(f.Trip("t1").state == TripState::kCapturing);
   out = f.Outbox();
   REQUIRE(out.size() == 1);
@@ -136,9 +141,14 @@ TEST_CASE("PENDING, 429, 5xx, 401/403 and malformed answers keep the same entry 
   Fixture f;
   f.Start("t3", 100);
   const uint64_t seq = f.Outbox().front().sequence;
-  for (auto [status, body] : std::vector<std::pair<int, std::string>>{
-           {200, R"({"status":"PENDING"})"}, {429, ""}, {500, ""}, {503, ""}, {403, ""},
-           {200, "not json"}, {200, R"({"status":"MAYBE"})"}}) {
+  for (auto [status, body] :
+       std::vector<std::pair<int, std::string>>{{200, R"({"status":"PENDING"})"},
+                                                {429, ""},
+                                                {500, ""},
+                                                {503, ""},
+                                                {403, ""},
+                                                {200, "not json"},
+                                                {200, R"({"status":"MAYBE"})"}}) {
     INFO(status << " " << body);
     CHECK(f.Answer(status, body) == AnswerVerdict::kRetry);
     REQUIRE(f.Outbox().size() == 1);
@@ -157,9 +167,11 @@ TEST_CASE("a 400 makes a dead letter and puts an unsettled trip in attention") {
   CHECK(out[0].last_error.find("UnknownShoppingTrip") != std::string::npos);
   CHECK(f.Trip("t4").state == TripState::kAttention);
   // An operator retries it: due again, trip back to waiting for its Adjust.
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
-               return payments::RetryOutbox(txn, out[0].sequence, 3000);
-             }).ok());
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::RetryOutbox(txn, out[0].sequence, 3000);
+              })
+              .ok());
   CHECK_FALSE(f.Outbox().front().dead);
   CHECK(f.Trip("t4").state == TripState::kAdjusting);
 }
@@ -228,16 +240,20 @@ TEST_CASE("pre-auth expiry: unsettled trips expire into debt, settled ones are l
   f.Start("t10", 300);
   f.Answer(200, R"({"status":"APPROVED"})");  // t9 -> capturing
   payments::ExpiryScan scan;
-  REQUIRE(f.env->Read([&](const store::ReadTxn& txn) {
-               auto s = payments::ScanExpiry(txn, 1000 + 9'000, 10'000, 2'000);
-               if (s.ok()) scan = *s;
-               return s.status();
-             }).ok());
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto s = payments::ScanExpiry(txn, 1000 + 9'000, 10'000, 2'000);
+                if (s.ok()) scan = *s;
+                return s.status();
+              })
+              .ok());
   CHECK(scan.nearing.size() == 2);
   CHECK(scan.overdue.empty());
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
-               return payments::ExpireTrip(txn, "t9", f.policy, 20'000);
-             }).ok());
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::ExpireTrip(txn, "t9", f.policy, 20'000);
+              })
+              .ok());
   CHECK(f.Trip("t9").state == TripState::kExpired);
   CHECK(f.Debt("shopper-t9") == 700);
   for (const auto& e : f.Outbox()) CHECK(e.trip_id != "t9");  // its Capture was withdrawn
@@ -252,15 +268,18 @@ TEST_CASE("held trips wait for an operator, then start their Adjust") {
   t.state = TripState::kHeld;
   t.cart = {{"a", "COLA", "SKU", "1", "", {}}, {"b", "MYSTERY", "SKU", "1", "", {}}};
   t.unpriced = {"line b (MYSTERY): unknown SKU"};
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
-               return payments::StartTrip(txn, t, f.policy, 1000);
-             }).ok());
+  REQUIRE(
+      f.env
+          ->Write([&](store::WriteTxn& txn) { return payments::StartTrip(txn, t, f.policy, 1000); })
+          .ok());
   CHECK(f.Outbox().empty());
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
-               return payments::ResolveHeld(txn, "h1", payments::HeldAction::kPriceLine, "b", 200,
-                                            "ops", f.policy, 2000)
-                   .status();
-             }).ok());
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::ResolveHeld(txn, "h1", payments::HeldAction::kPriceLine, "b", 200,
+                                             "ops", f.policy, 2000)
+                    .status();
+              })
+              .ok());
   CHECK(f.Trip("h1").state == TripState::kAdjusting);
   CHECK(f.Trip("h1").total == 349);
   CHECK(f.Outbox().front().operation == Operation::kAdjust);

@@ -38,7 +38,8 @@ std::string ReadValue(store::Env& env, Table t, std::string_view key) {
                if (!v.ok()) return v.status();
                if (v->has_value()) out = std::string(**v);
                return core::Status::Ok();
-             }).ok());
+             })
+              .ok());
   return out;
 }
 
@@ -58,9 +59,10 @@ TEST_CASE("writes commit and survive reopening") {
   {
     auto env = store::Env::Open(Options(dir));
     REQUIRE(env.ok());
-    REQUIRE((*env)->Write([](store::WriteTxn& txn) {
-                     return txn.Put(Table::kMeta, "store_id", "s1");
-                   }).ok());
+    REQUIRE(
+        (*env)
+            ->Write([](store::WriteTxn& txn) { return txn.Put(Table::kMeta, "store_id", "s1"); })
+            .ok());
   }
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
@@ -100,13 +102,15 @@ TEST_CASE("the map grows on MDB_MAP_FULL and the write goes through") {
   const uint64_t before = (*env)->Stats().map_size_bytes;
   const std::string value(4000, 'v');
   for (int batch = 0; batch < 8; ++batch) {
-    REQUIRE((*env)->Write([&](store::WriteTxn& txn) {
-                     for (int i = 0; i < 200; ++i) {
-                       const std::string key = "k" + std::to_string(batch * 1000 + i);
-                       if (auto s = txn.Put(Table::kShoppers, key, value); !s.ok()) return s;
-                     }
-                     return core::Status::Ok();
-                   }).ok());
+    REQUIRE((*env)
+                ->Write([&](store::WriteTxn& txn) {
+                  for (int i = 0; i < 200; ++i) {
+                    const std::string key = "k" + std::to_string(batch * 1000 + i);
+                    if (auto s = txn.Put(Table::kShoppers, key, value); !s.ok()) return s;
+                  }
+                  return core::Status::Ok();
+                })
+                .ok());
   }
   const store::EnvStats stats = (*env)->Stats();
   CHECK(stats.map_size_bytes > before);
@@ -135,11 +139,13 @@ TEST_CASE("a store with a newer schema version is refused") {
   {
     auto env = store::Env::Open(Options(dir));
     REQUIRE(env.ok());
-    REQUIRE((*env)->Write([](store::WriteTxn& txn) {
-                     store::Encoder e;
-                     e.U32(store::kSchemaVersion + 1);
-                     return txn.Put(Table::kMeta, "schema_version", e.bytes());
-                   }).ok());
+    REQUIRE((*env)
+                ->Write([](store::WriteTxn& txn) {
+                  store::Encoder e;
+                  e.U32(store::kSchemaVersion + 1);
+                  return txn.Put(Table::kMeta, "schema_version", e.bytes());
+                })
+                .ok());
   }
   auto env = store::Env::Open(Options(dir));
   REQUIRE_FALSE(env.ok());
@@ -183,17 +189,16 @@ TEST_CASE("a version-1 store is migrated to the current schema with its data kep
     auto v1 = store::Env::Open(options);
     REQUIRE(v1.ok());
     CHECK((*v1)->schema_version() == 1);
-    REQUIRE((*v1)->Write([](store::WriteTxn& txn) {
-                    return txn.Put(Table::kShoppers, "kept", "x");
-                  }).ok());
+    REQUIRE((*v1)
+                ->Write([](store::WriteTxn& txn) { return txn.Put(Table::kShoppers, "kept", "x"); })
+                .ok());
   }
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
   CHECK((*env)->schema_version() == store::kSchemaVersion);
   CHECK(ReadValue(**env, Table::kShoppers, "kept") == "x");
-  REQUIRE((*env)->Write([](store::WriteTxn& txn) {
-                   return txn.Put(Table::kTrips, "t", "v");
-                 }).ok());
+  REQUIRE(
+      (*env)->Write([](store::WriteTxn& txn) { return txn.Put(Table::kTrips, "t", "v"); }).ok());
 }
 
 TEST_CASE("a failing migration leaves the store untouched") {
@@ -208,8 +213,8 @@ TEST_CASE("a failing migration leaves the store untouched") {
   options.migrations = steps;
   auto env = store::Env::Open(options);
   REQUIRE_FALSE(env.ok());
-  const std::string step = std::to_string(store::kSchemaVersion) + "->" +
-                           std::to_string(store::kSchemaVersion + 1);
+  const std::string step =
+      std::to_string(store::kSchemaVersion) + "->" + std::to_string(store::kSchemaVersion + 1);
   CHECK(env.status().message().find("migration " + step) != std::string::npos);
   auto current = store::Env::Open(Options(dir));
   REQUIRE(current.ok());
@@ -222,9 +227,11 @@ TEST_CASE("a directory holding another program's LMDB store is refused") {
   {
     auto env = store::Env::Open(Options(dir));
     REQUIRE(env.ok());
-    REQUIRE((*env)->Write([](store::WriteTxn& txn) {
-                     return txn.Put(Table::kMeta, "format", "something-else");
-                   }).ok());
+    REQUIRE((*env)
+                ->Write([](store::WriteTxn& txn) {
+                  return txn.Put(Table::kMeta, "format", "something-else");
+                })
+                .ok());
   }
   auto env = store::Env::Open(Options(dir));
   CHECK(env.status().code() == core::StatusCode::kFailedPrecondition);
@@ -245,19 +252,23 @@ TEST_CASE("prefix scans stop at the end of the prefix") {
   TempDir dir;
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
-  REQUIRE((*env)->Write([](store::WriteTxn& txn) {
-                   for (const char* k : {"a1", "b1", "b2", "b3", "c1"}) {
-                     if (auto s = txn.Put(Table::kDebts, k, "v"); !s.ok()) return s;
-                   }
-                   return core::Status::Ok();
-                 }).ok());
+  REQUIRE((*env)
+              ->Write([](store::WriteTxn& txn) {
+                for (const char* k : {"a1", "b1", "b2", "b3", "c1"}) {
+                  if (auto s = txn.Put(Table::kDebts, k, "v"); !s.ok()) return s;
+                }
+                return core::Status::Ok();
+              })
+              .ok());
   std::vector<std::string> seen;
-  REQUIRE((*env)->Read([&](const store::ReadTxn& txn) {
-                   return txn.Scan(Table::kDebts, "b", [&](std::string_view k, std::string_view) {
-                     seen.emplace_back(k);
-                     return true;
-                   });
-                 }).ok());
+  REQUIRE((*env)
+              ->Read([&](const store::ReadTxn& txn) {
+                return txn.Scan(Table::kDebts, "b", [&](std::string_view k, std::string_view) {
+                  seen.emplace_back(k);
+                  return true;
+                });
+              })
+              .ok());
   CHECK(seen == std::vector<std::string>{"b1", "b2", "b3"});
 }
 
@@ -266,9 +277,11 @@ TEST_CASE("read transactions are reused per thread and see committed writes") {
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
   for (int i = 0; i < 100; ++i) {
-    REQUIRE((*env)->Write([&](store::WriteTxn& txn) {
-                     return txn.Put(Table::kMeta, "n", std::to_string(i));
-                   }).ok());
+    REQUIRE((*env)
+                ->Write([&](store::WriteTxn& txn) {
+                  return txn.Put(Table::kMeta, "n", std::to_string(i));
+                })
+                .ok());
     CHECK(ReadValue(**env, Table::kMeta, "n") == std::to_string(i));
   }
   CHECK((*env)->Stats().readers_used <= 2);

@@ -31,7 +31,8 @@ struct Fixture {
                  auto v = txn.Get(Table::kMeta, key);
                  found = v.ok() && v->has_value();
                  return core::Status::Ok();
-               }).ok());
+               })
+                .ok());
     return found;
   }
 };
