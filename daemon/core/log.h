@@ -33,6 +33,8 @@ bool StderrIsJournal();
 bool LogEnabled(LogLevel level);
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
 
+// Note: the fields are built before the level is checked; on hot paths test
+// LogEnabled(LogLevel::kDebug) first.
 inline void LogDebug(std::string_view m, std::initializer_list<LogField> f = {}) {
   if (LogEnabled(LogLevel::kDebug)) Log(LogLevel::kDebug, m, f);
 }

@@ -73,7 +73,8 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
     core::LogInfo("shopper denied", {{"shopper", core::Pseudonym(req.shopper_id)},
                                      {"trip", req.trip_id},
                                      {"reason", std::string(ReasonName(decision.reason))}});
-  } else {
+  } else if (core::LogEnabled(core::LogLevel::kDebug)) {
+    // Checked first: the fields (a SHA-256 pseudonym) would otherwise be built for every tap.
     core::LogDebug("shopper approved", {{"shopper", core::Pseudonym(req.shopper_id)},
                                         {"trip", req.trip_id},
                                         {"reason", std::string(ReasonName(decision.reason))}});
