@@ -17,9 +17,8 @@
 namespace {
 
 [[noreturn]] void Usage() {
-  std::fputs(
-      "usage: jwo-bench-fill --state-dir DIR [--shoppers N] [--debt-every K] [--batch B]\n",
-      stderr);
+  std::fputs("usage: jwo-bench-fill --state-dir DIR [--shoppers N] [--debt-every K] [--batch B]\n",
+             stderr);
   std::exit(2);
 }
 
@@ -90,8 +89,7 @@ int main(int argc, char** argv) {
     for (long i = start; i < end; ++i) debtors += (i % debt_every == 0) ? 1 : 0;
     std::fprintf(stderr, "\r%ld / %ld shoppers", end, shoppers);
   }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const jwo::store::EnvStats st = (*env)->Stats();
   std::fprintf(stderr, "\n");
   std::printf("filled %ld shoppers (%ld in debt) in %.1f s; store uses %.1f MiB\n", shoppers,
