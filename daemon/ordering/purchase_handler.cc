@@ -37,20 +37,25 @@ std::string Created(const std::string& purchase_id) {
   return R"({"purchaseId":")" + purchase_id + R"("})";
 }
 
-// The shopper of the trip's first gate decision: who tapped to open it.
-std::string ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id) {
+// The shopper of the trip's earliest approved gate decision: who tapped to open it. Decisions
+// are appended in time order, so this walks back from the newest and stops at a horizon: Create
+// Purchases arrives minutes after the tap, never days.
+constexpr int64_t kDecisionLookback = 2 * 86'400'000;  // ms
+constexpr size_t kDecisionScanLimit = 500'000;
+
+std::string ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id,
+                                 int64_t now_ms) {
   std::string shopper;
-  int64_t earliest = INT64_MAX;
-  (void)txn.Scan(
-      store::Table::kDecisions, store::DecisionKeyPrefix(trip_id),
-      [&](std::string_view k, std::string_view v) {
-        auto d = store::DecodeDecision(k, v);
-        if (d.ok() && d->outcome == store::Outcome::kApproved && d->decided_ms < earliest) {
-          earliest = d->decided_ms;
-          shopper = d->shopper_id;
-        }
-        return true;
-      });
+  size_t scanned = 0;
+  (void)txn.ScanReverse(store::Table::kDecisions, [&](std::string_view k, std::string_view v) {
+    auto d = store::DecodeDecision(k, v);
+    if (!d.ok()) return true;
+    if (d->decided_ms < now_ms - kDecisionLookback || ++scanned > kDecisionScanLimit) return false;
+    if (d->trip_id == trip_id && d->outcome == store::Outcome::kApproved) {
+      shopper = d->shopper_id;  // keep walking back: an earlier tap of the same trip wins
+    }
+    return true;
+  });
   return shopper;
 }
 
@@ -149,7 +154,7 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
       if (!p.ok()) return p.status();
       existing = std::move(*p);
     } else if (req->shopper_id.empty()) {
-      decided_shopper = ShopperFromDecisions(txn, req->trip_id);
+      decided_shopper = ShopperFromDecisions(txn, req->trip_id, deps_.clock->NowUnixMs());
     }
     return core::Status::Ok();
   });

@@ -6,11 +6,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
 #include "core/log.h"
 #include "store/codec.h"
+#include "store/records.h"
 
 namespace jwo::store {
 namespace {
@@ -57,14 +59,53 @@ constexpr std::string_view kFormatValue = "jwo-edge";
 
 // --- migrations -------------------------------------------------------------------------------
 
+namespace {
+
+// Schema 1 keyed decisions by trip and gate event, which scatters a batch of inserts over the
+// whole table; schema 2 appends them by sequence (see DecisionRecord). Old rows keep their
+// order of decision time.
+Status RekeyDecisions(WriteTxn& txn) {
+  std::vector<DecisionRecord> rows;
+  std::vector<std::string> keys;
+  Status decode = Status::Ok();
+  Status scan = txn.Scan(Table::kDecisions, {}, [&](std::string_view k, std::string_view v) {
+    auto d = DecodeDecision(k, v);
+    if (!d.ok()) {
+      decode = d.status();
+      return false;
+    }
+    keys.emplace_back(k);
+    rows.push_back(std::move(*d));
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (!decode.ok()) return decode;
+  for (const std::string& k : keys) {
+    if (Status s = txn.Delete(Table::kDecisions, k); !s.ok()) return s;
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const DecisionRecord& a, const DecisionRecord& b) {
+    return a.decided_ms < b.decided_ms;
+  });
+  uint64_t seq = 0;
+  for (const DecisionRecord& r : rows) {
+    if (Status s = txn.Append(Table::kDecisions, BigEndianKey(++seq), EncodeDecision(r)); !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 std::span<const Migration> Migrations() {
   static const Migration kMigrations[] = {
       {0, "create the version-1 tables (meta, shoppers, debts, decisions, audit)",
        [](WriteTxn& txn) { return txn.Put(Table::kMeta, kFormatKey, kFormatValue); }},
       // The tables themselves are created at open (every table of this build is opened with
       // MDB_CREATE); the step records that a version-1 store now has them.
-      {1, "add the money-path tables (trips, purchases, outbox, open_trips)",
-       [](WriteTxn&) { return core::Status::Ok(); }},
+      {1, "add the money-path tables (trips, purchases, outbox, open_trips); re-key decisions "
+          "by sequence",
+       [](WriteTxn& txn) { return RekeyDecisions(txn); }},
   };
   return kMigrations;
 }
@@ -113,6 +154,19 @@ Status ReadTxn::ScanFrom(Table t, std::string_view start,
   return Status::Ok();
 }
 
+Status ReadTxn::ScanReverse(
+    Table t, const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn_, env_->Dbi(t), &cur);
+  if (rc != 0) return LmdbError("mdb_cursor_open", rc);
+  MDB_val k, v;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  while (rc == 0 && fn(View(k), View(v))) rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+  mdb_cursor_close(cur);
+  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError("mdb_cursor_get", rc);
+  return Status::Ok();
+}
+
 core::Result<std::optional<std::pair<std::string_view, std::string_view>>> ReadTxn::Last(
     Table t) const {
   MDB_cursor* cur = nullptr;
@@ -136,6 +190,19 @@ Status WriteTxn::Put(Table t, std::string_view key, std::string_view value) {
     return Status(StatusCode::kOutOfRange, "store map is full");
   }
   if (rc != 0) return LmdbError("mdb_put", rc);
+  return Status::Ok();
+}
+
+Status WriteTxn::Append(Table t, std::string_view key, std::string_view value) {
+  if (Status s = CheckKey(key); !s.ok()) return s;
+  MDB_val k = Val(key), v = Val(value);
+  const int rc = mdb_put(txn_, env_->Dbi(t), &k, &v, MDB_APPEND);
+  if (rc == MDB_MAP_FULL) {
+    map_full_ = true;
+    return Status(StatusCode::kOutOfRange, "store map is full");
+  }
+  if (rc == MDB_KEYEXIST) return Status(StatusCode::kAlreadyExists, "key does not sort last");
+  if (rc != 0) return LmdbError("mdb_put (append)", rc);
   return Status::Ok();
 }
 

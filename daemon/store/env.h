@@ -87,6 +87,10 @@ class ReadTxn {
   // false.
   core::Status ScanFrom(Table t, std::string_view start,
                         const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // Calls fn(key, value) for each row from the last (highest key) backwards, until fn returns
+  // false.
+  core::Status ScanReverse(Table t,
+                           const std::function<bool(std::string_view, std::string_view)>& fn) const;
   // The last row of the table (highest key), or nullopt when empty.
   core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(Table t) const;
 
@@ -102,6 +106,10 @@ class WriteTxn : public ReadTxn {
   // Stores value under key (replacing). kInvalidArgument for a bad key; kOutOfRange when the
   // map is full (the Env grows it and reruns the transaction).
   core::Status Put(Table t, std::string_view key, std::string_view value);
+  // Appends a row whose key sorts after every key in the table (MDB_APPEND: LMDB fills the
+  // rightmost page instead of searching, and a batch touches few pages). kAlreadyExists when
+  // the key does not sort last; otherwise as Put.
+  core::Status Append(Table t, std::string_view key, std::string_view value);
   // Deletes key. kNotFound when absent.
   core::Status Delete(Table t, std::string_view key);
 

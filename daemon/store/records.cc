@@ -169,11 +169,11 @@ core::Result<std::string> DecisionKey(std::string_view trip_id, std::string_view
   return PairKey("trip id", trip_id, "gate event id", event_id);
 }
 
-std::string DecisionKeyPrefix(std::string_view trip_id) { return DebtKeyPrefix(trip_id); }
-
 std::string EncodeDecision(const DecisionRecord& r) {
   Encoder e;
-  e.U8(kV1);
+  e.U8(2);
+  e.Str(r.trip_id);
+  e.Str(r.gate_event_id);
   e.Str(r.shopper_id);
   e.Str(r.store_id);
   e.I64(r.decided_ms);
@@ -189,12 +189,17 @@ std::string EncodeDecision(const DecisionRecord& r) {
 
 core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes) {
   DecisionRecord r;
-  if (!SplitKey(key, r.trip_id, r.gate_event_id)) return Bad("decision key");
   Decoder d(bytes);
-  uint8_t outcome = 0, n = 0;
-  if (!ReadVersion(d) || !d.Str(r.shopper_id) || !d.Str(r.store_id) || !d.I64(r.decided_ms) ||
-      !d.I64(r.event_ms) || !d.U8(outcome) || outcome < 1 || outcome > 2 || !d.Str(r.reason) ||
-      !d.U8(n)) {
+  uint8_t version = 0, outcome = 0, n = 0;
+  if (!d.U8(version) || (version != 1 && version != 2)) return Bad("decision");
+  if (version == 2) {
+    if (key.size() != 8 || !d.Str(r.trip_id) || !d.Str(r.gate_event_id)) return Bad("decision");
+    r.sequence = FromBigEndianKey(key);
+  } else if (!SplitKey(key, r.trip_id, r.gate_event_id)) {
+    return Bad("decision key");
+  }
+  if (!d.Str(r.shopper_id) || !d.Str(r.store_id) || !d.I64(r.decided_ms) || !d.I64(r.event_ms) ||
+      !d.U8(outcome) || outcome < 1 || outcome > 2 || !d.Str(r.reason) || !d.U8(n)) {
     return Bad("decision");
   }
   r.risks.resize(n);

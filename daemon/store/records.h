@@ -84,7 +84,10 @@ core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes
 enum class Outcome : uint8_t { kApproved = 1, kDenied = 2 };
 
 // One gate decision, kept for correlation (which shopper opened which trip) and audit.
+// Stored under a big-endian u64 sequence (appended, schema 2); the trip and gate event ids are
+// in the value. Schema-1 rows were keyed by DecisionKey and are decoded for the migration.
 struct DecisionRecord {
+  uint64_t sequence = 0;  // the key (schema 2); 0 for a schema-1 row
   std::string trip_id;
   std::string gate_event_id;
   std::string shopper_id;
@@ -98,10 +101,11 @@ struct DecisionRecord {
   uint32_t latency_us = 0;  // time to decide, for audit of slow answers
 };
 
-// Key: u8 length of the trip id, the trip id, the gate event id.
+// Schema-1 key: u8 length of the trip id, the trip id, the gate event id.
 core::Result<std::string> DecisionKey(std::string_view trip_id, std::string_view event_id);
-std::string DecisionKeyPrefix(std::string_view trip_id);
+// Record version 2: the ids in the value. Ids are checked (CheckId) by the caller.
 std::string EncodeDecision(const DecisionRecord& r);
+// Decodes version 2 (key = sequence) or version 1 (key = DecisionKey).
 core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes);
 
 // --- audit ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ enum class Table {
   kMeta,       // name -> value: schema_version, store_id
   kShoppers,   // shopper id -> ShopperRecord (what the gate reads)
   kDebts,      // DebtKey(shopper, trip) -> DebtRecord
-  kDecisions,  // DecisionKey(trip, gate event) -> DecisionRecord (gate decision audit)
+  kDecisions,  // big-endian u64 sequence -> DecisionRecord (gate decision audit, appended)
   kAudit,      // big-endian u64 sequence -> AuditRecord (manual changes by operators)
   kTrips,      // trip id -> TripRecord (schema 2)
   kPurchases,  // idempotentShoppingTripId -> PurchaseRecord (schema 2)

@@ -32,7 +32,7 @@ TEST_CASE("a typical open-loop command line parses", "[options]") {
   CHECK(o.json);
 }
 
-TEST_CASE("--max means closed loop", "[options]") {
+TEST_CASE("the --max option means closed loop", "[options]") {
   LoadOptions o;
   std::string error;
   REQUIRE(Parse({"--port", "1", "--rate", "10", "--max", "--shoppers", "5"}, &o, &error));

@@ -84,7 +84,7 @@ TEST_CASE("decision and audit records round-trip") {
   d.risks = {"BadDebt"};
   d.lane = "3";
   d.latency_us = 42;
-  auto back = DecodeDecision(*DecisionKey(d.trip_id, d.gate_event_id), EncodeDecision(d));
+  auto back = DecodeDecision(BigEndianKey(5), EncodeDecision(d));
   REQUIRE(back.ok());
   CHECK(back->trip_id == "trip-1");
   CHECK(back->gate_event_id == "ev-1");
@@ -92,6 +92,7 @@ TEST_CASE("decision and audit records round-trip") {
   CHECK(back->risks == std::vector<std::string>{"BadDebt"});
   CHECK(back->lane == "3");
   CHECK(back->latency_us == 42);
+  CHECK(back->sequence == 5);
 
   AuditRecord a{7, 11, "alice", "shopper.block", "s", "", "fraud"};
   auto ab = DecodeAudit(std::string("\0\0\0\0\0\0\0\7", 8), EncodeAudit(a));
