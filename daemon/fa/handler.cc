@@ -19,7 +19,7 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
     deps_.metrics->bad_requests->Increment();
     return http::JsonError(400, parsed.status().message());
   }
-  const AuthorizationRequest& req = *parsed;
+  AuthorizationRequest& req = *parsed;
   if (req.store_id != cfg.store_id) {
     deps_.metrics->unknown_store->Increment();
     return http::JsonError(404, "no connector configuration for storeId '" + req.store_id + "'");
@@ -55,21 +55,7 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
   deps_.metrics->latency->Observe(static_cast<double>(elapsed_ns) * 1e-9);
   deps_.metrics->CountDecision(decision);
 
-  store::DecisionRecord record;
-  record.trip_id = req.trip_id;
-  record.gate_event_id = req.gate_event ? req.gate_event->id : "none";
-  record.shopper_id = req.shopper_id;
-  record.store_id = req.store_id;
-  record.decided_ms = deps_.clock->NowUnixMs();
-  record.event_ms = req.gate_event ? req.gate_event->timestamp_ms : 0;
-  record.outcome = decision.outcome;
-  record.reason = std::string(ReasonName(decision.reason));
-  record.risks = decision.risks;
-  record.lane = std::string(req.GateData("lane"));
-  record.latency_us = static_cast<uint32_t>(elapsed_ns / 1000);
-  deps_.decision_log->Record(std::move(record));
-
-  if (decision.outcome == store::Outcome::kDenied) {
+  if (decision.outcome == store::Outcome::kDenied && core::LogEnabled(core::LogLevel::kInfo)) {
     core::LogInfo("shopper denied", {{"shopper", core::Pseudonym(req.shopper_id)},
                                      {"trip", req.trip_id},
                                      {"reason", std::string(ReasonName(decision.reason))}});
@@ -80,6 +66,21 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
                                         {"reason", std::string(ReasonName(decision.reason))}});
   }
   if (deps_.on_decided) deps_.on_decided(req, decision);
+
+  // Last use of the request: its strings move into the audit record.
+  store::DecisionRecord record;
+  record.gate_event_id = req.gate_event ? std::move(req.gate_event->id) : "none";
+  record.event_ms = req.gate_event ? req.gate_event->timestamp_ms : 0;
+  record.lane = std::string(req.GateData("lane"));
+  record.trip_id = std::move(req.trip_id);
+  record.shopper_id = std::move(req.shopper_id);
+  record.store_id = std::move(req.store_id);
+  record.decided_ms = deps_.clock->NowUnixMs();
+  record.outcome = decision.outcome;
+  record.reason = std::string(ReasonName(decision.reason));
+  record.risks = decision.risks;
+  record.latency_us = static_cast<uint32_t>(elapsed_ns / 1000);
+  deps_.decision_log->Record(std::move(record));
   return response;
 }
 

@@ -22,23 +22,29 @@ std::string Join(std::string_view a, std::string_view b) {
 
 // Reads obj[key] as a string: `required` decides whether absence (or null) is an error.
 // Empty and whitespace-only strings are rejected when `max` > 0 limits apply.
+// The JSON path of `key` under `parent`, built only when an error needs it: this runs for every
+// field of every gate request.
+std::string PathOf(std::string_view parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : Join(parent, key);
+}
+
 Status GetString(const json::object& obj, std::string_view parent, std::string_view key,
                  bool required, size_t max_len, std::string& out) {
-  const std::string path = parent.empty() ? std::string(key) : Join(parent, key);
+  const auto path = [&] { return PathOf(parent, key); };
   const json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) {
-    return required ? Invalid(path, "is required") : Status::Ok();
+    return required ? Invalid(path(), "is required") : Status::Ok();
   }
-  if (!v->is_string()) return Invalid(path, "must be a string");
+  if (!v->is_string()) return Invalid(path(), "must be a string");
   const json::string& s = v->get_string();
   if (s.empty() || s.find_first_not_of(" \t\r\n") == json::string::npos) {
-    return Invalid(path, "must not be empty");
+    return Invalid(path(), "must not be empty");
   }
   if (s.size() > max_len) {
-    return Invalid(path, "must be at most " + std::to_string(max_len) + " characters");
+    return Invalid(path(), "must be at most " + std::to_string(max_len) + " characters");
   }
   if (!core::IsPrintable(std::string_view(s.data(), s.size()))) {
-    return Invalid(path, "must not contain control characters");
+    return Invalid(path(), "must not contain control characters");
   }
   out.assign(s.data(), s.size());
   return Status::Ok();
@@ -46,19 +52,18 @@ Status GetString(const json::object& obj, std::string_view parent, std::string_v
 
 Status GetObject(const json::object& obj, std::string_view parent, std::string_view key,
                  bool required, const json::object*& out) {
-  const std::string path = parent.empty() ? std::string(key) : Join(parent, key);
   out = nullptr;
   const json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) {
-    return required ? Invalid(path, "is required") : Status::Ok();
+    return required ? Invalid(PathOf(parent, key), "is required") : Status::Ok();
   }
-  if (!v->is_object()) return Invalid(path, "must be an object");
+  if (!v->is_object()) return Invalid(PathOf(parent, key), "must be an object");
   out = &v->get_object();
   return Status::Ok();
 }
 
 // {"value": <number>, "currencyCode": "USD"}: the F&A API's money shape.
-Status GetMoney(const json::object& obj, const std::string& path, core::Money& out) {
+Status GetMoney(const json::object& obj, std::string_view path, core::Money& out) {
   std::string code;
   if (Status s = GetString(obj, path, "currencyCode", true, 3, code); !s.ok()) return s;
   auto currency = core::FindCurrency(code);
