@@ -1,8 +1,8 @@
 #include "config/loader.h"
 
-#include <fcntl.h>
+#include "core/file_read.h"
+
 #include <sys/un.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -218,33 +218,15 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
 }
 
 LoadResult LoadConfig(const std::string& path) {
-  auto fail = [&path](std::string rule) {
+  auto text = core::ReadFileBounded(path, kMaxFileBytes);
+  if (!text.ok()) {
+    std::string rule = text.status().message();
+    if (text.status().code() == core::StatusCode::kOutOfRange) {
+      rule += "; is it really the configuration?";
+    }
     return LoadResult{std::nullopt, {ConfigError{path, 0, 0, "", std::move(rule), ""}}};
-  };
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return fail("cannot open file: " + std::error_code(errno, std::generic_category()).message());
   }
-  std::string text;
-  char buf[16384];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string why = std::error_code(errno, std::generic_category()).message();
-      close(fd);
-      return fail("cannot read file: " + why);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      close(fd);
-      return fail("file is larger than " + std::to_string(kMaxFileBytes >> 20) +
-                  " MiB; is it really the configuration?");
-    }
-  }
-  close(fd);
-  return LoadConfigFromString(text, path);
+  return LoadConfigFromString(*text, path);
 }
 
 }  // namespace jwo::config

@@ -1,15 +1,13 @@
 // Catalog::LoadFile and LoadYaml: the catalog file's top level, its items and rounding rule,
 // and the small typed readers the section parsers share.
-#include <fcntl.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <map>
-#include <system_error>
 
 #include "ordering/catalog.h"
+
+#include "core/file_read.h"
 #include "ordering/catalog_parsers.h"
 #include "ordering/decimal.h"
 #include "ordering/quantity.h"
@@ -292,32 +290,13 @@ core::Result<std::shared_ptr<const Catalog>> Catalog::LoadYaml(
 }
 
 core::Result<std::shared_ptr<const Catalog>> Catalog::LoadFile(const std::string& path) {
-  const auto fail = [&path](const std::string& why) {
+  auto text = core::ReadFileBounded(path, internal::kMaxFileBytes);
+  if (!text.ok()) {
+    std::string why = text.status().message();
+    if (text.status().code() == core::StatusCode::kOutOfRange) why += "; is it really the catalog?";
     return core::IoError(config::ConfigError{path, 0, 0, "", why, ""}.ToString());
-  };
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return fail("cannot open file: " + std::error_code(errno, std::generic_category()).message());
   }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string why = std::error_code(errno, std::generic_category()).message();
-      close(fd);
-      return fail("cannot read file: " + why);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > internal::kMaxFileBytes) {
-      close(fd);
-      return fail("file is larger than 64 MiB; is it really the catalog?");
-    }
-  }
-  close(fd);
-  return LoadYaml(text, path);
+  return LoadYaml(*text, path);
 }
 
 }  // namespace jwo::ordering
