@@ -141,9 +141,9 @@ class ExactHandler {
 
 }  // namespace
 
-Result<boost::json::value> ParseJson(std::string_view text) {
+Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage) {
   boost::json::basic_parser<ExactHandler> parser(boost::json::parse_options{});
-  parser.handler().st.reset();
+  parser.handler().st.reset(std::move(storage));
   boost::json::error_code ec;
   const size_t n = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = boost::json::error::extra_data;

@@ -11,6 +11,7 @@
 // Pure functions, safe from any thread.
 #pragma once
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <string_view>
 
@@ -21,7 +22,9 @@ namespace jwo::core {
 
 // Parses one JSON document. Returns kInvalidArgument with the parser's reason and byte offset
 // when the text is not valid JSON (or nests deeper than 32 levels).
-Result<boost::json::value> ParseJson(std::string_view text);
+// `storage` (default: the heap) allocates the document; a caller on a hot path passes a
+// monotonic_resource over a stack buffer, and must then not let the value outlive it.
+Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage = {});
 
 // Reads a JSON number as minor units of `currency`, exactly. Returns kInvalidArgument when the
 // value is not a number, kOutOfRange when it has more fractional digits than the currency

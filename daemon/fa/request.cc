@@ -173,7 +173,11 @@ std::string_view AuthorizationRequest::GateData(std::string_view key) const {
 }
 
 core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view body) {
-  auto doc = core::ParseJson(body);
+  // Every request is parsed into a stack buffer: no heap allocation for the document (the
+  // resource falls back to the heap only for unusually large bodies). `doc` dies with it.
+  unsigned char buffer[8192];
+  json::monotonic_resource resource(buffer, sizeof buffer);
+  auto doc = core::ParseJson(body, &resource);
   if (!doc.ok()) return doc.status();
   if (!doc->is_object()) return Invalid("body", "must be a JSON object");
   const json::object& root = doc->get_object();
