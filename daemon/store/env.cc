@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
@@ -103,8 +103,9 @@ std::span<const Migration> Migrations() {
        [](WriteTxn& txn) { return txn.Put(Table::kMeta, kFormatKey, kFormatValue); }},
       // The tables themselves are created at open (every table of this build is opened with
       // MDB_CREATE); the step records that a version-1 store now has them.
-      {1, "add the money-path tables (trips, purchases, outbox, open_trips); re-key decisions "
-          "by sequence",
+      {1,
+       "add the money-path tables (trips, purchases, outbox, open_trips); re-key decisions "
+       "by sequence",
        [](WriteTxn& txn) { return RekeyDecisions(txn); }},
   };
   return kMigrations;

@@ -59,7 +59,9 @@ struct Percentiles {
 };
 Percentiles Summarize(std::vector<double> us) {
   std::sort(us.begin(), us.end());
-  auto at = [&](double q) { return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))]; };
+  auto at = [&](double q) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))];
+  };
   return {at(0.50), at(0.90), at(0.99), us.back()};
 }
 
@@ -137,9 +139,10 @@ int Enqueue(int argc, char** argv) {
 // --- the daemon with the simulator -----------------------------------------------------------
 
 std::string BenchCatalog(int items) {
-  std::string c = "currency: USD\nrounding: {mode: half_up, level: line}\ntaxes:\n  rates:\n"
-                  "    state: {name: State, percent: 6.25}\n  categories:\n    general: [state]\n"
-                  "items:\n";
+  std::string c =
+      "currency: USD\nrounding: {mode: half_up, level: line}\ntaxes:\n  rates:\n"
+      "    state: {name: State, percent: 6.25}\n  categories:\n    general: [state]\n"
+      "items:\n";
   for (int i = 0; i < items; ++i) {
     c += "  - {sku: SKU" + std::to_string(i) + ", name: Item " + std::to_string(i) +
          ", price: " + std::to_string(1 + i % 20) + ".99, tax_category: general}\n";
@@ -185,8 +188,8 @@ int Purchases(int argc, char** argv) {
     const int n = lines == 1000 ? std::max(20, carts / 4) : carts;
     std::vector<double> us;
     for (int i = 0; i < n; ++i) {
-      const std::string body = testing::PurchaseBody("bench-" + std::to_string(trip++),
-                                                     Cart(lines), "shopper-" + std::to_string(i));
+      const std::string body = testing::PurchaseBody("bench-" + std::to_string(trip++), Cart(lines),
+                                                     "shopper-" + std::to_string(i));
       const auto t0 = Clock::now();
       auto r = client->Post("/v1/order/purchases", body);
       us.push_back(Seconds(Clock::now() - t0) * 1e6);
@@ -253,9 +256,10 @@ int Drain(int argc, char** argv) {
   }
   std::printf("backlog drain: %d trips (5 lines each) accepted during the outage in %.1f s;\n",
               trips, enqueue_s);
-  std::printf("  drained in %.1f s after the Payment Service returned: %.0f trips/s, "
-              "%.0f calls/s (4 calls per trip)\n",
-              drain_s, trips / drain_s, 4 * trips / drain_s);
+  std::printf(
+      "  drained in %.1f s after the Payment Service returned: %.0f trips/s, "
+      "%.0f calls/s (4 calls per trip)\n",
+      drain_s, trips / drain_s, 4 * trips / drain_s);
   return 0;
 }
 

@@ -222,24 +222,28 @@ TEST_CASE("migrating to schema 2 re-keys decisions by sequence in decision-time 
     options.migrations = store::Migrations().subspan(0, 1);
     auto v1 = store::Env::Open(options);
     REQUIRE(v1.ok());
-    REQUIRE((*v1)->Write([&](store::WriteTxn& txn) {
-                   if (auto s = txn.Put(Table::kDecisions, *store::DecisionKey("trip-b", "ev"),
-                                        legacy_value(200, "bob"));
-                       !s.ok())
-                     return s;
-                   return txn.Put(Table::kDecisions, *store::DecisionKey("trip-a", "ev"),
-                                  legacy_value(100, "alice"));
-                 }).ok());
+    REQUIRE((*v1)
+                ->Write([&](store::WriteTxn& txn) {
+                  if (auto s = txn.Put(Table::kDecisions, *store::DecisionKey("trip-b", "ev"),
+                                       legacy_value(200, "bob"));
+                      !s.ok())
+                    return s;
+                  return txn.Put(Table::kDecisions, *store::DecisionKey("trip-a", "ev"),
+                                 legacy_value(100, "alice"));
+                })
+                .ok());
   }
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
   std::vector<store::DecisionRecord> rows;
-  REQUIRE((*env)->Read([&](const store::ReadTxn& txn) {
-                   return txn.Scan(Table::kDecisions, {}, [&](std::string_view k, std::string_view v) {
-                     rows.push_back(store::DecodeDecision(k, v).value());
-                     return true;
-                   });
-                 }).ok());
+  REQUIRE((*env)
+              ->Read([&](const store::ReadTxn& txn) {
+                return txn.Scan(Table::kDecisions, {}, [&](std::string_view k, std::string_view v) {
+                  rows.push_back(store::DecodeDecision(k, v).value());
+                  return true;
+                });
+              })
+              .ok());
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].sequence == 1);
   CHECK(rows[0].trip_id == "trip-a");
@@ -253,22 +257,26 @@ TEST_CASE("append keeps key order and reverse scans walk back from the newest") 
   TempDir dir;
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
-  REQUIRE((*env)->Write([](store::WriteTxn& txn) {
-                   for (uint64_t i = 1; i <= 3; ++i) {
-                     if (auto s = txn.Append(Table::kAudit, store::BigEndianKey(i), "v"); !s.ok())
-                       return s;
-                   }
-                   CHECK(txn.Append(Table::kAudit, store::BigEndianKey(2), "v").code() ==
-                         core::StatusCode::kAlreadyExists);
-                   return core::Status::Ok();
-                 }).ok());
+  REQUIRE((*env)
+              ->Write([](store::WriteTxn& txn) {
+                for (uint64_t i = 1; i <= 3; ++i) {
+                  if (auto s = txn.Append(Table::kAudit, store::BigEndianKey(i), "v"); !s.ok())
+                    return s;
+                }
+                CHECK(txn.Append(Table::kAudit, store::BigEndianKey(2), "v").code() ==
+                      core::StatusCode::kAlreadyExists);
+                return core::Status::Ok();
+              })
+              .ok());
   std::vector<uint64_t> seen;
-  REQUIRE((*env)->Read([&](const store::ReadTxn& txn) {
-                   return txn.ScanReverse(Table::kAudit, [&](std::string_view k, std::string_view) {
-                     seen.push_back(store::FromBigEndianKey(k));
-                     return seen.size() < 2;
-                   });
-                 }).ok());
+  REQUIRE((*env)
+              ->Read([&](const store::ReadTxn& txn) {
+                return txn.ScanReverse(Table::kAudit, [&](std::string_view k, std::string_view) {
+                  seen.push_back(store::FromBigEndianKey(k));
+                  return seen.size() < 2;
+                });
+              })
+              .ok());
   CHECK(seen == std::vector<uint64_t>{3, 2});
 }
 
