@@ -212,7 +212,12 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
             !s.ok()) {
           return s;
         }
-        return payments::StartTrip(txn, *trip, policy, now);
+        // A copy per run: the writer runs the job again after growing a full map, and the
+        // shared record must not collect the first run's history twice.
+        store::TripRecord t = *trip;
+        if (auto s = payments::StartTrip(txn, t, policy, now); !s.ok()) return s;
+        *trip = std::move(t);
+        return core::Status::Ok();
       },
       [this, trip, record, raced, respond, answer_repeat](const core::Status& s) mutable {
         if (!s.ok()) {

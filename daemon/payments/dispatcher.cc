@@ -1,5 +1,6 @@
 #include "payments/dispatcher.h"
 
+#include <algorithm>
 #include <random>
 
 #include "core/log.h"
@@ -63,10 +64,12 @@ DispatcherStats Dispatcher::GetStats() const {
 void Dispatcher::Scan(bool all) {
   // Called without the lock: reads the store, then merges.
   std::vector<store::OutboxEntry> found;
-  uint64_t from;
+  uint64_t from, high_water, snapshot_gen;
   {
     std::lock_guard lock(mutex_);
     from = all ? 1 : scan_from_;
+    high_water = scan_from_;  // every entry below it was seen before this snapshot
+    snapshot_gen = finish_gen_;
   }
   core::Status s = env_.Read([&](const store::ReadTxn& txn) {
     core::Status decode = core::Status::Ok();
@@ -99,16 +102,18 @@ void Dispatcher::Scan(bool all) {
   for (auto& e : found) {
     auto it = items_.find(e.sequence);
     if (it == items_.end()) {
-      items_.emplace(e.sequence, Item{std::move(e), false});
-    } else if (!it->second.in_flight) {
-      // Keep the schedule learned since the last commit (backoff lives in memory between
-      // answers) unless an operator reset the entry: revived a dead letter or zeroed attempts.
+      // Below the high-water mark and not in memory: its answer was applied after this
+      // snapshot was read (or it was pruned). Re-adding it would send the call again.
+      if (e.sequence < high_water) continue;
+      items_.emplace(e.sequence, Item{std::move(e), false, 0});
+    } else if (!it->second.in_flight && it->second.finished_gen <= snapshot_gen) {
+      // Keep the schedule learned in memory (backoff lives there between answers) unless an
+      // operator revived a dead letter (`jwo-edgectl outbox retry`).
       store::OutboxEntry& mine = it->second.entry;
-      const bool operator_reset = (mine.dead && !e.dead) || (e.attempts == 0 && mine.attempts > 0);
-      if (operator_reset) {
+      if (mine.dead && !e.dead) {
         mine = std::move(e);
       } else {
-        mine.dead = e.dead;
+        mine.dead = mine.dead || e.dead;
       }
     }
   }
@@ -137,7 +142,7 @@ void Dispatcher::Run() {
     std::set<std::string_view> blocked;  // trips whose oldest entry is not this one
     for (auto& [seq, item] : items_) {
       if (!blocked.insert(item.entry.trip_id).second) continue;
-      if (item.in_flight || item.entry.dead) continue;
+      if (item.in_flight || item.entry.dead || expiring_.count(item.entry.trip_id)) continue;
       if (item.entry.next_attempt_ms > now) {
         next_due = std::min(next_due, item.entry.next_attempt_ms);
         continue;
@@ -204,11 +209,22 @@ void Dispatcher::WatchExpiry() {
     }
   }
   for (const std::string& trip : scan.overdue) {
+    {
+      // A call of this trip on the wire may settle it (a Capture): expire it only once no call
+      // is in flight, and send none of its calls while the expiry commits.
+      std::lock_guard lock(mutex_);
+      const bool busy = std::any_of(items_.begin(), items_.end(), [&](const auto& kv) {
+        return kv.second.in_flight && kv.second.entry.trip_id == trip;
+      });
+      if (busy || !expiring_.insert(trip).second) continue;
+    }
     const bool queued = writer_.Submit(
         [this, trip, now](store::WriteTxn& txn) { return ExpireTrip(txn, trip, policy_(), now); },
         [this, trip](const core::Status& st) {
           if (!st.ok()) {
             core::LogError("could not expire a trip", {{"trip", trip}, {"error", st.ToString()}});
+            std::lock_guard lock(mutex_);
+            expiring_.erase(trip);
             return;
           }
           core::LogWarning("pre-auth expired before the money was settled; amount is now debt",
@@ -217,10 +233,15 @@ void Dispatcher::WatchExpiry() {
             std::lock_guard lock(mutex_);
             ++counters_.expired;
             alerted_.erase(trip);
+            expiring_.erase(trip);
           }
           Wake(true);
         });
-    if (!queued) break;  // the writer is saturated; the next watch tries again
+    if (!queued) {  // the writer is saturated; the next watch tries again
+      std::lock_guard lock(mutex_);
+      expiring_.erase(trip);
+      break;
+    }
   }
 }
 
@@ -237,10 +258,12 @@ void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
     return;
   }
   uint32_t attempts;
+  auto sent = std::make_shared<store::OutboxEntry>();
   {
     std::lock_guard lock(mutex_);
     auto it = items_.find(seq);
     attempts = it == items_.end() ? 0 : it->second.entry.attempts;
+    if (it != items_.end()) *sent = it->second.entry;
   }
   const int64_t now = clock_.NowUnixMs();
   if (r.outcome != TransportOutcome::kResponse) {
@@ -254,10 +277,17 @@ void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
   auto verdict = std::make_shared<std::optional<AnswerVerdict>>();
   auto detail = std::make_shared<std::string>();
   const bool submitted = writer_.Submit(
-      [this, seq, r, now, verdict, detail](store::WriteTxn& txn) -> core::Status {
+      [this, seq, r, now, verdict, detail, sent](store::WriteTxn& txn) -> core::Status {
         auto bytes = txn.Get(store::Table::kOutbox, store::BigEndianKey(seq));
         if (!bytes.ok()) return bytes.status();
-        if (!bytes->has_value()) return core::Status::Ok();  // dropped by an operator meanwhile
+        if (!bytes->has_value()) {
+          // Withdrawn while on the wire (an operator dropped it). A Capture that succeeded
+          // still moved money: record it rather than lose it.
+          if (sent->operation == store::Operation::kCapture && r.status >= 200 && r.status < 300) {
+            return ApplyOrphanCapture(txn, *sent, now);
+          }
+          return core::Status::Ok();
+        }
         auto e = store::DecodeOutbox(store::BigEndianKey(seq), **bytes);
         if (!e.ok()) return e.status();
         auto v = ApplyAnswer(txn, *e, r.status, r.body, policy_(), now, *detail);
@@ -293,9 +323,11 @@ void Dispatcher::Finish(uint64_t seq, std::optional<AnswerVerdict> verdict, int6
   {
     std::lock_guard lock(mutex_);
     --in_flight_;
+    ++finish_gen_;
     auto it = items_.find(seq);
     if (it != items_.end()) {
       it->second.in_flight = false;
+      it->second.finished_gen = finish_gen_;
       if (verdict == AnswerVerdict::kDone) {
         items_.erase(it);
         ++counters_.done;

@@ -76,6 +76,9 @@ class Dispatcher {
   struct Item {
     store::OutboxEntry entry;
     bool in_flight = false;
+    // finish_gen_ when this item's last answer was applied: a store snapshot taken before that
+    // is older than what the dispatcher knows about the entry and must not overwrite it.
+    uint64_t finished_gen = 0;
   };
   void Run();
   void Scan(bool all);
@@ -103,7 +106,9 @@ class Dispatcher {
   bool stopping_ = false;
   uint32_t in_flight_ = 0;
   int64_t next_expiry_check_ms_ = 0;
-  std::set<std::string> alerted_;  // trips already reported as nearing expiry
+  std::set<std::string> alerted_;   // trips already reported as nearing expiry
+  std::set<std::string> expiring_;  // trips whose expiry is being committed: send nothing
+  uint64_t finish_gen_ = 0;         // counts applied answers (see Item::finished_gen)
   DispatcherStats counters_;
   std::thread thread_;
 };

@@ -110,6 +110,18 @@ bool ParseAdjust(std::string_view body, std::string& status, std::optional<int64
 
 }  // namespace
 
+void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body) {
+  auto doc = core::ParseJson(sent_body);
+  if (!doc.ok() || !doc->is_object()) return;
+  const json::value* id = doc->get_object().if_contains("refundRequestId");
+  if (id == nullptr || !id->is_string()) return;
+  for (store::RefundRecord& r : t.refunds) {
+    if (r.refund_request_id == std::string_view(id->get_string()) && r.state == "pending") {
+      r.state = "failed";
+    }
+  }
+}
+
 core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_view trip_id) {
   auto bytes = txn.Get(store::Table::kTrips, trip_id);
   if (!bytes.ok()) return bytes.status();
@@ -204,7 +216,11 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
         !s.ok()) {
       return s;
     }
-    if (!store::IsTerminal(t.state)) t.state = TripState::kAttention;
+    if (e.operation == Operation::kRefund) {
+      MarkRefundFailed(t, e.body);  // frees the amount for another refund
+    } else if (!store::IsTerminal(t.state)) {
+      t.state = TripState::kAttention;
+    }
     t.Record(now, op + "_dead_letter", detail);
     if (Status s = SaveTrip(txn, t); !s.ok()) return s;
     return AnswerVerdict::kDeadLetter;
@@ -328,6 +344,43 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
   }
   if (Status s = SaveTrip(txn, t); !s.ok()) return s;
   return AnswerVerdict::kDone;
+}
+
+Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, int64_t now) {
+  auto trip = LoadTrip(txn, sent.trip_id);
+  if (!trip.ok()) return trip.status();
+  store::TripRecord& t = *trip;
+  int64_t amount = t.total;
+  if (auto doc = core::ParseJson(sent.body); doc.ok() && doc->is_object()) {
+    auto cur = core::FindCurrency(t.currency);
+    const json::value* a = doc->get_object().if_contains("amount");
+    if (cur && a != nullptr && a->is_object() && a->get_object().if_contains("amount")) {
+      if (auto minor = core::JsonToMinorUnits(a->get_object().at("amount"), *cur); minor.ok()) {
+        amount = *minor;
+      }
+    }
+  }
+  if (t.captured == 0) t.captured = amount;
+  if (!t.shopper_id.empty()) {
+    auto debts = ledger::ListDebts(txn, t.shopper_id);
+    if (!debts.ok()) return debts.status();
+    for (const store::DebtRecord& d : *debts) {
+      const bool of_trip = d.trip_id == t.trip_id || d.trip_id == t.trip_id + "-expired";
+      if (of_trip && d.state == store::DebtState::kOpen &&
+          d.cause == store::DebtCause::kExpiredPreAuth) {
+        if (Status s = ledger::CloseDebt(txn, t.shopper_id, d.trip_id, store::DebtState::kSettled,
+                                         "captured-after-withdrawal", now);
+            !s.ok()) {
+          return s;
+        }
+      }
+    }
+  }
+  t.state = TripState::kAttention;
+  t.Record(now, "capture_applied_after_withdrawal", std::to_string(amount));
+  core::LogError("a withdrawn Capture succeeded; recorded on the trip, which needs review",
+                 {{"trip", t.trip_id}});
+  return SaveTrip(txn, t);
 }
 
 std::string AdjustBody(const std::string& store_id, const store::TripRecord& t) {

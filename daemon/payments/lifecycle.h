@@ -58,6 +58,12 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
                                         const LifecyclePolicy& policy, int64_t now_ms,
                                         std::string& retry_detail);
 
+// A Capture answered 2xx after its outbox entry was withdrawn (dropped by an operator while on
+// the wire): the money was taken, so the trip records the capture, any expired-pre-auth debt of
+// the trip is settled, and the trip is left in `attention` for an operator to review.
+core::Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent,
+                                int64_t now_ms);
+
 // Body builders (exact decimals in the currency's digits).
 std::string AdjustBody(const std::string& store_id, const store::TripRecord& t);
 std::string CaptureBody(const std::string& store_id, const store::TripRecord& t, int64_t amount);
@@ -66,6 +72,10 @@ std::string RefundBody(const std::string& store_id, const store::TripRecord& t,
                        const store::RefundRecord& r);
 std::string PaymentStatusBody(const std::string& store_id, const store::TripRecord& t,
                               int64_t settled, int64_t at_ms);
+
+// Marks the pending refund whose request `sent_body` carries as failed (a refund refused with
+// a 400, or dropped by an operator), which frees its amount for another refund.
+void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body);
 
 // Reads and writes a trip record. kNotFound when absent.
 core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_view trip_id);

@@ -222,6 +222,7 @@ Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view acto
   }
   auto trip = LoadTrip(txn, e->trip_id);
   if (!trip.ok()) return Status::Ok();
+  if (e->operation == store::Operation::kRefund) MarkRefundFailed(*trip, e->body);
   trip->Record(now, "outbox_entry_dropped",
                std::string(store::OperationName(e->operation)) + " by " + std::string(actor));
   return SaveTrip(txn, *trip);

@@ -301,3 +301,49 @@ TEST_CASE("backoff doubles to the cap with jitter, Retry-After is a floor") {
   CHECK(payments::RetryDelayMs(0, 1000, 300'000, "999999", 0) == 3'600'000);
   CHECK(payments::RetryDelayMs(0, 1000, 300'000, "soon", 0) == 500);
 }
+
+TEST_CASE("a refund refused with a 400 is marked failed and frees its amount") {
+  Fixture f;
+  f.Start("r1", 1000);
+  f.Answer(200, R"({"status":"APPROVED"})");
+  f.Answer(200, "");
+  while (!f.Outbox().empty()) f.Answer(200, "{}");
+  auto refund = [&](int64_t amount) {
+    core::Result<std::string> id = core::Status(core::StatusCode::kInternal, "unset");
+    (void)f.env->Write([&](store::WriteTxn& txn) {
+      id = payments::RequestRefund(txn, "r1", amount, "DAMAGED_ITEM", "ops", 30, f.policy, 2000);
+      return id.status();
+    });
+    return id;
+  };
+  REQUIRE(refund(1000).ok());
+  CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);
+  CHECK(f.Answer(400, R"({"errorMsg":"BadRequestException"})") == AnswerVerdict::kDeadLetter);
+  CHECK(f.Trip("r1").refunds.at(0).state == "failed");
+  CHECK(f.Trip("r1").state == TripState::kCaptured);  // a refused refund does not unsettle it
+  CHECK(refund(1000).ok());
+}
+
+TEST_CASE("a Capture that succeeded after its entry was withdrawn is still recorded") {
+  Fixture f;
+  f.Start("w1", 500);
+  f.Answer(200, R"({"status":"APPROVED"})");
+  const store::OutboxEntry capture = f.Outbox().front();
+  REQUIRE(capture.operation == Operation::kCapture);
+  // The pre-auth expires meanwhile: the Capture is withdrawn and the total becomes debt.
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::ExpireTrip(txn, "w1", f.policy, 9000);
+              })
+              .ok());
+  CHECK(f.Debt("shopper-w1") == 500);
+  // ... but the Capture was already on the wire and succeeded.
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::ApplyOrphanCapture(txn, capture, 9100);
+              })
+              .ok());
+  CHECK(f.Trip("w1").captured == 500);
+  CHECK(f.Trip("w1").state == TripState::kAttention);
+  CHECK(f.Debt("shopper-w1") == 0);
+}
