@@ -9,6 +9,7 @@
 #include "core/time_format.h"
 #include "ledger/ledger.h"
 #include "payments/operator_actions.h"
+#include "store/records.h"
 
 namespace jwo::admin {
 namespace {
@@ -123,7 +124,24 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
       auto t = payments::LoadTrip(txn, trip);
       if (!t.ok()) return t.status();
       out = TripJson(*t);
-      return Status::Ok();
+      json::array events;
+      Status decode = Status::Ok();
+      Status scan = txn.Scan(store::Table::kGateEvents, store::DebtKeyPrefix(trip),
+                             [&](std::string_view k, std::string_view v) {
+                               auto e = store::DecodeGateEvent(k, v);
+                               if (!e.ok()) {
+                                 decode = e.status();
+                                 return false;
+                               }
+                               events.push_back(json::object{{"at", core::FormatIso8601(e->at_ms)},
+                                                             {"gate", e->gate},
+                                                             {"lane", e->lane},
+                                                             {"event", e->event},
+                                                             {"detail", e->detail}});
+                               return true;
+                             });
+      out["gate_events"] = events;
+      return scan.ok() ? decode : scan;
     }));
     return out;
   }

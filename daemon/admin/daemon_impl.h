@@ -126,7 +126,10 @@ struct Daemon::Impl {
   std::atomic<store::Writer*> writer_ptr{nullptr};
   ordering::CatalogHolder catalog;
   std::atomic<store::Env*> env_ptr{nullptr};
-  gate::GateService gates;  // before the handlers that call it, so it outlives them
+  gate::GateService gates{GateOptions()};  // before the handlers that call it (outlives them)
+  // Gate events correlated with a trip go to the `gate_events` table through the writer.
+  gate::GateService::Options GateOptions();
+  std::atomic<uint32_t> gate_event_counter{0};
   http::Server server;
   fa::AuthorizationHandler fa_handler;
   ordering::OrderingMetrics ordering_metrics;

@@ -2,8 +2,10 @@
 // the Payment Service client, credentials and outbox dispatcher.
 #include "admin/daemon_impl.h"
 #include "core/log.h"
+#include "hal/loader/driver_library.h"
 #include "ordering/catalog.h"
 #include "payments/sigv4.h"
+#include "store/records.h"
 
 namespace jwo::admin {
 
@@ -25,6 +27,26 @@ payments::LifecyclePolicy Daemon::Impl::PaymentPolicy() const {
       break;
   }
   return p;
+}
+
+gate::GateService::Options Daemon::Impl::GateOptions() {
+  gate::GateService::Options options;
+  options.runner.on_trip_event = [this](const std::string& gate, const gate::GateEvent& e) {
+    store::Writer* writer = writer_ptr.load();
+    if (writer == nullptr) return;
+    store::GateEventRecord r{
+        e.trip_id, gate, e.lane, std::string(hal::EventTypeName(e.type)), e.detail, e.at_unix_ms};
+    const uint32_t n = gate_event_counter.fetch_add(1);
+    // Best effort: an event that finds the writer full is in the log and the gate status.
+    (void)writer->Submit(
+        [r = std::move(r), n](store::WriteTxn& txn) {
+          auto key = store::GateEventKey(r.trip_id, r.at_ms, n);
+          if (!key.ok()) return core::Status::Ok();
+          return txn.Put(store::Table::kGateEvents, *key, store::EncodeGateEvent(r));
+        },
+        nullptr);
+  };
+  return options;
 }
 
 bool Daemon::Impl::LoadCatalog() {

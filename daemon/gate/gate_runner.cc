@@ -366,6 +366,7 @@ void GateRunner::DrainEvents() {
       continue;
     }
     LogGateEvent(cfg_.name, e);
+    if (!e.trip_id.empty() && opt_.on_trip_event) opt_.on_trip_event(cfg_.name, e);
   }
 }
 

@@ -54,6 +54,9 @@ struct GateRunnerOptions {
   std::chrono::milliseconds sync_timeout{2000};
   size_t command_capacity = 64;  // per gate; overflow drops the oldest (command_queue.h)
   size_t event_capacity = 1024;  // per gate, between two drains; overflow drops the newest
+  // Called on the gate's thread for each event correlated with a trip (not heartbeats); must
+  // not block (the daemon hands it to the store writer's queue).
+  std::function<void(const std::string& gate, const GateEvent& event)> on_trip_event;
 };
 
 class GateRunner : public std::enable_shared_from_this<GateRunner> {

@@ -211,6 +211,37 @@ core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_vi
   return r;
 }
 
+core::Result<std::string> GateEventKey(std::string_view trip_id, int64_t at_ms, uint32_t n) {
+  if (Status s = CheckId("trip id", trip_id); !s.ok()) return s;
+  std::string k = DebtKeyPrefix(trip_id);
+  k += BigEndianKey(static_cast<uint64_t>(at_ms));
+  k += BigEndianKey(n).substr(4);
+  return k;
+}
+
+std::string EncodeGateEvent(const GateEventRecord& r) {
+  Encoder e;
+  e.U8(kV1);
+  e.Str(r.gate);
+  e.U32(r.lane);
+  e.Str(r.event);
+  e.Str(r.detail);
+  e.I64(r.at_ms);
+  return e.Take();
+}
+
+core::Result<GateEventRecord> DecodeGateEvent(std::string_view key, std::string_view bytes) {
+  GateEventRecord r;
+  std::string rest;
+  if (!SplitKey(key, r.trip_id, rest) || rest.size() != 12) return Bad("gate event key");
+  Decoder d(bytes);
+  if (!ReadVersion(d) || !d.Str(r.gate) || !d.U32(r.lane) || !d.Str(r.event) || !d.Str(r.detail) ||
+      !d.I64(r.at_ms)) {
+    return Bad("gate event");
+  }
+  return r;
+}
+
 std::string EncodeAudit(const AuditRecord& r) {
   Encoder e;
   e.U8(kV1);

@@ -108,6 +108,25 @@ std::string EncodeDecision(const DecisionRecord& r);
 // Decodes version 2 (key = sequence) or version 1 (key = DecisionKey).
 core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes);
 
+// --- gate events -------------------------------------------------------------------------------
+
+// A lane event (passage, door forced, ...) that the gate bridge correlated with a trip, kept so
+// `jwo-edgectl trip show` can tell what happened at the gate for that trip.
+struct GateEventRecord {
+  std::string trip_id;  // in the key
+  std::string gate;
+  uint32_t lane = 0;
+  std::string event;  // "person_passed", "door_forced", ...
+  std::string detail;
+  int64_t at_ms = 0;
+};
+
+// Key: u8 length of the trip id, the trip id, big-endian at_ms, big-endian u32 `n` (to keep
+// events of the same millisecond apart). A trip's events sort by time under DebtKeyPrefix(trip).
+core::Result<std::string> GateEventKey(std::string_view trip_id, int64_t at_ms, uint32_t n);
+std::string EncodeGateEvent(const GateEventRecord& r);
+core::Result<GateEventRecord> DecodeGateEvent(std::string_view key, std::string_view bytes);
+
 // --- audit ------------------------------------------------------------------------------------
 
 // One manual change made by an operator through the control socket.

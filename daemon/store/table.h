@@ -7,20 +7,21 @@
 namespace jwo::store {
 
 enum class Table {
-  kMeta,       // name -> value: schema_version, store_id
-  kShoppers,   // shopper id -> ShopperRecord (what the gate reads)
-  kDebts,      // DebtKey(shopper, trip) -> DebtRecord
-  kDecisions,  // big-endian u64 sequence -> DecisionRecord (gate decision audit, appended)
-  kAudit,      // big-endian u64 sequence -> AuditRecord (manual changes by operators)
-  kTrips,      // trip id -> TripRecord (schema 2)
-  kPurchases,  // idempotentShoppingTripId -> PurchaseRecord (schema 2)
-  kOutbox,     // big-endian u64 sequence -> OutboxEntry (schema 2)
-  kOpenTrips,  // trip id -> i64 created ms: trips not yet settled, for the expiry watch (schema 2)
+  kMeta,        // name -> value: schema_version, store_id
+  kShoppers,    // shopper id -> ShopperRecord (what the gate reads)
+  kDebts,       // DebtKey(shopper, trip) -> DebtRecord
+  kDecisions,   // big-endian u64 sequence -> DecisionRecord (gate decision audit, appended)
+  kAudit,       // big-endian u64 sequence -> AuditRecord (manual changes by operators)
+  kTrips,       // trip id -> TripRecord (schema 2)
+  kPurchases,   // idempotentShoppingTripId -> PurchaseRecord (schema 2)
+  kOutbox,      // big-endian u64 sequence -> OutboxEntry (schema 2)
+  kOpenTrips,   // trip id -> i64 created ms: trips not yet settled, for the expiry watch (schema 2)
+  kGateEvents,  // GateEventKey(trip, time, n) -> GateEventRecord: lane events of a trip (schema 2)
 };
 
-inline constexpr std::array<Table, 9> kAllTables = {
+inline constexpr std::array<Table, 10> kAllTables = {
     Table::kMeta,  Table::kShoppers,  Table::kDebts,  Table::kDecisions, Table::kAudit,
-    Table::kTrips, Table::kPurchases, Table::kOutbox, Table::kOpenTrips};
+    Table::kTrips, Table::kPurchases, Table::kOutbox, Table::kOpenTrips, Table::kGateEvents};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -42,6 +43,8 @@ inline constexpr std::string_view TableName(Table t) {
       return "outbox";
     case Table::kOpenTrips:
       return "open_trips";
+    case Table::kGateEvents:
+      return "gate_events";
   }
   return "?";
 }

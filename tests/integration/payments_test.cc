@@ -340,3 +340,37 @@ TEST_CASE("SIGHUP reloads the catalog, and a bad catalog keeps the old one and s
   REQUIRE(s.WaitForState("trip-c2", "captured") == "captured");
   CHECK(s.Trip("trip-c2").at("total").as_string() == "5.00");
 }
+
+TEST_CASE("lane events of a trip are kept with it and shown by trip show") {
+  PaymentSimProcess sim;
+  REQUIRE(sim.Start().ok());
+  DaemonProcess d(PaymentsConfig(sim.port()) + R"(gates:
+  - name: entry
+    gate_id: g1
+    driver: sim
+    settings: {lanes: 2, socket: @DIR@/sim.sock}
+    lanes:
+      - {id: "1", lane: 1}
+      - {id: "2", lane: 2}
+)");
+  std::ofstream(d.dir() / "catalog.yaml") << kTestCatalog;
+  std::ofstream(d.dir() / "aws-credentials")
+      << "[default]\naws_access_key_id = " << kSimAccessKeyId
+      << "\naws_secret_access_key = " << kSimSecretAccessKey << "\n";
+  REQUIRE(d.Start());
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  // FaBody's gate event names gate g1, lane 2.
+  REQUIRE(c->Post(kFaPath, FaBody("shopper-g", "trip-g"))->body == R"({"status":"APPROVED"})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the admit reaches the lane
+  REQUIRE(d.Ctl({"gate", "pass", "entry", "2"}).exit_code == 0);
+  REQUIRE(c->Post("/v1/order/purchases", PurchaseBody("trip-g", {{"COLA", "1"}}))->status == 201);
+  std::string shown;
+  for (int i = 0; i < 200; ++i) {
+    shown = d.Ctl({"trip", "show", "trip-g"}).output;
+    if (shown.find("person_passed") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  INFO(shown);
+  CHECK(shown.find("gate_events:") != std::string::npos);
+  CHECK(shown.find("person_passed") != std::string::npos);
+}

@@ -144,3 +144,20 @@ TEST_CASE("outbox entries keep their body byte for byte") {
   CHECK(back->attempts == 3);
   CHECK(OperationPath(back->operation) == "/v1/capture/charge");
 }
+
+TEST_CASE("gate events sort by time under their trip and round-trip") {
+  GateEventRecord r{"trip-1", "entry", 2, "person_passed", "in", 1700000000123};
+  auto k1 = GateEventKey("trip-1", 1700000000123, 7);
+  auto k2 = GateEventKey("trip-1", 1700000000124, 0);
+  REQUIRE(k1.ok());
+  REQUIRE(k2.ok());
+  CHECK(*k1 < *k2);
+  CHECK(k1->rfind(DebtKeyPrefix("trip-1"), 0) == 0);
+  auto back = DecodeGateEvent(*k1, EncodeGateEvent(r));
+  REQUIRE(back.ok());
+  CHECK(back->trip_id == "trip-1");
+  CHECK(back->lane == 2);
+  CHECK(back->event == "person_passed");
+  CHECK(back->at_ms == 1700000000123);
+  CHECK(GateEventKey("", 1, 1).status().code() == core::StatusCode::kInvalidArgument);
+}
