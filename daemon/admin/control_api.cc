@@ -31,19 +31,15 @@ std::string OverrideName(store::Override o) {
 json::array BalancesJson(const store::ShopperRecord& r) {
   json::array out;
   for (const store::Balance& b : r.open_debt) {
-    auto cur = core::FindCurrency(b.currency);
-    out.push_back(json::object{
-        {"currency", b.currency},
-        {"amount", cur ? core::FormatMinorUnits(b.minor, *cur) : std::to_string(b.minor)}});
+    out.push_back(
+        json::object{{"currency", b.currency}, {"amount", FormatAmount(b.minor, b.currency)}});
   }
   return out;
 }
 
 json::object DebtJson(const store::DebtRecord& d) {
-  auto cur = core::FindCurrency(d.currency);
   json::object o{{"trip", d.trip_id},
-                 {"amount", cur ? core::FormatMinorUnits(d.amount_minor, *cur)
-                                : std::to_string(d.amount_minor)},
+                 {"amount", FormatAmount(d.amount_minor, d.currency)},
                  {"currency", d.currency},
                  {"cause", std::string(store::DebtCauseName(d.cause))},
                  {"state", std::string(store::DebtStateName(d.state))},

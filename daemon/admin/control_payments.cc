@@ -16,15 +16,10 @@ namespace {
 
 using namespace internal;
 
-std::string Amount(int64_t minor, const std::string& currency) {
-  auto c = core::FindCurrency(currency);
-  return c ? core::FormatMinorUnits(minor, *c) : std::to_string(minor);
-}
-
 json::object TripSummary(const store::TripRecord& t) {
   return json::object{{"trip", t.trip_id},
                       {"state", std::string(store::TripStateName(t.state))},
-                      {"total", Amount(t.total, t.currency)},
+                      {"total", FormatAmount(t.total, t.currency)},
                       {"currency", t.currency},
                       {"purchase", t.purchase_id},
                       {"created", core::FormatIso8601(t.created_ms)}};
@@ -33,19 +28,19 @@ json::object TripSummary(const store::TripRecord& t) {
 json::object TripJson(const store::TripRecord& t) {
   json::object o = TripSummary(t);
   o["shopper"] = t.shopper_id;  // operators see the id; logs only see pseudonyms
-  o["subtotal"] = Amount(t.subtotal, t.currency);
-  o["discount"] = Amount(t.discount, t.currency);
-  o["tax"] = Amount(t.tax, t.currency);
-  o["authorized"] = Amount(t.authorized, t.currency);
-  o["captured"] = Amount(t.captured, t.currency);
-  o["refunded"] = Amount(t.refunded, t.currency);
+  o["subtotal"] = FormatAmount(t.subtotal, t.currency);
+  o["discount"] = FormatAmount(t.discount, t.currency);
+  o["tax"] = FormatAmount(t.tax, t.currency);
+  o["authorized"] = FormatAmount(t.authorized, t.currency);
+  o["captured"] = FormatAmount(t.captured, t.currency);
+  o["refunded"] = FormatAmount(t.refunded, t.currency);
   json::array lines;
   for (const auto& l : t.priced) {
     lines.push_back(json::object{{"line", l.line_id},
                                  {"sku", l.sku},
                                  {"name", l.name},
                                  {"quantity", l.quantity},
-                                 {"total", Amount(l.total, t.currency)}});
+                                 {"total", FormatAmount(l.total, t.currency)}});
   }
   o["lines"] = lines;
   json::array unpriced;
@@ -54,7 +49,7 @@ json::object TripJson(const store::TripRecord& t) {
   json::array refunds;
   for (const auto& r : t.refunds) {
     refunds.push_back(json::object{{"refund_request_id", r.refund_request_id},
-                                   {"amount", Amount(r.amount, t.currency)},
+                                   {"amount", FormatAmount(r.amount, t.currency)},
                                    {"reason", r.reason},
                                    {"state", r.state},
                                    {"by", r.actor}});

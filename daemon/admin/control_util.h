@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/money.h"
 #include "core/status.h"
 
 namespace jwo::admin::internal {
@@ -39,6 +40,13 @@ inline std::string Arg(const json::object& req, std::string_view key, bool requi
     Fail(StatusCode::kInvalidArgument, "argument '" + std::string(key) + "' must be a string");
   }
   return std::string(v->get_string());
+}
+
+// Minor units as a decimal in the currency's digits ("12.50"); the raw number for a currency
+// this build does not know (stored records only hold valid codes, so this is a safety net).
+inline std::string FormatAmount(int64_t minor, const std::string& currency) {
+  auto c = core::FindCurrency(currency);
+  return c ? core::FormatMinorUnits(minor, *c) : std::to_string(minor);
 }
 
 }  // namespace jwo::admin::internal

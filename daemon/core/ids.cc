@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <random>
+
 namespace jwo::core {
 
 bool IsUuid(std::string_view s) {
@@ -34,16 +36,38 @@ bool IsPrintable(std::string_view s) {
   return true;
 }
 
-std::string Pseudonym(std::string_view id) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(id.data()), id.size(), digest);
+std::string HexLower(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sh_";
-  for (int i = 0; i < 6; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
   }
   return out;
 }
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return HexLower(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+std::string NewUuidV4() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const uint64_t a = rng(), b = rng();
+  char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>(a >> (8 * i));
+    bytes[8 + i] = static_cast<char>(b >> (8 * i));
+  }
+  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  const std::string hex = HexLower(std::string_view(bytes, sizeof bytes));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::string Pseudonym(std::string_view id) { return "sh_" + Sha256Hex(id).substr(0, 12); }
 
 }  // namespace jwo::core

@@ -17,6 +17,15 @@ bool IsIdToken(std::string_view s, bool allow_empty = false);
 // or a log line must pass this.
 bool IsPrintable(std::string_view s);
 
+// Lower-case hexadecimal of `bytes`.
+std::string HexLower(std::string_view bytes);
+
+// Hex SHA-256 of `data` (64 characters).
+std::string Sha256Hex(std::string_view data);
+
+// A random (version 4, RFC 4122) UUID in lower case, e.g. for purchase and refund request ids.
+std::string NewUuidV4();
+
 // A stable pseudonym for personal identifiers in logs and metrics: "sh_" and the first 12 hex
 // digits of SHA-256(id). Never log the id itself.
 std::string Pseudonym(std::string_view id);

@@ -3,8 +3,6 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
-#include <random>
-
 #include "core/ids.h"
 #include "core/log.h"
 #include "ordering/pricing.h"
@@ -12,26 +10,6 @@
 
 namespace jwo::ordering {
 namespace {
-
-std::string NewUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const uint64_t a = rng(), b = rng();
-  unsigned char bytes[16];
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(a >> (8 * i));
-    bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 15];
-  }
-  return out;
-}
 
 std::string Created(const std::string& purchase_id) {
   return R"({"purchaseId":")" + purchase_id + R"("})";
@@ -183,7 +161,7 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   if (trip->shopper_id.empty() && deps_.pending_shopper) {
     trip->shopper_id = deps_.pending_shopper(req->trip_id);
   }
-  trip->purchase_id = req->cart.empty() ? "" : NewUuid();
+  trip->purchase_id = req->cart.empty() ? "" : core::NewUuidV4();
   trip->Record(now, "created",
                std::to_string(trip->priced.size()) + " priced, " +
                    std::to_string(trip->unpriced.size()) + " unpriced lines");

@@ -1,7 +1,5 @@
 #include "ordering/purchase_request.h"
 
-#include <openssl/sha.h>
-
 #include <boost/json.hpp>
 #include <set>
 
@@ -252,15 +250,7 @@ std::string CartDigest(const std::vector<store::CartLineRecord>& cart) {
     for (const auto& u : l.upcs) add(u);
     canonical += ';';
   }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : digest) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
-  }
-  return hex;
+  return core::Sha256Hex(canonical);
 }
 
 }  // namespace jwo::ordering

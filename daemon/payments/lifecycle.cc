@@ -88,6 +88,18 @@ Status QueueReport(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePo
       .status();
 }
 
+// The "amount" a request we built and sent carried (Capture), in minor units of the trip's
+// currency; the trip's total if the body has none.
+int64_t SentAmount(std::string_view sent_body, const store::TripRecord& t) {
+  auto doc = core::ParseJson(sent_body);
+  auto cur = core::FindCurrency(t.currency);
+  if (!doc.ok() || !doc->is_object() || !cur) return t.total;
+  const json::value* a = doc->get_object().if_contains("amount");
+  if (a == nullptr || !a->is_object() || !a->get_object().if_contains("amount")) return t.total;
+  auto minor = core::JsonToMinorUnits(a->get_object().at("amount"), *cur);
+  return minor.ok() ? *minor : t.total;
+}
+
 // Reads {"status": ..., "authorizedAmount": {...}} of an Adjust answer.
 bool ParseAdjust(std::string_view body, std::string& status, std::optional<int64_t>& authorized,
                  const std::string& currency) {
@@ -271,16 +283,7 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
       break;
     }
     case Operation::kCapture: {
-      auto doc = core::ParseJson(e.body);
-      int64_t amount = t.total;
-      if (doc.ok()) {
-        auto cur = core::FindCurrency(t.currency);
-        const json::value* a = doc->as_object().if_contains("amount");
-        if (cur && a != nullptr && a->is_object() && a->get_object().if_contains("amount")) {
-          auto minor = core::JsonToMinorUnits(a->get_object().at("amount"), *cur);
-          if (minor.ok()) amount = *minor;
-        }
-      }
+      const int64_t amount = SentAmount(e.body, t);
       t.captured = amount;
       t.state = TripState::kCaptured;
       t.Record(now, "captured", std::to_string(amount));
@@ -350,16 +353,7 @@ Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, 
   auto trip = LoadTrip(txn, sent.trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
-  int64_t amount = t.total;
-  if (auto doc = core::ParseJson(sent.body); doc.ok() && doc->is_object()) {
-    auto cur = core::FindCurrency(t.currency);
-    const json::value* a = doc->get_object().if_contains("amount");
-    if (cur && a != nullptr && a->is_object() && a->get_object().if_contains("amount")) {
-      if (auto minor = core::JsonToMinorUnits(a->get_object().at("amount"), *cur); minor.ok()) {
-        amount = *minor;
-      }
-    }
-  }
+  const int64_t amount = SentAmount(sent.body, t);
   if (t.captured == 0) t.captured = amount;
   if (!t.shopper_id.empty()) {
     auto debts = ledger::ListDebts(txn, t.shopper_id);

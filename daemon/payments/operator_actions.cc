@@ -1,8 +1,8 @@
 #include "payments/operator_actions.h"
 
 #include <algorithm>
-#include <random>
 
+#include "core/ids.h"
 #include "store/codec.h"
 
 namespace jwo::payments {
@@ -10,22 +10,6 @@ namespace {
 
 using core::Status;
 using core::StatusCode;
-
-std::string NewRefundId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const uint64_t a = rng(), b = rng();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
-    uint64_t word = i < 16 ? a : b;
-    int nibble = static_cast<int>((word >> (4 * (i % 16))) & 15);
-    if (i == 12) nibble = 4;                 // version 4
-    if (i == 16) nibble = 8 | (nibble & 3);  // RFC 4122 variant
-    out += kHex[nibble];
-  }
-  return out;
-}
 
 bool IsReasonCode(std::string_view s) {
   return !s.empty() && s.size() <= 64 &&
@@ -69,7 +53,7 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
                       std::to_string(t.refunded) + ", pending " + std::to_string(pending) + ")");
   }
   store::RefundRecord r;
-  r.refund_request_id = NewRefundId();
+  r.refund_request_id = core::NewUuidV4();
   r.amount = amount;
   r.reason = std::string(reason_code);
   r.actor = std::string(actor);
