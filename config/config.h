@@ -108,6 +108,8 @@ struct OrderingConfig {
 
 enum class CredentialsSource { kFile, kEnvironment, kImds };
 enum class ReportPaymentStatus { kAuto, kAlways, kNever };
+// What a Capture whose answer never came becomes (docs/payments.md, "Unknown outcomes").
+enum class UnknownCapture { kHold, kResend };
 
 // `payments:` — Amazon's Payment Service and the outbox (docs/payments.md).
 struct PaymentsConfig {
@@ -129,6 +131,10 @@ struct PaymentsConfig {
   uint32_t refund_window_days = 30;
   uint32_t preauth_expiry_seconds = 7 * 86400;  // unsettled trips become debt after this
   uint32_t preauth_alert_seconds = 86400;       // alert this long before
+  // hold: a Capture with an unknown outcome waits for an operator (never sent twice); resend:
+  // only where Amazon's onboarding confirmed that a repeated Capture is a no-op.
+  UnknownCapture unknown_capture = UnknownCapture::kHold;
+  uint32_t unknown_capture_alert = 0;  // alert while more trips than this are capture_unknown
 };
 
 // One lane of a gate: which F&A `gateAuthenticationEvent.data.lane` value selects it.

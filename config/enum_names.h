@@ -44,6 +44,10 @@ inline constexpr EnumName<ReportPaymentStatus> kReportPaymentStatusNames[] = {
     {"always", ReportPaymentStatus::kAlways},
     {"never", ReportPaymentStatus::kNever},
 };
+inline constexpr EnumName<UnknownCapture> kUnknownCaptureNames[] = {
+    {"hold", UnknownCapture::kHold},
+    {"resend", UnknownCapture::kResend},
+};
 inline constexpr EnumName<Strategy> kStrategyNames[] = {
     {"retailer_managed", Strategy::kRetailerManaged},
     {"amazon_recommendation", Strategy::kAmazonRecommendation},

@@ -45,7 +45,8 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
       reader.Map(value, {"endpoint", "region", "ca_file", "credentials", "max_connections",
                          "request_timeout_ms", "retry_base_ms", "retry_cap_ms", "pending_retry_ms",
                          "partial_capture", "report_payment_status", "refund_window_days",
-                         "preauth_expiry_seconds", "preauth_alert_seconds"});
+                         "preauth_expiry_seconds", "preauth_alert_seconds", "unknown_capture",
+                         "unknown_capture_alert"});
   if (!f) return;
   out->enabled = true;
   if (const Value* v = reader.Require(*f, "endpoint");
@@ -100,6 +101,9 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
                      &out->refund_window_days);
   reader.OptionalInt(*f, "preauth_expiry_seconds", uint32_t{1}, uint32_t{60 * 86400},
                      &out->preauth_expiry_seconds);
+  reader.OptionalEnum(*f, "unknown_capture", kUnknownCaptureNames, &out->unknown_capture);
+  reader.OptionalInt(*f, "unknown_capture_alert", uint32_t{0}, uint32_t{1'000'000},
+                     &out->unknown_capture_alert);
   const Value* alert = f->Find("preauth_alert_seconds");
   // Without an explicit alert window, a short horizon gets a proportionate one.
   if (!alert)

@@ -97,6 +97,9 @@ std::vector<std::string> RestartRequiredChanges(const Config& old_cfg, const Con
                np.preauth_expiry_seconds);
   diff.Compare("payments.preauth_alert_seconds", op.preauth_alert_seconds,
                np.preauth_alert_seconds);
+  diff.Compare("payments.unknown_capture", op.unknown_capture, np.unknown_capture);
+  diff.Compare("payments.unknown_capture_alert", op.unknown_capture_alert,
+               np.unknown_capture_alert);
   // Gate drivers are opened once at start (instances, threads, sockets): every key restarts.
   if (old_cfg.gates.size() != new_cfg.gates.size()) {
     diff.Compare("gates", old_cfg.gates.size(), new_cfg.gates.size());

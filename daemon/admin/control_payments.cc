@@ -71,6 +71,7 @@ json::object OutboxJson(const store::OutboxEntry& e, bool with_body) {
                  {"trip", e.trip_id},
                  {"attempts", e.attempts},
                  {"dead", e.dead},
+                 {"outcome_unknown", e.outcome_unknown},
                  {"created", core::FormatIso8601(e.created_ms)},
                  {"next_attempt", core::FormatIso8601(e.next_attempt_ms)},
                  {"last_error", e.last_error}};
@@ -163,6 +164,37 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     const std::string trip = Arg(req, "trip");
     const std::string action = Arg(req, "action");
     const std::string reason = Arg(req, "reason", false);
+    // Amounts are read in the trip's currency; a trip that cannot be read is an error, not a
+    // guess.
+    auto trip_currency = [&]() -> core::Currency {
+      std::string currency;
+      Check(env->Read([&](const store::ReadTxn& txn) {
+        auto t = payments::LoadTrip(txn, trip);
+        if (!t.ok()) return t.status();
+        currency = t->currency;
+        return Status::Ok();
+      }));
+      auto cur = core::FindCurrency(currency.empty() ? std::string("USD") : currency);
+      if (!cur) Fail(StatusCode::kFailedPrecondition, "trip has an unknown currency '" + currency + "'");
+      return *cur;
+    };
+    if (action == "captured" || action == "not-captured") {
+      std::optional<int64_t> amount;
+      if (action == "captured") {
+        auto parsed = core::ParseMinorUnits(Arg(req, "amount"), trip_currency());
+        Check(parsed.status());
+        amount = *parsed;
+      }
+      json::object out;
+      audited("trip.resolve", "", trip + " " + action + " " + Arg(req, "amount", false), reason,
+              [&](store::WriteTxn& txn) {
+                auto t = payments::ResolveUnknownCapture(txn, trip, amount, actor, policy, now);
+                if (!t.ok()) return t.status();
+                out = TripSummary(*t);
+                return Status::Ok();
+              });
+      return out;
+    }
     payments::HeldAction how;
     std::string line;
     int64_t amount = 0;
@@ -174,21 +206,14 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     } else if (action == "price-line") {
       how = payments::HeldAction::kPriceLine;
       line = Arg(req, "line");
-      const std::string text = Arg(req, "amount");
-      // The trip's currency decides the digits; held trips without one are priced in the
-      // catalog's currency (USD when no catalog was loaded).
-      std::string currency = "USD";
-      (void)env->Read([&](const store::ReadTxn& txn) {
-        auto t = payments::LoadTrip(txn, trip);
-        if (t.ok() && !t->currency.empty()) currency = t->currency;
-        return Status::Ok();
-      });
-      auto parsed = core::ParseMinorUnits(text, *core::FindCurrency(currency));
+      // Held trips priced without a catalog have no currency yet: USD, as ResolveHeld sets.
+      auto parsed = core::ParseMinorUnits(Arg(req, "amount"), trip_currency());
       Check(parsed.status());
       amount = *parsed;
     } else {
       Fail(StatusCode::kInvalidArgument,
-           "action must be price-line, remove-line or release, got '" + action + "'");
+           "action must be price-line, remove-line, release, captured or not-captured, got '" +
+               action + "'");
     }
     json::object out;
     audited("trip.resolve", "", trip + " " + action + " " + line, reason,

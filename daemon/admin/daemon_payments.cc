@@ -87,10 +87,16 @@ bool Daemon::Impl::StartPayments() {
   }
   payment_client = std::make_unique<payments::PaymentClient>(io, endpoint);
   payments::DispatcherOptions options;
-  options.max_in_flight = pc.max_connections * 2;
-  options.retry_base_ms = pc.retry_base_ms;
-  options.retry_cap_ms = pc.retry_cap_ms;
-  options.pending_retry_ms = pc.pending_retry_ms;
+  options.schedule.max_in_flight = pc.max_connections * 2;
+  options.schedule.retry_base_ms = pc.retry_base_ms;
+  options.schedule.retry_cap_ms = pc.retry_cap_ms;
+  options.schedule.pending_retry_ms = pc.pending_retry_ms;
+  options.schedule.unknown_capture = pc.unknown_capture == config::UnknownCapture::kResend
+                                         ? payments::UnknownCapturePolicy::kResend
+                                         : payments::UnknownCapturePolicy::kHold;
+  options.unknown_capture_alert = pc.unknown_capture_alert;
+  // A routine stop waits for calls on the wire, up to one request timeout (and 30 s at most).
+  options.stop_drain_ms = std::min<int64_t>(pc.request_timeout_ms, 30'000);
   options.preauth_expiry_ms = int64_t{pc.preauth_expiry_seconds} * 1000;
   options.preauth_alert_ms = int64_t{pc.preauth_alert_seconds} * 1000;
   // Check often enough that an expiry is acted on within a small fraction of its horizon.

@@ -44,6 +44,15 @@ struct MetricsExporter::Gauges {
         outbox_oldest(Gauge(r, "jwo_outbox_oldest_age_seconds", "Age of the oldest waiting call")),
         outbox_expiring(Gauge(r, "jwo_trips_nearing_preauth_expiry",
                               "Unsettled trips within the alert window of their pre-auth expiry")),
+        capture_unknown(Gauge(r, "jwo_trips_capture_unknown",
+                              "Trips whose Capture was sent and never answered (not sent again)")),
+        capture_unknown_alert(Gauge(r, "jwo_trips_capture_unknown_alert",
+                                    "1 while capture_unknown trips exceed "
+                                    "payments.unknown_capture_alert")),
+        outbox_store_errors(Gauge(r, "jwo_outbox_store_errors",
+                                  "Outbox rows or answers the store could not read or commit")),
+        outbox_unsigned(Gauge(r, "jwo_outbox_held_without_credentials",
+                              "Payment call attempts held back for want of AWS credentials")),
         outbox_family(prometheus::BuildCounter()
                           .Name("jwo_outbox_calls_total")
                           .Help("Payment Service calls by outcome")
@@ -105,6 +114,10 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& outbox_in_flight;
   prometheus::Gauge& outbox_oldest;
   prometheus::Gauge& outbox_expiring;
+  prometheus::Gauge& capture_unknown;
+  prometheus::Gauge& capture_unknown_alert;
+  prometheus::Gauge& outbox_store_errors;
+  prometheus::Gauge& outbox_unsigned;
   prometheus::Family<prometheus::Counter>& outbox_family;
   prometheus::Family<prometheus::Gauge>& entries_family;
   prometheus::Family<prometheus::Counter>& http_family;
@@ -157,6 +170,10 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.outbox_in_flight.Set(static_cast<double>(s.outbox->in_flight));
     g.outbox_oldest.Set(static_cast<double>(s.outbox->oldest_age_ms) / 1000.0);
     g.outbox_expiring.Set(static_cast<double>(s.outbox->nearing_expiry));
+    g.capture_unknown.Set(static_cast<double>(s.outbox->unknown_captures));
+    g.capture_unknown_alert.Set(s.outbox->unknown_capture_alert ? 1 : 0);
+    g.outbox_store_errors.Set(static_cast<double>(s.outbox->store_errors));
+    g.outbox_unsigned.Set(static_cast<double>(s.outbox->unsigned_held));
     g.sent.Set(s.outbox->sent);
     g.done.Set(s.outbox->done);
     g.retried.Set(s.outbox->retried);

@@ -37,11 +37,15 @@ void Usage(std::FILE* out) {
       "  trip resolve TRIP price-line LINE AMOUNT --reason TEXT\n"
       "  trip resolve TRIP remove-line LINE --reason TEXT\n"
       "  trip resolve TRIP release --reason TEXT  charge what is priced, drop the rest\n"
+      "  trip resolve TRIP captured AMOUNT --reason TEXT\n"
+      "                                           a capture_unknown trip: Amazon did capture\n"
+      "  trip resolve TRIP not-captured --reason TEXT\n"
+      "                                           ... Amazon did not: send the Capture once more\n"
       "  refund TRIP AMOUNT REASON_CODE           e.g. refund T1 4.99 DAMAGED_ITEM\n"
       "  outbox list [--dead]                     payment calls waiting, or dead letters\n"
       "  outbox show SEQ                          one entry with its exact request body\n"
       "  outbox retry SEQ --reason TEXT           send a dead letter again\n"
-      "  outbox drop SEQ --reason TEXT            delete an entry settled outside jwo-edge\n"
+      "  outbox drop SEQ --reason TEXT            delete a dead letter settled outside jwo-edge\n"
       "\n"
       "The socket is --socket, else the control.socket of --config, else $JWO_EDGE_SOCKET,\n"
       "else "
@@ -197,6 +201,11 @@ int main(int argc, char** argv) {
     } else if (action == "remove-line") {
       need(5, "trip resolve TRIP remove-line LINE --reason TEXT");
       req["line"] = p[4];
+    } else if (action == "captured") {
+      need(5, "trip resolve TRIP captured AMOUNT --reason TEXT");
+      req["amount"] = p[4];
+    } else if (action == "not-captured") {
+      need(4, "trip resolve TRIP not-captured --reason TEXT");
     } else {
       need(4, "trip resolve TRIP release --reason TEXT");
     }

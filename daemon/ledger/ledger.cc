@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ids.h"
 #include "core/money.h"
 #include "store/codec.h"
 
@@ -69,6 +70,19 @@ core::Result<std::vector<store::DebtRecord>> ListDebts(const store::ReadTxn& txn
   if (!s.ok()) return s;
   if (!decode_error.ok()) return decode_error;
   return out;
+}
+
+std::string ExpiredDebtTripId(std::string_view trip_id) {
+  constexpr std::string_view kSuffix = "-expired";
+  constexpr size_t kMax = 255;
+  if (trip_id.size() + kSuffix.size() <= kMax) return std::string(trip_id) + std::string(kSuffix);
+  // Distinct trips stay distinct: the digest covers the whole id.
+  constexpr size_t kDigest = 16;
+  std::string id(trip_id.substr(0, kMax - kSuffix.size() - kDigest - 1));
+  id += '~';
+  id += core::Sha256Hex(trip_id).substr(0, kDigest);
+  id += kSuffix;
+  return id;
 }
 
 Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {

@@ -32,6 +32,11 @@ core::Result<std::vector<store::DebtRecord>> ListDebts(const store::ReadTxn& txn
 // or amounts, store errors.
 core::Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms);
 
+// The trip id under which the expired-pre-auth remainder of a trip is booked when part of the
+// trip is debt already (one debt record per shopper and trip id): "<trip>-expired", shortened
+// with a digest of the trip id when that would pass the 255-byte id limit. Pure.
+std::string ExpiredDebtTripId(std::string_view trip_id);
+
 // Marks an open debt settled (or written off) and removes it from the balance. Errors:
 // kNotFound (no such debt), kFailedPrecondition (already settled or written off).
 core::Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,

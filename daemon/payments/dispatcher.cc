@@ -4,13 +4,22 @@
 #include <random>
 
 #include "core/log.h"
-#include "payments/backoff.h"
+#include "payments/outbox_commits.h"
 #include "payments/sigv4.h"
 #include "store/codec.h"
 
 namespace jwo::payments {
+namespace {
 
-Dispatcher::Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& client,
+uint64_t Seed(uint64_t configured) {
+  if (configured != 0) return configured;
+  std::random_device rd;
+  return (uint64_t{rd()} << 32) ^ rd();
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::Env& env, store::Writer& writer, PaymentTransport& client,
                        CredentialsProvider& credentials, std::function<LifecyclePolicy()> policy,
                        DispatcherOptions options, const core::Clock& clock)
     : env_(env),
@@ -19,7 +28,8 @@ Dispatcher::Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& cl
       credentials_(credentials),
       policy_(std::move(policy)),
       options_(std::move(options)),
-      clock_(clock) {}
+      clock_(clock),
+      schedule_(options_.schedule, Seed(options_.seed)) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -29,8 +39,13 @@ void Dispatcher::Start() {
 
 void Dispatcher::Stop() {
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+    std::unique_lock lock(mutex_);
+    if (!stopping_) {
+      stopping_ = true;
+      // Let the calls on the wire end: a Capture cut off here would have an unknown outcome.
+      wake_.wait_for(lock, std::chrono::milliseconds(options_.stop_drain_ms),
+                     [&] { return schedule_.in_flight() == 0; });
+    }
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -48,33 +63,28 @@ void Dispatcher::Wake(bool rescan_all) {
 DispatcherStats Dispatcher::GetStats() const {
   std::lock_guard lock(mutex_);
   DispatcherStats s = counters_;
-  const int64_t now = clock_.NowUnixMs();
-  s.in_flight = in_flight_;
-  for (const auto& [seq, item] : items_) {
-    if (item.entry.dead) {
-      ++s.dead_letters;
-      continue;
-    }
-    ++s.queued;
-    s.oldest_age_ms = std::max(s.oldest_age_ms, now - item.entry.created_ms);
-  }
+  const ScheduleStats now = schedule_.Stats(clock_.NowUnixMs());
+  s.queued = now.queued;
+  s.dead_letters = now.dead_letters;
+  s.unknown_captures = now.unknown_captures;
+  s.unknown_capture_alert = now.unknown_captures > options_.unknown_capture_alert;
+  s.in_flight = now.in_flight;
+  s.oldest_age_ms = now.oldest_age_ms;
   return s;
 }
 
 void Dispatcher::Scan(bool all) {
-  // Called without the lock: reads the store, then merges.
-  std::vector<store::OutboxEntry> found;
-  uint64_t from, high_water, snapshot_gen;
+  OutboxSchedule::ScanRange range;
   {
     std::lock_guard lock(mutex_);
-    from = all ? 1 : scan_from_;
-    high_water = scan_from_;  // every entry below it was seen before this snapshot
-    snapshot_gen = finish_gen_;
+    range = schedule_.BeginScan(all);
   }
+  // Read without the lock; the schedule's generations keep an older snapshot from undoing
+  // what answers applied meanwhile taught it.
+  std::vector<store::OutboxEntry> found;
   core::Status s = env_.Read([&](const store::ReadTxn& txn) {
     core::Status decode = core::Status::Ok();
-    // Keys are big-endian sequences, so "from" is a plain range start.
-    core::Status scan = txn.ScanFrom(store::Table::kOutbox, store::BigEndianKey(from),
+    core::Status scan = txn.ScanFrom(store::Table::kOutbox, store::BigEndianKey(range.from),
                                      [&](std::string_view k, std::string_view v) {
                                        auto e = store::DecodeOutbox(k, v);
                                        if (!e.ok()) {
@@ -87,37 +97,55 @@ void Dispatcher::Scan(bool all) {
     return scan.ok() ? decode : scan;
   });
   if (!s.ok()) {
-    core::LogError("outbox scan failed", {{"error", s.ToString()}});
+    // A row that does not decode stops the scan: skipping it could let a later call of its
+    // trip overtake it. The operator sees the error and the metric.
+    std::lock_guard lock(mutex_);
+    ++counters_.store_errors;
+    core::LogError("outbox scan failed; nothing new is sent until it reads",
+                   {{"error", s.ToString()}});
     return;
   }
-  std::lock_guard lock(mutex_);
-  if (all) {
-    std::set<uint64_t> present;
-    for (const auto& e : found) present.insert(e.sequence);
-    for (auto it = items_.begin(); it != items_.end();) {
-      // An entry an operator dropped disappears; one in flight stays until its answer.
-      it = (!present.count(it->first) && !it->second.in_flight) ? items_.erase(it) : std::next(it);
-    }
+  std::vector<store::OutboxEntry> recover;
+  {
+    std::lock_guard lock(mutex_);
+    recover = schedule_.Merge(range, std::move(found));
   }
-  for (auto& e : found) {
-    auto it = items_.find(e.sequence);
-    if (it == items_.end()) {
-      // Below the high-water mark and not in memory: its answer was applied after this
-      // snapshot was read (or it was pruned). Re-adding it would send the call again.
-      if (e.sequence < high_water) continue;
-      items_.emplace(e.sequence, Item{std::move(e), false, 0});
-    } else if (!it->second.in_flight && it->second.finished_gen <= snapshot_gen) {
-      // Keep the schedule learned in memory (backoff lives there between answers) unless an
-      // operator revived a dead letter (`jwo-edgectl outbox retry`).
-      store::OutboxEntry& mine = it->second.entry;
-      if (mine.dead && !e.dead) {
-        mine = std::move(e);
-      } else {
-        mine.dead = mine.dead || e.dead;
-      }
-    }
+  for (const store::OutboxEntry& e : recover) Recover(e);
+}
+
+void Dispatcher::Recover(const store::OutboxEntry& e) {
+  const uint64_t seq = e.sequence;
+  const UnknownCapturePolicy policy = options_.schedule.unknown_capture;
+  const int64_t now = clock_.NowUnixMs();
+  const bool queued = writer_.Submit(
+      [seq, policy, now](store::WriteTxn& txn) {
+        return RecoverStartedCapture(txn, seq, policy, now);
+      },
+      [this, seq, policy](const core::Status& st) {
+        if (!st.ok()) {
+          core::LogError("could not record a Capture found on the wire at start-up",
+                         {{"seq", std::to_string(seq)}, {"error", st.ToString()}});
+          // Still unknown: never send it from this process; the next start tries again.
+          Finish(seq, OutboxSchedule::Verdict::kHeld, RetryReason::kOutcomeUnknown, "",
+                 "outcome unknown (not recorded: " + st.ToString() + ")");
+          return;
+        }
+        if (policy == UnknownCapturePolicy::kHold) {
+          {
+            std::lock_guard lock(mutex_);
+            ++counters_.held_unknown;
+          }
+          Finish(seq, OutboxSchedule::Verdict::kHeld, RetryReason::kOutcomeUnknown, "",
+                 "outcome unknown: the daemon stopped while the Capture was on the wire");
+        } else {
+          Finish(seq, OutboxSchedule::Verdict::kRetry, RetryReason::kOutcomeUnknown, "",
+                 "outcome unknown after a restart; sent again");
+        }
+      });
+  if (!queued) {
+    Finish(seq, OutboxSchedule::Verdict::kHeld, RetryReason::kOutcomeUnknown, "",
+           "outcome unknown (writer busy at start-up)");
   }
-  for (const auto& [seq, item] : items_) scan_from_ = std::max(scan_from_, seq + 1);
 }
 
 void Dispatcher::Run() {
@@ -135,31 +163,63 @@ void Dispatcher::Run() {
       next_expiry_check_ms_ = clock_.NowUnixMs() + options_.expiry_check_ms;
       WatchExpiry();
     }
-    std::unique_lock lock(mutex_);
-    if (stopping_) return;
+    std::vector<OutboxSchedule::Dispatch> due;
     const int64_t now = clock_.NowUnixMs();
     int64_t next_due = std::min(now + 60'000, next_expiry_check_ms_);
-    std::set<std::string_view> blocked;  // trips whose oldest entry is not this one
-    for (auto& [seq, item] : items_) {
-      if (!blocked.insert(item.entry.trip_id).second) continue;
-      if (item.in_flight || item.entry.dead || expiring_.count(item.entry.trip_id)) continue;
-      if (item.entry.next_attempt_ms > now) {
-        next_due = std::min(next_due, item.entry.next_attempt_ms);
-        continue;
-      }
-      if (in_flight_ >= options_.max_in_flight) break;
-      SendLocked(item);
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      due = schedule_.TakeDue(now, &next_due);
+      counters_.sent += due.size();
     }
+    for (const auto& d : due) Send(d);
+    std::unique_lock lock(mutex_);
     const auto wait = std::chrono::milliseconds(std::max<int64_t>(1, next_due - now));
     wake_.wait_for(lock, wait, [&] { return stopping_ || woken_; });
   }
 }
 
-void Dispatcher::SendLocked(Item& item) {
-  item.in_flight = true;
-  ++in_flight_;
-  ++counters_.sent;
-  const store::OutboxEntry& e = item.entry;
+void Dispatcher::Send(const OutboxSchedule::Dispatch& d) {
+  const uint64_t seq = d.entry.sequence;
+  // Never send a call unsigned: the service would refuse it, and a refusal teaches nothing.
+  auto creds = credentials_.Get(clock_.NowUnixMs());
+  if (!creds.ok()) {
+    {
+      std::lock_guard lock(mutex_);
+      ++counters_.unsigned_held;
+    }
+    core::LogError("no AWS credentials; payment calls wait until there are",
+                   {{"error", creds.status().ToString()}});
+    Finish(seq, OutboxSchedule::Verdict::kRetry, RetryReason::kAuthRefused, "",
+           "no credentials: " + creds.status().message());
+    return;
+  }
+  if (!d.start_commit) {
+    Transmit(d.entry);
+    return;
+  }
+  // A Capture: its start is durable before any byte leaves, so a crash while it is on the
+  // wire is found at the next start instead of sending it again.
+  const int64_t now = clock_.NowUnixMs();
+  auto entry = std::make_shared<store::OutboxEntry>(d.entry);
+  const bool queued = writer_.Submit(
+      [seq, now](store::WriteTxn& txn) { return CommitAttemptStart(txn, seq, now); },
+      [this, seq, entry](const core::Status& st) {
+        if (st.ok()) {
+          Transmit(*entry);
+        } else if (st.code() == core::StatusCode::kNotFound ||
+                   st.code() == core::StatusCode::kFailedPrecondition) {
+          Finish(seq, OutboxSchedule::Verdict::kNotSent, RetryReason::kNone, "", st.message());
+        } else {
+          Finish(seq, OutboxSchedule::Verdict::kRetry, RetryReason::kStoreBusy, "", st.ToString());
+        }
+      });
+  if (!queued) {
+    Finish(seq, OutboxSchedule::Verdict::kRetry, RetryReason::kStoreBusy, "", "writer busy");
+  }
+}
+
+void Dispatcher::Transmit(const store::OutboxEntry& e) {
   OutboundRequest req;
   req.method = "POST";
   req.path = std::string(store::OperationPath(e.operation));
@@ -169,7 +229,9 @@ void Dispatcher::SendLocked(Item& item) {
   auto sign = [this](OutboundRequest r) {
     auto creds = credentials_.Get(clock_.NowUnixMs());
     if (!creds.ok()) {
-      core::LogError("no AWS credentials; sending unsigned (the service will refuse it)",
+      // Checked just before sending; gone now. An unsigned request is refused (401) before
+      // any processing, which the schedule treats as not processed.
+      core::LogError("AWS credentials vanished while a call was queued",
                      {{"error", creds.status().ToString()}});
       return r;
     }
@@ -186,6 +248,134 @@ void Dispatcher::SendLocked(Item& item) {
                [this, seq](OutboundResult r) { OnAnswer(seq, std::move(r)); });
 }
 
+void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
+  AttemptPlan plan;
+  auto sent = std::make_shared<store::OutboxEntry>();
+  {
+    std::lock_guard lock(mutex_);
+    plan = schedule_.Plan(seq, r);
+    if (const store::OutboxEntry* e = schedule_.Find(seq)) *sent = *e;
+  }
+  const int64_t now = clock_.NowUnixMs();
+  const std::string retry_after(r.Header("Retry-After"));
+  using Verdict = OutboxSchedule::Verdict;
+  switch (plan.commit) {
+    case CommitKind::kNothing: {
+      if (r.outcome == TransportOutcome::kStopped &&
+          plan.outcome == AttemptOutcome::kNotProcessed) {
+        Finish(seq, Verdict::kNotSent, RetryReason::kNone, "", plan.error);
+        return;
+      }
+      core::LogWarning("payment call failed; will retry the same request",
+                       {{"seq", std::to_string(seq)},
+                        {"outcome", std::string(AttemptOutcomeName(plan.outcome))},
+                        {"error", plan.error}});
+      Finish(seq, Verdict::kRetry, plan.reason, retry_after, plan.error);
+      return;
+    }
+    case CommitKind::kClearAttempt:
+    case CommitKind::kHoldUnknownCapture: {
+      const bool hold = plan.commit == CommitKind::kHoldUnknownCapture;
+      const std::string error = plan.error;
+      const bool queued = writer_.Submit(
+          [seq, hold, error, now](store::WriteTxn& txn) {
+            return hold ? HoldUnknownCapture(txn, seq, error, now)
+                        : CommitNotProcessed(txn, seq, error);
+          },
+          [this, seq, hold, plan, retry_after](const core::Status& st) {
+            if (!st.ok()) {
+              std::lock_guard lock(mutex_);
+              ++counters_.store_errors;
+            }
+            if (hold) {
+              {
+                std::lock_guard lock(mutex_);
+                ++counters_.held_unknown;
+              }
+              // Held in memory whatever the commit did: the started mark stays in the store
+              // if it failed, and the next start holds it again.
+              Finish(seq, Verdict::kHeld, RetryReason::kOutcomeUnknown, "",
+                     "outcome unknown: " + plan.error);
+            } else {
+              Finish(seq, Verdict::kRetry, plan.reason, retry_after, plan.error);
+            }
+          });
+      if (!queued) {
+        Finish(seq, hold ? Verdict::kHeld : Verdict::kRetry, plan.reason, retry_after,
+               plan.error + " (not recorded: writer busy)");
+      }
+      return;
+    }
+    case CommitKind::kApplyAnswer:
+      break;
+  }
+  auto outcome = std::make_shared<AnswerOutcome>();
+  const bool capture = sent->operation == store::Operation::kCapture;
+  const bool queued = writer_.Submit(
+      [this, sent, r, now, outcome](store::WriteTxn& txn) -> core::Status {
+        auto o = CommitAnswer(txn, *sent, r.status, r.body, policy_(), now);
+        if (!o.ok()) return o.status();
+        *outcome = std::move(*o);
+        return core::Status::Ok();
+      },
+      [this, seq, capture, outcome, retry_after](const core::Status& st) {
+        if (!st.ok()) {
+          {
+            std::lock_guard lock(mutex_);
+            ++counters_.store_errors;
+          }
+          core::LogError("could not commit a payment answer",
+                         {{"seq", std::to_string(seq)}, {"error", st.ToString()}});
+          // The answer is lost to us. Asking again is harmless except for a Capture, whose
+          // answer may have said it was done: hold it (its started mark is still stored).
+          Finish(seq, capture ? Verdict::kHeld : Verdict::kRetry, RetryReason::kStoreBusy,
+                 retry_after, "answer not recorded: " + st.ToString());
+          return;
+        }
+        switch (outcome->verdict) {
+          case AnswerVerdict::kDone:
+            Finish(seq, Verdict::kDone, RetryReason::kNone, "", "");
+            return;
+          case AnswerVerdict::kRetry:
+            Finish(seq, Verdict::kRetry, outcome->reason, retry_after, outcome->detail);
+            return;
+          case AnswerVerdict::kDeadLetter:
+            core::LogError("payment call refused permanently; dead letter (jwo-edgectl outbox)",
+                           {{"seq", std::to_string(seq)}, {"error", outcome->detail}});
+            Finish(seq, Verdict::kDeadLetter, RetryReason::kNone, "", outcome->detail);
+            return;
+        }
+      });
+  if (!queued) {
+    Finish(seq, capture ? Verdict::kHeld : Verdict::kRetry, RetryReason::kStoreBusy, retry_after,
+           "answer not recorded: writer busy");
+  }
+}
+
+void Dispatcher::Finish(uint64_t seq, OutboxSchedule::Verdict verdict, RetryReason reason,
+                        std::string_view retry_after, const std::string& error) {
+  {
+    std::lock_guard lock(mutex_);
+    schedule_.Finish(seq, verdict, reason, clock_.NowUnixMs(), retry_after, error);
+    switch (verdict) {
+      case OutboxSchedule::Verdict::kDone:
+        ++counters_.done;
+        break;
+      case OutboxSchedule::Verdict::kRetry:
+        ++counters_.retried;
+        break;
+      case OutboxSchedule::Verdict::kDeadLetter:
+        ++counters_.dead_lettered;
+        break;
+      default:
+        break;
+    }
+    woken_ = true;
+    // Entries queued by the answer (Capture after Adjust, ...) are picked up by the next scan.
+  }
+  wake_.notify_all();
+}
+
 void Dispatcher::WatchExpiry() {
   const int64_t now = clock_.NowUnixMs();
   ExpiryScan scan;
@@ -199,6 +389,7 @@ void Dispatcher::WatchExpiry() {
     core::LogError("pre-auth expiry watch could not read the store", {{"error", s.ToString()}});
     return;
   }
+  std::vector<std::string> overdue;
   {
     std::lock_guard lock(mutex_);
     counters_.nearing_expiry = scan.nearing.size();
@@ -207,148 +398,53 @@ void Dispatcher::WatchExpiry() {
         core::LogWarning("trip still unsettled close to its pre-auth expiry", {{"trip", trip}});
       }
     }
-  }
-  for (const std::string& trip : scan.overdue) {
-    {
-      // A call of this trip on the wire may settle it (a Capture): expire it only once no call
-      // is in flight, and send none of its calls while the expiry commits.
-      std::lock_guard lock(mutex_);
-      const bool busy = std::any_of(items_.begin(), items_.end(), [&](const auto& kv) {
-        return kv.second.in_flight && kv.second.entry.trip_id == trip;
-      });
-      if (busy || !expiring_.insert(trip).second) continue;
+    const ScheduleStats st = schedule_.Stats(now);
+    if (st.unknown_captures > options_.unknown_capture_alert) {
+      core::LogError("trips wait with a Capture of unknown outcome (jwo-edgectl trip list "
+                     "capture_unknown)",
+                     {{"count", std::to_string(st.unknown_captures)}});
     }
-    const bool queued = writer_.Submit(
-        [this, trip, now](store::WriteTxn& txn) { return ExpireTrip(txn, trip, policy_(), now); },
-        [this, trip](const core::Status& st) {
-          if (!st.ok()) {
-            core::LogError("could not expire a trip", {{"trip", trip}, {"error", st.ToString()}});
-            std::lock_guard lock(mutex_);
-            expiring_.erase(trip);
-            return;
-          }
-          core::LogWarning("pre-auth expired before the money was settled; amount is now debt",
-                           {{"trip", trip}});
-          {
-            std::lock_guard lock(mutex_);
-            ++counters_.expired;
-            alerted_.erase(trip);
-            expiring_.erase(trip);
-          }
-          Wake(true);
-        });
-    if (!queued) {  // the writer is saturated; the next watch tries again
-      std::lock_guard lock(mutex_);
-      expiring_.erase(trip);
-      break;
+    // A call of a trip on the wire may settle it (a Capture): expire a trip only once none
+    // is, and send none of its calls while the expiry commits.
+    for (const std::string& trip : scan.overdue) {
+      if (!schedule_.TripBusy(trip) && schedule_.MarkExpiring(trip)) overdue.push_back(trip);
     }
   }
-}
-
-int64_t Dispatcher::Backoff(uint32_t attempts, const OutboundResult& r) const {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return RetryDelayMs(attempts, options_.retry_base_ms, options_.retry_cap_ms,
-                      r.outcome == TransportOutcome::kResponse ? r.Header("Retry-After") : "",
-                      rng());
-}
-
-void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
-  if (r.outcome == TransportOutcome::kStopped) {
-    Finish(seq, std::nullopt, 0, "stopped");
-    return;
-  }
-  uint32_t attempts;
-  auto sent = std::make_shared<store::OutboxEntry>();
-  {
-    std::lock_guard lock(mutex_);
-    auto it = items_.find(seq);
-    attempts = it == items_.end() ? 0 : it->second.entry.attempts;
-    if (it != items_.end()) *sent = it->second.entry;
-  }
-  const int64_t now = clock_.NowUnixMs();
-  if (r.outcome != TransportOutcome::kResponse) {
-    const std::string error = r.error.empty() ? "transport failure" : r.error;
-    const int64_t next = now + Backoff(attempts, r);
-    core::LogWarning("payment call failed; will retry the same request",
-                     {{"seq", std::to_string(seq)}, {"error", error}});
-    Finish(seq, AnswerVerdict::kRetry, next, error);
-    return;
-  }
-  auto verdict = std::make_shared<std::optional<AnswerVerdict>>();
-  auto detail = std::make_shared<std::string>();
-  const bool submitted = writer_.Submit(
-      [this, seq, r, now, verdict, detail, sent](store::WriteTxn& txn) -> core::Status {
-        auto bytes = txn.Get(store::Table::kOutbox, store::BigEndianKey(seq));
-        if (!bytes.ok()) return bytes.status();
-        if (!bytes->has_value()) {
-          // Withdrawn while on the wire (an operator dropped it). A Capture that succeeded
-          // still moved money: record it rather than lose it.
-          if (sent->operation == store::Operation::kCapture && r.status >= 200 && r.status < 300) {
-            return ApplyOrphanCapture(txn, *sent, now);
-          }
-          return core::Status::Ok();
-        }
-        auto e = store::DecodeOutbox(store::BigEndianKey(seq), **bytes);
-        if (!e.ok()) return e.status();
-        auto v = ApplyAnswer(txn, *e, r.status, r.body, policy_(), now, *detail);
-        if (!v.ok()) return v.status();
-        *verdict = *v;
-        if (*v == AnswerVerdict::kRetry) {
-          e->attempts += 1;
-          e->last_error = *detail;
-          e->next_attempt_ms = now;  // the dispatcher sets the real time in memory
-          return txn.Put(store::Table::kOutbox, store::BigEndianKey(seq), store::EncodeOutbox(*e));
-        }
+  if (overdue.empty()) return;
+  auto expired = std::make_shared<std::vector<std::string>>();
+  const bool queued = writer_.Submit(
+      [this, overdue, now, expired](store::WriteTxn& txn) {
+        expired->clear();
+        auto r = ExpireTrips(txn, overdue, policy_(), now);
+        if (!r.ok()) return r.status();
+        *expired = std::move(*r);
         return core::Status::Ok();
       },
-      [this, seq, r, now, attempts, verdict, detail](const core::Status& s) {
-        if (!s.ok()) {
-          core::LogError("could not commit a payment answer; will ask again",
-                         {{"seq", std::to_string(seq)}, {"error", s.ToString()}});
-          Finish(seq, AnswerVerdict::kRetry, now + Backoff(attempts, r), s.ToString());
+      [this, overdue, expired](const core::Status& st) {
+        std::lock_guard lock(mutex_);
+        if (!st.ok()) {
+          core::LogError("could not expire trips", {{"error", st.ToString()}});
+          for (const std::string& trip : overdue) schedule_.UnmarkExpiring(trip);
           return;
         }
-        int64_t next = now;
-        if (*verdict == AnswerVerdict::kRetry) {
-          next = now + (detail->find("PENDING") != std::string::npos ? options_.pending_retry_ms
-                                                                     : Backoff(attempts, r));
+        for (const std::string& trip : overdue) {
+          // Forget the withdrawn calls now: none of them may go out before the next scan.
+          schedule_.Expired(trip);
+          alerted_.erase(trip);
         }
-        Finish(seq, verdict->value_or(AnswerVerdict::kDone), next, *detail);
+        for (const std::string& trip : *expired) {
+          core::LogWarning("pre-auth expired before the money was settled; amount is now debt",
+                           {{"trip", trip}});
+          ++counters_.expired;
+        }
+        woken_ = true;
+        rescan_all_ = true;
+        wake_.notify_all();
       });
-  if (!submitted) Finish(seq, AnswerVerdict::kRetry, now + Backoff(attempts, r), "writer busy");
-}
-
-void Dispatcher::Finish(uint64_t seq, std::optional<AnswerVerdict> verdict, int64_t next_ms,
-                        const std::string& error) {
-  {
+  if (!queued) {  // the writer is saturated; the next watch tries again
     std::lock_guard lock(mutex_);
-    --in_flight_;
-    ++finish_gen_;
-    auto it = items_.find(seq);
-    if (it != items_.end()) {
-      it->second.in_flight = false;
-      it->second.finished_gen = finish_gen_;
-      if (verdict == AnswerVerdict::kDone) {
-        items_.erase(it);
-        ++counters_.done;
-      } else if (verdict == AnswerVerdict::kDeadLetter) {
-        it->second.entry.dead = true;
-        it->second.entry.last_error = error;
-        ++counters_.dead_lettered;
-        core::LogError(
-            "payment call refused permanently; dead letter (jwo-edgectl outbox)",
-            {{"seq", std::to_string(seq)}, {"trip", it->second.entry.trip_id}, {"error", error}});
-      } else if (verdict == AnswerVerdict::kRetry) {
-        it->second.entry.attempts += 1;
-        it->second.entry.next_attempt_ms = next_ms;
-        it->second.entry.last_error = error;
-        ++counters_.retried;
-      }
-    }
-    woken_ = true;
-    // Entries queued by the answer (Capture after Adjust, ...) are picked up by the next scan.
+    for (const std::string& trip : overdue) schedule_.UnmarkExpiring(trip);
   }
-  wake_.notify_all();
 }
 
 }  // namespace jwo::payments

@@ -1,26 +1,26 @@
 // Dispatcher: sends the durable outbox to Amazon's Payment Service (architecture.md §7).
 //
-// Every entry holds the exact request body committed by the state machine. The dispatcher
-// signs each attempt at send time (SigV4 embeds the time; credentials expire), keeps per-trip
-// order (only the oldest entry of a trip is ever in flight), bounds concurrency, and retries
-// transient outcomes — connection failures, timeouts, 429 (honouring Retry-After), 5xx, Adjust
-// PENDING — with capped exponential backoff and jitter, always with the same request. A
-// timeout is an unknown outcome: the same request goes again, never a different one. A 400 turns
-// the entry into a dead letter (alert, `jwo-edgectl outbox`), which blocks only its own trip.
+// A thin driver of OutboxSchedule, which makes every decision (what is due, per-trip order,
+// the in-flight bound, backoff, what an attempt's result means): the dispatcher adds the
+// thread, the store reads, the commits through the store Writer and the network. Every entry
+// holds the exact request body committed by the state machine; each attempt is signed at send
+// time (SigV4 embeds the time; credentials expire). Results are committed (entry consumed,
+// trip moved on, next entry queued, debt recorded: one transaction) before the schedule hears
+// of them.
 //
-// Outcomes are committed through the store Writer (entry consumed, trip moved on, next entry
-// queued, debt recorded: one transaction) before the dispatcher considers them done. After a
-// crash the entries still in the outbox are sent again as they are.
+// Unknown outcomes: a call wholly sent whose answer never came is repeated only where a
+// repeat is harmless; a Capture is not (payments.unknown_capture: hold): its start is
+// committed before its bytes go out, and a Capture without an answer — at run time, or found
+// started at the next start — holds its trip in capture_unknown for an operator.
 //
-// Threading: one dispatcher thread decides what to send; answers arrive on I/O threads and
-// their commits on the writer thread; the shared schedule is guarded by one mutex. Wake() and
-// GetStats() are safe from any thread.
+// Threading: one dispatcher thread decides what to send; answers arrive on the transport's
+// threads and their commits on the writer thread; the schedule is guarded by one mutex.
+// Wake() and GetStats() are safe from any thread.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -30,6 +30,7 @@
 #include "payments/credentials.h"
 #include "payments/expiry.h"
 #include "payments/lifecycle.h"
+#include "payments/outbox_schedule.h"
 #include "payments/payment_client.h"
 #include "store/env.h"
 #include "store/writer.h"
@@ -37,14 +38,14 @@
 namespace jwo::payments {
 
 struct DispatcherOptions {
-  uint32_t max_in_flight = 8;
-  int64_t retry_base_ms = 1000;     // first retry after ~1 s, doubling
-  int64_t retry_cap_ms = 300'000;   // never wait longer than 5 minutes between attempts
-  int64_t pending_retry_ms = 5000;  // Adjust answered PENDING: ask again after this
-  std::string region;               // SigV4 region
+  ScheduleOptions schedule;
+  uint64_t seed = 0;  // retry jitter; 0 = from std::random_device
+  std::string region;  // SigV4 region
   int64_t preauth_expiry_ms = 7 * 86'400'000LL;  // unsettled this long after creation: expired
   int64_t preauth_alert_ms = 86'400'000;         // alert this long before expiry
   int64_t expiry_check_ms = 30'000;              // how often the watch runs
+  uint32_t unknown_capture_alert = 0;  // alert while more trips than this are capture_unknown
+  int64_t stop_drain_ms = 5000;  // Stop() waits this long for calls on the wire to end
 };
 
 struct DispatcherStats {
@@ -52,20 +53,27 @@ struct DispatcherStats {
   uint64_t dead_letters = 0;
   uint64_t in_flight = 0;
   int64_t oldest_age_ms = 0;  // age of the oldest live entry
+  uint64_t unknown_captures = 0;  // Capture entries held with an unknown outcome
+  bool unknown_capture_alert = false;  // unknown_captures > options.unknown_capture_alert
   uint64_t sent = 0, done = 0, retried = 0, dead_lettered = 0;
+  uint64_t held_unknown = 0;      // Captures held since start (at run time or recovered)
+  uint64_t unsigned_held = 0;     // attempts not sent for want of credentials
+  uint64_t store_errors = 0;      // outbox rows or answers the store could not read or commit
   uint64_t nearing_expiry = 0;  // unsettled trips within the alert window
   uint64_t expired = 0;         // trips expired by the watch since start
 };
 
 class Dispatcher {
  public:
-  Dispatcher(store::Env& env, store::Writer& writer, PaymentClient& client,
+  Dispatcher(store::Env& env, store::Writer& writer, PaymentTransport& client,
              CredentialsProvider& credentials, std::function<LifecyclePolicy()> policy,
              DispatcherOptions options, const core::Clock& clock);
   ~Dispatcher();  // Stop()
 
   void Start();
-  // Stops sending; answers still in flight are applied if they arrive before the writer stops.
+  // Stops sending new calls, waits up to stop_drain_ms for those on the wire (so a Capture
+  // is not left with an unknown outcome by a routine restart), then stops the thread. Answers
+  // that arrive later are applied if the writer still runs.
   void Stop();
   // New entries were committed (or entries were changed by an operator): look again.
   void Wake(bool rescan_all = false);
@@ -73,25 +81,19 @@ class Dispatcher {
   DispatcherStats GetStats() const;
 
  private:
-  struct Item {
-    store::OutboxEntry entry;
-    bool in_flight = false;
-    // finish_gen_ when this item's last answer was applied: a store snapshot taken before that
-    // is older than what the dispatcher knows about the entry and must not overwrite it.
-    uint64_t finished_gen = 0;
-  };
   void Run();
   void Scan(bool all);
-  void SendLocked(Item& item);
+  void Send(const OutboxSchedule::Dispatch& d);
+  void Transmit(const store::OutboxEntry& e);
   void OnAnswer(uint64_t seq, OutboundResult result);
-  void Finish(uint64_t seq, std::optional<AnswerVerdict> verdict, int64_t next_ms,
-              const std::string& error);
-  int64_t Backoff(uint32_t attempts, const OutboundResult& r) const;
+  void Finish(uint64_t seq, OutboxSchedule::Verdict verdict, RetryReason reason,
+              std::string_view retry_after, const std::string& error);
+  void Recover(const store::OutboxEntry& e);
   void WatchExpiry();
 
   store::Env& env_;
   store::Writer& writer_;
-  PaymentClient& client_;
+  PaymentTransport& client_;
   CredentialsProvider& credentials_;
   const std::function<LifecyclePolicy()> policy_;  // read per answer: SIGHUP may change it
   const DispatcherOptions options_;
@@ -99,16 +101,12 @@ class Dispatcher {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::map<uint64_t, Item> items_;  // by sequence: per-trip order is sequence order
-  uint64_t scan_from_ = 1;
+  OutboxSchedule schedule_;
   bool rescan_all_ = true;
   bool woken_ = false;
   bool stopping_ = false;
-  uint32_t in_flight_ = 0;
   int64_t next_expiry_check_ms_ = 0;
-  std::set<std::string> alerted_;   // trips already reported as nearing expiry
-  std::set<std::string> expiring_;  // trips whose expiry is being committed: send nothing
-  uint64_t finish_gen_ = 0;         // counts applied answers (see Item::finished_gen)
+  std::set<std::string> alerted_;  // trips already reported as nearing expiry
   DispatcherStats counters_;
   std::thread thread_;
 };

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -26,10 +27,15 @@ struct ExpiryScan {
 core::Result<ExpiryScan> ScanExpiry(const store::ReadTxn& txn, int64_t now_ms, int64_t expiry_ms,
                                     int64_t alert_ms);
 
-// Expires one trip: state `expired`, the total recorded as the shopper's debt (cause
-// expired_preauth) when something was owed, its pending money-path outbox entries removed.
-// A trip that settled meanwhile is left alone.
-core::Status ExpireTrip(store::WriteTxn& txn, const std::string& trip_id,
-                        const LifecyclePolicy& policy, int64_t now_ms);
+// Expires the overdue trips `trip_ids` in one pass over the outbox (work proportional to the
+// outbox plus the trips, not their product): state `expired`, what is still owed (total minus
+// captured minus debt already booked for the trip) recorded as the shopper's debt (cause
+// expired_preauth), their pending Adjust/Capture/Cancel entries withdrawn. Left alone: a trip
+// that settled meanwhile, and one whose Capture may have happened — held (capture_unknown) or
+// started on the wire before a crash, which is held now: an unknown capture never becomes debt.
+// Returns the trips that expired.
+core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
+                                                   const std::vector<std::string>& trip_ids,
+                                                   const LifecyclePolicy& policy, int64_t now_ms);
 
 }  // namespace jwo::payments

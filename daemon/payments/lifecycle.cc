@@ -88,36 +88,74 @@ Status QueueReport(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePo
       .status();
 }
 
-// The "amount" a request we built and sent carried (Capture), in minor units of the trip's
-// currency; the trip's total if the body has none.
-int64_t SentAmount(std::string_view sent_body, const store::TripRecord& t) {
+}  // namespace
+
+core::Result<int64_t> SentAmount(std::string_view sent_body, const store::TripRecord& t) {
   auto doc = core::ParseJson(sent_body);
   auto cur = core::FindCurrency(t.currency);
-  if (!doc.ok() || !doc->is_object() || !cur) return t.total;
-  const json::value* a = doc->get_object().if_contains("amount");
-  if (a == nullptr || !a->is_object() || !a->get_object().if_contains("amount")) return t.total;
+  const json::value* a = nullptr;
+  if (doc.ok() && doc->is_object()) a = doc->get_object().if_contains("amount");
+  if (!cur || a == nullptr || !a->is_object() || !a->get_object().if_contains("amount")) {
+    // We built this body: an amount that cannot be read back means the stored entry is
+    // damaged. Guessing (the trip total) could book the wrong money.
+    return Status(core::StatusCode::kCorruption,
+                  "the stored request of trip " + t.trip_id + " carries no readable amount");
+  }
   auto minor = core::JsonToMinorUnits(a->get_object().at("amount"), *cur);
-  return minor.ok() ? *minor : t.total;
+  if (!minor.ok()) {
+    return Status(core::StatusCode::kCorruption,
+                  "the stored request of trip " + t.trip_id + " has an unreadable amount");
+  }
+  return *minor;
 }
 
-// Reads {"status": ..., "authorizedAmount": {...}} of an Adjust answer.
-bool ParseAdjust(std::string_view body, std::string& status, std::optional<int64_t>& authorized,
-                 const std::string& currency) {
+namespace {
+
+// An Adjust answer: {"status": ..., "authorizedAmount": {"amount": ..., "code": ...}}.
+struct AdjustAnswer {
+  std::string status;
+  bool has_authorized = false;   // authorizedAmount present
+  std::string authorized_error;  // why it cannot be used, when present but not usable
+  int64_t authorized = 0;        // minor units of the trip's currency
+};
+
+bool ParseAdjust(std::string_view body, const std::string& currency, AdjustAnswer& out) {
   auto doc = core::ParseJson(body);
   if (!doc.ok() || !doc->is_object()) return false;
   const json::object& o = doc->get_object();
   const json::value* s = o.if_contains("status");
   if (s == nullptr || !s->is_string()) return false;
-  status = std::string(s->get_string());
-  if (const json::value* a = o.if_contains("authorizedAmount"); a != nullptr && a->is_object()) {
-    auto cur = core::FindCurrency(currency);
-    const json::value* amount = a->get_object().if_contains("amount");
-    if (cur && amount != nullptr) {
-      auto minor = core::JsonToMinorUnits(*amount, *cur);
-      if (minor.ok()) authorized = *minor;
-    }
+  out.status = std::string(s->get_string());
+  const json::value* a = o.if_contains("authorizedAmount");
+  if (a == nullptr || a->is_null()) return true;
+  out.has_authorized = true;
+  const json::object* ao = a->if_object();
+  const json::value* amount = ao ? ao->if_contains("amount") : nullptr;
+  const json::value* code = ao ? ao->if_contains("code") : nullptr;
+  auto cur = core::FindCurrency(currency);
+  if (amount == nullptr || !cur) {
+    out.authorized_error = "authorizedAmount has no amount";
+    return true;
   }
+  if (code != nullptr && (!code->is_string() || code->get_string() != currency)) {
+    out.authorized_error = "authorizedAmount is not in the trip's currency " + currency;
+    return true;
+  }
+  auto minor = core::JsonToMinorUnits(*amount, *cur);
+  if (!minor.ok()) {
+    out.authorized_error = "authorizedAmount.amount is not readable: " + minor.status().message();
+    return true;
+  }
+  if (*minor < 0) {
+    out.authorized_error = "authorizedAmount is negative";
+    return true;
+  }
+  out.authorized = *minor;
   return true;
+}
+
+AnswerOutcome Retry(RetryReason reason, std::string detail) {
+  return AnswerOutcome{AnswerVerdict::kRetry, reason, std::move(detail)};
 }
 
 }  // namespace
@@ -145,7 +183,8 @@ Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t) {
   if (Status s = txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t)); !s.ok()) return s;
   // open_trips indexes the trips whose money is not settled yet, so the pre-auth expiry watch
   // never has to read the whole trips table.
-  if (!store::IsTerminal(t.state)) {
+  // A trip whose Capture may have happened is not subject to expiry: it leaves the index.
+  if (!store::IsTerminal(t.state) && t.state != TripState::kCaptureUnknown) {
     store::Encoder e;
     e.I64(t.created_ms);
     return txn.Put(store::Table::kOpenTrips, t.trip_id, e.bytes());
@@ -204,91 +243,171 @@ Status StartTrip(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePoli
   return SaveTrip(txn, t);
 }
 
-core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
+std::string_view RetryReasonName(RetryReason r) {
+  switch (r) {
+    case RetryReason::kNone:
+      return "none";
+    case RetryReason::kTransport:
+      return "transport";
+    case RetryReason::kThrottled:
+      return "throttled";
+    case RetryReason::kServiceUnavailable:
+      return "service_unavailable";
+    case RetryReason::kServerError:
+      return "server_error";
+    case RetryReason::kAuthRefused:
+      return "auth_refused";
+    case RetryReason::kRequestTimeout:
+      return "request_timeout";
+    case RetryReason::kPending:
+      return "pending";
+    case RetryReason::kUnreadableAnswer:
+      return "unreadable_answer";
+    case RetryReason::kUnknownStatus:
+      return "unknown_status";
+    case RetryReason::kOutcomeUnknown:
+      return "outcome_unknown";
+    case RetryReason::kStoreBusy:
+      return "store_busy";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Queues the Capture of `amount` (> 0) after an Adjust answer and books `debt` (>= 0) of the
+// total as the shopper's debt with `cause`.
+Status CaptureAfterAdjust(store::WriteTxn& txn, store::TripRecord& t, int64_t amount, int64_t debt,
+                          store::DebtCause cause, const LifecyclePolicy& policy, int64_t now) {
+  if (debt > 0) {
+    if (Status s = RecordDebt(txn, t, debt, cause, policy, now); !s.ok()) return s;
+  }
+  t.state = TripState::kCapturing;
+  return Enqueue(txn, Operation::kCapture, t.trip_id, CaptureBody(policy.store_id, t, amount), now)
+      .status();
+}
+
+Status DeadLetter(store::WriteTxn& txn, const store::OutboxEntry& e, store::TripRecord& t,
+                  const std::string& detail, int64_t now) {
+  store::OutboxEntry dead = e;
+  dead.dead = true;
+  dead.last_error = detail;
+  dead.attempt_started_ms = 0;
+  if (Status s =
+          txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence), store::EncodeOutbox(dead));
+      !s.ok()) {
+    return s;
+  }
+  // A refund keeps its amount reserved while its entry exists, dead or not: an operator may
+  // still retry it, and freeing it now would let a second refund of the same money be queued.
+  if (e.operation != Operation::kRefund && !store::IsTerminal(t.state) &&
+      t.state != TripState::kCaptureUnknown) {
+    t.state = TripState::kAttention;
+  }
+  t.Record(now, std::string(store::OperationName(e.operation)) + "_dead_letter", detail);
+  return SaveTrip(txn, t);
+}
+
+}  // namespace
+
+core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
                                         int http_status, std::string_view body,
-                                        const LifecyclePolicy& policy, int64_t now,
-                                        std::string& detail) {
+                                        const LifecyclePolicy& policy, int64_t now) {
   auto trip = LoadTrip(txn, e.trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
-  const std::string op(store::OperationName(e.operation));
+  const std::string http = "HTTP " + std::to_string(http_status);
 
-  if (http_status == 429 || http_status >= 500 || http_status == 401 || http_status == 403 ||
-      http_status == 408) {
-    detail = "HTTP " + std::to_string(http_status);
-    return AnswerVerdict::kRetry;
-  }
+  if (http_status == 429) return Retry(RetryReason::kThrottled, http);
+  if (http_status == 503) return Retry(RetryReason::kServiceUnavailable, http);
+  if (http_status >= 500) return Retry(RetryReason::kServerError, http);
+  if (http_status == 401 || http_status == 403) return Retry(RetryReason::kAuthRefused, http);
+  if (http_status == 408) return Retry(RetryReason::kRequestTimeout, http);
   if (http_status < 200 || http_status > 299) {
-    detail = "HTTP " + std::to_string(http_status) + ": " + std::string(body.substr(0, 512));
-    store::OutboxEntry dead = e;
-    dead.dead = true;
-    dead.last_error = detail;
-    if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence),
-                           store::EncodeOutbox(dead));
-        !s.ok()) {
-      return s;
-    }
-    if (e.operation == Operation::kRefund) {
-      MarkRefundFailed(t, e.body);  // frees the amount for another refund
-    } else if (!store::IsTerminal(t.state)) {
-      t.state = TripState::kAttention;
-    }
-    t.Record(now, op + "_dead_letter", detail);
-    if (Status s = SaveTrip(txn, t); !s.ok()) return s;
-    return AnswerVerdict::kDeadLetter;
+    const std::string detail = http + ": " + std::string(body.substr(0, 512));
+    if (Status s = DeadLetter(txn, e, t, detail, now); !s.ok()) return s;
+    return AnswerOutcome{AnswerVerdict::kDeadLetter, RetryReason::kNone, detail};
   }
 
   switch (e.operation) {
     case Operation::kAdjust: {
-      std::string status;
-      std::optional<int64_t> authorized;
-      if (!ParseAdjust(body, status, authorized, t.currency)) {
-        detail = "Adjust answer is not {\"status\": ...}";
-        return AnswerVerdict::kRetry;
+      AdjustAnswer a;
+      if (!ParseAdjust(body, t.currency, a)) {
+        return Retry(RetryReason::kUnreadableAnswer, "Adjust answer is not {\"status\": ...}");
       }
-      if (status == "PENDING") {
-        detail = "Adjust PENDING";
-        return AnswerVerdict::kRetry;
-      }
-      if (status == "APPROVED") {
-        t.authorized = authorized.value_or(t.total);
-        int64_t amount = t.total;
-        if (t.authorized < t.total && policy.partial_capture) {
-          amount = t.authorized;
-          if (Status s = RecordDebt(txn, t, t.total - t.authorized,
-                                    store::DebtCause::kPartialCapture, policy, now);
+      if (a.status == "PENDING") return Retry(RetryReason::kPending, "Adjust PENDING");
+      if (a.status == "APPROVED") {
+        // An approval we cannot read the amount of cannot be captured safely (too much is
+        // refused, too little loses money): an operator decides.
+        if (!a.has_authorized || !a.authorized_error.empty()) {
+          const std::string detail =
+              "Adjust APPROVED, but " +
+              (a.has_authorized ? a.authorized_error : std::string("without authorizedAmount"));
+          if (Status s = DeadLetter(txn, e, t, detail, now); !s.ok()) return s;
+          return AnswerOutcome{AnswerVerdict::kDeadLetter, RetryReason::kNone, detail};
+        }
+        t.authorized = a.authorized;
+        t.Record(now, "adjust_approved", std::to_string(t.authorized));
+        if (t.authorized == 0) {
+          // Nothing to capture (Capture refuses 0): the whole amount is owed.
+          t.state = TripState::kDeclined;
+          t.Record(now, "nothing_authorized");
+          if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
+              !s.ok()) {
+            return s;
+          }
+          if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
+        } else {
+          int64_t amount = t.total;
+          int64_t debt = 0;
+          if (t.authorized < t.total && policy.partial_capture) {
+            amount = t.authorized;
+            debt = t.total - t.authorized;
+          }
+          if (Status s = CaptureAfterAdjust(txn, t, amount, debt, store::DebtCause::kPartialCapture,
+                                            policy, now);
               !s.ok()) {
             return s;
           }
         }
-        t.state = TripState::kCapturing;
-        t.Record(now, "adjust_approved", std::to_string(t.authorized));
-        if (auto s = Enqueue(txn, Operation::kCapture, t.trip_id,
-                             CaptureBody(policy.store_id, t, amount), now);
-            !s.ok()) {
-          return s.status();
+      } else if (a.status == "DECLINED") {
+        // A declined increase may leave an earlier authorization standing (docs/payments.md,
+        // "to confirm"): capture what is authorized and book only the rest as debt.
+        const int64_t standing =
+            a.has_authorized && a.authorized_error.empty() ? std::min(a.authorized, t.total) : 0;
+        t.authorized = standing;
+        t.Record(now, "adjust_declined", std::to_string(standing) + " still authorized");
+        if (!a.authorized_error.empty()) {
+          core::LogWarning("declined Adjust with an unusable authorizedAmount; nothing captured",
+                           {{"trip", t.trip_id}, {"error", a.authorized_error}});
         }
-      } else if (status == "DECLINED") {
-        t.state = TripState::kDeclined;
-        t.Record(now, "adjust_declined");
-        if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
-            !s.ok()) {
-          return s;
+        if (standing > 0 && policy.partial_capture) {
+          if (Status s = CaptureAfterAdjust(txn, t, standing, t.total - standing,
+                                            store::DebtCause::kDeclinedAdjust, policy, now);
+              !s.ok()) {
+            return s;
+          }
+        } else {
+          t.state = TripState::kDeclined;
+          if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
+              !s.ok()) {
+            return s;
+          }
+          if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
         }
-        if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
       } else {
-        detail = "Adjust answered unknown status '" + status + "'";
-        return AnswerVerdict::kRetry;
+        return Retry(RetryReason::kUnknownStatus, "Adjust answered unknown status '" + a.status + "'");
       }
       break;
     }
     case Operation::kCapture: {
-      const int64_t amount = SentAmount(e.body, t);
-      t.captured = amount;
+      auto amount = SentAmount(e.body, t);
+      if (!amount.ok()) return amount.status();
+      t.captured = *amount;
       t.state = TripState::kCaptured;
-      t.Record(now, "captured", std::to_string(amount));
+      t.Record(now, "captured", std::to_string(*amount));
       if (Status s = QueueAfterCapture(txn, t, policy, now); !s.ok()) return s;
-      if (Status s = QueueReport(txn, t, policy, amount, now); !s.ok()) return s;
+      if (Status s = QueueReport(txn, t, policy, *amount, now); !s.ok()) return s;
       break;
     }
     case Operation::kCancel:
@@ -303,19 +422,29 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
           refund_id = std::string(id->get_string());
         }
       }
-      for (store::RefundRecord& r : t.refunds) {
-        if (r.refund_request_id != refund_id || r.state == "done") continue;
-        r.state = "done";
-        t.refunded += r.amount;
-        auto doc = core::ParseJson(body);
-        if (doc.ok() && doc->is_object()) {
-          if (const json::value* id = doc->get_object().if_contains("reconciliationId");
-              id != nullptr && id->is_string()) {
-            r.reconciliation_id = std::string(id->get_string());
-          }
-        }
-        t.Record(now, "refunded", std::to_string(r.amount));
+      store::RefundRecord* r = nullptr;
+      for (store::RefundRecord& candidate : t.refunds) {
+        if (candidate.refund_request_id == refund_id) r = &candidate;
       }
+      if (r == nullptr) return Status(core::StatusCode::kCorruption,
+                                      "refund answer for a refund the trip does not know");
+      if (r->state == "done") break;  // answered before (an operator retried a done refund)
+      if (r->state != "pending") {
+        // The money went back although the refund had been given up: record the truth.
+        core::LogError("a refund that was given up was carried out; recorded on the trip",
+                       {{"trip", t.trip_id}, {"refund", refund_id}});
+        t.Record(now, "refund_succeeded_after_failure", refund_id);
+      }
+      r->state = "done";
+      t.refunded += r->amount;
+      auto doc = core::ParseJson(body);
+      if (doc.ok() && doc->is_object()) {
+        if (const json::value* id = doc->get_object().if_contains("reconciliationId");
+            id != nullptr && id->is_string()) {
+          r->reconciliation_id = std::string(id->get_string());
+        }
+      }
+      t.Record(now, "refunded", std::to_string(r->amount));
       break;
     }
     case Operation::kReportPaymentStatus:
@@ -346,20 +475,21 @@ core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
     return s;
   }
   if (Status s = SaveTrip(txn, t); !s.ok()) return s;
-  return AnswerVerdict::kDone;
+  return AnswerOutcome{};
 }
 
 Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, int64_t now) {
   auto trip = LoadTrip(txn, sent.trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
-  const int64_t amount = SentAmount(sent.body, t);
-  if (t.captured == 0) t.captured = amount;
+  auto amount = SentAmount(sent.body, t);
+  if (!amount.ok()) return amount.status();
+  if (t.captured == 0) t.captured = *amount;
   if (!t.shopper_id.empty()) {
     auto debts = ledger::ListDebts(txn, t.shopper_id);
     if (!debts.ok()) return debts.status();
     for (const store::DebtRecord& d : *debts) {
-      const bool of_trip = d.trip_id == t.trip_id || d.trip_id == t.trip_id + "-expired";
+      const bool of_trip = d.trip_id == t.trip_id || d.trip_id == ledger::ExpiredDebtTripId(t.trip_id);
       if (of_trip && d.state == store::DebtState::kOpen &&
           d.cause == store::DebtCause::kExpiredPreAuth) {
         if (Status s = ledger::CloseDebt(txn, t.shopper_id, d.trip_id, store::DebtState::kSettled,
@@ -371,7 +501,7 @@ Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, 
     }
   }
   t.state = TripState::kAttention;
-  t.Record(now, "capture_applied_after_withdrawal", std::to_string(amount));
+  t.Record(now, "capture_applied_after_withdrawal", std::to_string(*amount));
   core::LogError("a withdrawn Capture succeeded; recorded on the trip, which needs review",
                  {{"trip", t.trip_id}});
   return SaveTrip(txn, t);

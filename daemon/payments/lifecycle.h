@@ -45,18 +45,40 @@ core::Status StartTrip(store::WriteTxn& txn, store::TripRecord& trip, const Life
 // What the dispatcher should do with an outbox entry after an answer from the Payment Service.
 enum class AnswerVerdict {
   kDone,       // the entry is consumed; the trip moved on (committed in this transaction)
-  kRetry,      // transient (PENDING, an unreadable or unknown Adjust answer, 401, 403, 408,
-               // 429, 5xx): keep the entry and send the same request again later
+  kRetry,      // transient: keep the entry and send the same request again later
   kDeadLetter  // permanent (any 4xx other than 401/403/408/429): kept as a dead letter
 };
 
+// Why an entry is sent again. Typed, so that retry timing never depends on message wording.
+enum class RetryReason : uint8_t {
+  kNone = 0,
+  kTransport,         // connection, TLS or write failure before the request was wholly sent
+  kThrottled,         // 429
+  kServiceUnavailable,  // 503
+  kServerError,       // another 5xx
+  kAuthRefused,       // 401, 403 (credentials, clock skew)
+  kRequestTimeout,    // 408
+  kPending,           // Adjust answered PENDING: ask again after pending_retry_ms
+  kUnreadableAnswer,  // a 2xx whose body we cannot read
+  kUnknownStatus,     // an Adjust status we do not know
+  kOutcomeUnknown,    // wholly sent, no answer; repeatable (every call but Capture under hold)
+  kStoreBusy,         // the answer could not be committed (writer full or store error)
+};
+std::string_view RetryReasonName(RetryReason r);
+
+struct AnswerOutcome {
+  AnswerVerdict verdict = AnswerVerdict::kDone;
+  RetryReason reason = RetryReason::kNone;  // kRetry only
+  std::string detail;                       // kRetry / kDeadLetter: for logs and last_error
+};
+
 // Applies a definitive HTTP answer to entry `e` inside `txn`: deletes or updates the entry,
-// updates the trip, records debt, queues what follows. `retry_detail` receives the reason on
-// kRetry/kDeadLetter. Store errors come back as the Status of the Result.
-core::Result<AnswerVerdict> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
+// updates the trip, records debt, queues what follows. Store errors come back as the Status
+// of the Result; so does an answer that contradicts the trip (kDataLoss, see the .cc), which
+// leaves the store unchanged.
+core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
                                         int http_status, std::string_view body,
-                                        const LifecyclePolicy& policy, int64_t now_ms,
-                                        std::string& retry_detail);
+                                        const LifecyclePolicy& policy, int64_t now_ms);
 
 // A Capture answered 2xx after its outbox entry was withdrawn (dropped by an operator while on
 // the wire): the money was taken, so the trip records the capture, any expired-pre-auth debt of
@@ -73,8 +95,12 @@ std::string RefundBody(const std::string& store_id, const store::TripRecord& t,
 std::string PaymentStatusBody(const std::string& store_id, const store::TripRecord& t,
                               int64_t settled, int64_t at_ms);
 
-// Marks the pending refund whose request `sent_body` carries as failed (a refund refused with
-// a 400, or dropped by an operator), which frees its amount for another refund.
+// The amount (minor units of the trip's currency) of a request we built, e.g. a Capture.
+// kCorruption when the stored body carries none: never guessed.
+core::Result<int64_t> SentAmount(std::string_view sent_body, const store::TripRecord& t);
+
+// Marks the pending refund whose request `sent_body` carries as failed (its dead-letter entry
+// was dropped by an operator), which frees its amount for another refund.
 void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body);
 
 // Reads and writes a trip record. kNotFound when absent.

@@ -172,40 +172,117 @@ core::Result<store::OutboxEntry> GetOutbox(const store::ReadTxn& txn, uint64_t s
   return store::DecodeOutbox(key, **bytes);
 }
 
+core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn, std::string_view trip_id,
+                                                      std::optional<int64_t> captured,
+                                                      std::string_view actor,
+                                                      const LifecyclePolicy& policy, int64_t now) {
+  auto trip = LoadTrip(txn, trip_id);
+  if (!trip.ok()) return trip.status();
+  store::TripRecord& t = *trip;
+  if (t.state != store::TripState::kCaptureUnknown) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "trip is " + std::string(store::TripStateName(t.state)) + ", not capture_unknown");
+  }
+  std::optional<store::OutboxEntry> held;
+  Status decode = Status::Ok();
+  Status scan = txn.Scan(store::Table::kOutbox, {}, [&](std::string_view k, std::string_view v) {
+    auto e = store::DecodeOutbox(k, v);
+    if (!e.ok()) {
+      decode = e.status();
+      return false;
+    }
+    if (e->trip_id == trip_id && e->operation == store::Operation::kCapture) held = std::move(*e);
+    return !held.has_value();
+  });
+  if (!scan.ok()) return scan;
+  if (!decode.ok()) return decode;
+  if (!held) {
+    return Status(StatusCode::kCorruption, "trip is capture_unknown but has no Capture entry");
+  }
+  auto sent = SentAmount(held->body, t);
+  if (!sent.ok()) return sent.status();
+  const std::string key = store::BigEndianKey(held->sequence);
+  if (captured.has_value()) {
+    if (*captured != *sent) {
+      return Status(StatusCode::kInvalidArgument,
+                    "the Capture of this trip was for " + std::to_string(*sent) +
+                        " minor units; a Capture is all or nothing, so Amazon captured that or "
+                        "nothing (got " +
+                        std::to_string(*captured) + ")");
+    }
+    // As if the answer had come: the same transition, the same follow-up calls.
+    if (auto applied = ApplyAnswer(txn, *held, 200, "", policy, now); !applied.ok()) {
+      return applied.status();
+    }
+    auto after = LoadTrip(txn, trip_id);
+    if (!after.ok()) return after.status();
+    after->Record(now, "capture_confirmed_by_operator", std::string(actor));
+    if (Status s = SaveTrip(txn, *after); !s.ok()) return s;
+    return *after;
+  }
+  held->outcome_unknown = false;
+  held->attempt_started_ms = 0;
+  held->next_attempt_ms = now;
+  held->last_error = "resolved not-captured by " + std::string(actor);
+  if (Status s = txn.Put(store::Table::kOutbox, key, store::EncodeOutbox(*held)); !s.ok()) return s;
+  t.state = store::TripState::kCapturing;
+  t.Record(now, "capture_denied_by_operator", std::string(actor) + "; Capture sent once more");
+  if (Status s = SaveTrip(txn, t); !s.ok()) return s;
+  return t;
+}
+
 Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now) {
   auto e = GetOutbox(txn, sequence);
   if (!e.ok()) return e.status();
-  const bool was_dead = e->dead;
+  if (e->outcome_unknown) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
+                  "resolve " + e->trip_id + " captured AMOUNT | not-captured`");
+  }
+  if (!e->dead) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "entry " + std::to_string(sequence) + " is not a dead letter; it is sent anyway");
+  }
   e->dead = false;
   e->attempts = 0;
   e->next_attempt_ms = now;
+  e->attempt_started_ms = 0;
   if (Status s =
           txn.Put(store::Table::kOutbox, store::BigEndianKey(sequence), store::EncodeOutbox(*e));
       !s.ok()) {
     return s;
   }
-  if (!was_dead) return Status::Ok();
   auto trip = LoadTrip(txn, e->trip_id);
-  if (trip.ok() && trip->state == store::TripState::kAttention) {
+  if (!trip.ok()) return trip.status();
+  if (trip->state == store::TripState::kAttention) {
     // Back to the state that waits for this call.
     trip->state = e->operation == store::Operation::kAdjust    ? store::TripState::kAdjusting
                   : e->operation == store::Operation::kCapture ? store::TripState::kCapturing
                   : e->operation == store::Operation::kCancel  ? store::TripState::kCancelling
                                                                : trip->state;
-    trip->Record(now, "dead_letter_retried", std::string(store::OperationName(e->operation)));
-    return SaveTrip(txn, *trip);
   }
-  return Status::Ok();
+  trip->Record(now, "dead_letter_retried", std::string(store::OperationName(e->operation)));
+  return SaveTrip(txn, *trip);
 }
 
 Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view actor, int64_t now) {
   auto e = GetOutbox(txn, sequence);
   if (!e.ok()) return e.status();
+  if (e->outcome_unknown) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
+                  "resolve " + e->trip_id + " captured AMOUNT | not-captured`");
+  }
+  if (!e->dead) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "entry " + std::to_string(sequence) +
+                      " is not a dead letter: it may be on the wire, and its answer would be lost");
+  }
   if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(sequence)); !s.ok()) {
     return s;
   }
   auto trip = LoadTrip(txn, e->trip_id);
-  if (!trip.ok()) return Status::Ok();
+  if (!trip.ok()) return trip.status();
   if (e->operation == store::Operation::kRefund) MarkRefundFailed(*trip, e->body);
   trip->Record(now, "outbox_entry_dropped",
                std::string(store::OperationName(e->operation)) + " by " + std::string(actor));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,17 @@ core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_vi
                                             int64_t amount, std::string_view actor,
                                             const LifecyclePolicy& policy, int64_t now_ms);
 
+// Resolves a capture_unknown trip after the operator checked with Amazon. `captured` set: the
+// Capture happened; it must equal the amount the Capture carried (a Capture is all or nothing;
+// a different amount means the wrong trip was looked up) — the trip becomes captured and its
+// receipt calls are queued. `captured` empty: it did not happen; the same Capture goes out once
+// more. Errors: kNotFound, kFailedPrecondition (not capture_unknown), kInvalidArgument (amount).
+core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn, std::string_view trip_id,
+                                                      std::optional<int64_t> captured,
+                                                      std::string_view actor,
+                                                      const LifecyclePolicy& policy,
+                                                      int64_t now_ms);
+
 // Trips, newest last, optionally only in `state` (a TripStateName) — at most `limit`.
 core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn,
                                                        std::string_view state, size_t limit);
@@ -45,9 +57,13 @@ core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn
 core::Result<std::vector<store::OutboxEntry>> ListOutbox(const store::ReadTxn& txn, bool dead_only,
                                                          size_t limit);
 core::Result<store::OutboxEntry> GetOutbox(const store::ReadTxn& txn, uint64_t sequence);
-// Makes a dead letter (or a waiting entry) due now with its attempts reset.
+// Makes a dead letter due now with its attempts reset. kFailedPrecondition for an entry that
+// is not a dead letter (a live one is sent anyway; an unknown Capture is resolved with
+// ResolveUnknownCapture).
 core::Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now_ms);
-// Deletes an entry: the operator settled it outside jwo-edge. kNotFound when absent.
+// Deletes a dead letter: the operator settled it outside jwo-edge (a dropped refund frees its
+// amount). kNotFound when absent; kFailedPrecondition for an entry that is not a dead letter:
+// a live entry may be on the wire, and its answer would then be lost.
 core::Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view actor,
                         int64_t now_ms);
 

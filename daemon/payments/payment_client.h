@@ -68,16 +68,29 @@ struct OutboundResult {
   // kConnectionLost, kStopped after writing began): the server may have acted on it, so the
   // outcome is unknown and only the same request may be retried. Always true for kResponse.
   bool request_may_have_been_sent = false;
+  // True when every byte of the request was handed to the connection (the server could have
+  // read all of it and acted). A request broken off before its last byte cannot have been
+  // processed: HTTP servers act on a whole message only. Always true for kResponse.
+  bool request_fully_written = false;
 
   // Value of the first header named `name` (ASCII case-insensitive); "" when absent. The view
   // lives as long as this result.
   std::string_view Header(std::string_view name) const;
 };
 
-class PaymentClient {
+// The seam between the outbox dispatcher and the network: PaymentClient in the daemon, a
+// scripted transport in tests. Contract as PaymentClient::Send and PaymentClient::host.
+class PaymentTransport {
  public:
   using SignFn = std::function<OutboundRequest(OutboundRequest)>;
   using DoneFn = std::function<void(OutboundResult)>;
+  virtual ~PaymentTransport() = default;
+  virtual const std::string& host() const = 0;
+  virtual void Send(OutboundRequest req, SignFn sign, DoneFn done) = 0;
+};
+
+class PaymentClient final : public PaymentTransport {
+ public:
 
   // Keeps a reference to `io`. Never fails: when ValidateEndpoint(endpoint) would fail, every
   // Send completes with kConnectFailed (bad URL or limits) or kTlsFailed (bad ca_file) carrying
@@ -90,7 +103,7 @@ class PaymentClient {
 
   // The Host header value the request will carry ("us-east-1.payments.amazonphysicalstores.com",
   // "127.0.0.1:8080"), e.g. to derive the SigV4 region. "" when base_url does not parse.
-  const std::string& host() const;
+  const std::string& host() const override;
 
   // Queues `req` and returns at once. `done` runs exactly once, with the result.
   // Before signing, the client adds "Content-Type: application/json" unless `req` has a
@@ -103,7 +116,7 @@ class PaymentClient {
   // req.path starts with '/' and has no spaces or control characters (a request breaking this,
   // or a header name or value with CR, LF or NUL, is not sent: done gets kConnectFailed, with
   // request_may_have_been_sent false, naming the fault).
-  void Send(OutboundRequest req, SignFn sign, DoneFn done);
+  void Send(OutboundRequest req, SignFn sign, DoneFn done) override;
 
   // Fails the queued requests with kStopped, aborts those in flight (kStopped, with
   // request_may_have_been_sent set when writing had begun), closes the pooled connections, and

@@ -381,10 +381,12 @@ OutboundResult Connection::ExchangeResult(ConnectionFate* fate) {
   // one whole record).
   const bool nothing_sent = write_error_ && written_ == 0;
   r.request_may_have_been_sent = !nothing_sent;
+  r.request_fully_written = write_done_ && !write_error_;
   if (response_complete_) {
     auto message = parser_->release();
     r.outcome = TransportOutcome::kResponse;
     r.request_may_have_been_sent = true;
+    r.request_fully_written = true;
     r.status = message.result_int();
     for (const auto& field : message) {
       r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));

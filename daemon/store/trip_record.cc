@@ -13,6 +13,7 @@ using core::StatusCode;
 
 constexpr uint8_t kTripVersion = 1;
 constexpr uint8_t kV1 = 1;
+constexpr uint8_t kOutboxV2 = 2;
 
 Status Bad(std::string_view what) {
   return Status(StatusCode::kCorruption, std::string(what) + " record does not decode");
@@ -64,6 +65,8 @@ std::string_view TripStateName(TripState s) {
       return "expired";
     case TripState::kAttention:
       return "attention";
+    case TripState::kCaptureUnknown:
+      return "capture_unknown";
   }
   return "unknown";
 }
@@ -178,7 +181,7 @@ core::Result<TripRecord> DecodeTrip(std::string_view bytes) {
     t.tax = Int(o, "tax");
     t.total = Int(o, "total");
     const int64_t state = Int(o, "state");
-    if (state < 1 || state > 9) return Bad("trip");
+    if (state < 1 || state > 10) return Bad("trip");
     t.state = static_cast<TripState>(state);
     t.authorized = Int(o, "authorized");
     t.captured = Int(o, "captured");
@@ -265,7 +268,7 @@ std::string_view OperationPath(Operation op) {
 
 std::string EncodeOutbox(const OutboxEntry& e) {
   Encoder enc;
-  enc.U8(kV1);
+  enc.U8(kOutboxV2);
   enc.U8(static_cast<uint8_t>(e.operation));
   enc.Str(e.trip_id);
   // Bodies can exceed the u16 string limit in principle; store them length-prefixed with u32.
@@ -276,6 +279,8 @@ std::string EncodeOutbox(const OutboxEntry& e) {
   enc.I64(e.next_attempt_ms);
   enc.Str(e.last_error.substr(0, 1024));
   enc.U8(e.dead ? 1 : 0);
+  enc.U8(e.outcome_unknown ? 1 : 0);
+  enc.I64(e.attempt_started_ms);
   return enc.Take();
 }
 
@@ -287,11 +292,18 @@ core::Result<OutboxEntry> DecodeOutbox(std::string_view key, std::string_view by
   uint8_t v = 0, op = 0, dead = 0;
   uint32_t body_len = 0;
   std::string_view body;
-  if (!d.U8(v) || v != kV1 || !d.U8(op) || op < 1 || op > 7 || !d.Str(e.trip_id) ||
-      !d.U32(body_len) || !d.Raw(body_len, body) || !d.U32(e.attempts) || !d.I64(e.created_ms) ||
-      !d.I64(e.next_attempt_ms) || !d.Str(e.last_error) || !d.U8(dead)) {
+  uint8_t unknown = 0;
+  if (!d.U8(v) || (v != kV1 && v != kOutboxV2) || !d.U8(op) || op < 1 || op > 7 ||
+      !d.Str(e.trip_id) || !d.U32(body_len) || !d.Raw(body_len, body) || !d.U32(e.attempts) ||
+      !d.I64(e.created_ms) || !d.I64(e.next_attempt_ms) || !d.Str(e.last_error) || !d.U8(dead)) {
     return Bad("outbox");
   }
+  // Version 2 adds what the dispatcher needs to never send a Capture twice.
+  if (v == kOutboxV2 && (!d.U8(unknown) || !d.I64(e.attempt_started_ms) || unknown > 1)) {
+    return Bad("outbox");
+  }
+  if (!d.done()) return Bad("outbox");  // trailing bytes: not something we wrote
+  e.outcome_unknown = unknown != 0;
   e.operation = static_cast<Operation>(op);
   e.body.assign(body);
   e.dead = dead != 0;

@@ -27,6 +27,11 @@ enum class TripState : uint8_t {
   kCancelled = 7,   // empty cart, pre-auth released
   kExpired = 8,     // pre-auth expired before the money was settled: the amount is a debt
   kAttention = 9,   // a permanent error (dead letter): an operator must look
+  // A Capture was fully sent and its answer never came (timeout, reset, a crash before the
+  // answer was committed). It may have taken the money: it is not sent again, the trip never
+  // becomes debt by expiry, and an operator resolves it (`jwo-edgectl trip resolve TRIP
+  // captured AMOUNT | not-captured`) after checking with Amazon.
+  kCaptureUnknown = 10,
 };
 std::string_view TripStateName(TripState s);
 bool IsTerminal(TripState s);
@@ -122,6 +127,15 @@ struct OutboxEntry {
   int64_t next_attempt_ms = 0;
   std::string last_error;
   bool dead = false;  // a permanent failure: waits for an operator (retry or drop)
+  // A Capture whose outcome is unknown (see TripState::kCaptureUnknown): kept, never sent
+  // again by the dispatcher, until an operator resolves the trip.
+  bool outcome_unknown = false;
+  // Set (committed) before a Capture's bytes go out, cleared when its attempt ends with a
+  // known outcome. Found set at start-up, it means the daemon stopped while the Capture was on
+  // the wire: its outcome is unknown. 0 = no attempt on the wire.
+  int64_t attempt_started_ms = 0;
+
+  bool live() const { return !dead && !outcome_unknown; }
 };
 std::string EncodeOutbox(const OutboxEntry& e);
 core::Result<OutboxEntry> DecodeOutbox(std::string_view key, std::string_view bytes);

@@ -23,9 +23,10 @@ struct Store {
   PaymentSimProcess sim;
   std::unique_ptr<DaemonProcess> daemon;
 
-  explicit Store(std::vector<std::string> sim_args = {}) : sim(std::move(sim_args)) {
+  explicit Store(std::vector<std::string> sim_args = {}, const std::string& extra_payments = "")
+      : sim(std::move(sim_args)) {
     REQUIRE(sim.Start().ok());
-    daemon = std::make_unique<DaemonProcess>(PaymentsConfig(sim.port()));
+    daemon = std::make_unique<DaemonProcess>(PaymentsConfig(sim.port()) + extra_payments);
     std::ofstream(daemon->dir() / "catalog.yaml") << kTestCatalog;
     std::ofstream(daemon->dir() / "aws-credentials")
         << "[default]\naws_access_key_id = " << kSimAccessKeyId
@@ -89,6 +90,15 @@ struct Store {
   }
 
   size_t Violations() { return Sim("/_sim/violations").at("violations").as_array().size(); }
+
+  // What the simulator holds for `trip`: {"captures": [...], "capture_replays": N, ...}.
+  json::object SimTrip(const std::string& trip) {
+    const json::value all = Sim("/_sim/trips");
+    for (const auto& [id, t] : all.at("trips").as_object()) {
+      if (id == trip) return t.as_object();
+    }
+    return {};
+  }
 };
 
 }  // namespace
@@ -373,4 +383,69 @@ TEST_CASE("lane events of a trip are kept with it and shown by trip show") {
   INFO(shown);
   CHECK(shown.find("gate_events:") != std::string::npos);
   CHECK(shown.find("person_passed") != std::string::npos);
+}
+
+TEST_CASE("a Capture whose answer is lost is held, never sent again, and confirmed by an operator") {
+  Store s;
+  // The service takes the money, then the connection drops before the answer.
+  s.Sim("/_sim/faults", R"({"faults":[{"api":"capture","kind":"drop_after","count":1}]})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-lost", {{"CHIPS", "1"}}, "shopper-lost")).status == 201);
+  REQUIRE(s.WaitForState("trip-lost", "capture_unknown") == "capture_unknown");
+  // Regression: the same Capture went out 14 times. Give it time to misbehave.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  CHECK(s.Calls("trip-lost")["capture"] == 1);
+  json::object sim_trip = s.SimTrip("trip-lost");
+  REQUIRE(!sim_trip.empty());
+  CHECK(sim_trip.at("captures").as_array().size() == 1);
+  CHECK(sim_trip.at("capture_replays").to_number<int64_t>() == 0);
+  // An unknown capture is not the shopper's debt, and the gate still admits them.
+  CHECK(s.Gate("shopper-lost", "trip-next").find("APPROVED") != std::string::npos);
+  auto listed = s.daemon->Ctl({"--json", "trip", "list", "capture_unknown"});
+  REQUIRE(listed.exit_code == 0);
+  CHECK(listed.output.find("trip-lost") != std::string::npos);
+  auto metrics = HttpClient::Connect("127.0.0.1", s.daemon->Port())->Get("/metrics");
+  REQUIRE(metrics.ok());
+  CHECK(metrics->body.find("jwo_trips_capture_unknown 1") != std::string::npos);
+  // Operators cannot drop or retry the held entry; they resolve the trip.
+  const std::string total(s.Trip("trip-lost").at("total").as_string());
+  auto wrong = s.daemon->Ctl({"trip", "resolve", "trip-lost", "captured", "0.01", "--reason", "x"});
+  CHECK(wrong.exit_code == 1);
+  auto no_reason = s.daemon->Ctl({"trip", "resolve", "trip-lost", "captured", total});
+  CHECK(no_reason.exit_code != 0);
+  auto ok = s.daemon->Ctl(
+      {"trip", "resolve", "trip-lost", "captured", total, "--reason", "seen in Amazon's report"});
+  INFO(ok.output);
+  REQUIRE(ok.exit_code == 0);
+  REQUIRE(s.WaitForState("trip-lost", "captured") == "captured");
+  CHECK(s.Calls("trip-lost")["capture"] == 1);
+  auto audit = s.daemon->Ctl({"--json", "audit"});
+  CHECK(audit.output.find("seen in Amazon's report") != std::string::npos);
+  CHECK(s.Violations() == 0);
+}
+
+TEST_CASE("an unanswered Capture that did not happen is sent once more after not-captured") {
+  Store s;
+  // The connection drops after the request arrived, and nothing was done.
+  s.Sim("/_sim/faults", R"({"faults":[{"api":"capture","kind":"drop","count":1}]})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-nc", {{"MILK", "1"}}, "shopper-nc")).status == 201);
+  REQUIRE(s.WaitForState("trip-nc", "capture_unknown") == "capture_unknown");
+  CHECK(s.SimTrip("trip-nc").at("captures").as_array().empty());
+  auto ok = s.daemon->Ctl(
+      {"trip", "resolve", "trip-nc", "not-captured", "--reason", "no capture in Amazon's report"});
+  INFO(ok.output);
+  REQUIRE(ok.exit_code == 0);
+  REQUIRE(s.WaitForState("trip-nc", "captured") == "captured");
+  CHECK(s.Calls("trip-nc")["capture"] == 2);
+  CHECK(s.SimTrip("trip-nc").at("captures").as_array().size() == 1);
+  CHECK(s.Violations() == 0);
+}
+
+TEST_CASE("payments.unknown_capture: resend sends an unanswered Capture again") {
+  Store s({}, "  unknown_capture: resend\n");
+  s.Sim("/_sim/faults", R"({"faults":[{"api":"capture","kind":"drop_after","count":1}]})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-rs", {{"COLA", "1"}}, "shopper-rs")).status == 201);
+  REQUIRE(s.WaitForState("trip-rs", "captured") == "captured");
+  CHECK(s.Calls("trip-rs")["capture"] == 2);
+  // The simulator's default reading: the repeat was a harmless replay.
+  CHECK(s.SimTrip("trip-rs").at("capture_replays").to_number<int64_t>() == 1);
 }

@@ -8,6 +8,7 @@
 #include "payments/backoff.h"
 #include "payments/expiry.h"
 #include "payments/operator_actions.h"
+#include "payments/outbox_commits.h"
 #include "store/codec.h"
 
 using namespace jwo;
@@ -16,6 +17,10 @@ using store::Operation;
 using store::TripState;
 
 namespace {
+
+// An approval of whatever was asked: the tests' trips are in USD, and 100.00 covers them.
+constexpr const char* kApprovedAll =
+    R"({"status":"APPROVED","authorizedAmount":{"amount":100.00,"code":"USD"}})";
 
 struct Fixture {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
@@ -33,10 +38,11 @@ struct Fixture {
     std::filesystem::remove_all(dir);
   }
 
-  void Start(const std::string& trip, int64_t total, bool empty = false) {
+  void Start(const std::string& trip, int64_t total, bool empty = false,
+             const std::string& shopper = "") {
     store::TripRecord t;
     t.trip_id = trip;
-    t.shopper_id = "shopper-" + trip;
+    t.shopper_id = shopper.empty() ? "shopper-" + trip : shopper;
     t.currency = "USD";
     t.total = total;
     t.created_ms = 1000;
@@ -62,15 +68,19 @@ struct Fixture {
     auto entries = Outbox();
     REQUIRE_FALSE(entries.empty());
     std::optional<AnswerVerdict> verdict;
-    std::string detail;
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                 auto v = payments::ApplyAnswer(txn, entries.front(), status, body, policy, 2000,
-                                                detail);
-                 if (v.ok()) verdict = *v;
+                 auto v = payments::ApplyAnswer(txn, entries.front(), status, body, policy, 2000);
+                 if (v.ok()) verdict = v->verdict;
                  return v.status();
                })
                 .ok());
     return *verdict;
+  }
+
+  core::Status Expire(const std::string& trip, int64_t now) {
+    return env->Write([&](store::WriteTxn& txn) {
+      return payments::ExpireTrips(txn, {trip}, policy, now).status();
+    });
   }
 
   store::TripRecord Trip(const std::string& id) {
@@ -219,7 +229,7 @@ TEST_CASE("refunds: captured only, within what is left, id persisted") {
     return id;
   };
   CHECK(refund(100).status().code() == core::StatusCode::kFailedPrecondition);  // not captured
-  f.Answer(200, R"({"status":"APPROVED"})");
+  f.Answer(200, kApprovedAll);
   f.Answer(200, "");
   while (f.Outbox().size() > 0) f.Answer(200, "{}");
   CHECK(refund(1001).status().code() == core::StatusCode::kOutOfRange);
@@ -238,7 +248,7 @@ TEST_CASE("pre-auth expiry: unsettled trips expire into debt, settled ones are l
   Fixture f;
   f.Start("t9", 700);
   f.Start("t10", 300);
-  f.Answer(200, R"({"status":"APPROVED"})");  // t9 -> capturing
+  f.Answer(200, kApprovedAll);  // t9 -> capturing
   payments::ExpiryScan scan;
   REQUIRE(f.env
               ->Read([&](const store::ReadTxn& txn) {
@@ -249,11 +259,7 @@ TEST_CASE("pre-auth expiry: unsettled trips expire into debt, settled ones are l
               .ok());
   CHECK(scan.nearing.size() == 2);
   CHECK(scan.overdue.empty());
-  REQUIRE(f.env
-              ->Write([&](store::WriteTxn& txn) {
-                return payments::ExpireTrip(txn, "t9", f.policy, 20'000);
-              })
-              .ok());
+  REQUIRE(f.Expire("t9", 20'000).ok());
   CHECK(f.Trip("t9").state == TripState::kExpired);
   CHECK(f.Debt("shopper-t9") == 700);
   for (const auto& e : f.Outbox()) CHECK(e.trip_id != "t9");  // its Capture was withdrawn
@@ -302,10 +308,10 @@ TEST_CASE("backoff doubles to the cap with jitter, Retry-After is a floor") {
   CHECK(payments::RetryDelayMs(0, 1000, 300'000, "soon", 0) == 500);
 }
 
-TEST_CASE("a refund refused with a 400 is marked failed and frees its amount") {
+TEST_CASE("a refund refused with a 400 keeps its amount reserved until its entry is dropped") {
   Fixture f;
   f.Start("r1", 1000);
-  f.Answer(200, R"({"status":"APPROVED"})");
+  f.Answer(200, kApprovedAll);
   f.Answer(200, "");
   while (!f.Outbox().empty()) f.Answer(200, "{}");
   auto refund = [&](int64_t amount) {
@@ -319,23 +325,89 @@ TEST_CASE("a refund refused with a 400 is marked failed and frees its amount") {
   REQUIRE(refund(1000).ok());
   CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);
   CHECK(f.Answer(400, R"({"errorMsg":"BadRequestException"})") == AnswerVerdict::kDeadLetter);
-  CHECK(f.Trip("r1").refunds.at(0).state == "failed");
+  // Regression: the amount used to be freed here, and `outbox retry` then revived the dead
+  // entry without reserving it again: the same 10.00 could be refunded twice.
+  CHECK(f.Trip("r1").refunds.at(0).state == "pending");
+  CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);
   CHECK(f.Trip("r1").state == TripState::kCaptured);  // a refused refund does not unsettle it
+  const uint64_t seq = f.Outbox().front().sequence;
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) { return payments::RetryOutbox(txn, seq, 2500); })
+              .ok());
+  CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);  // still reserved
+  CHECK(f.Answer(400, R"({"errorMsg":"BadRequestException"})") == AnswerVerdict::kDeadLetter);
+  // Dropping the dead letter gives the refund up and frees its amount.
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::DropOutbox(txn, seq, "ops", 2600);
+              })
+              .ok());
+  CHECK(f.Trip("r1").refunds.at(0).state == "failed");
   CHECK(refund(1000).ok());
+}
+
+TEST_CASE("only dead letters can be retried or dropped") {
+  Fixture f;
+  f.Start("d1", 1000);
+  const uint64_t seq = f.Outbox().front().sequence;
+  // Regression: a live entry could be dropped while on the wire, and its later 200 was lost.
+  auto drop = f.env->Write(
+      [&](store::WriteTxn& txn) { return payments::DropOutbox(txn, seq, "ops", 2000); });
+  CHECK(drop.code() == core::StatusCode::kFailedPrecondition);
+  auto retry =
+      f.env->Write([&](store::WriteTxn& txn) { return payments::RetryOutbox(txn, seq, 2000); });
+  CHECK(retry.code() == core::StatusCode::kFailedPrecondition);
+  REQUIRE(f.Outbox().size() == 1);
+}
+
+TEST_CASE("a refund answered 200 after it was given up is recorded, not lost") {
+  Fixture f;
+  f.Start("r2", 1000);
+  f.Answer(200, kApprovedAll);
+  f.Answer(200, "");
+  while (!f.Outbox().empty()) f.Answer(200, "{}");
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::RequestRefund(txn, "r2", 300, "DAMAGED_ITEM", "ops", 30, f.policy,
+                                               2000)
+                    .status();
+              })
+              .ok());
+  const store::OutboxEntry sent = f.Outbox().front();
+  CHECK(f.Answer(400, "{}") == AnswerVerdict::kDeadLetter);
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::DropOutbox(txn, sent.sequence, "ops", 2600);
+              })
+              .ok());
+  // A copy of the request was still on the wire and the money went back after all.
+  store::TripRecord t = f.Trip("r2");
+  REQUIRE(t.refunds.at(0).state == "failed");
+  store::OutboxEntry again = sent;
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                // Re-create the entry as it was, as if the answer arrived for it.
+                if (auto s = txn.Put(store::Table::kOutbox, store::BigEndianKey(again.sequence),
+                                     store::EncodeOutbox(again));
+                    !s.ok()) {
+                  return s;
+                }
+                return payments::ApplyAnswer(txn, again, 200, "", f.policy, 2700).status();
+              })
+              .ok());
+  t = f.Trip("r2");
+  CHECK(t.refunds.at(0).state == "done");
+  CHECK(t.refunded == 300);
+  CHECK(t.history.back().event == "refunded");
 }
 
 TEST_CASE("a Capture that succeeded after its entry was withdrawn is still recorded") {
   Fixture f;
   f.Start("w1", 500);
-  f.Answer(200, R"({"status":"APPROVED"})");
+  f.Answer(200, kApprovedAll);
   const store::OutboxEntry capture = f.Outbox().front();
   REQUIRE(capture.operation == Operation::kCapture);
   // The pre-auth expires meanwhile: the Capture is withdrawn and the total becomes debt.
-  REQUIRE(f.env
-              ->Write([&](store::WriteTxn& txn) {
-                return payments::ExpireTrip(txn, "w1", f.policy, 9000);
-              })
-              .ok());
+  REQUIRE(f.Expire("w1", 9000).ok());
   CHECK(f.Debt("shopper-w1") == 500);
   // ... but the Capture was already on the wire and succeeded.
   REQUIRE(f.env
@@ -346,4 +418,138 @@ TEST_CASE("a Capture that succeeded after its entry was withdrawn is still recor
   CHECK(f.Trip("w1").captured == 500);
   CHECK(f.Trip("w1").state == TripState::kAttention);
   CHECK(f.Debt("shopper-w1") == 0);
+}
+
+TEST_CASE("a DECLINED increase that leaves an authorization captures it; the rest is debt") {
+  Fixture f;
+  f.Start("p1", 1000);
+  // Regression: authorizedAmount of a DECLINED answer was ignored and the whole 10.00 booked.
+  CHECK(f.Answer(200, R"({"status":"DECLINED","authorizedAmount":{"amount":6.00,"code":"USD"}})") ==
+        AnswerVerdict::kDone);
+  const auto t = f.Trip("p1");
+  CHECK(t.state == TripState::kCapturing);
+  CHECK(t.authorized == 600);
+  REQUIRE(f.Outbox().size() == 1);
+  CHECK(f.Outbox().front().operation == Operation::kCapture);
+  CHECK(f.Outbox().front().body.find(R"("amount":6.00)") != std::string::npos);
+  CHECK(f.Debt("shopper-p1") == 400);
+  CHECK(f.Answer(200, "") == AnswerVerdict::kDone);
+  CHECK(f.Trip("p1").captured == 600);
+}
+
+TEST_CASE("an approval that cannot be captured as read is a dead letter, never a guess") {
+  for (const char* body :
+       {R"({"status":"APPROVED"})",
+        R"({"status":"APPROVED","authorizedAmount":{"amount":10.00,"code":"EUR"}})",
+        R"({"status":"APPROVED","authorizedAmount":{"amount":"ten","code":"USD"}})",
+        R"({"status":"APPROVED","authorizedAmount":{"amount":1.001,"code":"USD"}})"}) {
+    INFO(body);
+    Fixture f;
+    f.Start("a1", 1000);
+    // Regression: an unreadable or foreign-currency amount meant "the full total".
+    CHECK(f.Answer(200, body) == AnswerVerdict::kDeadLetter);
+    CHECK(f.Trip("a1").state == TripState::kAttention);
+    CHECK(f.Outbox().front().dead);
+    CHECK(f.Debt("shopper-a1") == 0);
+  }
+}
+
+TEST_CASE("an approval of 0 queues no Capture of 0: the total is owed") {
+  Fixture f;
+  f.Start("z1", 1000);
+  CHECK(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":0,"code":"USD"}})") ==
+        AnswerVerdict::kDone);
+  CHECK(f.Trip("z1").state == TripState::kDeclined);
+  CHECK(f.Outbox().empty());
+  CHECK(f.Debt("shopper-z1") == 1000);
+}
+
+TEST_CASE("a stored Capture without an amount is an error, not the trip total") {
+  Fixture f;
+  f.Start("c1", 1000);
+  f.Answer(200, kApprovedAll);
+  store::OutboxEntry capture = f.Outbox().front();
+  capture.body = R"({"storeId":"store-1","shoppingTripId":"c1"})";
+  auto s = f.env->Write([&](store::WriteTxn& txn) {
+    return payments::ApplyAnswer(txn, capture, 200, "", f.policy, 3000).status();
+  });
+  CHECK(s.code() == core::StatusCode::kCorruption);
+  CHECK(f.Trip("c1").state == TripState::kCapturing);  // nothing changed
+}
+
+TEST_CASE("the expired remainder of a trip with a very long id still becomes debt") {
+  Fixture f;
+  const std::string trip(250, 'x');
+  f.Start(trip, 1000, false, "shopper-long");
+  REQUIRE(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":6.00,"code":"USD"}})") ==
+          AnswerVerdict::kDone);
+  CHECK(f.Debt("shopper-long") == 400);  // partial capture
+  // Regression: "<trip>-expired" passed the 255-byte limit and the expiry failed forever.
+  REQUIRE(f.Expire(trip, 20'000).ok());
+  CHECK(f.Trip(trip).state == TripState::kExpired);
+  CHECK(f.Debt("shopper-long") == 1000);
+  CHECK(ledger::ExpiredDebtTripId(trip).size() == 255);
+  CHECK(ledger::ExpiredDebtTripId(trip) != ledger::ExpiredDebtTripId(trip + "y"));
+  CHECK(ledger::ExpiredDebtTripId("t1") == "t1-expired");
+}
+
+TEST_CASE("expiry never turns a Capture that may have happened into debt") {
+  Fixture f;
+  f.Start("u1", 800);
+  f.Answer(200, kApprovedAll);
+  const uint64_t seq = f.Outbox().front().sequence;
+  // The daemon crashed with the Capture on the wire (its start was committed).
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+                 return payments::CommitAttemptStart(txn, seq, 2500);
+               })
+              .ok());
+  REQUIRE(f.Expire("u1", 20'000).ok());
+  CHECK(f.Trip("u1").state == TripState::kCaptureUnknown);
+  CHECK(f.Debt("shopper-u1") == 0);
+  CHECK(f.Outbox().front().outcome_unknown);
+  // And once held, later expiry runs leave it alone.
+  REQUIRE(f.Expire("u1", 30'000).ok());
+  CHECK(f.Trip("u1").state == TripState::kCaptureUnknown);
+  CHECK(f.Debt("shopper-u1") == 0);
+}
+
+TEST_CASE("an operator resolves an unknown Capture: captured, or sent once more") {
+  Fixture f;
+  f.Start("k1", 800);
+  f.Start("k2", 900);
+  f.Answer(200, kApprovedAll);  // k1's Adjust
+  f.Answer(200, kApprovedAll);  // k2's Adjust
+  for (const auto& e : f.Outbox()) {
+    REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+                   return payments::HoldUnknownCapture(txn, e.sequence, "timeout", 3000);
+                 })
+                .ok());
+  }
+  auto resolve = [&](const std::string& trip, std::optional<int64_t> amount) {
+    core::Result<store::TripRecord> r = core::Status(core::StatusCode::kInternal, "unset");
+    (void)f.env->Write([&](store::WriteTxn& txn) {
+      r = payments::ResolveUnknownCapture(txn, trip, amount, "ops", f.policy, 4000);
+      return r.status();
+    });
+    return r;
+  };
+  CHECK(resolve("k1", 700).status().code() == core::StatusCode::kInvalidArgument);
+  REQUIRE(resolve("k1", 800).ok());
+  CHECK(f.Trip("k1").state == TripState::kCaptured);
+  CHECK(f.Trip("k1").captured == 800);
+  REQUIRE(resolve("k2", std::nullopt).ok());
+  CHECK(f.Trip("k2").state == TripState::kCapturing);
+  CHECK(resolve("k2", std::nullopt).status().code() == core::StatusCode::kFailedPrecondition);
+  int captures = 0, receipts = 0;
+  for (const auto& e : f.Outbox()) {
+    if (e.operation == Operation::kCapture) {
+      ++captures;
+      CHECK(e.trip_id == "k2");
+      CHECK(e.live());
+    }
+    if (e.operation == Operation::kGetTransactionalData) ++receipts;
+  }
+  CHECK(captures == 1);
+  CHECK(receipts == 1);  // k1's receipt calls follow its confirmed capture
+  CHECK(f.Debt("shopper-k1") == 0);
 }
