@@ -73,7 +73,7 @@ TEST_CASE("drop closes the connection unanswered and applies nothing") {
   REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
   auto dropped = f.Call(Api::kCapture, CaptureBody("T"));
   CHECK_FALSE(dropped.ok());
-  CHECK(f.Get("/_sim/trips?id=T").as_object().at("captures").as_array().empty());
+  CHECK(f.Get("/_sim/trips?id=T").as_object().at("captures") == 0);
   auto retry = f.Call(Api::kCapture, CaptureBody("T"));
   REQUIRE(retry.ok());
   CHECK(retry->status == 200);
@@ -91,7 +91,7 @@ TEST_CASE("drop_after applies the request, then loses the answer: the retry is a
   REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
   CHECK_FALSE(f.Call(Api::kCapture, CaptureBody("T")).ok());
   const auto trip = f.Get("/_sim/trips?id=T").as_object();
-  CHECK(trip.at("captures").as_array().size() == 1);
+  CHECK(trip.at("captures") == 1);
   auto retry = f.Call(Api::kCapture, CaptureBody("T"));
   REQUIRE(retry.ok());
   CHECK(retry->status == 200);

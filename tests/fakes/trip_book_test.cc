@@ -135,7 +135,10 @@ TEST_CASE("trip state reads back as JSON with exact money") {
   CHECK(t.at("shoppingTripId") == "T");
   CHECK(t.at("authorized").as_object().at("amount") == "15.99");
   CHECK(t.at("authorized").as_object().at("minor") == 1599);
-  CHECK(t.at("captures").as_array().size() == 1);
+  CHECK(t.at("captures") == 1);
+  CHECK(t.at("capture_replays") == 0);
+  REQUIRE(t.at("capture_amounts").as_array().size() == 1);
+  CHECK(t.at("capture_amounts").as_array()[0].as_object().at("minor") == 1599);
   CHECK(t.at("status_reports").as_array()[0].as_object().at("paymentStatusTime") == 42);
   CHECK(t.at("transactional_data_calls") == 1);
   const auto all = boost::json::parse(book.AllJson()).as_object();

@@ -100,6 +100,7 @@ class TripBook {
   void Clear();
 
   // JSON for the control API (money as {"amount": "15.99", "code": "USD", "minor": 1599}).
+  // "captures" is the number of applied captures, "capture_amounts" their amounts.
   std::string TripJson(const std::string& trip) const;  // "" when unknown
   std::string AllJson() const;                          // {"trips": {"<id>": {...}, ...}}
 
