@@ -23,10 +23,19 @@ struct Store {
   PaymentSimProcess sim;
   std::unique_ptr<DaemonProcess> daemon;
 
-  explicit Store(std::vector<std::string> sim_args = {}) : sim(std::move(sim_args)) {
+  // `catalog` false: the configuration has no `ordering:` section, so no catalog is loaded.
+  explicit Store(std::vector<std::string> sim_args = {}, bool catalog = true)
+      : sim(std::move(sim_args)) {
     REQUIRE(sim.Start().ok());
-    daemon = std::make_unique<DaemonProcess>(PaymentsConfig(sim.port()));
-    std::ofstream(daemon->dir() / "catalog.yaml") << kTestCatalog;
+    std::string config = PaymentsConfig(sim.port());
+    if (!catalog) {
+      const std::string ordering = "ordering:\n  catalog: @DIR@/catalog.yaml\n";
+      const size_t at = config.find(ordering);
+      REQUIRE(at != std::string::npos);
+      config.erase(at, ordering.size());
+    }
+    daemon = std::make_unique<DaemonProcess>(config);
+    if (catalog) std::ofstream(daemon->dir() / "catalog.yaml") << kTestCatalog;
     std::ofstream(daemon->dir() / "aws-credentials")
         << "[default]\naws_access_key_id = " << kSimAccessKeyId
         << "\naws_secret_access_key = " << kSimSecretAccessKey << "\n";
@@ -143,6 +152,22 @@ TEST_CASE("an empty cart answers an empty purchaseId and cancels the pre-auth") 
   auto calls = s.Calls("trip-empty");
   CHECK(calls["cancel"] == 1);
   CHECK(calls["adjust"] == 0);
+}
+
+TEST_CASE("an empty purchase without a catalog is cancelled, not held") {
+  Store s({}, /*catalog=*/false);
+  auto r = s.Purchase(PurchaseBody("trip-empty-nc", {}, "shopper-e"));
+  CHECK(r.status == 201);
+  CHECK(r.body == R"({"purchaseId":""})");
+  REQUIRE(s.WaitForState("trip-empty-nc", "cancelled") == "cancelled");
+  auto calls = s.Calls("trip-empty-nc");
+  CHECK(calls["cancel"] == 1);
+  CHECK(calls["adjust"] == 0);
+  // A cart with lines has something to price: without a catalog it waits for an operator.
+  REQUIRE(s.Purchase(PurchaseBody("trip-full-nc", {{"COLA", "1"}}, "shopper-e")).status == 201);
+  REQUIRE(s.WaitForState("trip-full-nc", "held") == "held");
+  CHECK(s.Calls("trip-full-nc").empty());
+  CHECK(s.Violations() == 0);
 }
 
 TEST_CASE("the same cart delivered twice is charged once and answered the same") {
