@@ -298,6 +298,7 @@ TEST_CASE("Create Purchases validation answers 400 naming the field and stores n
       {replace(R"("value":"1")", R"("value":"12345678901")"),
        "cartItems[0].quantity.value must be at most 10 characters"},
       {replace(R"("value":"1")", R"("value":1)"), "cartItems[0].quantity.value must be a string"},
+      {replace(R"(,"unit":"unit")", ""), "cartItems[0].quantity.unit is required"},
   };
   for (const auto& [body, message] : cases) {
     INFO(body);
