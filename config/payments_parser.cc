@@ -41,12 +41,11 @@ void ParseOrdering(Reader& reader, const Value& value, const std::filesystem::pa
 
 void ParsePayments(Reader& reader, const Value& value, const std::filesystem::path& base,
                    PaymentsConfig* out) {
-  auto f =
-      reader.Map(value, {"endpoint", "region", "ca_file", "credentials", "max_connections",
-                         "request_timeout_ms", "retry_base_ms", "retry_cap_ms", "pending_retry_ms",
-                         "partial_capture", "report_payment_status", "refund_window_days",
-                         "preauth_expiry_seconds", "preauth_alert_seconds", "unknown_capture",
-                         "unknown_capture_alert"});
+  auto f = reader.Map(value, {"endpoint", "region", "ca_file", "credentials", "max_connections",
+                              "request_timeout_ms", "retry_base_ms", "retry_cap_ms",
+                              "pending_retry_ms", "partial_capture", "report_payment_status",
+                              "refund_window_days", "preauth_expiry_seconds",
+                              "preauth_alert_seconds", "unknown_capture", "unknown_capture_alert"});
   if (!f) return;
   out->enabled = true;
   if (const Value* v = reader.Require(*f, "endpoint");

@@ -175,7 +175,8 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
         return Status::Ok();
       }));
       auto cur = core::FindCurrency(currency.empty() ? std::string("USD") : currency);
-      if (!cur) Fail(StatusCode::kFailedPrecondition, "trip has an unknown currency '" + currency + "'");
+      if (!cur)
+        Fail(StatusCode::kFailedPrecondition, "trip has an unknown currency '" + currency + "'");
       return *cur;
     };
     if (action == "captured" || action == "not-captured") {

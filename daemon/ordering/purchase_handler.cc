@@ -64,6 +64,13 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
   for (const AuthEvent& e : req.auth_events) t.auth_event_ids.push_back(e.id);
   t.cart = req.cart;
   if (catalog == nullptr) {
+    // An empty cart has nothing to price, so a missing catalog cannot make it a bad cart. It
+    // takes the path it takes with a catalog (StartTrip queues a Cancel): Amazon expects the
+    // pre-authorisation released, and a held trip would leave nothing for an operator to fix.
+    if (req.cart.empty()) {
+      t.state = store::TripState::kAdjusting;
+      return t;
+    }
     for (size_t i = 0; i < req.cart.size(); ++i) {
       const auto& c = req.cart[i];
       t.unpriced.push_back("line " + (c.line_id.empty() ? std::to_string(i) : c.line_id) + " (" +

@@ -82,7 +82,10 @@ class PurchaseHandler {
   Deps deps_;
 };
 
-// Prices `req`'s cart with `catalog` (null: every line is unpriced) into a new trip record.
+// Prices `req`'s cart with `catalog` into a new trip record, not yet started
+// (payments::StartTrip). The trip is held (state kHeld, `unpriced` naming each bad line) when a
+// line cannot be priced, or when `catalog` is null and the cart is not empty. An empty cart is
+// never held, with or without a catalog: StartTrip then queues its Cancel.
 store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now_ms);
 
 }  // namespace jwo::ordering

@@ -143,7 +143,8 @@ Status ParseCartItem(const json::value& v, const std::string& path, store::CartL
   if (!IsPositiveDecimal(line.quantity)) {
     return Invalid(At(qp, "value"), "must be a positive decimal number such as \"1.0\"");
   }
-  if (Status s = GetString(*qty, qp, "unit", false, 32, line.unit); !s.ok()) return s;
+  // Required, like value (Amazon's validation case 3.26); its meaning is the pricing engine's.
+  if (Status s = GetString(*qty, qp, "unit", true, 32, line.unit); !s.ok()) return s;
   if (Status s = GetString(o, path, "lineItemId", false, 255, line.line_id); !s.ok()) return s;
   const json::array* ids = nullptr;
   if (Status s = GetArray(o, path, "externalIdentifiers", false, ids); !s.ok()) return s;

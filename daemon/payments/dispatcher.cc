@@ -400,9 +400,10 @@ void Dispatcher::WatchExpiry() {
     }
     const ScheduleStats st = schedule_.Stats(now);
     if (st.unknown_captures > options_.unknown_capture_alert) {
-      core::LogError("trips wait with a Capture of unknown outcome (jwo-edgectl trip list "
-                     "capture_unknown)",
-                     {{"count", std::to_string(st.unknown_captures)}});
+      core::LogError(
+          "trips wait with a Capture of unknown outcome (jwo-edgectl trip list "
+          "capture_unknown)",
+          {{"count", std::to_string(st.unknown_captures)}});
     }
     // A call of a trip on the wire may settle it (a Capture): expire a trip only once none
     // is, and send none of its calls while the expiry commits.

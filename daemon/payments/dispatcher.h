@@ -39,26 +39,26 @@ namespace jwo::payments {
 
 struct DispatcherOptions {
   ScheduleOptions schedule;
-  uint64_t seed = 0;  // retry jitter; 0 = from std::random_device
-  std::string region;  // SigV4 region
+  uint64_t seed = 0;                             // retry jitter; 0 = from std::random_device
+  std::string region;                            // SigV4 region
   int64_t preauth_expiry_ms = 7 * 86'400'000LL;  // unsettled this long after creation: expired
   int64_t preauth_alert_ms = 86'400'000;         // alert this long before expiry
   int64_t expiry_check_ms = 30'000;              // how often the watch runs
   uint32_t unknown_capture_alert = 0;  // alert while more trips than this are capture_unknown
-  int64_t stop_drain_ms = 5000;  // Stop() waits this long for calls on the wire to end
+  int64_t stop_drain_ms = 5000;        // Stop() waits this long for calls on the wire to end
 };
 
 struct DispatcherStats {
   uint64_t queued = 0;  // entries waiting (including in flight), excluding dead letters
   uint64_t dead_letters = 0;
   uint64_t in_flight = 0;
-  int64_t oldest_age_ms = 0;  // age of the oldest live entry
-  uint64_t unknown_captures = 0;  // Capture entries held with an unknown outcome
+  int64_t oldest_age_ms = 0;           // age of the oldest live entry
+  uint64_t unknown_captures = 0;       // Capture entries held with an unknown outcome
   bool unknown_capture_alert = false;  // unknown_captures > options.unknown_capture_alert
   uint64_t sent = 0, done = 0, retried = 0, dead_lettered = 0;
-  uint64_t held_unknown = 0;      // Captures held since start (at run time or recovered)
-  uint64_t unsigned_held = 0;     // attempts not sent for want of credentials
-  uint64_t store_errors = 0;      // outbox rows or answers the store could not read or commit
+  uint64_t held_unknown = 0;    // Captures held since start (at run time or recovered)
+  uint64_t unsigned_held = 0;   // attempts not sent for want of credentials
+  uint64_t store_errors = 0;    // outbox rows or answers the store could not read or commit
   uint64_t nearing_expiry = 0;  // unsettled trips within the alert window
   uint64_t expired = 0;         // trips expired by the watch since start
 };

@@ -31,7 +31,7 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
                                                    const std::vector<std::string>& trip_ids,
                                                    const LifecyclePolicy& policy, int64_t now) {
   struct Calls {
-    std::vector<std::string> withdraw;  // outbox keys
+    std::vector<std::string> withdraw;      // outbox keys
     std::vector<uint64_t> capture_on_wire;  // Captures started and unanswered, or held
   };
   std::unordered_map<std::string, Calls> calls;
@@ -73,9 +73,9 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
     }
     const Calls& c = calls[trip_id];
     if (!c.capture_on_wire.empty()) {
-      if (core::Status s = HoldUnknownCapture(
-              txn, c.capture_on_wire.front(),
-              "pre-auth expiry found the Capture started and unanswered", now);
+      if (core::Status s =
+              HoldUnknownCapture(txn, c.capture_on_wire.front(),
+                                 "pre-auth expiry found the Capture started and unanswered", now);
           !s.ok()) {
         return s;
       }

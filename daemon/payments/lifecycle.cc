@@ -293,8 +293,8 @@ Status DeadLetter(store::WriteTxn& txn, const store::OutboxEntry& e, store::Trip
   dead.dead = true;
   dead.last_error = detail;
   dead.attempt_started_ms = 0;
-  if (Status s =
-          txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence), store::EncodeOutbox(dead));
+  if (Status s = txn.Put(store::Table::kOutbox, store::BigEndianKey(e.sequence),
+                         store::EncodeOutbox(dead));
       !s.ok()) {
     return s;
   }
@@ -352,7 +352,8 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
           // Nothing to capture (Capture refuses 0): the whole amount is owed.
           t.state = TripState::kDeclined;
           t.Record(now, "nothing_authorized");
-          if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
+          if (Status s =
+                  RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
               !s.ok()) {
             return s;
           }
@@ -389,14 +390,16 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
           }
         } else {
           t.state = TripState::kDeclined;
-          if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
+          if (Status s =
+                  RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
               !s.ok()) {
             return s;
           }
           if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
         }
       } else {
-        return Retry(RetryReason::kUnknownStatus, "Adjust answered unknown status '" + a.status + "'");
+        return Retry(RetryReason::kUnknownStatus,
+                     "Adjust answered unknown status '" + a.status + "'");
       }
       break;
     }
@@ -426,8 +429,9 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
       for (store::RefundRecord& candidate : t.refunds) {
         if (candidate.refund_request_id == refund_id) r = &candidate;
       }
-      if (r == nullptr) return Status(core::StatusCode::kCorruption,
-                                      "refund answer for a refund the trip does not know");
+      if (r == nullptr)
+        return Status(core::StatusCode::kCorruption,
+                      "refund answer for a refund the trip does not know");
       if (r->state == "done") break;  // answered before (an operator retried a done refund)
       if (r->state != "pending") {
         // The money went back although the refund had been given up: record the truth.
@@ -489,7 +493,8 @@ Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, 
     auto debts = ledger::ListDebts(txn, t.shopper_id);
     if (!debts.ok()) return debts.status();
     for (const store::DebtRecord& d : *debts) {
-      const bool of_trip = d.trip_id == t.trip_id || d.trip_id == ledger::ExpiredDebtTripId(t.trip_id);
+      const bool of_trip =
+          d.trip_id == t.trip_id || d.trip_id == ledger::ExpiredDebtTripId(t.trip_id);
       if (of_trip && d.state == store::DebtState::kOpen &&
           d.cause == store::DebtCause::kExpiredPreAuth) {
         if (Status s = ledger::CloseDebt(txn, t.shopper_id, d.trip_id, store::DebtState::kSettled,

@@ -52,17 +52,17 @@ enum class AnswerVerdict {
 // Why an entry is sent again. Typed, so that retry timing never depends on message wording.
 enum class RetryReason : uint8_t {
   kNone = 0,
-  kTransport,         // connection, TLS or write failure before the request was wholly sent
-  kThrottled,         // 429
+  kTransport,           // connection, TLS or write failure before the request was wholly sent
+  kThrottled,           // 429
   kServiceUnavailable,  // 503
-  kServerError,       // another 5xx
-  kAuthRefused,       // 401, 403 (credentials, clock skew)
-  kRequestTimeout,    // 408
-  kPending,           // Adjust answered PENDING: ask again after pending_retry_ms
-  kUnreadableAnswer,  // a 2xx whose body we cannot read
-  kUnknownStatus,     // an Adjust status we do not know
-  kOutcomeUnknown,    // wholly sent, no answer; repeatable (every call but Capture under hold)
-  kStoreBusy,         // the answer could not be committed (writer full or store error)
+  kServerError,         // another 5xx
+  kAuthRefused,         // 401, 403 (credentials, clock skew)
+  kRequestTimeout,      // 408
+  kPending,             // Adjust answered PENDING: ask again after pending_retry_ms
+  kUnreadableAnswer,    // a 2xx whose body we cannot read
+  kUnknownStatus,       // an Adjust status we do not know
+  kOutcomeUnknown,      // wholly sent, no answer; repeatable (every call but Capture under hold)
+  kStoreBusy,           // the answer could not be committed (writer full or store error)
 };
 std::string_view RetryReasonName(RetryReason r);
 

@@ -172,7 +172,8 @@ core::Result<store::OutboxEntry> GetOutbox(const store::ReadTxn& txn, uint64_t s
   return store::DecodeOutbox(key, **bytes);
 }
 
-core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn, std::string_view trip_id,
+core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn,
+                                                      std::string_view trip_id,
                                                       std::optional<int64_t> captured,
                                                       std::string_view actor,
                                                       const LifecyclePolicy& policy, int64_t now) {
@@ -180,8 +181,9 @@ core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn, std:
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
   if (t.state != store::TripState::kCaptureUnknown) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "trip is " + std::string(store::TripStateName(t.state)) + ", not capture_unknown");
+    return Status(
+        StatusCode::kFailedPrecondition,
+        "trip is " + std::string(store::TripStateName(t.state)) + ", not capture_unknown");
   }
   std::optional<store::OutboxEntry> held;
   Status decode = Status::Ok();
@@ -237,7 +239,8 @@ Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now) {
   if (e->outcome_unknown) {
     return Status(StatusCode::kFailedPrecondition,
                   "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
-                  "resolve " + e->trip_id + " captured AMOUNT | not-captured`");
+                  "resolve " +
+                      e->trip_id + " captured AMOUNT | not-captured`");
   }
   if (!e->dead) {
     return Status(StatusCode::kFailedPrecondition,
@@ -271,7 +274,8 @@ Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view acto
   if (e->outcome_unknown) {
     return Status(StatusCode::kFailedPrecondition,
                   "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
-                  "resolve " + e->trip_id + " captured AMOUNT | not-captured`");
+                  "resolve " +
+                      e->trip_id + " captured AMOUNT | not-captured`");
   }
   if (!e->dead) {
     return Status(StatusCode::kFailedPrecondition,

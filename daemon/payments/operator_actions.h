@@ -43,11 +43,9 @@ core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_vi
 // a different amount means the wrong trip was looked up) — the trip becomes captured and its
 // receipt calls are queued. `captured` empty: it did not happen; the same Capture goes out once
 // more. Errors: kNotFound, kFailedPrecondition (not capture_unknown), kInvalidArgument (amount).
-core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn, std::string_view trip_id,
-                                                      std::optional<int64_t> captured,
-                                                      std::string_view actor,
-                                                      const LifecyclePolicy& policy,
-                                                      int64_t now_ms);
+core::Result<store::TripRecord> ResolveUnknownCapture(
+    store::WriteTxn& txn, std::string_view trip_id, std::optional<int64_t> captured,
+    std::string_view actor, const LifecyclePolicy& policy, int64_t now_ms);
 
 // Trips, newest last, optionally only in `state` (a TripStateName) — at most `limit`.
 core::Result<std::vector<store::TripRecord>> ListTrips(const store::ReadTxn& txn,

@@ -56,7 +56,8 @@ core::Result<AnswerOutcome> CommitAnswer(store::WriteTxn& txn, const store::Outb
   auto outcome = ApplyAnswer(txn, entry, http_status, body, policy, now);
   if (!outcome.ok()) return outcome.status();
   if (outcome->verdict == AnswerVerdict::kRetry) {
-    if (sent.operation != store::Operation::kCapture) entry.attempts += 1;  // Captures count at start
+    if (sent.operation != store::Operation::kCapture)
+      entry.attempts += 1;  // Captures count at start
     entry.last_error = outcome->detail;
     entry.attempt_started_ms = 0;  // answered: nothing of it is on the wire any more
     if (Status s = Save(txn, entry); !s.ok()) return s;
@@ -104,7 +105,8 @@ Status RecoverStartedCapture(store::WriteTxn& txn, uint64_t seq, UnknownCaptureP
   if (!e->has_value()) return Status::Ok();
   store::OutboxEntry& entry = **e;
   entry.attempt_started_ms = 0;
-  entry.last_error = "outcome unknown after a restart; sent again (payments.unknown_capture: resend)";
+  entry.last_error =
+      "outcome unknown after a restart; sent again (payments.unknown_capture: resend)";
   if (Status s = Save(txn, entry); !s.ok()) return s;
   auto trip = LoadTrip(txn, entry.trip_id);
   if (!trip.ok()) return trip.status();

@@ -118,8 +118,8 @@ AttemptPlan OutboxSchedule::Plan(uint64_t seq, const OutboundResult& r) const {
       it != items_.end() && it->second.entry.operation == store::Operation::kCapture;
   plan.outcome = ClassifyAttempt(r);
   plan.error = r.outcome == TransportOutcome::kResponse ? "HTTP " + std::to_string(r.status)
-               : r.error.empty()                        ? std::string(TransportOutcomeName(r.outcome))
-                                                        : r.error;
+               : r.error.empty() ? std::string(TransportOutcomeName(r.outcome))
+                                 : r.error;
   if (r.outcome == TransportOutcome::kStopped && plan.outcome == AttemptOutcome::kNotProcessed) {
     return plan;  // the daemon is stopping and nothing reached the service
   }
@@ -175,8 +175,9 @@ void OutboxSchedule::Finish(uint64_t seq, Verdict verdict, RetryReason reason, i
       e.last_error = std::move(error);
       return;
     case Verdict::kRetry:
-      e.next_attempt_ms = now + (reason == RetryReason::kPending ? options_.pending_retry_ms
-                                                                 : RetryDelay(e.attempts, retry_after));
+      e.next_attempt_ms =
+          now + (reason == RetryReason::kPending ? options_.pending_retry_ms
+                                                 : RetryDelay(e.attempts, retry_after));
       e.attempts += 1;
       e.last_error = std::move(error);
       return;

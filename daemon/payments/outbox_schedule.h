@@ -49,8 +49,8 @@ enum class UnknownCapturePolicy {
 
 struct ScheduleOptions {
   uint32_t max_in_flight = 8;
-  int64_t retry_base_ms = 1000;    // first retry after ~1 s, doubling
-  int64_t retry_cap_ms = 300'000;  // never wait longer than 5 minutes between attempts
+  int64_t retry_base_ms = 1000;     // first retry after ~1 s, doubling
+  int64_t retry_cap_ms = 300'000;   // never wait longer than 5 minutes between attempts
   int64_t pending_retry_ms = 5000;  // Adjust answered PENDING: ask again after this
   UnknownCapturePolicy unknown_capture = UnknownCapturePolicy::kHold;
 };

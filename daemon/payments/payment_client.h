@@ -91,7 +91,6 @@ class PaymentTransport {
 
 class PaymentClient final : public PaymentTransport {
  public:
-
   // Keeps a reference to `io`. Never fails: when ValidateEndpoint(endpoint) would fail, every
   // Send completes with kConnectFailed (bad URL or limits) or kTlsFailed (bad ca_file) carrying
   // that message, so call ValidateEndpoint at startup.

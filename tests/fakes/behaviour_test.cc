@@ -126,4 +126,17 @@ TEST_CASE("the behaviour reads back in the script format") {
   CHECK(fault.at("retry_after") == 3);
   CHECK(fault.at("count") == 2);
   CHECK(v.at("outage_remaining_ms") == 6000);
+  CHECK(v.at("capture_replay") == "noop");
+}
+
+TEST_CASE("the simulator's capture_replay: noop by default, replaced by a script naming it") {
+  Behaviour b;
+  CHECK(b.capture_replay() == CaptureReplay::kNoop);
+  b.Apply(Parse(R"({"capture_replay":"apply"})"), 0);
+  CHECK(b.capture_replay() == CaptureReplay::kApply);
+  b.Apply(Parse(R"({"seed":3})"), 0);
+  CHECK(b.capture_replay() == CaptureReplay::kApply);
+  CHECK(boost::json::parse(b.ToJson(0)).as_object().at("capture_replay") == "apply");
+  b.Apply(Parse(R"({"capture_replay":"noop"})"), 0);
+  CHECK(b.capture_replay() == CaptureReplay::kNoop);
 }

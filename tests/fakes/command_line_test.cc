@@ -20,6 +20,7 @@ TEST_CASE("defaults and every flag") {
   CHECK(d->listen_port == 0);
   CHECK(d->region == "us-east-1");
   CHECK_FALSE(d->print_port);
+  CHECK_FALSE(d->capture_replay.has_value());
   CHECK(d->credentials.access_key_id == "AKID");
 
   auto c = ParseCommandLine(
@@ -39,6 +40,9 @@ TEST_CASE("defaults and every flag") {
   CHECK(c->max_records == 10);
   CHECK(c->threads == 1);
   CHECK(c->quiet);
+  CHECK(ParseCommandLine(With({"--capture-replay", "apply"}))->capture_replay ==
+        CaptureReplay::kApply);
+  CHECK(ParseCommandLine(With({"--capture-replay=noop"}))->capture_replay == CaptureReplay::kNoop);
 }
 
 TEST_CASE("argument errors name the argument") {
@@ -53,6 +57,8 @@ TEST_CASE("argument errors name the argument") {
   CHECK(ParseCommandLine(With({"--threads", "0"})).status().message() == "--threads must be 1..64");
   CHECK(ParseCommandLine({"--access-key", "A", "--secret-key"}).status().message() ==
         "--secret-key needs a value");
+  CHECK(ParseCommandLine(With({"--capture-replay", "twice"})).status().message() ==
+        "--capture-replay must be noop or apply");
   CHECK(ParseCommandLine({"--help"})->help);
   CHECK(ParseCommandLine({"--version"})->version);
 }

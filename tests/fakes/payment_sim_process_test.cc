@@ -94,6 +94,26 @@ TEST_CASE(
   CHECK(bad.WaitExit() == -1);  // already reaped by Start
 }
 
+TEST_CASE("jwo-payment-sim --capture-replay apply: wins over --script and survives reset") {
+  TempDir dir;
+  std::ofstream(dir.File("noop.json")) << R"({"capture_replay":"noop"})";
+  PaymentSimProcess sim(
+      {"--quiet", "--script", dir.File("noop.json"), "--capture-replay", "apply"});
+  REQUIRE(sim.Start().ok());
+  auto client = HttpClient::Connect("127.0.0.1", sim.port());
+  REQUIRE(client.ok());
+  const auto mode = [&] {
+    auto r = client->Get("/_sim/behaviour");
+    REQUIRE(r.ok());
+    return std::string(boost::json::parse(r->body).at("capture_replay").as_string());
+  };
+  CHECK(mode() == "apply");
+  REQUIRE(client->Send("POST", "/_sim/script", R"({"capture_replay":"noop"})")->status == 200);
+  CHECK(mode() == "noop");
+  REQUIRE(client->Send("POST", "/_sim/reset", "")->status == 200);
+  CHECK(mode() == "apply");
+}
+
 TEST_CASE("argument errors exit 2 with the usage") {
   PaymentSimProcess sim({"--listen", "nowhere"});
   const auto status = sim.Start();

@@ -27,7 +27,8 @@ TEST_CASE("a full script parses into its settings") {
     "outage_seconds": 1.5,
     "unknown_shoppers": ["S9"], "all_shoppers_unknown": false,
     "shopper_email_domain": "shop.test",
-    "payment_status": "Rejected", "refund_answer": "empty", "seed": 42})");
+    "payment_status": "Rejected", "refund_answer": "empty", "seed": 42,
+    "capture_replay": "apply"})");
   REQUIRE(s.ok());
   CHECK(s->default_adjust == AdjustOutcome::kDeclined);
   REQUIRE(s->trips.size() == 1);
@@ -54,6 +55,7 @@ TEST_CASE("a full script parses into its settings") {
   CHECK(s->payment_status == "Rejected");
   CHECK(s->refund_reconciliation_id == false);
   CHECK(s->seed == 42u);
+  CHECK(s->capture_replay == CaptureReplay::kApply);
 }
 
 TEST_CASE("an empty script changes nothing") {
@@ -62,6 +64,7 @@ TEST_CASE("an empty script changes nothing") {
   CHECK_FALSE(s->default_adjust.has_value());
   CHECK(s->faults.empty());
   CHECK_FALSE(s->outage_ms.has_value());
+  CHECK_FALSE(s->capture_replay.has_value());
 }
 
 TEST_CASE("script errors name the key and the rule") {
@@ -98,6 +101,7 @@ TEST_CASE("script errors name the key and the rule") {
   CHECK(ErrorOf(R"({"unknown_trips":"T"})") == "unknown_trips must be an array of strings");
   CHECK(ErrorOf(R"({"payment_status":"OK"})") == "payment_status must be Accepted or Rejected");
   CHECK(ErrorOf(R"({"refund_answer":"none"})") == "refund_answer must be empty or reconciliation");
+  CHECK(ErrorOf(R"({"capture_replay":"twice"})") == "capture_replay must be noop or apply");
   CHECK(ErrorOf(R"({"shopper_email_domain":"a@b"})") ==
         "shopper_email_domain must be a domain name of at most 64 characters");
 }

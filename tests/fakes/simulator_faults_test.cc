@@ -73,7 +73,7 @@ TEST_CASE("drop closes the connection unanswered and applies nothing") {
   REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
   auto dropped = f.Call(Api::kCapture, CaptureBody("T"));
   CHECK_FALSE(dropped.ok());
-  CHECK(f.Get("/_sim/trips?id=T").as_object().at("captures").as_array().empty());
+  CHECK(f.Get("/_sim/trips?id=T").as_object().at("captures") == 0);
   auto retry = f.Call(Api::kCapture, CaptureBody("T"));
   REQUIRE(retry.ok());
   CHECK(retry->status == 200);
@@ -91,7 +91,7 @@ TEST_CASE("drop_after applies the request, then loses the answer: the retry is a
   REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
   CHECK_FALSE(f.Call(Api::kCapture, CaptureBody("T")).ok());
   const auto trip = f.Get("/_sim/trips?id=T").as_object();
-  CHECK(trip.at("captures").as_array().size() == 1);
+  CHECK(trip.at("captures") == 1);
   auto retry = f.Call(Api::kCapture, CaptureBody("T"));
   REQUIRE(retry.ok());
   CHECK(retry->status == 200);
@@ -101,6 +101,60 @@ TEST_CASE("drop_after applies the request, then loses the answer: the retry is a
   CHECK(first.at("dropped").as_bool());
   CHECK(first.at("status") == 200);
   CHECK(first.at("fault") == "drop_after");
+}
+
+TEST_CASE("simulator capture_replay apply: a Capture resent after drop_after is charged") {
+  SimFixture f;
+  REQUIRE(f.Control("POST", "/_sim/script",
+                    R"({"capture_replay":"apply",
+                        "faults":[{"api":"capture","kind":"drop_after","count":1}]})")
+              .status == 200);
+  CHECK(f.Get("/_sim/behaviour").as_object().at("capture_replay") == "apply");
+  REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
+  CHECK_FALSE(f.Call(Api::kCapture, CaptureBody("T")).ok());
+  auto retry = f.Call(Api::kCapture, CaptureBody("T"));
+  REQUIRE(retry.ok());
+  // Amazon would charge again and answer as usual; only the simulator's records show it.
+  CHECK(retry->status == 200);
+  const auto trip = f.Get("/_sim/trips?id=T").as_object();
+  CHECK(trip.at("captures") == 2);
+  CHECK(trip.at("capture_replays") == 0);
+  const auto violations = f.Get("/_sim/violations").as_object().at("violations").as_array();
+  REQUIRE(violations.size() == 1);
+  CHECK(violations[0].as_object().at("rule") == "second_capture");
+  CHECK(violations[0].as_object().at("api") == "capture");
+  CHECK(violations[0].as_object().at("trip") == "T");
+
+  // Reset returns to the start-up value (noop here).
+  REQUIRE(f.Control("POST", "/_sim/reset").status == 200);
+  CHECK(f.sim().capture_replay() == CaptureReplay::kNoop);
+  REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
+  REQUIRE(f.Call(Api::kCapture, CaptureBody("T"))->status == 200);
+  REQUIRE(f.Call(Api::kCapture, CaptureBody("T"))->status == 200);
+  CHECK(f.Get("/_sim/trips?id=T").as_object().at("capture_replays") == 1);
+  CHECK(f.Get("/_sim/violations").as_object().at("violations").as_array().empty());
+}
+
+TEST_CASE("simulator capture_replay in-process: start-up option, setter, trip accessor") {
+  SimulatorOptions options = TestOptions();
+  options.startup_script.capture_replay = CaptureReplay::kApply;
+  SimFixture f(options);
+  CHECK(f.sim().capture_replay() == CaptureReplay::kApply);
+  CHECK_FALSE(f.sim().Trip("T").has_value());
+  REQUIRE(f.Call(Api::kAdjust, AdjustBody("T"))->status == 200);
+  REQUIRE(f.Call(Api::kCapture, CaptureBody("T"))->status == 200);
+  REQUIRE(f.Call(Api::kCapture, CaptureBody("T"))->status == 200);
+  auto trip = f.sim().Trip("T");
+  REQUIRE(trip.has_value());
+  CHECK(trip->captures.size() == 2);
+  CHECK(trip->capture_replays == 0);
+
+  f.sim().SetCaptureReplay(CaptureReplay::kNoop);
+  REQUIRE(f.Call(Api::kCapture, CaptureBody("T"))->status == 200);
+  CHECK(f.sim().Trip("T")->capture_replays == 1);
+  // Reset restores the start-up value, apply.
+  f.sim().Reset();
+  CHECK(f.sim().capture_replay() == CaptureReplay::kApply);
 }
 
 TEST_CASE("a slow answer still comes, and is recorded with its delay") {

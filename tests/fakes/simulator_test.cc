@@ -57,7 +57,7 @@ TEST_CASE("the happy path: Adjust, Capture, transactional data, shopper identity
 
   const auto trip = f.Get("/_sim/trips?id=T1").as_object();
   CHECK(trip.at("authorized").as_object().at("amount") == "15.99");
-  CHECK(trip.at("captures").as_array().size() == 1);
+  CHECK(trip.at("captures") == 1);
   CHECK(trip.at("status_reports").as_array().size() == 1);
   CHECK(f.Get("/_sim/violations").as_object().at("violations").as_array().empty());
   CHECK(f.Control("GET", "/_sim/trips?id=nope").status == 404);
@@ -160,7 +160,7 @@ TEST_CASE("lifecycle violations are answered 400, change nothing and are listed"
                                           "adjust_after_capture", "cancel_after_capture",
                                           "capture_after_cancel"});
   const auto t = f.Get("/_sim/trips?id=T").as_object();
-  CHECK(t.at("captures").as_array().size() == 1);
+  CHECK(t.at("captures") == 1);
   CHECK(t.at("capture_replays") == 1);
   CHECK(t.at("adjust_calls") == 1);
   CHECK_FALSE(t.at("cancelled").as_bool());

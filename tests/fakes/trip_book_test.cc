@@ -83,6 +83,32 @@ TEST_CASE("capture rules: approval, amount, currency, one capture, no cancel") {
   CHECK(RuleOf(book.Cancel(Call(Api::kCancel, "T"))) == "cancel_after_capture");
 }
 
+TEST_CASE("simulator capture_replay apply: a second Capture, identical or not, is charged") {
+  TripBook book;
+  Captured(book, "T", 1000, 900);
+  const BookResult same = book.Capture(Call(Api::kCapture, "T", Usd(900)), CaptureReplay::kApply);
+  CHECK_FALSE(same.breach);
+  CHECK_FALSE(same.replay);
+  REQUIRE(same.violation);
+  CHECK(same.violation->rule == "second_capture");
+  const BookResult other = book.Capture(Call(Api::kCapture, "T", Usd(100)), CaptureReplay::kApply);
+  REQUIRE(other.violation);
+  CHECK(other.violation->rule == "second_capture");
+  CHECK(book.Find("T")->captures == std::vector<Money>{Usd(900), Usd(900), Usd(100)});
+  CHECK(book.Find("T")->capture_replays == 0);
+  // The authorisation rules still hold for the second charge.
+  CHECK(RuleOf(book.Capture(Call(Api::kCapture, "T", Usd(1001)), CaptureReplay::kApply)) ==
+        "capture_above_authorized");
+  CHECK(book.Find("T")->captures.size() == 3);
+
+  // noop (the default) keeps the replay answer.
+  Captured(book, "U", 500, 500);
+  const BookResult replay = book.Capture(Call(Api::kCapture, "U", Usd(500)));
+  CHECK(replay.replay);
+  CHECK_FALSE(replay.violation);
+  CHECK(book.Find("U")->captures.size() == 1);
+}
+
 TEST_CASE("cancel: idempotent, and no capture after it") {
   TripBook book;
   Captured(book, "T", 500, 0);
@@ -135,7 +161,10 @@ TEST_CASE("trip state reads back as JSON with exact money") {
   CHECK(t.at("shoppingTripId") == "T");
   CHECK(t.at("authorized").as_object().at("amount") == "15.99");
   CHECK(t.at("authorized").as_object().at("minor") == 1599);
-  CHECK(t.at("captures").as_array().size() == 1);
+  CHECK(t.at("captures") == 1);
+  CHECK(t.at("capture_replays") == 0);
+  REQUIRE(t.at("capture_amounts").as_array().size() == 1);
+  CHECK(t.at("capture_amounts").as_array()[0].as_object().at("minor") == 1599);
   CHECK(t.at("status_reports").as_array()[0].as_object().at("paymentStatusTime") == 42);
   CHECK(t.at("transactional_data_calls") == 1);
   const auto all = boost::json::parse(book.AllJson()).as_object();

@@ -69,7 +69,7 @@ TEST_CASE("success cases 1.1-1.15 parse") {
     auto o = Valid();
     o["cartItems"] = json::parse(R"([
       {"id": "BANANAS", "type": "SKU", "quantity": {"value": "0.455", "unit": "kg"}, "lineItemId": "a"},
-      {"id": "4011", "type": "SCANCODE", "quantity": {"value": "1"},
+      {"id": "4011", "type": "SCANCODE", "quantity": {"value": "1", "unit": "each"},
        "externalIdentifiers": [{"id": "049000028911", "type": "UPC"}], "lineItemId": "b"}])");
     auto r = Parse(o);
     REQUIRE(r.ok());
@@ -112,7 +112,6 @@ TEST_CASE("success cases 1.1-1.15 parse") {
     o.erase("paymentSource");
     Event(o).erase("timestamp");
     Event(o).erase("location");
-    Item(o)["quantity"].as_object().erase("unit");
     o["aFieldFromTheFuture"] = json::object{{"x", 1}};
     auto r = Parse(o);
     REQUIRE(r.ok());
@@ -186,6 +185,19 @@ TEST_CASE("validation cases 3.x name the field and the rule") {
   Item(o)["quantity"].as_object()["value"] = "0";
   CHECK(Error(o) ==
         "cartItems[0].quantity.value must be a positive decimal number such as \"1.0\"");
+  // 3.26: quantity is {value, unit}, both required.
+  o = Valid();
+  Item(o)["quantity"].as_object().erase("unit");
+  CHECK(Error(o) == "cartItems[0].quantity.unit is required");
+  o = Valid();
+  Item(o, 1)["quantity"].as_object()["unit"] = nullptr;
+  CHECK(Error(o) == "cartItems[1].quantity.unit is required");
+  o = Valid();
+  Item(o)["quantity"].as_object()["unit"] = " ";
+  CHECK(Error(o) == "cartItems[0].quantity.unit must not be empty");
+  o = Valid();
+  Item(o)["quantity"].as_object()["unit"] = std::string(33, 'u');
+  CHECK(Error(o) == "cartItems[0].quantity.unit must be at most 32 characters");
   o = Valid();
   Item(o)["externalIdentifiers"] = json::parse(R"([{"id": "1", "type": "EAN"}])");
   CHECK(Error(o) == "cartItems[0].externalIdentifiers[0].type must be one of UPC");

@@ -336,11 +336,10 @@ TEST_CASE("a refund refused with a 400 keeps its amount reserved until its entry
   CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);  // still reserved
   CHECK(f.Answer(400, R"({"errorMsg":"BadRequestException"})") == AnswerVerdict::kDeadLetter);
   // Dropping the dead letter gives the refund up and frees its amount.
-  REQUIRE(f.env
-              ->Write([&](store::WriteTxn& txn) {
-                return payments::DropOutbox(txn, seq, "ops", 2600);
-              })
-              .ok());
+  REQUIRE(
+      f.env
+          ->Write([&](store::WriteTxn& txn) { return payments::DropOutbox(txn, seq, "ops", 2600); })
+          .ok());
   CHECK(f.Trip("r1").refunds.at(0).state == "failed");
   CHECK(refund(1000).ok());
 }
@@ -481,8 +480,9 @@ TEST_CASE("the expired remainder of a trip with a very long id still becomes deb
   Fixture f;
   const std::string trip(250, 'x');
   f.Start(trip, 1000, false, "shopper-long");
-  REQUIRE(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":6.00,"code":"USD"}})") ==
-          AnswerVerdict::kDone);
+  REQUIRE(
+      f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":6.00,"code":"USD"}})") ==
+      AnswerVerdict::kDone);
   CHECK(f.Debt("shopper-long") == 400);  // partial capture
   // Regression: "<trip>-expired" passed the 255-byte limit and the expiry failed forever.
   REQUIRE(f.Expire(trip, 20'000).ok());
@@ -499,9 +499,10 @@ TEST_CASE("expiry never turns a Capture that may have happened into debt") {
   f.Answer(200, kApprovedAll);
   const uint64_t seq = f.Outbox().front().sequence;
   // The daemon crashed with the Capture on the wire (its start was committed).
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
-                 return payments::CommitAttemptStart(txn, seq, 2500);
-               })
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return payments::CommitAttemptStart(txn, seq, 2500);
+              })
               .ok());
   REQUIRE(f.Expire("u1", 20'000).ok());
   CHECK(f.Trip("u1").state == TripState::kCaptureUnknown);
@@ -520,9 +521,10 @@ TEST_CASE("an operator resolves an unknown Capture: captured, or sent once more"
   f.Answer(200, kApprovedAll);  // k1's Adjust
   f.Answer(200, kApprovedAll);  // k2's Adjust
   for (const auto& e : f.Outbox()) {
-    REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
-                   return payments::HoldUnknownCapture(txn, e.sequence, "timeout", 3000);
-                 })
+    REQUIRE(f.env
+                ->Write([&](store::WriteTxn& txn) {
+                  return payments::HoldUnknownCapture(txn, e.sequence, "timeout", 3000);
+                })
                 .ok());
   }
   auto resolve = [&](const std::string& trip, std::optional<int64_t> amount) {

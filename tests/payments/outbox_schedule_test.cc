@@ -120,9 +120,9 @@ TEST_CASE("under unknown_capture: resend the unanswered Capture goes again") {
 }
 
 TEST_CASE("every other call is repeated after an unknown outcome; a 5xx goes to the lifecycle") {
-  for (Operation op : {Operation::kAdjust, Operation::kCancel, Operation::kRefund,
-                       Operation::kReportPaymentStatus, Operation::kGetTransactionalData,
-                       Operation::kGetShopperIdentity}) {
+  for (Operation op :
+       {Operation::kAdjust, Operation::kCancel, Operation::kRefund, Operation::kReportPaymentStatus,
+        Operation::kGetTransactionalData, Operation::kGetShopperIdentity}) {
     auto s = Loaded({Entry(1, op, "t")});
     REQUIRE(Due(s, 0).size() == 1);
     CHECK(s.Plan(1, Broken(TransportOutcome::kTimeout, true)).commit == CommitKind::kNothing);
@@ -150,8 +150,8 @@ TEST_CASE("a Capture found started at start-up is recovered, never sent") {
   auto capture = Entry(7, Operation::kCapture, "t");
   capture.attempt_started_ms = 1234;
   std::vector<store::OutboxEntry> recovered;
-  auto s = Loaded({capture, Entry(8, Operation::kAdjust, "u")}, UnknownCapturePolicy::kHold,
-                  &recovered);
+  auto s =
+      Loaded({capture, Entry(8, Operation::kAdjust, "u")}, UnknownCapturePolicy::kHold, &recovered);
   REQUIRE(recovered.size() == 1);
   CHECK(recovered[0].sequence == 7);
   CHECK(Due(s, 0) == std::vector<uint64_t>{8});  // 7 waits for its recovery commit

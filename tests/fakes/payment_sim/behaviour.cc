@@ -18,6 +18,7 @@ void Behaviour::Apply(const Script& script, int64_t now_ms) {
   if (script.shopper_email_domain) email_domain_ = *script.shopper_email_domain;
   if (script.payment_status) payment_status_ = *script.payment_status;
   if (script.refund_reconciliation_id) refund_reconciliation_id_ = *script.refund_reconciliation_id;
+  if (script.capture_replay) capture_replay_ = *script.capture_replay;
   faults_.insert(faults_.end(), script.faults.begin(), script.faults.end());
   if (script.outage_ms) outage_until_ms_ = *script.outage_ms > 0 ? now_ms + *script.outage_ms : 0;
   if (script.seed) {
@@ -70,6 +71,7 @@ std::string Behaviour::ToJson(int64_t now_ms) const {
   out["shopper_email_domain"] = email_domain_;
   out["payment_status"] = payment_status_;
   out["refund_answer"] = refund_reconciliation_id_ ? "reconciliation" : "empty";
+  out["capture_replay"] = CaptureReplayName(capture_replay_);
   json::array faults;
   for (const FaultRule& f : faults_) {
     json::object o{{"api", f.api ? ApiName(*f.api) : "*"},

@@ -1,5 +1,6 @@
 // Behaviour: what the simulator answers, as set by scripts: Adjust outcomes (default and per
-// trip), unknown trips and shoppers, faults, the outage window and small answer choices.
+// trip), unknown trips and shoppers, faults, the outage window, what a second Capture does and
+// small answer choices.
 //
 // Behaviour decides; it does not answer or record. Every decision that consumes something (a
 // step of a trip's Adjust sequence, a fault's count, the random stream of probabilistic faults)
@@ -48,6 +49,7 @@ class Behaviour {
   const std::string& shopper_email_domain() const { return email_domain_; }
   const std::string& payment_status() const { return payment_status_; }
   bool refund_reconciliation_id() const { return refund_reconciliation_id_; }
+  CaptureReplay capture_replay() const { return capture_replay_; }
 
   // The current behaviour as a JSON document in the script format (plus "outage_remaining_ms"
   // at `now_ms` and each trip's position in its sequence), for GET /_sim/behaviour.
@@ -67,6 +69,7 @@ class Behaviour {
   std::string email_domain_ = "example.test";
   std::string payment_status_ = "Accepted";
   bool refund_reconciliation_id_ = true;
+  CaptureReplay capture_replay_ = CaptureReplay::kNoop;
   std::vector<FaultRule> faults_;
   int64_t outage_until_ms_ = 0;
   uint64_t seed_ = 1;

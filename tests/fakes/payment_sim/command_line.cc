@@ -67,7 +67,7 @@ core::Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args)
     static constexpr std::string_view kValueFlags[] = {
         "--listen",           "--region",      "--access-key", "--secret-key",
         "--session-token",    "--script",      "--tls-cert",   "--tls-key",
-        "--max-skew-seconds", "--max-records", "--threads"};
+        "--max-skew-seconds", "--max-records", "--threads",    "--capture-replay"};
     if (std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) == std::end(kValueFlags)) {
       return core::InvalidArgument("unknown argument '" + args[i] + "'");
     }
@@ -107,6 +107,14 @@ core::Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args)
       const auto n = ParseNumber<unsigned>(value, 1, 64);
       if (!n) return core::InvalidArgument("--threads must be 1..64");
       cl.threads = *n;
+    } else if (flag == "--capture-replay") {
+      if (value == CaptureReplayName(CaptureReplay::kNoop)) {
+        cl.capture_replay = CaptureReplay::kNoop;
+      } else if (value == CaptureReplayName(CaptureReplay::kApply)) {
+        cl.capture_replay = CaptureReplay::kApply;
+      } else {
+        return core::InvalidArgument("--capture-replay must be noop or apply");
+      }
     }
   }
   if (cl.help || cl.version) return cl;
@@ -138,6 +146,8 @@ std::string UsageText() {
          "  --max-skew-seconds N      accepted X-Amz-Date distance from now (default 300)\n"
          "  --max-records N           requests kept for /_sim/requests (default 200000)\n"
          "  --threads N               io threads (default 2)\n"
+         "  --capture-replay MODE     a second Capture of a trip: noop (a replay, default) or\n"
+         "                            apply (a second charge and a violation)\n"
          "  --quiet                   no log line per request\n"
          "  --version                 print the version and exit\n";
 }

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     }
     options.startup_script = std::move(*script);
   }
+  if (cl.capture_replay) options.startup_script.capture_replay = *cl.capture_replay;
 
   asio::io_context io;
   core::SystemClock clock;

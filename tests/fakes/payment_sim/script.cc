@@ -226,6 +226,16 @@ Status ParseKey(std::string_view key, const json::value& v, Script& out) {
       return Invalid(key, "must be empty or reconciliation");
     }
     out.refund_reconciliation_id = r == "reconciliation";
+  } else if (key == "capture_replay") {
+    std::string mode;
+    if (Status s = GetString(v, key, mode); !s.ok()) return s;
+    if (mode == CaptureReplayName(CaptureReplay::kNoop)) {
+      out.capture_replay = CaptureReplay::kNoop;
+    } else if (mode == CaptureReplayName(CaptureReplay::kApply)) {
+      out.capture_replay = CaptureReplay::kApply;
+    } else {
+      return Invalid(key, "must be noop or apply");
+    }
   } else if (key == "seed") {
     int64_t seed = 0;
     if (Status s = GetCount(v, key, seed); !s.ok()) return s;
@@ -266,6 +276,10 @@ std::string_view FaultKindName(FaultKind kind) {
       return "drop_after";
   }
   return "500";
+}
+
+std::string_view CaptureReplayName(CaptureReplay mode) {
+  return mode == CaptureReplay::kApply ? "apply" : "noop";
 }
 
 core::Result<Script> ParseScript(std::string_view text) {

@@ -10,7 +10,8 @@
 //     "outage_seconds": 30,
 //     "unknown_shoppers": ["S9"], "all_shoppers_unknown": false,
 //     "shopper_email_domain": "example.test",
-//     "payment_status": "Accepted", "refund_answer": "empty", "seed": 7
+//     "payment_status": "Accepted", "refund_answer": "empty", "seed": 7,
+//     "capture_replay": "noop"
 //   }
 //
 // Every key is optional; a key present replaces that setting (lists of trips, unknown trips and
@@ -48,6 +49,20 @@ enum class FaultKind {
 // "429", "500", "503", "slow", "drop", "drop_after".
 std::string_view FaultKindName(FaultKind kind);
 
+// What a second Capture for an already captured trip does (trip_book.h).
+enum class CaptureReplay {
+  // "noop": the same amount again is a replay (a retry whose answer was lost): answered 200,
+  // nothing changes; another amount is refused as second_capture.
+  kNoop,
+  // "apply": any second Capture is a second charge, as a payment service without idempotent
+  // captures would make it: applied, answered 200, and recorded as a second_capture violation.
+  // Tests use it to prove the client never resends a Capture whose answer it lost.
+  kApply,
+};
+
+// "noop", "apply".
+std::string_view CaptureReplayName(CaptureReplay mode);
+
 // The longest scripted delay of a slow answer: 10 minutes.
 inline constexpr int64_t kMaxDelayMs = 10 * 60 * 1000;
 
@@ -81,14 +96,14 @@ struct Script {
   std::optional<std::string> payment_status;     // "Accepted" or "Rejected"
   std::optional<bool> refund_reconciliation_id;  // "refund_answer": "reconciliation" | "empty"
   std::optional<uint64_t> seed;                  // for probabilistic faults
+  std::optional<CaptureReplay> capture_replay;
 };
 
 // Parses a script document. kInvalidArgument naming the key (by JSON path, e.g.
 // "faults[1].kind") and what is wrong: not JSON, not an object, an unknown key, a value of the
 // wrong type or out of range (probability outside [0, 1], a negative count, delay or
-// outage, a delay above kMaxDelayMs, an empty adjust list, an unknown outcome, kind or API name, a
-// trip id that is not
-// ^[0-9a-zA-Z_-]+$).
+// outage, a delay above kMaxDelayMs, an empty adjust list, an unknown outcome, kind, API name or
+// capture_replay value, a trip id that is not ^[0-9a-zA-Z_-]+$).
 core::Result<Script> ParseScript(std::string_view text);
 
 }  // namespace jwo::payment_sim

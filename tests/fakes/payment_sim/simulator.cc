@@ -220,9 +220,14 @@ http::Response PaymentSimulator::Apply(const ApiCall& call, RecordedRequest& rec
     }
     case Api::kCapture:
     case Api::kCancel: {
-      const BookResult result =
-          call.api == Api::kCapture ? trips_.Capture(call) : trips_.Cancel(call);
+      const BookResult result = call.api == Api::kCapture
+                                    ? trips_.Capture(call, behaviour_.capture_replay())
+                                    : trips_.Cancel(call);
       if (result.breach) return Refuse(*result.breach, record);
+      if (result.violation) {
+        record.violation = result.violation->rule;
+        record.violation_detail = result.violation->detail;
+      }
       return JsonAnswer(200, "");
     }
     case Api::kRefund: {
@@ -279,6 +284,25 @@ void PaymentSimulator::StartOutage(int64_t ms) {
   script.outage_ms = std::max<int64_t>(0, ms);
   std::lock_guard lock(mu_);
   behaviour_.Apply(script, MonotonicMs());
+}
+
+void PaymentSimulator::SetCaptureReplay(CaptureReplay mode) {
+  Script script;
+  script.capture_replay = mode;
+  std::lock_guard lock(mu_);
+  behaviour_.Apply(script, MonotonicMs());
+}
+
+CaptureReplay PaymentSimulator::capture_replay() const {
+  std::lock_guard lock(mu_);
+  return behaviour_.capture_replay();
+}
+
+std::optional<TripState> PaymentSimulator::Trip(const std::string& trip) const {
+  std::lock_guard lock(mu_);
+  const TripState* t = trips_.Find(trip);
+  if (t == nullptr) return std::nullopt;
+  return *t;
 }
 
 void PaymentSimulator::Reset() {

@@ -8,6 +8,8 @@
 // {"message": ...} like API Gateway), validation (400 {"errorMsg": ...}, recorded as an
 // `invalid_request` violation: a correct client never sends one), the scripted faults, the
 // unknown-trip list (400 UnknownShoppingTrip), then the trip's lifecycle rules (trip_book.h).
+// Under CaptureReplay::kApply a second Capture is answered 200 and charged, and recorded as a
+// second_capture violation.
 //
 // Thread safety: all public functions may be called from any thread; one mutex guards the
 // behaviour, the trips and the records. Lifetime: the io_context (used for slow answers) must
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -65,8 +68,17 @@ class PaymentSimulator : public std::enable_shared_from_this<PaymentSimulator> {
   core::Status SetFaults(std::string_view faults_json);  // {"faults": [...]}; [] clears
   // Starts an outage of `ms` milliseconds from now (0 ends the current one).
   void StartOutage(int64_t ms);
+  // What a second Capture of a captured trip does from now on (script.h); the same as a script
+  // {"capture_replay": ...}. Reset returns to the startup script's value (kNoop unless it sets
+  // one).
+  void SetCaptureReplay(CaptureReplay mode);
+  CaptureReplay capture_replay() const;
   // Forgets every record, trip and violation and restores the startup script's behaviour.
   void Reset();
+
+  // A copy of the trip's state (trip_book.h), or nullopt when no call for it was applied. For
+  // in-process tests, e.g. "captures.size() <= 1 && capture_replays == 0".
+  std::optional<TripState> Trip(const std::string& trip) const;
 
   std::string RequestsJson(const RecordFilter& filter) const;
   std::string TripJson(const std::string& trip) const;  // "" when the trip is unknown

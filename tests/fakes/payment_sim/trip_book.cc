@@ -15,6 +15,18 @@ Breach MakeBreach(std::string rule, std::string detail) {
   return Breach{std::move(rule), std::move(detail)};
 }
 
+BookResult Refused(std::string rule, std::string detail) {
+  BookResult r;
+  r.breach = MakeBreach(std::move(rule), std::move(detail));
+  return r;
+}
+
+BookResult Replayed() {
+  BookResult r;
+  r.replay = true;
+  return r;
+}
+
 json::object MoneyJson(const core::Money& m) {
   return json::object{{"amount", core::FormatMinorUnits(m.minor, m.currency)},
                       {"code", m.currency.Code()},
@@ -26,8 +38,8 @@ json::value OptionalMoney(const std::optional<core::Money>& m) {
 }
 
 json::object TripObject(const TripState& t) {
-  json::array captures;
-  for (const core::Money& m : t.captures) captures.push_back(MoneyJson(m));
+  json::array capture_amounts;
+  for (const core::Money& m : t.captures) capture_amounts.push_back(MoneyJson(m));
   json::array refunds;
   for (const RefundRecord& r : t.refunds) {
     refunds.push_back(json::object{{"refundRequestId", r.request_id},
@@ -45,7 +57,9 @@ json::object TripObject(const TripState& t) {
                       {"last_adjust_status", t.last_adjust_status},
                       {"adjusted", OptionalMoney(t.last_adjust_amount)},
                       {"authorized", OptionalMoney(t.authorized)},
-                      {"captures", std::move(captures)},
+                      // A count, so a test can assert "captures <= 1" without knowing amounts.
+                      {"captures", t.captures.size()},
+                      {"capture_amounts", std::move(capture_amounts)},
                       {"capture_replays", t.capture_replays},
                       {"cancelled", t.cancelled},
                       {"cancel_calls", t.cancel_calls},
@@ -83,58 +97,56 @@ core::Money TripBook::ApplyAdjust(const ApiCall& call, AdjustOutcome outcome) {
   return core::Money{0, call.amount.currency};
 }
 
-BookResult TripBook::Capture(const ApiCall& call) {
+BookResult TripBook::Capture(const ApiCall& call, CaptureReplay replay) {
   const TripState* existing = Find(call.trip_id);
+  std::optional<Breach> second;
   if (existing != nullptr) {
     if (existing->cancelled) {
-      return {
-          MakeBreach("capture_after_cancel", "shopping trip " + call.trip_id + " was cancelled"),
-          false};
+      return Refused("capture_after_cancel", "shopping trip " + call.trip_id + " was cancelled");
     }
-    if (!existing->captures.empty()) {
+    if (!existing->captures.empty() && replay == CaptureReplay::kApply) {
+      second = MakeBreach("second_capture",
+                          "shopping trip " + call.trip_id + " was already captured for " +
+                              Text(existing->captures.back()) + "; charged again");
+    } else if (!existing->captures.empty()) {
       if (existing->captures.back() == call.amount) {
         ++trips_[call.trip_id].capture_replays;
-        return {std::nullopt, true};
+        return Replayed();
       }
-      return {MakeBreach("second_capture", "shopping trip " + call.trip_id +
-                                               " was already captured for " +
-                                               Text(existing->captures.back())),
-              false};
+      return Refused("second_capture", "shopping trip " + call.trip_id +
+                                           " was already captured for " +
+                                           Text(existing->captures.back()));
     }
   }
   if (existing == nullptr || !existing->authorized) {
-    return {MakeBreach("capture_without_approval",
-                       "shopping trip " + call.trip_id + " has no approved charge"),
-            false};
+    return Refused("capture_without_approval",
+                   "shopping trip " + call.trip_id + " has no approved charge");
   }
   const core::Money& authorized = *existing->authorized;
   if (!(authorized.currency == call.amount.currency)) {
-    return {
-        MakeBreach("capture_currency_mismatch",
+    return Refused("capture_currency_mismatch",
                    "capture currency " + std::string(call.amount.currency.Code()) +
-                       " differs from the authorized " + std::string(authorized.currency.Code())),
-        false};
+                       " differs from the authorized " + std::string(authorized.currency.Code()));
   }
   if (call.amount.minor > authorized.minor) {
-    return {
-        MakeBreach("capture_above_authorized", "capture of " + Text(call.amount) +
-                                                   " exceeds the authorized " + Text(authorized)),
-        false};
+    return Refused("capture_above_authorized", "capture of " + Text(call.amount) +
+                                                   " exceeds the authorized " + Text(authorized));
   }
   Touch(call).captures.push_back(call.amount);
-  return {};
+  BookResult applied;
+  applied.violation = std::move(second);
+  return applied;
 }
 
 BookResult TripBook::Cancel(const ApiCall& call) {
   const TripState* existing = Find(call.trip_id);
   if (existing != nullptr && !existing->captures.empty()) {
-    return {MakeBreach("cancel_after_capture",
-                       "shopping trip " + call.trip_id + " was already captured"),
-            false};
+    return Refused("cancel_after_capture",
+                   "shopping trip " + call.trip_id + " was already captured");
   }
   TripState& t = Touch(call);
   ++t.cancel_calls;
-  if (t.cancelled) return {std::nullopt, true};
+  if (t.cancelled) return Replayed();
   t.cancelled = true;
   return {};
 }
@@ -149,13 +161,12 @@ BookResult TripBook::Refund(const ApiCall& call, std::string* answer_body) {
     if (!(r.amount == call.amount)) differs = "amount " + Text(r.amount);
     if (r.reason != call.refund_reason) differs = "reason " + r.reason;
     if (!differs.empty()) {
-      return {MakeBreach("refund_id_reused",
-                         "refundRequestId " + call.refund_request_id + " was used with " + differs),
-              false};
+      return Refused("refund_id_reused",
+                     "refundRequestId " + call.refund_request_id + " was used with " + differs);
     }
     ++t.refund_replays;
     *answer_body = r.answer_body;
-    return {std::nullopt, true};
+    return Replayed();
   }
   const TripState* existing = Find(call.trip_id);
   core::Money captured{0, call.amount.currency};
@@ -166,18 +177,15 @@ BookResult TripBook::Refund(const ApiCall& call, std::string* answer_body) {
     }
   }
   if (!(captured.currency == call.amount.currency)) {
-    return {MakeBreach("refund_currency_mismatch",
-                       "refund currency " + std::string(call.amount.currency.Code()) +
-                           " differs from the captured " + std::string(captured.currency.Code())),
-            false};
+    return Refused("refund_currency_mismatch",
+                   "refund currency " + std::string(call.amount.currency.Code()) +
+                       " differs from the captured " + std::string(captured.currency.Code()));
   }
   const int64_t refunded = existing != nullptr ? existing->refunded_minor : 0;
   if (call.amount.minor > captured.minor - refunded) {
     const core::Money refundable{captured.minor - refunded, captured.currency};
-    return {
-        MakeBreach("refund_above_refundable", "refund of " + Text(call.amount) +
-                                                  " exceeds the refundable " + Text(refundable)),
-        false};
+    return Refused("refund_above_refundable", "refund of " + Text(call.amount) +
+                                                  " exceeds the refundable " + Text(refundable));
   }
   TripState& t = Touch(call);
   t.refunds.push_back(

@@ -4,11 +4,15 @@
 //
 // Each operation either applies the call or, when the call breaks a rule, reports a Breach and
 // changes nothing (the simulator answers 400 with the breach's detail and records a
-// violation). Rules, by stable name:
+// violation). One rule can instead be applied and still recorded: second_capture under
+// CaptureReplay::kApply (script.h), where a second Capture is charged as a payment service
+// without idempotent captures would charge it.
+// Rules, by stable name:
 //   adjust_after_capture       Adjust for a trip already captured
 //   capture_after_cancel       Capture for a cancelled trip
 //   second_capture             Capture for a trip already captured, with another amount (the
-//                              same amount again is a replay: a retry whose answer was lost)
+//                              same amount again is a replay: a retry whose answer was lost);
+//                              under kApply any second Capture, applied as a second charge
 //   capture_without_approval   Capture before any APPROVED Adjust
 //   capture_currency_mismatch  Capture in another currency than the authorised amount
 //   capture_above_authorized   Capture above the last APPROVED Adjust amount
@@ -58,7 +62,7 @@ struct TripState {
   std::optional<core::Money> last_adjust_amount;
   std::optional<core::Money> authorized;  // the amount of the last APPROVED Adjust
   std::vector<core::Money> captures;      // applied captures: one for a correct client
-  uint32_t capture_replays = 0;
+  uint32_t capture_replays = 0;           // identical Captures answered as replays (kNoop)
   bool cancelled = false;
   uint32_t cancel_calls = 0;
   std::vector<RefundRecord> refunds;
@@ -72,6 +76,9 @@ struct TripState {
 struct BookResult {
   std::optional<Breach> breach;
   bool replay = false;  // the call repeats one already applied; nothing changed
+  // Applied, yet a correct client never sends it: answered normally and recorded as a
+  // violation (a second Capture under CaptureReplay::kApply).
+  std::optional<Breach> violation;
 };
 
 class TripBook {
@@ -82,7 +89,12 @@ class TripBook {
   std::optional<Breach> CheckAdjust(const ApiCall& call) const;
   core::Money ApplyAdjust(const ApiCall& call, AdjustOutcome outcome);
 
-  BookResult Capture(const ApiCall& call);
+  // Capture: breaches capture_after_cancel, capture_without_approval, capture_currency_mismatch,
+  // capture_above_authorized. A second Capture of a captured trip: under kNoop a replay when the
+  // amount is the last one captured (counted in capture_replays), else a second_capture breach;
+  // under kApply it passes the same checks as the first and is applied with a second_capture
+  // `violation`.
+  BookResult Capture(const ApiCall& call, CaptureReplay replay = CaptureReplay::kNoop);
   BookResult Cancel(const ApiCall& call);
 
   // Refund: a new refundRequestId is applied and `answer_body` stored with it; a repeat with
@@ -100,6 +112,7 @@ class TripBook {
   void Clear();
 
   // JSON for the control API (money as {"amount": "15.99", "code": "USD", "minor": 1599}).
+  // "captures" is the number of applied captures, "capture_amounts" their amounts.
   std::string TripJson(const std::string& trip) const;  // "" when unknown
   std::string AllJson() const;                          // {"trips": {"<id>": {...}, ...}}
 

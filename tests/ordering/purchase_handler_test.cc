@@ -1,0 +1,85 @@
+#include "ordering/purchase_handler.h"
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <random>
+
+#include "payments/lifecycle.h"
+#include "payments/operator_actions.h"
+
+using namespace jwo;
+using store::TripState;
+
+namespace {
+
+ordering::PurchaseRequest Request(std::vector<store::CartLineRecord> cart) {
+  ordering::PurchaseRequest r;
+  r.request_id = "3f1c2b7e-8a4d-4e1a-9c3b-1d2e3f4a5b6c";
+  r.trip_id = "trip-1";
+  r.store_id = "store-1";
+  r.start_ms = 1000;
+  r.end_ms = 2000;
+  r.cart = std::move(cart);
+  return r;
+}
+
+// A store in a temporary directory, to run a built trip into its lifecycle.
+struct TempStore {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("jwo-purchase-handler-" + std::to_string(std::random_device{}()));
+  std::unique_ptr<store::Env> env;
+  TempStore() {
+    store::EnvOptions o;
+    o.directory = dir.string();
+    o.map_size_bytes = 4 << 20;
+    env = store::Env::Open(o).value();
+  }
+  ~TempStore() {
+    env.reset();
+    std::filesystem::remove_all(dir);
+  }
+
+  // Starts `t`'s lifecycle; returns the operations queued for it.
+  std::vector<store::Operation> Start(store::TripRecord& t) {
+    const payments::LifecyclePolicy policy{"store-1", false, true};
+    REQUIRE(
+        env->Write([&](store::WriteTxn& txn) { return payments::StartTrip(txn, t, policy, 3000); })
+            .ok());
+    std::vector<store::Operation> ops;
+    REQUIRE(env->Read([&](const store::ReadTxn& txn) {
+                 auto l = payments::ListOutbox(txn, false, 1000);
+                 if (!l.ok()) return l.status();
+                 for (const auto& e : *l) ops.push_back(e.operation);
+                 return core::Status::Ok();
+               })
+                .ok());
+    return ops;
+  }
+};
+
+}  // namespace
+
+// Amazon: an empty cart gets purchaseId "" and its pre-authorisation cancelled, always. Without
+// a catalog it used to be held for an operator, with nothing to resolve and the pre-auth left
+// to expire.
+TEST_CASE("an empty purchase without a catalog is cancelled, not held") {
+  store::TripRecord t = ordering::BuildTrip(Request({}), nullptr, 2500);
+  CHECK(t.state != TripState::kHeld);
+  CHECK(t.unpriced.empty());
+  CHECK(t.total == 0);
+  TempStore s;
+  CHECK(s.Start(t) == std::vector<store::Operation>{store::Operation::kCancel});
+  CHECK(t.state == TripState::kCancelling);
+}
+
+TEST_CASE("a non-empty purchase without a catalog is still held, each line named") {
+  store::TripRecord t = ordering::BuildTrip(
+      Request({{"l1", "COLA", "SKU", "1", "unit", {}}, {"", "CHIPS", "SKU", "2", "unit", {}}}),
+      nullptr, 2500);
+  CHECK(t.state == TripState::kHeld);
+  CHECK(t.unpriced == std::vector<std::string>{"line l1 (COLA): no catalog is loaded",
+                                               "line 1 (CHIPS): no catalog is loaded"});
+  TempStore s;
+  CHECK(s.Start(t).empty());
+  CHECK(t.state == TripState::kHeld);
+}
