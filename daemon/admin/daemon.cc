@@ -231,6 +231,7 @@ void Daemon::Impl::OpenStoreUntilStopped() {
       env_ptr.store(env.get(), std::memory_order_release);
       decision_log.Attach(env.get());
       writer = std::make_unique<store::Writer>(*env);
+        writer->Start();
       writer_ptr.store(writer.get(), std::memory_order_release);
       if (dispatcher_factory) {
         dispatcher_factory();

@@ -106,6 +106,32 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
   return t;
 }
 
+core::Status CommitPurchase(store::WriteTxn& txn, store::TripRecord& trip,
+                            const store::PurchaseRecord& record,
+                            const payments::LifecyclePolicy& policy, int64_t now,
+                            std::optional<store::PurchaseRecord>& raced) {
+  raced.reset();
+  // Two deliveries of one trip can race to here: the second finds the first's record.
+  auto bytes = txn.Get(store::Table::kPurchases, record.trip_id);
+  if (!bytes.ok()) return bytes.status();
+  if (bytes->has_value()) {
+    auto p = store::DecodePurchase(**bytes);
+    if (!p.ok()) return p.status();
+    raced = std::move(*p);
+    return core::Status::Ok();
+  }
+  if (auto s = txn.Put(store::Table::kPurchases, record.trip_id, store::EncodePurchase(record));
+      !s.ok()) {
+    return s;
+  }
+  // A copy per run: the writer runs the job again after growing a full map, and the caller's
+  // trip must not collect the first run's history twice.
+  store::TripRecord t = trip;
+  if (auto s = payments::StartTrip(txn, t, policy, now); !s.ok()) return s;
+  trip = std::move(t);
+  return core::Status::Ok();
+}
+
 void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) const {
   const config::Config& cfg = deps_.config->Current();
   auto parsed = ParsePurchaseRequest(request.body);
@@ -182,27 +208,8 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   auto raced = std::make_shared<std::optional<store::PurchaseRecord>>();
 
   const bool queued = writer->Submit(
-      [trip, record, policy, now, raced](store::WriteTxn& txn) -> core::Status {
-        // Two deliveries of one trip can race to here: the second finds the first's record.
-        auto bytes = txn.Get(store::Table::kPurchases, record->trip_id);
-        if (!bytes.ok()) return bytes.status();
-        if (bytes->has_value()) {
-          auto p = store::DecodePurchase(**bytes);
-          if (!p.ok()) return p.status();
-          *raced = std::move(*p);
-          return core::Status::Ok();
-        }
-        if (auto s =
-                txn.Put(store::Table::kPurchases, record->trip_id, store::EncodePurchase(*record));
-            !s.ok()) {
-          return s;
-        }
-        // A copy per run: the writer runs the job again after growing a full map, and the
-        // shared record must not collect the first run's history twice.
-        store::TripRecord t = *trip;
-        if (auto s = payments::StartTrip(txn, t, policy, now); !s.ok()) return s;
-        *trip = std::move(t);
-        return core::Status::Ok();
+      [trip, record, policy, now, raced](store::WriteTxn& txn) {
+        return CommitPurchase(txn, *trip, *record, policy, now, *raced);
       },
       [this, trip, record, raced, respond, answer_repeat](const core::Status& s) mutable {
         if (!s.ok()) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "config/config_holder.h"
 #include "core/clock.h"
@@ -87,5 +88,15 @@ class PurchaseHandler {
 // line cannot be priced, or when `catalog` is null and the cart is not empty. An empty cart is
 // never held, with or without a catalog: StartTrip then queues its Cancel.
 store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now_ms);
+
+// The commit of a new purchase, inside the caller's write transaction: the idempotency record
+// and the trip with its first payment call (StartTrip), together. When another delivery of the
+// same trip committed first, `raced` receives its record and nothing is written. `trip` is
+// updated only on success; the function may run again after a full map grows (it works on a
+// copy). Thread-compatible (the writer thread).
+core::Status CommitPurchase(store::WriteTxn& txn, store::TripRecord& trip,
+                            const store::PurchaseRecord& record,
+                            const payments::LifecyclePolicy& policy, int64_t now_ms,
+                            std::optional<store::PurchaseRecord>& raced);
 
 }  // namespace jwo::ordering

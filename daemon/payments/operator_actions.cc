@@ -21,7 +21,8 @@ bool IsReasonCode(std::string_view s) {
 core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view trip_id,
                                         int64_t amount, std::string_view reason_code,
                                         std::string_view actor, uint32_t window_days,
-                                        const LifecyclePolicy& policy, int64_t now) {
+                                        const LifecyclePolicy& policy, int64_t now,
+                                        const std::function<std::string()>& new_id) {
   auto trip = LoadTrip(txn, trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
@@ -53,7 +54,7 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
                       std::to_string(t.refunded) + ", pending " + std::to_string(pending) + ")");
   }
   store::RefundRecord r;
-  r.refund_request_id = core::NewUuidV4();
+  r.refund_request_id = new_id();
   r.amount = amount;
   r.reason = std::string(reason_code);
   r.actor = std::string(actor);

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/status.h"
 #include "payments/lifecycle.h"
 #include "store/env.h"
@@ -21,11 +23,12 @@ namespace jwo::payments {
 // for the operator: kNotFound (no trip), kFailedPrecondition (not captured, outside the
 // `window_days` refund window), kOutOfRange (more than captured minus refunded and pending
 // refunds, or not positive), kInvalidArgument (reason code not [A-Z_]+). Returns the new
-// refundRequestId, persisted with the trip and reused on every retry.
-core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view trip_id,
-                                        int64_t amount, std::string_view reason_code,
-                                        std::string_view actor, uint32_t window_days,
-                                        const LifecyclePolicy& policy, int64_t now_ms);
+// refundRequestId (from `new_id`: a random UUID v4 by default, seeded ones in simulations),
+// persisted with the trip and reused on every retry.
+core::Result<std::string> RequestRefund(
+    store::WriteTxn& txn, std::string_view trip_id, int64_t amount, std::string_view reason_code,
+    std::string_view actor, uint32_t window_days, const LifecyclePolicy& policy, int64_t now_ms,
+    const std::function<std::string()>& new_id = core::NewUuidV4);
 
 enum class HeldAction { kPriceLine, kRemoveLine, kRelease };
 

@@ -258,7 +258,8 @@ Status Env::OpenEnv() {
     return LmdbError("mdb_env_set_mapsize", rc);
   }
   // MDB_NOTLS: read transactions are cached per thread by this class, not by LMDB.
-  rc = mdb_env_open(env_, options_.directory.c_str(), MDB_NOTLS, 0640);
+  const unsigned flags = MDB_NOTLS | (options_.sync ? 0u : unsigned{MDB_NOSYNC});
+  rc = mdb_env_open(env_, options_.directory.c_str(), flags, 0640);
   if (rc != 0) {
     return Status(StatusCode::kIoError,
                   "cannot open store in " + options_.directory + ": " + mdb_strerror(rc));

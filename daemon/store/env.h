@@ -63,6 +63,9 @@ struct EnvOptions {
   // Tests use these to check the migration path and fault handling.
   std::span<const Migration> migrations = Migrations();
   std::function<void(const core::Status&)> on_fatal;  // default: log and _exit(75)
+  // false: commits are not fsynced (MDB_NOSYNC). A process crash loses nothing, a power cut
+  // may lose the last commits: for simulations and benchmarks only, never the daemon.
+  bool sync = true;
 };
 
 struct EnvStats {

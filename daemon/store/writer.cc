@@ -3,7 +3,12 @@
 namespace jwo::store {
 
 Writer::Writer(Env& env, size_t queue_max, size_t batch_max)
-    : env_(env), queue_max_(queue_max), batch_max_(batch_max) {
+    : env_(env), queue_max_(queue_max), batch_max_(batch_max) {}
+
+void Writer::Start() {
+  std::lock_guard lock(mutex_);
+  if (started_ || stopping_) return;
+  started_ = true;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -20,12 +25,24 @@ bool Writer::Submit(Job job, Done done) {
 }
 
 void Writer::Stop() {
+  bool started;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    started = started_;
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  if (!started) {
+    while (CommitBatch()) {
+    }
+  }
+}
+
+size_t Writer::RunQueued() {
+  size_t batches = 0;
+  while (CommitBatch()) ++batches;
+  return batches;
 }
 
 Writer::Stats Writer::GetStats() const {
@@ -36,36 +53,41 @@ Writer::Stats Writer::GetStats() const {
 }
 
 void Writer::Run() {
-  std::vector<std::pair<Job, Done>> batch;
-  std::vector<Job> jobs;
-  std::vector<core::Status> results;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      const size_t n = std::min(queue_.size(), batch_max_);
-      batch.assign(std::make_move_iterator(queue_.begin()),
-                   std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
     }
-    jobs.clear();
-    for (auto& [job, done] : batch) jobs.push_back(std::move(job));
-    const core::Status commit = env_.WriteBatch(jobs, results);
-    uint64_t failed = 0;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const core::Status& s = commit.ok() ? results[i] : commit;
-      failed += s.ok() ? 0 : 1;
-      if (batch[i].second) batch[i].second(s);
-    }
-    {
-      std::lock_guard lock(mutex_);
-      stats_.jobs += batch.size();
-      stats_.batches += 1;
-      stats_.failed_jobs += failed;
-    }
-    batch.clear();
+    CommitBatch();
   }
+}
+
+bool Writer::CommitBatch() {
+  std::vector<std::pair<Job, Done>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) return false;
+    const size_t n = std::min(queue_.size(), batch_max_);
+    batch.assign(std::make_move_iterator(queue_.begin()),
+                 std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+  }
+  std::vector<Job> jobs;
+  std::vector<core::Status> results;
+  for (auto& [job, done] : batch) jobs.push_back(std::move(job));
+  const core::Status commit = env_.WriteBatch(jobs, results);
+  uint64_t failed = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const core::Status& s = commit.ok() ? results[i] : commit;
+    failed += s.ok() ? 0 : 1;
+    if (batch[i].second) batch[i].second(s);
+  }
+  std::lock_guard lock(mutex_);
+  stats_.jobs += batch.size();
+  stats_.batches += 1;
+  stats_.failed_jobs += failed;
+  return true;
 }
 
 }  // namespace jwo::store

@@ -8,7 +8,10 @@
 //
 // Bound and overflow: at most `queue_max` jobs wait; Submit() returns false beyond that and
 // the caller answers "busy" (HTTP 503) instead of queueing without limit.
-// Thread-safe: Submit() from any thread; Stop() once, from the owner.
+// The thread starts with Start(), not in the constructor, so an owner that needs determinism
+// (the money-path simulation, tests) can instead commit what is queued on its own thread with
+// RunQueued().
+// Thread-safe: Submit() from any thread; Start(), RunQueued() and Stop() from the owner.
 #pragma once
 
 #include <condition_variable>
@@ -31,11 +34,19 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
+  // Starts the writer thread. Idempotent; nothing after Stop().
+  void Start();
+
+  // Without Start(): commits every queued job in batches on the calling thread (completions
+  // run on it too, and may queue more). Returns the number of batches committed.
+  size_t RunQueued();
+
   // Queues `job`; `done` runs after the batch holding it committed (or with the job's error).
   // Returns false, without queueing, when the queue is full or the writer stopped.
   bool Submit(Job job, Done done);
 
-  // Runs what is queued, then joins the thread. Later Submit() calls return false.
+  // Runs what is queued (on the writer thread, or on the caller's when never started), then
+  // joins the thread. Later Submit() calls return false.
   void Stop();
 
   struct Stats {
@@ -46,6 +57,7 @@ class Writer {
 
  private:
   void Run();
+  bool CommitBatch();  // one batch of the queue; false when it was empty
 
   Env& env_;
   const size_t queue_max_;
@@ -54,6 +66,7 @@ class Writer {
   std::condition_variable wake_;
   std::vector<std::pair<Job, Done>> queue_;
   bool stopping_ = false;
+  bool started_ = false;
   Stats stats_;
   std::thread thread_;
 };

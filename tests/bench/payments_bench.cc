@@ -75,6 +75,7 @@ double EnqueueRate(size_t batch_max, int threads, int seconds, uint64_t& batches
   options.map_size_bytes = 256ull << 20;
   auto env = store::Env::Open(options).value();
   store::Writer writer(*env, 65536, batch_max);
+  writer.Start();
   payments::LifecyclePolicy policy;
   policy.store_id = "bench-store";
   std::atomic<bool> stop{false};

@@ -81,6 +81,7 @@ TEST_CASE("a batch that fills the map grows it and runs again") {
 TEST_CASE("the writer reports each job after its commit, and drains on Stop") {
   Fixture f;
   store::Writer writer(*f.env);
+  writer.Start();
   std::atomic<int> done{0}, failed{0};
   for (int i = 0; i < 500; ++i) {
     REQUIRE(writer.Submit(
@@ -104,6 +105,7 @@ TEST_CASE("the writer reports each job after its commit, and drains on Stop") {
 TEST_CASE("a full writer queue refuses instead of growing") {
   Fixture f;
   store::Writer writer(*f.env, /*queue_max=*/2, /*batch_max=*/1);
+  writer.Start();
   std::promise<void> release;
   auto gate = release.get_future().share();
   int accepted = 0;
