@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "hal/loader/driver_library.h"
 #include "ordering/catalog.h"
+#include "payments/credentials_refresh.h"
 #include "payments/sigv4.h"
 #include "store/records.h"
 
@@ -73,7 +74,7 @@ bool Daemon::Impl::StartPayments() {
       credentials = payments::MakeEnvironmentProvider();
       break;
     case config::CredentialsSource::kImds:
-      credentials = payments::MakeImdsProvider(pc.imds_endpoint);
+      credentials = payments::MakeImdsProvider(pc.imds_endpoint, clock);
       break;
   }
   payments::PaymentEndpoint endpoint;

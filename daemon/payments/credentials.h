@@ -3,12 +3,13 @@
 // Four sources, chosen by configuration: fixed keys (tests, development), the AWS shared
 // credentials file, the environment, and an IMDSv2-compatible endpoint — which is how the AWS
 // IAM Roles Anywhere credential helper (`aws_signing_helper serve`) hands out temporary keys.
-// The signer asks Get() at every send, so providers cache and refresh on their own; time is
+// The signer asks Get() at every send, on the HTTP client's I/O thread, so Get must not wait
+// on the network: the IMDS provider (MakeImdsProvider in credentials_refresh.h) fetches on a
+// thread of its own ahead of expiry and its Get only reads the cache; the file
+// provider stats a local file and re-reads it when it changed; the others do no I/O. Time is
 // passed in so tests control expiry.
 //
-// Thread safety: every provider may be called from any thread at once; each serializes its own
-// refreshes (a refresh blocks concurrent callers until it ends, so one endpoint round trip
-// serves them all).
+// Thread safety: every provider may be called from any thread at once.
 #pragma once
 
 #include <chrono>
@@ -17,21 +18,20 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "payments/sigv4.h"
 
 namespace jwo::payments {
 
-inline constexpr std::chrono::milliseconds kDefaultRefreshMargin = std::chrono::minutes(5);
-
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
-  // Current credentials at `now_ms` (milliseconds since the epoch), refreshed first when they
-  // expire within the provider's refresh margin. Returns kUnavailable with a message naming
-  // the source and the reason when none can be had (kInvalidArgument for a malformed IMDS
-  // endpoint URL). Never returns credentials that have expired at `now_ms`.
+  // Current credentials at `now_ms` (milliseconds since the epoch). Returns kUnavailable with
+  // a message naming the source and the reason when none can be had (kInvalidArgument for a
+  // malformed IMDS endpoint URL). Never returns credentials that have expired at `now_ms`.
+  // Never blocks on the network (see above).
   virtual core::Result<AwsCredentials> Get(int64_t now_ms) = 0;
 };
 
@@ -52,21 +52,19 @@ std::unique_ptr<CredentialsProvider> MakeFileProvider(std::string path,
 std::unique_ptr<CredentialsProvider> MakeEnvironmentProvider(
     std::function<const char*(const char*)> getenv_fn = ::getenv);
 
-// An IMDSv2-compatible endpoint `endpoint_url` ("http://host:port", e.g.
-// "http://127.0.0.1:9911" for the Roles Anywhere helper, "http://169.254.169.254" on EC2):
+// One blocking exchange with an IMDSv2-compatible endpoint `endpoint_url` ("http://host:port",
+// e.g. "http://127.0.0.1:9911" for the Roles Anywhere helper, "http://169.254.169.254" on EC2):
 //   PUT /latest/api/token (X-aws-ec2-metadata-token-ttl-seconds) -> session token;
 //   GET /latest/meta-data/iam/security-credentials/ -> role name (first line);
 //   GET /latest/meta-data/iam/security-credentials/<role> -> JSON {AccessKeyId,
 //     SecretAccessKey, Token, Expiration (ISO 8601)}, both GETs with X-aws-ec2-metadata-token.
-// The credentials are cached until Expiration - `refresh_margin`. After a failed refresh the
-// next attempt waits `retry_interval` (by `now_ms`), so a down or slow endpoint does not stall
-// every send: meanwhile Get returns the cached credentials while they are still valid (the
-// failure is logged), else that failure again. Each HTTP exchange is bounded by `timeout`. Errors:
-// kUnavailable (endpoint down or slow, non-200 status, malformed reply), kInvalidArgument (the URL
-// is not http://host[:port]).
-std::unique_ptr<CredentialsProvider> MakeImdsProvider(
-    std::string endpoint_url, std::chrono::milliseconds timeout = std::chrono::seconds(2),
-    std::chrono::milliseconds refresh_margin = kDefaultRefreshMargin,
-    std::chrono::milliseconds retry_interval = std::chrono::seconds(10));
+// Returns the credentials with expires_unix_ms from Expiration (not checked against any clock).
+// Each of the three HTTP exchanges is bounded by `timeout`, so this blocks for up to 3 x
+// `timeout`: never call it on an I/O thread. Errors: kUnavailable naming the endpoint and path
+// (endpoint down or slow, non-200 status, malformed reply), kInvalidArgument (the URL is not
+// http://host[:port]). Any thread; no shared state. MakeImdsProvider (credentials_refresh.h)
+// calls it on its refresh thread.
+core::Result<AwsCredentials> FetchImdsCredentials(
+    std::string_view endpoint_url, std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
 }  // namespace jwo::payments

@@ -1,8 +1,9 @@
 // A minimal blocking HTTP/1.1 client: just enough to talk to an IMDSv2-compatible credentials
 // endpoint (plain HTTP, loopback or link-local, a few small requests per credentials lifetime).
 //
-// Why not Boost.Beast, which the rest of the daemon uses: this client runs rarely, on the outbox
-// dispatcher thread, where blocking for a bounded time is acceptable; a hundred lines of POSIX
+// Why not Boost.Beast, which the rest of the daemon uses: this client runs rarely, on the IMDS
+// provider's refresh thread (credentials_refresh.h), where blocking for a bounded time is
+// acceptable; a hundred lines of POSIX
 // sockets keep this library free of Asio/Beast and its compile time, and the timeouts explicit.
 // One request per connection ("Connection: close"); bodies framed by Content-Length, chunked
 // encoding, or the end of the connection.

@@ -1,17 +1,18 @@
-// The IMDSv2-compatible credentials provider (EC2's instance metadata service, or the IAM Roles
-// Anywhere credential helper's `serve` mode, which mimics it).
+// The IMDSv2-compatible credentials source (EC2's instance metadata service, or the IAM Roles
+// Anywhere credential helper's `serve` mode, which mimics it): the blocking fetch, and the
+// provider that runs it on a refresh thread.
 #include <boost/json/value.hpp>
 
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "core/json.h"
-#include "core/log.h"
 #include "core/time_format.h"
 #include "payments/credentials.h"
 #include "payments/credentials_http.h"
+#include "payments/credentials_refresh.h"
 
 namespace jwo::payments {
 namespace {
@@ -65,50 +66,16 @@ core::Result<AwsCredentials> ParseCredentialsDocument(std::string_view text) {
   return creds;
 }
 
-class ImdsProvider final : public CredentialsProvider {
+// One IMDSv2 endpoint; stateless between fetches (each asks for a new metadata token).
+class ImdsClient {
  public:
-  ImdsProvider(std::string url, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds refresh_margin, std::chrono::milliseconds retry_interval)
-      : url_(std::move(url)),
-        endpoint_(ParseHttpEndpoint(url_)),
-        timeout_(timeout),
-        margin_ms_(refresh_margin.count()),
-        retry_ms_(retry_interval.count()) {}
+  ImdsClient(std::string_view url, std::chrono::milliseconds timeout)
+      : url_(url), endpoint_(ParseHttpEndpoint(url_)), timeout_(timeout) {}
 
-  core::Result<AwsCredentials> Get(int64_t now_ms) override {
-    if (!endpoint_.ok()) return endpoint_.status();
-    std::lock_guard lock(mu_);
-    const bool valid = cached_ && now_ms < cached_->expires_unix_ms;
-    if (valid && now_ms < cached_->expires_unix_ms - margin_ms_) return *cached_;
-    if (now_ms < next_attempt_ms_) {
-      if (valid) return *cached_;
-      if (!last_error_.ok()) return last_error_;
-    }
-
-    core::Result<AwsCredentials> fresh = Fetch();
-    if (fresh.ok()) {
-      if (now_ms >= fresh->expires_unix_ms) {
-        fresh = Unavailable("IMDS endpoint " + url_ + " served credentials that expired at " +
-                            core::FormatIso8601(fresh->expires_unix_ms));
-      } else {
-        cached_ = *fresh;
-        return fresh;
-      }
-    }
-    next_attempt_ms_ = now_ms + retry_ms_;
-    last_error_ = fresh.status();
-    if (valid) {
-      core::LogWarning("refreshing AWS credentials failed; using the current ones until expiry",
-                       {{"error", fresh.status().message()},
-                        {"expires", core::FormatIso8601(cached_->expires_unix_ms)}});
-      return *cached_;
-    }
-    return fresh.status();
-  }
-
- private:
-  // One full IMDSv2 exchange. Errors are kUnavailable and name the endpoint.
+  // One full IMDSv2 exchange. Errors are kUnavailable and name the endpoint, or the URL's
+  // kInvalidArgument.
   core::Result<AwsCredentials> Fetch() const {
+    if (!endpoint_.ok()) return endpoint_.status();
     core::Result<PlainHttpResponse> token =
         Exchange("PUT", kTokenPath,
                  {{"X-aws-ec2-metadata-token-ttl-seconds", std::string(kTokenTtlSeconds)}});
@@ -153,23 +120,22 @@ class ImdsProvider final : public CredentialsProvider {
   const std::string url_;
   const core::Result<HttpEndpoint> endpoint_;
   const std::chrono::milliseconds timeout_;
-  const int64_t margin_ms_;
-  const int64_t retry_ms_;
-
-  std::mutex mu_;  // held across a refresh, so concurrent callers share its result
-  std::optional<AwsCredentials> cached_;  // guarded by mu_
-  int64_t next_attempt_ms_ = 0;           // guarded by mu_; set by a failed refresh
-  core::Status last_error_;               // guarded by mu_; that failure
 };
 
 }  // namespace
 
-std::unique_ptr<CredentialsProvider> MakeImdsProvider(std::string endpoint_url,
-                                                      std::chrono::milliseconds timeout,
-                                                      std::chrono::milliseconds refresh_margin,
-                                                      std::chrono::milliseconds retry_interval) {
-  return std::make_unique<ImdsProvider>(std::move(endpoint_url), timeout, refresh_margin,
-                                        retry_interval);
+core::Result<AwsCredentials> FetchImdsCredentials(std::string_view endpoint_url,
+                                                  std::chrono::milliseconds timeout) {
+  return ImdsClient(endpoint_url, timeout).Fetch();
+}
+
+std::unique_ptr<RefreshingCredentials> MakeImdsProvider(std::string endpoint_url,
+                                                        const core::Clock& clock,
+                                                        std::chrono::milliseconds timeout,
+                                                        RefreshOptions options) {
+  auto client = std::make_shared<const ImdsClient>(endpoint_url, timeout);
+  return std::make_unique<RefreshingCredentials>(
+      "IMDS " + endpoint_url, [client] { return client->Fetch(); }, clock, options);
 }
 
 }  // namespace jwo::payments

@@ -7,7 +7,8 @@
 //
 // Byte-for-byte compatible with the AWS SigV4 test suite (tests/data/sigv4-test-suite/) in its
 // header-signing cases: path normalization and per-segment encoding as for every service but S3,
-// header values trimmed with inner whitespace runs collapsed, repeated headers joined by ','.
+// header values trimmed with inner whitespace runs collapsed (a value folded over several lines
+// included), repeated headers joined by ','.
 //
 // Thread safety: pure functions of their arguments, callable from any thread.
 #pragma once

@@ -46,7 +46,11 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+// CR and LF count as blanks because a value folded over several lines (HTTP/1.1's obs-fold:
+// CRLF then spaces or tabs, RFC 7230 3.2.4) reaches us unparsed from some callers, and AWS
+// signs it as one line with each fold turned into a single space (the suite's
+// get-header-value-multiline case; aws-c-auth treats all of isspace() alike).
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
 

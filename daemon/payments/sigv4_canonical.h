@@ -42,7 +42,8 @@ std::string CanonicalPath(std::string_view raw_path, bool normalize);
 std::string CanonicalQuery(std::string_view raw_query);
 
 // A header value as SigV4 signs it: leading and trailing whitespace removed, each inner run of
-// spaces and tabs turned into one space.
+// spaces, tabs, CRs and LFs turned into one space. So a value folded over several lines
+// ("v1\r\n  v2", obsolete HTTP/1.1 line folding) is signed as "v1 v2", as AWS does.
 std::string CanonicalHeaderValue(std::string_view value);
 
 // Lower-case header name -> canonical values joined by ',' in the order they appeared.

@@ -1,4 +1,4 @@
-#include "payments/credentials.h"
+#include "payments/credentials_refresh.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -9,13 +9,16 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/time_format.h"
+#include "payments/credentials.h"
 #include "payments/credentials_http.h"
 
 namespace jwo::payments {
@@ -59,6 +62,7 @@ class FakeImds {
     thread_ = std::thread([this] { Serve(); });
   }
   ~FakeImds() {
+    Release();
     (void)!::write(wake_[1], "x", 1);
     thread_.join();
     ::close(listen_fd_);
@@ -82,6 +86,20 @@ class FakeImds {
   int document_requests() const {
     std::lock_guard lock(mu_);
     return document_requests_;
+  }
+  // While stalled, every request is read and then left unanswered until Release().
+  void Stall() {
+    std::lock_guard lock(mu_);
+    stalled_ = true;
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    stalled_ = false;
+    release_.notify_all();
+  }
+  int requests_held() const {
+    std::lock_guard lock(mu_);
+    return requests_held_;
   }
 
  private:
@@ -115,7 +133,11 @@ class FakeImds {
       return request.substr(start, request.find("\r\n", start) - start);
     };
 
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (stalled_) {
+      ++requests_held_;
+      release_.wait(lock, [&] { return !stalled_; });
+    }
     int status = 200;
     std::string body;
     if (method == "PUT" && path == "/latest/api/token") {
@@ -160,6 +182,9 @@ class FakeImds {
   int wake_[2] = {-1, -1};
   std::thread thread_;
   mutable std::mutex mu_;
+  std::condition_variable release_;
+  bool stalled_ = false;
+  int requests_held_ = 0;
   std::string document_;
   int document_status_ = 200;
   bool chunked_ = false;
@@ -168,73 +193,157 @@ class FakeImds {
   int document_requests_ = 0;
 };
 
-TEST_CASE("IMDS provider fetches credentials through the IMDSv2 exchange and caches them") {
+// Polls `condition` until it holds or 10 s have passed (a generous bound, not a timing
+// assertion: each condition holds within milliseconds when the code is right).
+template <class Condition>
+bool Eventually(Condition condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+// Refresh thread settings for tests: the thread re-reads the FakeClock every 2 ms.
+RefreshOptions TestRefresh() {
+  RefreshOptions o;
+  o.refresh_margin = std::chrono::minutes(5);
+  o.retry_base = std::chrono::seconds(10);
+  o.retry_cap = std::chrono::seconds(10);
+  o.clock_recheck = std::chrono::milliseconds(2);
+  return o;
+}
+
+std::string AccessKeyAt(CredentialsProvider& p, int64_t now_ms) {
+  core::Result<AwsCredentials> c = p.Get(now_ms);
+  return c.ok() ? c->access_key_id : c.status().ToString();
+}
+
+TEST_CASE("IMDS provider refreshes in the background before expiry; Get makes no request") {
   FakeImds imds;
   imds.SetDocument(CredentialsJson("AKID1", kT0 + 60 * kMinute));
-  auto provider = MakeImdsProvider(imds.url());
+  core::FakeClock clock(kT0);
+  auto provider = MakeImdsProvider(imds.url(), clock, std::chrono::seconds(2), TestRefresh());
 
-  core::Result<AwsCredentials> c = provider->Get(kT0);
-  REQUIRE(c.ok());
-  CHECK(c->access_key_id == "AKID1");
+  // The first fetch starts at construction, on the provider's thread.
+  REQUIRE(Eventually([&] { return AccessKeyAt(*provider, kT0) == "AKID1"; }));
+  const core::Result<AwsCredentials> c = provider->Get(kT0);
   CHECK(c->secret_access_key == "secret-AKID1");
   CHECK(c->session_token == "token-AKID1");
   CHECK(c->expires_unix_ms == kT0 + 60 * kMinute);
   CHECK(imds.document_requests() == 1);
 
-  // Still more than the 5-minute margin before Expiration: served from the cache.
-  CHECK(provider->Get(kT0 + 54 * kMinute)->access_key_id == "AKID1");
+  // Asked at a time inside the 5-minute margin, Get still serves the cache without a request:
+  // only the refresh thread fetches, on its clock, which is still at kT0.
+  imds.SetDocument(CredentialsJson("AKID2", kT0 + 120 * kMinute));
+  for (int i = 0; i < 50; ++i) CHECK(AccessKeyAt(*provider, kT0 + 56 * kMinute) == "AKID1");
   CHECK(imds.document_requests() == 1);
 
-  // Within the margin: refreshed before the old ones expire.
-  imds.SetDocument(CredentialsJson("AKID2", kT0 + 120 * kMinute));
-  CHECK(provider->Get(kT0 + 56 * kMinute)->access_key_id == "AKID2");
-  CHECK(imds.document_requests() == 2);
-  CHECK(provider->Get(kT0 + 100 * kMinute)->access_key_id == "AKID2");
+  // Once the clock reaches Expiration - margin, the thread refreshes on its own.
+  clock.Advance(std::chrono::minutes(55));
+  CHECK(Eventually([&] { return imds.document_requests() == 2; }));
+  CHECK(Eventually([&] { return AccessKeyAt(*provider, clock.NowUnixMs()) == "AKID2"; }));
   CHECK(imds.document_requests() == 2);
 }
 
-TEST_CASE("IMDS provider reads chunked replies") {
-  FakeImds imds;
-  imds.SetChunked(true);
-  imds.SetDocument(CredentialsJson("AKIDCHUNKED", kT0 + 60 * kMinute));
-  core::Result<AwsCredentials> c = MakeImdsProvider(imds.url() + "/")->Get(kT0);
-  REQUIRE(c.ok());
-  CHECK(c->access_key_id == "AKIDCHUNKED");
-  CHECK(c->session_token == "token-AKIDCHUNKED");
-}
-
-TEST_CASE("IMDS provider keeps valid credentials while a refresh fails, then reports it") {
+TEST_CASE("IMDS provider serves cached credentials while a refresh hangs") {
   FakeImds imds;
   imds.SetDocument(CredentialsJson("AKID1", kT0 + 60 * kMinute));
-  auto provider = MakeImdsProvider(imds.url(), std::chrono::seconds(2), std::chrono::minutes(5),
-                                   std::chrono::seconds(10));
-  REQUIRE(provider->Get(kT0).ok());
+  core::FakeClock clock(kT0);
+  auto provider = MakeImdsProvider(imds.url(), clock, std::chrono::seconds(30), TestRefresh());
+  REQUIRE(Eventually([&] { return AccessKeyAt(*provider, kT0) == "AKID1"; }));
+
+  imds.Stall();
+  imds.SetDocument(CredentialsJson("AKID2", kT0 + 120 * kMinute));
+  clock.Advance(std::chrono::minutes(56));
+  REQUIRE(Eventually([&] { return imds.requests_held() == 1; }));
+  // The refresh is stuck in the endpoint; Get answers from the cache regardless.
+  CHECK(AccessKeyAt(*provider, clock.NowUnixMs()) == "AKID1");
+  imds.Release();
+  CHECK(Eventually([&] { return AccessKeyAt(*provider, clock.NowUnixMs()) == "AKID2"; }));
+}
+
+TEST_CASE("IMDS provider's Get returns at once, with an error, before any fetch has ended") {
+  uint16_t port = 0;
+  const int fd = ListenOnLoopback(port);  // accepts connections (backlog) but never answers
+  core::FakeClock clock(kT0);
+  auto provider = MakeImdsProvider("http://127.0.0.1:" + std::to_string(port), clock,
+                                   std::chrono::seconds(30), TestRefresh());
+  // The fetch cannot end while the endpoint is silent (its timeout is 30 s).
+  const core::Status s = provider->Get(kT0).status();
+  CHECK(s.code() == StatusCode::kUnavailable);
+  CHECK(s.message() ==
+        "AWS credentials from IMDS http://127.0.0.1:" + std::to_string(port) + ": not fetched yet");
+  ::close(fd);  // resets the pending connection, so the fetch fails and the provider can stop
+}
+
+TEST_CASE("IMDS provider keeps valid credentials while refreshes fail, then reports it") {
+  FakeImds imds;
+  imds.SetDocument(CredentialsJson("AKID1", kT0 + 60 * kMinute));
+  core::FakeClock clock(kT0);
+  auto provider = MakeImdsProvider(imds.url(), clock, std::chrono::seconds(2), TestRefresh());
+  // Waits until the provider has recorded `n` fetches: the schedule of the next one is fixed
+  // then, so advancing the clock afterwards is not racing it.
+  const auto recorded = [&](uint64_t n) {
+    return Eventually([&] { return provider->Stats().fetches >= n; });
+  };
+  REQUIRE(recorded(1));
+  CHECK(AccessKeyAt(*provider, kT0) == "AKID1");
 
   imds.SetDocumentStatus(500);
-  CHECK(provider->Get(kT0 + 56 * kMinute)->access_key_id == "AKID1");
+  clock.Advance(std::chrono::minutes(56));
+  REQUIRE(recorded(2));
   CHECK(imds.document_requests() == 2);
-  // Within the retry interval: no new attempt.
-  CHECK(provider->Get(kT0 + 56 * kMinute + 5'000)->access_key_id == "AKID1");
-  CHECK(imds.document_requests() == 2);
-
-  const core::Status expired = provider->Get(kT0 + 60 * kMinute).status();
+  CHECK(AccessKeyAt(*provider, clock.NowUnixMs()) == "AKID1");
+  // Retried after the backoff (10 s here), each time on the refresh thread.
+  clock.Advance(std::chrono::seconds(10));
+  REQUIRE(recorded(3));
   CHECK(imds.document_requests() == 3);
+  CHECK(provider->Stats().consecutive_failures == 2);
+
+  // Past Expiration, Get reports the last failure.
+  const core::Status expired = provider->Get(kT0 + 60 * kMinute).status();
   CHECK(expired.code() == StatusCode::kUnavailable);
+  CHECK_THAT(expired.message(), ContainsSubstring("expired at 2026-01-01T01:00:00.000Z"));
   CHECK_THAT(expired.message(),
              ContainsSubstring(imds.url() + "/latest/meta-data/iam/security-credentials/"
                                             "jwo-edge-role: HTTP status 500 internal error"));
 
   imds.SetDocumentStatus(200);
   imds.SetDocument(CredentialsJson("AKID3", kT0 + 120 * kMinute));
-  CHECK(provider->Get(kT0 + 60 * kMinute + 1'000).status().message() == expired.message());
-  CHECK(provider->Get(kT0 + 61 * kMinute)->access_key_id == "AKID3");
+  clock.Advance(std::chrono::seconds(10));
+  REQUIRE(recorded(4));
+  CHECK(AccessKeyAt(*provider, kT0 + 61 * kMinute) == "AKID3");
 }
 
-TEST_CASE("IMDS provider rejects malformed credentials documents") {
+TEST_CASE("IMDS provider refuses credentials that have already expired") {
+  FakeImds imds;
+  imds.SetDocument(CredentialsJson("AKIDOLD", kT0 - kMinute));
+  core::FakeClock clock(kT0);
+  auto provider = MakeImdsProvider(imds.url(), clock, std::chrono::seconds(2), TestRefresh());
+  CHECK(Eventually([&] {
+    return provider->Get(kT0).status().message().find(
+               "served credentials that expired at 2025-12-31T23:59:00.000Z") != std::string::npos;
+  }));
+}
+
+TEST_CASE("FetchImdsCredentials goes through the IMDSv2 exchange and reads chunked replies") {
+  FakeImds imds;
+  imds.SetChunked(true);
+  imds.SetDocument(CredentialsJson("AKIDCHUNKED", kT0 + 60 * kMinute));
+  core::Result<AwsCredentials> c = FetchImdsCredentials(imds.url() + "/");
+  REQUIRE(c.ok());
+  CHECK(c->access_key_id == "AKIDCHUNKED");
+  CHECK(c->session_token == "token-AKIDCHUNKED");
+  CHECK(c->expires_unix_ms == kT0 + 60 * kMinute);
+}
+
+TEST_CASE("FetchImdsCredentials rejects malformed credentials documents") {
   FakeImds imds;
   auto expect_error = [&](const std::string& document, const std::string& why) {
     imds.SetDocument(document);
-    const core::Status s = MakeImdsProvider(imds.url())->Get(kT0).status();
+    const core::Status s = FetchImdsCredentials(imds.url()).status();
     CHECK(s.code() == StatusCode::kUnavailable);
     CHECK_THAT(s.message(), ContainsSubstring(why));
   };
@@ -245,36 +354,34 @@ TEST_CASE("IMDS provider rejects malformed credentials documents") {
                "credentials document lacks a string Token");
   expect_error(R"({"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"soon"})",
                "'soon' is not an ISO 8601 date-time");
-  expect_error(CredentialsJson("AKIDOLD", kT0 - kMinute), "served credentials that expired at");
 }
 
-TEST_CASE("IMDS provider reports a clear error when the endpoint is down") {
+TEST_CASE("FetchImdsCredentials reports a clear error when the endpoint is down") {
   uint16_t port = 0;
   ::close(ListenOnLoopback(port));  // a port nothing listens on any more
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  const core::Status s = MakeImdsProvider(url)->Get(kT0).status();
+  const core::Status s = FetchImdsCredentials(url).status();
   CHECK(s.code() == StatusCode::kUnavailable);
   CHECK(s.message() ==
         "IMDS credentials: PUT " + url + "/latest/api/token: cannot connect: Connection refused");
 }
 
-TEST_CASE("IMDS provider gives up on a silent endpoint after its timeout") {
+TEST_CASE("FetchImdsCredentials gives up on a silent endpoint after its timeout") {
   uint16_t port = 0;
   const int fd = ListenOnLoopback(port);  // accepts connections (backlog) but never answers
-  const core::Status s =
-      MakeImdsProvider("http://127.0.0.1:" + std::to_string(port), std::chrono::milliseconds(200))
-          ->Get(kT0)
-          .status();
+  const core::Status s = FetchImdsCredentials("http://127.0.0.1:" + std::to_string(port),
+                                              std::chrono::milliseconds(200))
+                             .status();
   ::close(fd);
   CHECK(s.code() == StatusCode::kUnavailable);
   CHECK_THAT(s.message(), ContainsSubstring("timed out waiting for the response"));
 }
 
-TEST_CASE("IMDS provider rejects an endpoint that is not http://host[:port]") {
+TEST_CASE("FetchImdsCredentials rejects an endpoint that is not http://host[:port]") {
   for (const char* url : {"https://127.0.0.1:9911", "http://", "http://127.0.0.1:0",
                           "http://127.0.0.1:9911/latest", "127.0.0.1:9911"}) {
     CAPTURE(url);
-    CHECK(MakeImdsProvider(url)->Get(kT0).status().code() == StatusCode::kInvalidArgument);
+    CHECK(FetchImdsCredentials(url).status().code() == StatusCode::kInvalidArgument);
   }
 }
 

@@ -30,6 +30,52 @@ bool JsonBool(const boost::json::object& obj, std::string_view key, bool fallbac
   return v != nullptr && v->is_bool() ? v->get_bool() : fallback;
 }
 
+struct ParsedRequest {
+  HttpRequestToSign request;
+  std::string request_line;
+  std::vector<std::string> header_lines;
+};
+
+// A request as the suite writes it: request line, header lines, a blank line, the body. A line
+// that starts with a space or tab continues the previous header's value (HTTP/1.1's obsolete
+// line folding, RFC 7230 3.2.4; the suite's get-header-value-multiline case): it is appended
+// to that value and header line after a '\n', as written, and left for the canonicalizer to
+// fold.
+ParsedRequest ParseRequestText(const std::string& name, const std::string& raw) {
+  ParsedRequest out;
+  const size_t blank = raw.find("\n\n");
+  const std::string head = raw.substr(0, blank);
+  if (blank != std::string::npos) out.request.body = raw.substr(blank + 2);
+  std::istringstream lines(head);
+  std::getline(lines, out.request_line);
+  // The path may hold a space ("GET /example space/ HTTP/1.1"): cut at the first and last one.
+  const size_t first = out.request_line.find(' ');
+  const size_t last = out.request_line.rfind(" HTTP/");
+  if (first == std::string::npos || last == std::string::npos || last <= first) {
+    Die(name + ": bad request line '" + out.request_line + "'");
+  }
+  out.request.method = out.request_line.substr(0, first);
+  const std::string target = out.request_line.substr(first + 1, last - first - 1);
+  const size_t question = target.find('?');
+  out.request.path = target.substr(0, question);
+  if (question != std::string::npos) out.request.query = target.substr(question + 1);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (out.header_lines.empty()) Die(name + ": continuation line before any header");
+      out.header_lines.back().append("\n").append(line);
+      out.request.headers.back().second.append("\n").append(line);
+      continue;
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) Die(name + ": bad header line '" + line + "'");
+    out.header_lines.push_back(line);
+    out.request.headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
+  }
+  return out;
+}
+
 SigV4Case LoadCase(const std::filesystem::path& dir, const std::filesystem::path& root) {
   SigV4Case c;
   c.dir = dir.string();
@@ -52,31 +98,10 @@ SigV4Case LoadCase(const std::filesystem::path& dir, const std::filesystem::path
   c.params.add_content_sha256_header = JsonBool(ctx, "sign_body", false);
   c.params.sign_session_token = !JsonBool(ctx, "omit_session_token", false);
 
-  const std::string raw = ReadFileText(c.dir + "/request.txt");
-  const size_t blank = raw.find("\n\n");
-  const std::string head = raw.substr(0, blank);
-  if (blank != std::string::npos) c.request.body = raw.substr(blank + 2);
-  std::istringstream lines(head);
-  std::getline(lines, c.request_line);
-  // The path may hold a space ("GET /example space/ HTTP/1.1"): cut at the first and last one.
-  const size_t first = c.request_line.find(' ');
-  const size_t last = c.request_line.rfind(" HTTP/");
-  if (first == std::string::npos || last == std::string::npos || last <= first) {
-    Die(c.name + ": bad request line '" + c.request_line + "'");
-  }
-  c.request.method = c.request_line.substr(0, first);
-  const std::string target = c.request_line.substr(first + 1, last - first - 1);
-  const size_t question = target.find('?');
-  c.request.path = target.substr(0, question);
-  if (question != std::string::npos) c.request.query = target.substr(question + 1);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    const size_t colon = line.find(':');
-    if (colon == std::string::npos) Die(c.name + ": bad header line '" + line + "'");
-    c.header_lines.push_back(line);
-    c.request.headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
-  }
+  ParsedRequest parsed = ParseRequestText(c.name, ReadFileText(c.dir + "/request.txt"));
+  c.request = std::move(parsed.request);
+  c.request_line = std::move(parsed.request_line);
+  c.header_lines = std::move(parsed.header_lines);
   return c;
 }
 
@@ -95,6 +120,12 @@ std::vector<SigV4Case> LoadSigV4Suite() {
   std::sort(cases.begin(), cases.end(),
             [](const SigV4Case& a, const SigV4Case& b) { return a.name < b.name; });
   return cases;
+}
+
+HttpRequestToSign ExpectedSignedRequest(const SigV4Case& c) {
+  const std::string path = c.dir + "/header-signed-request.txt";
+  if (!std::filesystem::exists(path)) Die(c.name + ": no header-signed-request.txt");
+  return ParseRequestText(c.name, ReadFileText(path)).request;
 }
 
 std::string ReadFileText(const std::string& path) {
