@@ -53,6 +53,10 @@ struct MetricsExporter::Gauges {
                                   "Outbox rows or answers the store could not read or commit")),
         outbox_unsigned(Gauge(r, "jwo_outbox_held_without_credentials",
                               "Payment call attempts held back for want of AWS credentials")),
+        clock_skew(Gauge(r, "jwo_payments_clock_skew_seconds",
+                         "Payment Service clock minus ours, from its Date header")),
+        clock_skew_level(Gauge(r, "jwo_payments_clock_skew_level",
+                               "0 normal, 1 over 60 s, 2 over 5 min (SigV4 requests refused)")),
         outbox_family(prometheus::BuildCounter()
                           .Name("jwo_outbox_calls_total")
                           .Help("Payment Service calls by outcome")
@@ -118,6 +122,8 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& capture_unknown_alert;
   prometheus::Gauge& outbox_store_errors;
   prometheus::Gauge& outbox_unsigned;
+  prometheus::Gauge& clock_skew;
+  prometheus::Gauge& clock_skew_level;
   prometheus::Family<prometheus::Counter>& outbox_family;
   prometheus::Family<prometheus::Gauge>& entries_family;
   prometheus::Family<prometheus::Counter>& http_family;
@@ -174,6 +180,8 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.capture_unknown_alert.Set(s.outbox->unknown_capture_alert ? 1 : 0);
     g.outbox_store_errors.Set(static_cast<double>(s.outbox->store_errors));
     g.outbox_unsigned.Set(static_cast<double>(s.outbox->unsigned_held));
+    g.clock_skew.Set(static_cast<double>(s.outbox->clock_skew_ms) / 1000.0);
+    g.clock_skew_level.Set(s.outbox->clock_skew_level);
     g.sent.Set(s.outbox->sent);
     g.done.Set(s.outbox->done);
     g.retried.Set(s.outbox->retried);

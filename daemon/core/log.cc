@@ -73,6 +73,7 @@ bool StderrIsJournal() {
 
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
   if (!LogEnabled(level)) return;
+  if (g_target.load(std::memory_order_relaxed) == LogTarget::kNone) return;
   if (g_target.load(std::memory_order_relaxed) == LogTarget::kJournald) {
     std::vector<std::string> parts;
     parts.reserve(fields.size() + 3);

@@ -106,9 +106,10 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
   return t;
 }
 
-core::Status CommitPurchase(store::WriteTxn& txn, store::TripRecord& trip,
+core::Status CommitPurchase(store::WriteTxn& txn, const store::TripRecord& trip,
                             const store::PurchaseRecord& record,
                             const payments::LifecyclePolicy& policy, int64_t now,
+                            store::TripRecord& started,
                             std::optional<store::PurchaseRecord>& raced) {
   raced.reset();
   // Two deliveries of one trip can race to here: the second finds the first's record.
@@ -124,12 +125,9 @@ core::Status CommitPurchase(store::WriteTxn& txn, store::TripRecord& trip,
       !s.ok()) {
     return s;
   }
-  // A copy per run: the writer runs the job again after growing a full map, and the caller's
-  // trip must not collect the first run's history twice.
-  store::TripRecord t = trip;
-  if (auto s = payments::StartTrip(txn, t, policy, now); !s.ok()) return s;
-  trip = std::move(t);
-  return core::Status::Ok();
+  // Always from the trip as built: a rerun must not start an already started copy again.
+  started = trip;
+  return payments::StartTrip(txn, started, policy, now);
 }
 
 void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) const {
@@ -206,10 +204,11 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   record->created_ms = now;
   const payments::LifecyclePolicy policy = deps_.policy();
   auto raced = std::make_shared<std::optional<store::PurchaseRecord>>();
+  auto started = std::make_shared<store::TripRecord>();
 
   const bool queued = writer->Submit(
-      [trip, record, policy, now, raced](store::WriteTxn& txn) {
-        return CommitPurchase(txn, *trip, *record, policy, now, *raced);
+      [trip, record, policy, now, started, raced](store::WriteTxn& txn) {
+        return CommitPurchase(txn, *trip, *record, policy, now, *started, *raced);
       },
       [this, trip, record, raced, respond, answer_repeat](const core::Status& s) mutable {
         if (!s.ok()) {

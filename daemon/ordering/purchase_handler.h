@@ -90,13 +90,15 @@ class PurchaseHandler {
 store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now_ms);
 
 // The commit of a new purchase, inside the caller's write transaction: the idempotency record
-// and the trip with its first payment call (StartTrip), together. When another delivery of the
-// same trip committed first, `raced` receives its record and nothing is written. `trip` is
-// updated only on success; the function may run again after a full map grows (it works on a
-// copy). Thread-compatible (the writer thread).
-core::Status CommitPurchase(store::WriteTxn& txn, store::TripRecord& trip,
+// and the trip with its first payment call (StartTrip), together. `started` receives the trip
+// as stored. When another delivery of the same trip committed first, `raced` receives its
+// record and nothing is written. Safe to run again after a full map grows (Env::WriteBatch
+// reruns every job of the batch): `trip` is only read, the outputs are overwritten.
+// Thread-compatible (the writer thread).
+core::Status CommitPurchase(store::WriteTxn& txn, const store::TripRecord& trip,
                             const store::PurchaseRecord& record,
                             const payments::LifecyclePolicy& policy, int64_t now_ms,
+                            store::TripRecord& started,
                             std::optional<store::PurchaseRecord>& raced);
 
 }  // namespace jwo::ordering

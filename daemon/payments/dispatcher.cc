@@ -70,6 +70,8 @@ DispatcherStats Dispatcher::GetStats() const {
   s.unknown_capture_alert = now.unknown_captures > options_.unknown_capture_alert;
   s.in_flight = now.in_flight;
   s.oldest_age_ms = now.oldest_age_ms;
+  s.clock_skew_ms = clock_skew_.skew_ms();
+  s.clock_skew_level = static_cast<int>(clock_skew_.level());
   return s;
 }
 
@@ -249,6 +251,10 @@ void Dispatcher::Transmit(const store::OutboxEntry& e) {
 }
 
 void Dispatcher::OnAnswer(uint64_t seq, OutboundResult r) {
+  // Every answer, a 403 included (a skewed clock is a common cause of one), measures the skew.
+  if (r.outcome == TransportOutcome::kResponse) {
+    clock_skew_.Observe(r.Header("Date"), clock_.NowUnixMs());
+  }
   AttemptPlan plan;
   auto sent = std::make_shared<store::OutboxEntry>();
   {

@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "payments/clock_skew.h"
 #include "payments/credentials.h"
 #include "payments/expiry.h"
 #include "payments/lifecycle.h"
@@ -56,9 +57,13 @@ struct DispatcherStats {
   uint64_t unknown_captures = 0;       // Capture entries held with an unknown outcome
   bool unknown_capture_alert = false;  // unknown_captures > options.unknown_capture_alert
   uint64_t sent = 0, done = 0, retried = 0, dead_lettered = 0;
-  uint64_t held_unknown = 0;    // Captures held since start (at run time or recovered)
-  uint64_t unsigned_held = 0;   // attempts not sent for want of credentials
-  uint64_t store_errors = 0;    // outbox rows or answers the store could not read or commit
+  uint64_t held_unknown = 0;   // Captures held since start (at run time or recovered)
+  uint64_t unsigned_held = 0;  // attempts not sent for want of credentials
+  uint64_t store_errors = 0;   // outbox rows or answers the store could not read or commit
+  // The Payment Service's clock minus ours, from its Date headers (signing keeps our clock:
+  // see clock_skew.h); level 0 normal, 1 warning, 2 beyond what SigV4 accepts.
+  int64_t clock_skew_ms = 0;
+  int clock_skew_level = 0;
   uint64_t nearing_expiry = 0;  // unsettled trips within the alert window
   uint64_t expired = 0;         // trips expired by the watch since start
 };
@@ -108,6 +113,7 @@ class Dispatcher {
   int64_t next_expiry_check_ms_ = 0;
   std::set<std::string> alerted_;  // trips already reported as nearing expiry
   DispatcherStats counters_;
+  ClockSkewMonitor clock_skew_;
   std::thread thread_;
 };
 

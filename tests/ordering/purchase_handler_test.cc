@@ -2,6 +2,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <random>
 
 #include "payments/lifecycle.h"
@@ -82,4 +84,59 @@ TEST_CASE("a non-empty purchase without a catalog is still held, each line named
   TempStore s;
   CHECK(s.Start(t).empty());
   CHECK(t.state == TripState::kHeld);
+}
+
+TEST_CASE("a purchase committed in a batch that reruns after a full map is started once") {
+  TempStore s;
+  store::TripRecord trip;
+  trip.trip_id = "trip-rerun";
+  trip.shopper_id = "shopper-1";
+  trip.currency = "USD";
+  trip.total = 500;
+  trip.cart = {{"l1", "COLA", "SKU", "1", "unit", {}}};
+  trip.state = TripState::kAdjusting;
+  trip.Record(1000, "created");
+  store::PurchaseRecord record{"trip-rerun", "p-1", R"({"purchaseId":"p-1"})", "digest", 1000};
+  const payments::LifecyclePolicy policy{"store-1", false, true};
+  store::TripRecord started;
+  std::optional<store::PurchaseRecord> raced;
+  // The second job of the batch fills the 4 MiB map: the whole batch runs again after the
+  // map grew. Regression: the purchase job's first run leaked into its second, and the trip
+  // was stored with its history (and its Adjust) twice.
+  int runs = 0;
+  std::vector<std::function<core::Status(store::WriteTxn&)>> jobs = {
+      [&](store::WriteTxn& txn) {
+        ++runs;
+        return ordering::CommitPurchase(txn, trip, record, policy, 2000, started, raced);
+      },
+      [](store::WriteTxn& txn) {
+        const std::string big(64 * 1024, 'x');
+        for (int i = 0; i < 80; ++i) {
+          if (auto st = txn.Put(store::Table::kMeta, "filler-" + std::to_string(i), big);
+              !st.ok()) {
+            return st;
+          }
+        }
+        return core::Status::Ok();
+      }};
+  std::vector<core::Status> results;
+  REQUIRE(s.env->WriteBatch(jobs, results).ok());
+  REQUIRE(results[0].ok());
+  REQUIRE(runs >= 2);
+  store::TripRecord stored;
+  std::vector<store::Operation> ops;
+  REQUIRE(s.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto t = payments::LoadTrip(txn, "trip-rerun");
+                if (!t.ok()) return t.status();
+                stored = *t;
+                auto l = payments::ListOutbox(txn, false, 1000);
+                if (!l.ok()) return l.status();
+                for (const auto& e : *l) ops.push_back(e.operation);
+                return core::Status::Ok();
+              })
+              .ok());
+  CHECK(stored.history.size() == 2);  // created, adjust_queued
+  CHECK(ops == std::vector<store::Operation>{store::Operation::kAdjust});
+  CHECK(started.history.size() == 2);
 }

@@ -61,10 +61,11 @@ ServiceAnswer SimService::Apply(store::Operation op, const std::string& text) {
         return ServiceAnswer{200, R"({"status":"PENDING"})"};
       }
       if (t.card.declined) {
-        const int64_t standing = t.card.authorize_cap > 0 ? std::min(t.card.authorize_cap, *total) : 0;
+        const int64_t standing =
+            t.card.authorize_cap > 0 ? std::min(t.card.authorize_cap, *total) : 0;
         t.authorized = standing;
-        return ServiceAnswer{200, R"({"status":"DECLINED","authorizedAmount":)" +
-                                      Amount(standing, currency_) + "}"};
+        return ServiceAnswer{
+            200, R"({"status":"DECLINED","authorizedAmount":)" + Amount(standing, currency_) + "}"};
       }
       t.authorized = t.card.authorize_cap >= 0 ? std::min(t.card.authorize_cap, *total) : *total;
       return ServiceAnswer{200, R"({"status":"APPROVED","authorizedAmount":)" +
@@ -90,7 +91,8 @@ ServiceAnswer SimService::Apply(store::Operation op, const std::string& text) {
       }
       const std::string rid(id->get_string());
       if (refused_.count(rid)) return ServiceAnswer{400, R"({"errorMsg":"BadRequestException"})"};
-      if (t.refunds.count(rid)) return ServiceAnswer{200, R"({"reconciliationId":"r-)" + rid + "\"}"};
+      if (t.refunds.count(rid))
+        return ServiceAnswer{200, R"({"reconciliationId":"r-)" + rid + "\"}"};
       int64_t captured = 0;
       for (int64_t c : t.captures) captured += c;
       if (t.refunded + *amount > captured) return refuse("refund above what was captured");
@@ -101,7 +103,8 @@ ServiceAnswer SimService::Apply(store::Operation op, const std::string& text) {
     case store::Operation::kReportPaymentStatus:
       return ServiceAnswer{200, R"({"status":"Accepted"})"};
     case store::Operation::kGetTransactionalData:
-      return ServiceAnswer{200, R"({"brand":"VISA","tail":"4242","currency":")" + currency_ + "\"}"};
+      return ServiceAnswer{200,
+                           R"({"brand":"VISA","tail":"4242","currency":")" + currency_ + "\"}"};
     case store::Operation::kGetShopperIdentity:
       break;
   }
