@@ -165,7 +165,8 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     const std::string action = Arg(req, "action");
     const std::string reason = Arg(req, "reason", false);
     // Amounts are read in the trip's currency; a trip that cannot be read is an error, not a
-    // guess.
+    // guess. A trip held before any catalog was loaded has no currency yet: the operator
+    // names it (--currency), and it must agree with the trip's when the trip has one.
     auto trip_currency = [&]() -> core::Currency {
       std::string currency;
       Check(env->Read([&](const store::ReadTxn& txn) {
@@ -174,9 +175,20 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
         currency = t->currency;
         return Status::Ok();
       }));
-      auto cur = core::FindCurrency(currency.empty() ? std::string("USD") : currency);
-      if (!cur)
-        Fail(StatusCode::kFailedPrecondition, "trip has an unknown currency '" + currency + "'");
+      const std::string given = Arg(req, "currency", false);
+      if (!given.empty() && !currency.empty() && given != currency) {
+        Fail(StatusCode::kInvalidArgument,
+             "trip " + trip + " is in " + currency + ", not " + given);
+      }
+      if (currency.empty()) currency = given;
+      if (currency.empty()) {
+        Fail(StatusCode::kFailedPrecondition,
+             "trip " + trip +
+                 " has no currency (no catalog was loaded when it was priced): give "
+                 "it with --currency");
+      }
+      auto cur = core::FindCurrency(currency);
+      if (!cur) Fail(StatusCode::kInvalidArgument, "unknown currency '" + currency + "'");
       return *cur;
     };
     if (action == "captured" || action == "not-captured") {
@@ -198,6 +210,7 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     }
     payments::HeldAction how;
     std::string line;
+    std::string currency;
     int64_t amount = 0;
     if (action == "release") {
       how = payments::HeldAction::kRelease;
@@ -207,8 +220,9 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     } else if (action == "price-line") {
       how = payments::HeldAction::kPriceLine;
       line = Arg(req, "line");
-      // Held trips priced without a catalog have no currency yet: USD, as ResolveHeld sets.
-      auto parsed = core::ParseMinorUnits(Arg(req, "amount"), trip_currency());
+      const core::Currency cur = trip_currency();
+      currency = std::string(cur.Code());
+      auto parsed = core::ParseMinorUnits(Arg(req, "amount"), cur);
       Check(parsed.status());
       amount = *parsed;
     } else {
@@ -219,7 +233,8 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     json::object out;
     audited("trip.resolve", "", trip + " " + action + " " + line, reason,
             [&](store::WriteTxn& txn) {
-              auto t = payments::ResolveHeld(txn, trip, how, line, amount, actor, policy, now);
+              auto t =
+                  payments::ResolveHeld(txn, trip, how, line, amount, currency, actor, policy, now);
               if (!t.ok()) return t.status();
               out = TripSummary(*t);
               return Status::Ok();

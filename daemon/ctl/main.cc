@@ -34,7 +34,8 @@ void Usage(std::FILE* out) {
       "forms\n"
       "  trip show TRIP                           cart, totals, payment state and history\n"
       "  trip list [STATE] [--limit N]            newest N (200) trips, e.g. held, attention\n"
-      "  trip resolve TRIP price-line LINE AMOUNT --reason TEXT\n"
+      "  trip resolve TRIP price-line LINE AMOUNT --reason TEXT [--currency CODE]\n"
+      "                                           (--currency: a trip held before any catalog)\n"
       "  trip resolve TRIP remove-line LINE --reason TEXT\n"
       "  trip resolve TRIP release --reason TEXT  charge what is priced, drop the rest\n"
       "  trip resolve TRIP captured AMOUNT --reason TEXT\n"
@@ -99,6 +100,7 @@ struct Args {
   std::string reason;
   bool dead = false;
   std::string limit;
+  std::string currency;
 };
 
 }  // namespace
@@ -118,6 +120,8 @@ int main(int argc, char** argv) {
       args.reason = argv[++i];
     } else if (a == "--limit" && i + 1 < argc) {
       args.limit = argv[++i];
+    } else if (a == "--currency" && i + 1 < argc) {
+      args.currency = argv[++i];
     } else if (a == "--dead") {
       args.dead = true;
     } else if (a == "--json") {
@@ -195,9 +199,10 @@ int main(int argc, char** argv) {
     req = {
         {"command", "trip.resolve"}, {"trip", p[2]}, {"action", action}, {"reason", args.reason}};
     if (action == "price-line") {
-      need(6, "trip resolve TRIP price-line LINE AMOUNT --reason TEXT");
+      need(6, "trip resolve TRIP price-line LINE AMOUNT --reason TEXT [--currency CODE]");
       req["line"] = p[4];
       req["amount"] = p[5];
+      if (!args.currency.empty()) req["currency"] = args.currency;
     } else if (action == "remove-line") {
       need(5, "trip resolve TRIP remove-line LINE --reason TEXT");
       req["line"] = p[4];

@@ -21,23 +21,30 @@ std::string Created(const std::string& purchase_id) {
 constexpr int64_t kDecisionLookback = 2 * 86'400'000;  // ms
 constexpr size_t kDecisionScanLimit = 500'000;
 
-std::string ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id,
-                                 int64_t now_ms) {
+}  // namespace
+
+core::Result<std::string> ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id,
+                                               int64_t now_ms, uint64_t* undecodable) {
   std::string shopper;
   size_t scanned = 0;
-  (void)txn.ScanReverse(store::Table::kDecisions, [&](std::string_view k, std::string_view v) {
-    auto d = store::DecodeDecision(k, v);
-    if (!d.ok()) return true;
-    if (d->decided_ms < now_ms - kDecisionLookback || ++scanned > kDecisionScanLimit) return false;
-    if (d->trip_id == trip_id && d->outcome == store::Outcome::kApproved) {
-      shopper = d->shopper_id;  // keep walking back: an earlier tap of the same trip wins
-    }
-    return true;
-  });
+  core::Status scan =
+      txn.ScanReverse(store::Table::kDecisions, [&](std::string_view k, std::string_view v) {
+        auto d = store::DecodeDecision(k, v);
+        if (!d.ok()) {
+          ++*undecodable;
+          return ++scanned <= kDecisionScanLimit;
+        }
+        if (d->decided_ms < now_ms - kDecisionLookback || ++scanned > kDecisionScanLimit) {
+          return false;
+        }
+        if (d->trip_id == trip_id && d->outcome == store::Outcome::kApproved) {
+          shopper = d->shopper_id;  // keep walking back: an earlier tap of the same trip wins
+        }
+        return true;
+      });
+  if (!scan.ok()) return scan;
   return shopper;
 }
-
-}  // namespace
 
 OrderingMetrics::OrderingMetrics(prometheus::Registry& registry) {
   auto& family = prometheus::BuildCounter()
@@ -50,6 +57,11 @@ OrderingMetrics::OrderingMetrics(prometheus::Registry& registry) {
   held = &family.Add({{"result", "held_bad_cart"}});
   rejected = &family.Add({{"result", "rejected"}});
   busy = &family.Add({{"result", "busy"}});
+  undecodable_decisions = &prometheus::BuildCounter()
+                               .Name("jwo_ordering_undecodable_decisions_total")
+                               .Help("Decision rows that did not decode while looking for a payer")
+                               .Register(registry)
+                               .Add({});
 }
 
 store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now) {
@@ -155,6 +167,7 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   const std::string digest = CartDigest(req->cart);
   std::optional<store::PurchaseRecord> existing;
   std::string decided_shopper;
+  uint64_t undecodable = 0;
   core::Status read = env->Read([&](const store::ReadTxn& txn) {
     auto bytes = txn.Get(store::Table::kPurchases, req->trip_id);
     if (!bytes.ok()) return bytes.status();
@@ -163,13 +176,23 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
       if (!p.ok()) return p.status();
       existing = std::move(*p);
     } else if (req->shopper_id.empty()) {
-      decided_shopper = ShopperFromDecisions(txn, req->trip_id, deps_.clock->NowUnixMs());
+      auto found = ShopperFromDecisions(txn, req->trip_id, deps_.clock->NowUnixMs(), &undecodable);
+      if (!found.ok()) return found.status();
+      decided_shopper = std::move(*found);
     }
     return core::Status::Ok();
   });
   if (!read.ok()) {
+    core::LogError("Create Purchases could not read the store", {{"error", read.ToString()}});
     respond(http::JsonError(503, "the store could not be read; retry later"));
     return;
+  }
+  if (undecodable > 0) {
+    deps_.metrics->undecodable_decisions->Increment(static_cast<double>(undecodable));
+    core::LogError(
+        "decision rows do not decode; the payer of a trip may be missing "
+        "(jwo-edgectl trip show)",
+        {{"trip", req->trip_id}, {"rows", std::to_string(undecodable)}});
   }
   auto answer_repeat = [this, digest, req](const store::PurchaseRecord& p, http::Respond& r) {
     deps_.metrics->repeated->Increment();

@@ -57,6 +57,7 @@ struct OrderingMetrics {
   prometheus::Counter* held = nullptr;             // bad carts held for an operator
   prometheus::Counter* rejected = nullptr;         // 400/404
   prometheus::Counter* busy = nullptr;             // 503: store unavailable or writer full
+  prometheus::Counter* undecodable_decisions = nullptr;  // decision rows that did not decode
 };
 
 class PurchaseHandler {
@@ -88,6 +89,13 @@ class PurchaseHandler {
 // line cannot be priced, or when `catalog` is null and the cart is not empty. An empty cart is
 // never held, with or without a catalog: StartTrip then queues its Cancel.
 store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, int64_t now_ms);
+
+// The shopper of the trip's approved entry decision among the recent decisions, "" when none.
+// A decision row that does not decode is counted in *undecodable and skipped — the caller
+// logs and counts it: the trip may then have no payer, so a decline of it could not become
+// anyone's debt. A scan that fails is an error (Create Purchases answers 503; Amazon retries).
+core::Result<std::string> ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id,
+                                               int64_t now_ms, uint64_t* undecodable);
 
 // The commit of a new purchase, inside the caller's write transaction: the idempotency record
 // and the trip with its first payment call (StartTrip), together. `started` receives the trip

@@ -73,8 +73,9 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
 
 core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_view trip_id,
                                             HeldAction action, std::string_view line,
-                                            int64_t amount, std::string_view actor,
-                                            const LifecyclePolicy& policy, int64_t now) {
+                                            int64_t amount, std::string_view currency,
+                                            std::string_view actor, const LifecyclePolicy& policy,
+                                            int64_t now) {
   auto trip = LoadTrip(txn, trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
@@ -97,6 +98,10 @@ core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_vi
     const std::string item = it->substr(prefix.size(), close - prefix.size());
     if (action == HeldAction::kPriceLine) {
       if (amount < 0) return Status(StatusCode::kOutOfRange, "a price cannot be negative");
+      if (!currency.empty() && !t.currency.empty() && currency != t.currency) {
+        return Status(StatusCode::kInvalidArgument, "trip is in " + t.currency);
+      }
+      if (t.currency.empty()) t.currency = std::string(currency);
       store::PricedLineRecord p;
       p.line_id = std::string(line);
       p.sku = item;
@@ -116,10 +121,12 @@ core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_vi
     if (Status s = SaveTrip(txn, t); !s.ok()) return s;
     return t;
   }
-  if (t.currency.empty()) t.currency = "USD";
-  t.state = store::TripState::kAdjusting;
   // An all-removed cart has nothing to charge: StartTrip cancels the pre-auth.
   if (t.priced.empty()) t.cart.clear();
+  if (!t.priced.empty() && t.total > 0 && t.currency.empty()) {
+    return Status(StatusCode::kFailedPrecondition, "trip has no currency to charge in");
+  }
+  t.state = store::TripState::kAdjusting;
   if (Status s = StartTrip(txn, t, policy, now); !s.ok()) return s;
   return t;
 }

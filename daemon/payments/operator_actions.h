@@ -33,13 +33,16 @@ core::Result<std::string> RequestRefund(
 enum class HeldAction { kPriceLine, kRemoveLine, kRelease };
 
 // Resolves a held trip. kPriceLine prices one unpriced line at `amount` (its total, minor
-// units); kRemoveLine drops an unpriced line (not charged); kRelease charges what is priced and
-// drops what is not. When no unpriced line is left the trip's Adjust (or Cancel) is queued.
-// Errors: kNotFound (trip or line), kFailedPrecondition (trip not held).
+// units of `currency`, which a trip held before any catalog takes as its currency); kRemoveLine
+// drops an unpriced line (not charged); kRelease charges what is priced and drops what is not.
+// When no unpriced line is left the trip's Adjust (or Cancel) is queued. Errors: kNotFound
+// (trip or line), kFailedPrecondition (trip not held; a trip left with something to charge
+// and no currency), kInvalidArgument (`currency` differs from the trip's).
 core::Result<store::TripRecord> ResolveHeld(store::WriteTxn& txn, std::string_view trip_id,
                                             HeldAction action, std::string_view line,
-                                            int64_t amount, std::string_view actor,
-                                            const LifecyclePolicy& policy, int64_t now_ms);
+                                            int64_t amount, std::string_view currency,
+                                            std::string_view actor, const LifecyclePolicy& policy,
+                                            int64_t now_ms);
 
 // Resolves a capture_unknown trip after the operator checked with Amazon. `captured` set: the
 // Capture happened; it must equal the amount the Capture carried (a Capture is all or nothing;

@@ -8,6 +8,8 @@
 
 #include "payments/lifecycle.h"
 #include "payments/operator_actions.h"
+#include "store/codec.h"
+#include "store/records.h"
 
 using namespace jwo;
 using store::TripState;
@@ -139,4 +141,63 @@ TEST_CASE("a purchase committed in a batch that reruns after a full map is start
   CHECK(stored.history.size() == 2);  // created, adjust_queued
   CHECK(ops == std::vector<store::Operation>{store::Operation::kAdjust});
   CHECK(started.history.size() == 2);
+}
+
+TEST_CASE("a payer is found among the decisions; rows that do not decode are counted, not hidden") {
+  TempStore s;
+  store::DecisionRecord d;
+  d.trip_id = "trip-9";
+  d.shopper_id = "shopper-9";
+  d.store_id = "store-1";
+  d.decided_ms = 10'000;
+  d.outcome = store::Outcome::kApproved;
+  REQUIRE(s.env
+              ->Write([&](store::WriteTxn& txn) {
+                if (auto st = txn.Append(store::Table::kDecisions, store::BigEndianKey(1),
+                                         store::EncodeDecision(d));
+                    !st.ok()) {
+                  return st;
+                }
+                return txn.Append(store::Table::kDecisions, store::BigEndianKey(2), "garbage");
+              })
+              .ok());
+  uint64_t undecodable = 0;
+  std::string shopper;
+  REQUIRE(s.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto r = ordering::ShopperFromDecisions(txn, "trip-9", 20'000, &undecodable);
+                if (r.ok()) shopper = *r;
+                return r.status();
+              })
+              .ok());
+  CHECK(shopper == "shopper-9");
+  // Regression: the damaged row was skipped without a word.
+  CHECK(undecodable == 1);
+}
+
+TEST_CASE("pricing a line of a trip held before any catalog needs its currency named") {
+  TempStore s;
+  store::TripRecord t;
+  t.trip_id = "held-1";
+  t.state = TripState::kHeld;
+  t.cart = {{"a", "MYSTERY", "SKU", "1", "unit", {}}};
+  t.unpriced = {"line a (MYSTERY): no catalog is loaded"};
+  const payments::LifecyclePolicy policy{"store-1", false, true};
+  REQUIRE(s.env->Write([&](store::WriteTxn& txn) { return payments::StartTrip(txn, t, policy, 1); })
+              .ok());
+  auto price = [&](std::string_view currency) {
+    core::Result<store::TripRecord> r = core::Status(core::StatusCode::kInternal, "unset");
+    (void)s.env->Write([&](store::WriteTxn& txn) {
+      r = payments::ResolveHeld(txn, "held-1", payments::HeldAction::kPriceLine, "a", 250, currency,
+                                "ops", policy, 2);
+      return r.status();
+    });
+    return r;
+  };
+  // Regression: the amount was silently taken as USD.
+  CHECK(price("").status().code() == core::StatusCode::kFailedPrecondition);
+  auto priced = price("EUR");
+  REQUIRE(priced.ok());
+  CHECK(priced->currency == "EUR");
+  CHECK(priced->state == TripState::kAdjusting);
 }

@@ -282,7 +282,7 @@ TEST_CASE("held trips wait for an operator, then start their Adjust") {
   REQUIRE(f.env
               ->Write([&](store::WriteTxn& txn) {
                 return payments::ResolveHeld(txn, "h1", payments::HeldAction::kPriceLine, "b", 200,
-                                             "ops", f.policy, 2000)
+                                             "", "ops", f.policy, 2000)
                     .status();
               })
               .ok());

@@ -611,7 +611,7 @@ class World {
         changed = true;
       } else if (t.state == TripState::kHeld) {
         core::Status s = Commit({t.trip_id}, [&](store::WriteTxn& txn) {
-          return payments::ResolveHeld(txn, t.trip_id, payments::HeldAction::kRelease, "", 0,
+          return payments::ResolveHeld(txn, t.trip_id, payments::HeldAction::kRelease, "", 0, "",
                                        "operator", policy_, now_)
               .status();
         });
