@@ -555,3 +555,38 @@ TEST_CASE("an operator resolves an unknown Capture: captured, or sent once more"
   CHECK(receipts == 1);  // k1's receipt calls follow its confirmed capture
   CHECK(f.Debt("shopper-k1") == 0);
 }
+
+TEST_CASE("an outbox row that does not decode stops an expiry instead of being skipped") {
+  Fixture f;
+  f.Start("x1", 700);
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                return txn.Put(store::Table::kOutbox, store::BigEndianKey(999), "garbage");
+              })
+              .ok());
+  // Regression: undecodable rows were skipped, so a damaged Capture of the trip could not be
+  // withdrawn, and the expiry booked debt for money that might have been taken.
+  CHECK(f.Expire("x1", 20'000).code() == core::StatusCode::kCorruption);
+  CHECK(f.Trip("x1").state == TripState::kAdjusting);
+  CHECK(f.Debt("shopper-x1") == 0);
+}
+
+TEST_CASE("many overdue trips expire in one pass over the outbox") {
+  Fixture f;
+  std::vector<std::string> trips;
+  for (int i = 0; i < 50; ++i) {
+    trips.push_back("m" + std::to_string(i));
+    f.Start(trips.back(), 100 + i);
+  }
+  std::vector<std::string> expired;
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                auto r = payments::ExpireTrips(txn, trips, f.policy, 20'000);
+                if (r.ok()) expired = *r;
+                return r.status();
+              })
+              .ok());
+  CHECK(expired.size() == 50);
+  CHECK(f.Outbox().empty());
+  CHECK(f.Debt("shopper-m49") == 149);
+}
