@@ -30,17 +30,17 @@ std::string OverrideName(store::Override o) {
 
 json::array BalancesJson(const store::ShopperRecord& r) {
   json::array out;
-  for (const store::Balance& b : r.open_debt) {
-    out.push_back(
-        json::object{{"currency", b.currency}, {"amount", FormatAmount(b.minor, b.currency)}});
+  for (const core::Money& b : r.open_debt) {
+    out.push_back(json::object{{"currency", b.currency.Code()},
+                               {"amount", core::FormatMinorUnits(b.minor, b.currency)}});
   }
   return out;
 }
 
 json::object DebtJson(const store::DebtRecord& d) {
   json::object o{{"trip", d.trip_id},
-                 {"amount", FormatAmount(d.amount_minor, d.currency)},
-                 {"currency", d.currency},
+                 {"amount", core::FormatMinorUnits(d.amount.minor, d.amount.currency)},
+                 {"currency", d.amount.currency.Code()},
                  {"cause", std::string(store::DebtCauseName(d.cause))},
                  {"state", std::string(store::DebtStateName(d.state))},
                  {"origin_store", d.origin_store},
@@ -177,8 +177,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     store::DebtRecord d;
     d.shopper_id = shopper;
     d.trip_id = trip;
-    d.amount_minor = *minor;
-    d.currency = currency_code;
+    d.amount = {*minor, *currency};
     d.cause = store::DebtCause::kManual;
     d.origin_store = cfg.store_id;
     d.created_ms = now;

@@ -23,20 +23,21 @@ Status SaveShopper(store::WriteTxn& txn, std::string_view id, const store::Shopp
   return txn.Put(Table::kShoppers, id, store::EncodeShopper(r));
 }
 
-void ApplyToBalance(store::ShopperRecord& r, std::string_view currency, int64_t delta) {
+// Adds `delta` (signed) to the balance in delta's currency.
+void ApplyToBalance(store::ShopperRecord& r, const core::Money& delta) {
   auto it = std::find_if(r.open_debt.begin(), r.open_debt.end(),
-                         [&](const store::Balance& b) { return b.currency == currency; });
+                         [&](const core::Money& b) { return b.currency == delta.currency; });
   if (it == r.open_debt.end()) {
-    r.open_debt.push_back({std::string(currency), 0});
+    r.open_debt.push_back({0, delta.currency});
     it = r.open_debt.end() - 1;
   }
-  it->minor += delta;
+  it->minor += delta.minor;
   r.open_debt.erase(std::remove_if(r.open_debt.begin(), r.open_debt.end(),
-                                   [](const store::Balance& b) { return b.minor <= 0; }),
+                                   [](const core::Money& b) { return b.minor <= 0; }),
                     r.open_debt.end());
-  std::sort(
-      r.open_debt.begin(), r.open_debt.end(),
-      [](const store::Balance& a, const store::Balance& b) { return a.currency < b.currency; });
+  std::sort(r.open_debt.begin(), r.open_debt.end(), [](const core::Money& a, const core::Money& b) {
+    return a.currency.Code() < b.currency.Code();
+  });
 }
 
 }  // namespace
@@ -89,11 +90,12 @@ Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_
   if (debt.state != store::DebtState::kOpen) {
     return Status(StatusCode::kInvalidArgument, "a new debt must be open");
   }
-  if (debt.amount_minor <= 0 || debt.amount_minor > core::kMaxMinorUnits) {
+  if (debt.amount.minor <= 0 || debt.amount.minor > core::kMaxMinorUnits) {
     return Status(StatusCode::kInvalidArgument, "debt amount must be positive");
   }
-  if (!core::FindCurrency(debt.currency)) {
-    return Status(StatusCode::kInvalidArgument, "unknown currency '" + debt.currency + "'");
+  // A default-constructed Currency (no code) must not reach the store: it would not decode.
+  if (!core::FindCurrency(debt.amount.currency.Code())) {
+    return Status(StatusCode::kInvalidArgument, "debt currency is not an ISO 4217 code");
   }
   auto key = store::DebtKey(debt.shopper_id, debt.trip_id);
   if (!key.ok()) return key.status();
@@ -106,7 +108,7 @@ Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_
   auto shopper = LoadOrNew(txn, debt.shopper_id);
   if (!shopper.ok()) return shopper.status();
   if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(debt)); !s.ok()) return s;
-  ApplyToBalance(*shopper, debt.currency, debt.amount_minor);
+  ApplyToBalance(*shopper, debt.amount);
   shopper->open_debt_count += 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, debt.shopper_id, *shopper);
@@ -136,7 +138,7 @@ Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_
   debt->settlement_ref = std::string(settlement_ref);
   debt->settled_ms = now_ms;
   if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(*debt)); !s.ok()) return s;
-  ApplyToBalance(*shopper, debt->currency, -debt->amount_minor);
+  ApplyToBalance(*shopper, {-debt->amount.minor, debt->amount.currency});
   if (shopper->open_debt_count > 0) shopper->open_debt_count -= 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, shopper_id, *shopper);

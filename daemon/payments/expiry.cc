@@ -1,6 +1,7 @@
 #include "payments/expiry.h"
 
 #include "core/log.h"
+#include "core/money.h"
 #include "ledger/ledger.h"
 #include "payments/outbox_commits.h"
 #include "store/codec.h"
@@ -92,7 +93,7 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
       if (!debts.ok()) return debts.status();
       for (const auto& d : *debts) {
         if (d.trip_id == t.trip_id && d.cause != store::DebtCause::kManual) {
-          already += d.amount_minor;
+          already += d.amount.minor;
         }
       }
     }
@@ -101,8 +102,7 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
       store::DebtRecord d;
       d.shopper_id = t.shopper_id;
       d.trip_id = already > 0 ? ledger::ExpiredDebtTripId(t.trip_id) : t.trip_id;
-      d.amount_minor = owed;
-      d.currency = t.currency;
+      d.amount = {owed, core::FindCurrency(t.currency).value_or(core::Currency{})};
       d.cause = store::DebtCause::kExpiredPreAuth;
       d.origin_store = policy.store_id;
       d.created_ms = now;

@@ -51,8 +51,8 @@ Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
   store::DebtRecord d;
   d.shopper_id = t.shopper_id;
   d.trip_id = t.trip_id;
-  d.amount_minor = amount;
-  d.currency = t.currency;
+  // An unknown code leaves the currency empty, and AddDebt refuses it (kInvalidArgument).
+  d.amount = {amount, core::FindCurrency(t.currency).value_or(core::Currency{})};
   d.cause = cause;
   d.origin_store = policy.store_id;
   d.created_ms = now;

@@ -44,6 +44,17 @@ core::Result<std::string> PairKey(std::string_view what1, std::string_view id1,
   return k;
 }
 
+// Stored records hold only codes that passed FindCurrency when they were written: a code this
+// build does not know is damage, not a default.
+bool ReadMoney(Decoder& d, core::Money& m) {
+  std::string code;
+  if (!d.Str(code) || !d.I64(m.minor)) return false;
+  auto currency = core::FindCurrency(code);
+  if (!currency) return false;
+  m.currency = *currency;
+  return true;
+}
+
 }  // namespace
 
 Status CheckId(std::string_view what, std::string_view id) {
@@ -58,8 +69,8 @@ Status CheckId(std::string_view what, std::string_view id) {
 }
 
 int64_t ShopperRecord::OpenDebt(std::string_view currency) const {
-  for (const Balance& b : open_debt) {
-    if (b.currency == currency) return b.minor;
+  for (const core::Money& b : open_debt) {
+    if (b.currency.Code() == currency) return b.minor;
   }
   return 0;
 }
@@ -68,8 +79,8 @@ std::string EncodeShopper(const ShopperRecord& r) {
   Encoder e;
   e.U8(kV1);
   e.U8(static_cast<uint8_t>(r.open_debt.size()));
-  for (const Balance& b : r.open_debt) {
-    e.Str(b.currency);
+  for (const core::Money& b : r.open_debt) {
+    e.Str(b.currency.Code());
     e.I64(b.minor);
   }
   e.U32(r.open_debt_count);
@@ -87,8 +98,8 @@ core::Result<ShopperRecord> DecodeShopper(std::string_view bytes) {
   uint8_t n = 0, mode = 0;
   if (!ReadVersion(d) || !d.U8(n)) return Bad("shopper");
   r.open_debt.resize(n);
-  for (Balance& b : r.open_debt) {
-    if (!d.Str(b.currency) || !d.I64(b.minor)) return Bad("shopper");
+  for (core::Money& b : r.open_debt) {
+    if (!ReadMoney(d, b)) return Bad("shopper");
   }
   if (!d.U32(r.open_debt_count) || !d.U8(mode) || mode > 2 || !d.Str(r.override_by) ||
       !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms)) {
@@ -137,8 +148,8 @@ std::string DebtKeyPrefix(std::string_view shopper_id) {
 std::string EncodeDebt(const DebtRecord& r) {
   Encoder e;
   e.U8(kV1);
-  e.I64(r.amount_minor);
-  e.Str(r.currency);
+  e.I64(r.amount.minor);
+  e.Str(r.amount.currency.Code());
   e.U8(static_cast<uint8_t>(r.cause));
   e.Str(r.origin_store);
   e.I64(r.created_ms);
@@ -154,12 +165,15 @@ core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes
   if (!SplitKey(key, r.shopper_id, r.trip_id)) return Bad("debt key");
   Decoder d(bytes);
   uint8_t cause = 0, state = 0;
-  if (!ReadVersion(d) || !d.I64(r.amount_minor) || !d.Str(r.currency) || !d.U8(cause) ||
-      cause < 1 || cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) ||
-      state < 1 || state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) ||
-      !d.Str(r.note)) {
+  std::string code;
+  if (!ReadVersion(d) || !d.I64(r.amount.minor) || !d.Str(code) || !d.U8(cause) || cause < 1 ||
+      cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) || state < 1 ||
+      state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) || !d.Str(r.note)) {
     return Bad("debt");
   }
+  auto currency = core::FindCurrency(code);
+  if (!currency) return Bad("debt");
+  r.amount.currency = *currency;
   r.cause = static_cast<DebtCause>(cause);
   r.state = static_cast<DebtState>(state);
   return r;

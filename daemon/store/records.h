@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/money.h"
 #include "core/status.h"
 
 namespace jwo::store {
@@ -23,15 +24,12 @@ core::Status CheckId(std::string_view what, std::string_view id);
 
 enum class Override : uint8_t { kNone = 0, kAlwaysAllow = 1, kAlwaysBlock = 2 };
 
-struct Balance {
-  std::string currency;  // ISO 4217 code
-  int64_t minor = 0;     // open debt in minor units, > 0
-};
-
 // What the gate reads at every tap: the shopper's open debt and any manual override.
 struct ShopperRecord {
-  std::vector<Balance> open_debt;  // one entry per currency with open debt; sorted by currency
-  uint32_t open_debt_count = 0;    // open debt records
+  // The open debt per currency: one entry per currency with open debt (minor > 0), sorted by
+  // currency code.
+  std::vector<core::Money> open_debt;
+  uint32_t open_debt_count = 0;  // open debt records
   Override override_mode = Override::kNone;
   std::string override_by;  // operator who set it
   int64_t override_at_ms = 0;
@@ -43,6 +41,7 @@ struct ShopperRecord {
 };
 
 std::string EncodeShopper(const ShopperRecord& r);
+// kCorruption also for a balance whose currency code is not ISO 4217 (none can be written).
 core::Result<ShopperRecord> DecodeShopper(std::string_view bytes);
 
 // --- debts ------------------------------------------------------------------------------------
@@ -58,8 +57,7 @@ enum class DebtState : uint8_t { kOpen = 1, kSettled = 2, kWrittenOff = 3 };
 struct DebtRecord {
   std::string shopper_id;
   std::string trip_id;
-  int64_t amount_minor = 0;
-  std::string currency;
+  core::Money amount;  // > 0
   DebtCause cause = DebtCause::kManual;
   std::string origin_store;
   int64_t created_ms = 0;

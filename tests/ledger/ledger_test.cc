@@ -37,8 +37,8 @@ struct Fixture {
     store::DebtRecord d;
     d.shopper_id = std::move(shopper);
     d.trip_id = std::move(trip);
-    d.amount_minor = minor;
-    d.currency = std::move(cur);
+    // An unknown code stays empty, as a caller's failed FindCurrency would leave it.
+    d.amount = {minor, core::FindCurrency(cur).value_or(core::Currency{})};
     d.origin_store = "s1";
     return env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, 100); });
   }

@@ -10,7 +10,7 @@ using namespace jwo::store;
 
 TEST_CASE("shopper records round-trip") {
   ShopperRecord r;
-  r.open_debt = {{"EUR", 250}, {"USD", 1599}};
+  r.open_debt = {{250, *core::FindCurrency("EUR")}, {1599, *core::FindCurrency("USD")}};
   r.open_debt_count = 3;
   r.override_mode = Override::kAlwaysBlock;
   r.override_by = "alice";
@@ -40,12 +40,40 @@ TEST_CASE("truncated or unknown-version records are corruption") {
   CHECK(DecodeShopper(future).status().code() == core::StatusCode::kCorruption);
 }
 
+TEST_CASE("a stored amount whose currency is not ISO 4217 is corruption, not a default") {
+  // Amounts decode into core::Money, whose currency comes from FindCurrency.
+  Encoder shopper;
+  shopper.U8(1);
+  shopper.U8(1);
+  shopper.Str("XYZ");
+  shopper.I64(100);
+  shopper.U32(1);
+  shopper.U8(0);
+  shopper.Str("");
+  shopper.I64(0);
+  shopper.Str("");
+  shopper.I64(0);
+  CHECK(DecodeShopper(shopper.bytes()).status().code() == core::StatusCode::kCorruption);
+  std::string ok = shopper.Take();
+  ok.replace(ok.find("XYZ"), 3, "JPY");
+  auto jpy = DecodeShopper(ok);
+  REQUIRE(jpy.ok());
+  CHECK(jpy->open_debt.at(0).currency.exponent == 0);
+  CHECK(jpy->OpenDebt("JPY") == 100);
+
+  DebtRecord d;
+  d.amount = {5, *core::FindCurrency("USD")};
+  std::string debt = EncodeDebt(d);
+  debt.replace(debt.find("USD"), 3, "XYZ");
+  const std::string key = *DebtKey("s", "t");
+  CHECK(DecodeDebt(key, debt).status().code() == core::StatusCode::kCorruption);
+}
+
 TEST_CASE("debt keys group a shopper's debts and round-trip") {
   DebtRecord d;
   d.shopper_id = "shopper-1";
   d.trip_id = "trip-9";
-  d.amount_minor = 1234;
-  d.currency = "USD";
+  d.amount = {1234, *core::FindCurrency("USD")};
   d.cause = DebtCause::kDeclinedAdjust;
   d.origin_store = "store-7";
   d.created_ms = 5;
@@ -58,7 +86,7 @@ TEST_CASE("debt keys group a shopper's debts and round-trip") {
   REQUIRE(back.ok());
   CHECK(back->shopper_id == "shopper-1");
   CHECK(back->trip_id == "trip-9");
-  CHECK(back->amount_minor == 1234);
+  CHECK(back->amount == core::Money{1234, *core::FindCurrency("USD")});
   CHECK(back->cause == DebtCause::kDeclinedAdjust);
   CHECK(back->state == DebtState::kOpen);
   CHECK(DebtCauseName(back->cause) == "declined_adjust");
