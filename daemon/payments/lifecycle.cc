@@ -166,8 +166,9 @@ void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body) {
   const json::value* id = doc->get_object().if_contains("refundRequestId");
   if (id == nullptr || !id->is_string()) return;
   for (store::RefundRecord& r : t.refunds) {
-    if (r.refund_request_id == std::string_view(id->get_string()) && r.state == "pending") {
-      r.state = "failed";
+    if (r.refund_request_id == std::string_view(id->get_string()) &&
+        r.state == store::RefundState::kPending) {
+      r.state = store::RefundState::kFailed;
     }
   }
 }
@@ -432,14 +433,15 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
       if (r == nullptr)
         return Status(core::StatusCode::kCorruption,
                       "refund answer for a refund the trip does not know");
-      if (r->state == "done") break;  // answered before (an operator retried a done refund)
-      if (r->state != "pending") {
+      // Answered before (an operator retried a done refund).
+      if (r->state == store::RefundState::kDone) break;
+      if (r->state != store::RefundState::kPending) {
         // The money went back although the refund had been given up: record the truth.
         core::LogError("a refund that was given up was carried out; recorded on the trip",
                        {{"trip", t.trip_id}, {"refund", refund_id}});
         t.Record(now, "refund_succeeded_after_failure", refund_id);
       }
-      r->state = "done";
+      r->state = store::RefundState::kDone;
       t.refunded += r->amount;
       auto doc = core::ParseJson(body);
       if (doc.ok() && doc->is_object()) {
@@ -456,6 +458,7 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
       break;
     case Operation::kGetTransactionalData:
       t.transactional_data = std::string(body);
+      t.have_transactional_data = true;
       t.Record(now, "transactional_data");
       break;
     case Operation::kGetShopperIdentity: {
@@ -466,15 +469,14 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
           t.shopper_email = std::string(m->get_string());
         }
       }
+      t.have_shopper_identity = true;
       t.Record(now, "shopper_identity");
       break;
     }
   }
-  const bool identity_done =
-      !IsShopperIdForIdentity(t.shopper_id) ||
-      std::any_of(t.history.begin(), t.history.end(),
-                  [](const store::HistoryEntry& h) { return h.event == "shopper_identity"; });
-  t.receipt_complete = !t.transactional_data.empty() && identity_done;
+  // Get Shopper Identity is asked only for an id it accepts (QueueAfterCapture).
+  const bool identity_done = t.have_shopper_identity || !IsShopperIdForIdentity(t.shopper_id);
+  t.receipt_complete = t.have_transactional_data && identity_done;
   if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(e.sequence)); !s.ok()) {
     return s;
   }

@@ -16,4 +16,9 @@ namespace jwo::store {
 // decode; store errors.
 core::Status RekeyDecisions(WriteTxn& txn);
 
+// 2 -> 3: re-encodes every trip as record version 2 (DecodeTripVersion1: refund states become
+// RefundState numbers, the receipt flags are derived). Errors: kCorruption naming the trip
+// whose row does not decode as version 1; store errors.
+core::Status UpgradeToSchema3(WriteTxn& txn);
+
 }  // namespace jwo::store

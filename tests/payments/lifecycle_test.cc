@@ -138,6 +138,34 @@ TEST_CASE("approved: Adjust, then Capture of the total, then the receipt calls")
   CHECK(f.Outbox().empty());
 }
 
+TEST_CASE("receipt_complete comes from the applied answers, never from the history's wording") {
+  Fixture f;
+  f.Start("rc", 500);
+  f.Answer(200, kApprovedAll);
+  f.Answer(200, "");
+  // Regression: completeness was read from a history event named "shopper_identity", so an
+  // entry with that wording (or a renamed event) decided it. Write such an entry by hand.
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                auto t = payments::LoadTrip(txn, "rc");
+                if (!t.ok()) return t.status();
+                t->Record(2000, "shopper_identity", "written by hand, no answer applied");
+                return payments::SaveTrip(txn, *t);
+              })
+              .ok());
+  REQUIRE(f.Outbox().front().operation == Operation::kGetTransactionalData);
+  CHECK(f.Answer(200, R"({"brand":"VISA"})") == AnswerVerdict::kDone);
+  auto t = f.Trip("rc");
+  CHECK(t.have_transactional_data);
+  CHECK_FALSE(t.have_shopper_identity);
+  CHECK_FALSE(t.receipt_complete);
+  REQUIRE(f.Outbox().front().operation == Operation::kGetShopperIdentity);
+  CHECK(f.Answer(200, R"({"shopperEmail":"b@example.test"})") == AnswerVerdict::kDone);
+  t = f.Trip("rc");
+  CHECK(t.have_shopper_identity);
+  CHECK(t.receipt_complete);
+}
+
 TEST_CASE("declined: the total becomes one debt, no Capture") {
   Fixture f;
   f.Start("t2", 432);
@@ -327,7 +355,7 @@ TEST_CASE("a refund refused with a 400 keeps its amount reserved until its entry
   CHECK(f.Answer(400, R"({"errorMsg":"BadRequestException"})") == AnswerVerdict::kDeadLetter);
   // Regression: the amount used to be freed here, and `outbox retry` then revived the dead
   // entry without reserving it again: the same 10.00 could be refunded twice.
-  CHECK(f.Trip("r1").refunds.at(0).state == "pending");
+  CHECK(f.Trip("r1").refunds.at(0).state == store::RefundState::kPending);
   CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);
   CHECK(f.Trip("r1").state == TripState::kCaptured);  // a refused refund does not unsettle it
   const uint64_t seq = f.Outbox().front().sequence;
@@ -340,7 +368,7 @@ TEST_CASE("a refund refused with a 400 keeps its amount reserved until its entry
       f.env
           ->Write([&](store::WriteTxn& txn) { return payments::DropOutbox(txn, seq, "ops", 2600); })
           .ok());
-  CHECK(f.Trip("r1").refunds.at(0).state == "failed");
+  CHECK(f.Trip("r1").refunds.at(0).state == store::RefundState::kFailed);
   CHECK(refund(1000).ok());
 }
 
@@ -380,7 +408,7 @@ TEST_CASE("a refund answered 200 after it was given up is recorded, not lost") {
               .ok());
   // A copy of the request was still on the wire and the money went back after all.
   store::TripRecord t = f.Trip("r2");
-  REQUIRE(t.refunds.at(0).state == "failed");
+  REQUIRE(t.refunds.at(0).state == store::RefundState::kFailed);
   store::OutboxEntry again = sent;
   REQUIRE(f.env
               ->Write([&](store::WriteTxn& txn) {
@@ -394,7 +422,7 @@ TEST_CASE("a refund answered 200 after it was given up is recorded, not lost") {
               })
               .ok());
   t = f.Trip("r2");
-  CHECK(t.refunds.at(0).state == "done");
+  CHECK(t.refunds.at(0).state == store::RefundState::kDone);
   CHECK(t.refunded == 300);
   CHECK(t.history.back().event == "refunded");
 }

@@ -1,12 +1,15 @@
 #include "store/env.h"
 
+#include <boost/json.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "store/codec.h"
 #include "store/records.h"
+#include "store/trip_record.h"
 
 using namespace jwo;
 using store::Table;
@@ -41,6 +44,36 @@ std::string ReadValue(store::Env& env, Table t, std::string_view key) {
              })
               .ok());
   return out;
+}
+
+// The encodings of schema 2, as that build wrote them, to build old stores in tests.
+namespace legacy {
+
+// A trip row of schema 2 (record version 1): refund states by name, no receipt flags.
+std::string TripV1(std::string_view trip, std::string_view refunds_json,
+                   std::string_view transactional_data, std::string_view history_json,
+                   bool receipt_complete) {
+  std::string v = "\x01";
+  v += R"({"trip":")" + std::string(trip) + R"(","shopper":"s1","currency":"USD","state":4,)";
+  v += R"("total":500,"captured":500,"cart":[],"priced":[],"refunds":)" + std::string(refunds_json);
+  v +=
+      R"(,"transactional_data":)" + boost::json::serialize(boost::json::string(transactional_data));
+  v += R"(,"receipt_complete":)" + std::string(receipt_complete ? "true" : "false");
+  v += R"(,"history":)" + std::string(history_json) + "}";
+  return v;
+}
+
+}  // namespace legacy
+
+// A store at schema 2 (what the schema-2 build created), filled by `fill`.
+void MakeSchema2Store(const TempDir& dir,
+                      const std::function<core::Status(store::WriteTxn&)>& fill) {
+  auto options = Options(dir);
+  options.migrations = store::Migrations().subspan(0, 2);
+  auto v2 = store::Env::Open(options);
+  REQUIRE(v2.ok());
+  REQUIRE((*v2)->schema_version() == 2);
+  REQUIRE((*v2)->Write(fill).ok());
 }
 
 }  // namespace
@@ -251,6 +284,93 @@ TEST_CASE("migrating to schema 2 re-keys decisions by sequence in decision-time 
   CHECK(rows[1].sequence == 2);
   CHECK(rows[1].trip_id == "trip-b");
   CHECK(rows[1].latency_us == 7);
+}
+
+TEST_CASE("migrating to schema 3 re-encodes trips with typed refund states and receipt flags") {
+  TempDir dir;
+  MakeSchema2Store(dir, [](store::WriteTxn& txn) {
+    const std::string refunds =
+        R"([{"id":"r1","amount":100,"state":"pending"},{"id":"r2","amount":50,"state":"done",)"
+        R"("reconciliation":"rec-2"},{"id":"r3","amount":20,"state":"failed"}])";
+    const std::string receipt_history =
+        R"([{"at":1,"event":"captured"},{"at":2,"event":"transactional_data"},)"
+        R"({"at":3,"event":"shopper_identity"}])";
+    if (auto s = txn.Put(
+            Table::kTrips, "t-receipt",
+            legacy::TripV1("t-receipt", refunds, R"({"brand":"VISA"})", receipt_history, true));
+        !s.ok()) {
+      return s;
+    }
+    // Receipt data half-fetched: no identity answer yet.
+    if (auto s = txn.Put(Table::kTrips, "t-half",
+                         legacy::TripV1("t-half", "[]", R"({"brand":"VISA"})",
+                                        R"([{"at":1,"event":"transactional_data"}])", false));
+        !s.ok()) {
+      return s;
+    }
+    return txn.Put(Table::kTrips, "t-bare",
+                   legacy::TripV1("t-bare", "[]", "", R"([{"at":1,"event":"created"}])", false));
+  });
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK((*env)->schema_version() == 3);
+  auto trip = [&](std::string_view id) {
+    const std::string bytes = ReadValue(**env, Table::kTrips, id);
+    REQUIRE(!bytes.empty());
+    CHECK(bytes[0] == 2);  // re-encoded, not only readable
+    auto t = store::DecodeTrip(bytes);
+    REQUIRE(t.ok());
+    return *t;
+  };
+  const store::TripRecord receipt = trip("t-receipt");
+  REQUIRE(receipt.refunds.size() == 3);
+  CHECK(receipt.refunds[0].state == store::RefundState::kPending);
+  CHECK(receipt.refunds[0].amount == 100);
+  CHECK(receipt.refunds[1].state == store::RefundState::kDone);
+  CHECK(receipt.refunds[1].reconciliation_id == "rec-2");
+  CHECK(receipt.refunds[2].state == store::RefundState::kFailed);
+  CHECK(receipt.have_transactional_data);
+  CHECK(receipt.have_shopper_identity);
+  CHECK(receipt.receipt_complete);
+  CHECK(receipt.transactional_data == R"({"brand":"VISA"})");
+  CHECK(receipt.history.size() == 3);
+  CHECK(receipt.captured == 500);
+  CHECK(receipt.state == store::TripState::kCaptured);
+
+  const store::TripRecord half = trip("t-half");
+  CHECK(half.have_transactional_data);
+  CHECK_FALSE(half.have_shopper_identity);
+  CHECK_FALSE(half.receipt_complete);
+
+  const store::TripRecord bare = trip("t-bare");
+  CHECK_FALSE(bare.have_transactional_data);
+  CHECK_FALSE(bare.have_shopper_identity);
+  CHECK(bare.refunds.empty());
+}
+
+TEST_CASE("a schema-2 trip that does not decode stops the migration and names the trip") {
+  TempDir dir;
+  MakeSchema2Store(dir, [](store::WriteTxn& txn) {
+    if (auto s = txn.Put(Table::kTrips, "t-good", legacy::TripV1("t-good", "[]", "", "[]", false));
+        !s.ok()) {
+      return s;
+    }
+    return txn.Put(
+        Table::kTrips, "t-broken",
+        legacy::TripV1("t-broken", R"([{"id":"r","state":"refunded"}])", "", "[]", false));
+  });
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.status().code() == core::StatusCode::kCorruption);
+  CHECK(env.status().message().find("migration 2->3") != std::string::npos);
+  CHECK(env.status().message().find("t-broken") != std::string::npos);
+  // All or nothing: the store is still a schema-2 store, every row as it was.
+  auto options = Options(dir);
+  options.migrations = store::Migrations().subspan(0, 2);
+  auto v2 = store::Env::Open(options);
+  REQUIRE(v2.ok());
+  CHECK((*v2)->schema_version() == 2);
+  CHECK(ReadValue(**v2, Table::kTrips, "t-good")[0] == 1);
 }
 
 TEST_CASE("append keeps key order and reverse scans walk back from the newest") {

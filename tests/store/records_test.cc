@@ -141,7 +141,7 @@ TEST_CASE("trip records round-trip through their JSON encoding") {
   t.currency = "USD";
   t.total = 368;
   t.state = TripState::kCapturing;
-  t.refunds = {{"uuid", 100, "DAMAGED_ITEM", "ops", 5, "pending", ""}};
+  t.refunds = {{"uuid", 100, "DAMAGED_ITEM", "ops", 5, RefundState::kPending, ""}};
   t.Record(7, "created", "priced 1 line");
   auto back = DecodeTrip(EncodeTrip(t));
   REQUIRE(back.ok());
