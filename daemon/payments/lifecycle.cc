@@ -51,13 +51,16 @@ Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
   store::DebtRecord d;
   d.shopper_id = t.shopper_id;
   d.trip_id = t.trip_id;
+  d.kind = store::DebtKindOf(cause);
   // An unknown code leaves the currency empty, and AddDebt refuses it (kInvalidArgument).
   d.amount = {amount, core::FindCurrency(t.currency).value_or(core::Currency{})};
   d.cause = cause;
   d.origin_store = policy.store_id;
   d.created_ms = now;
   Status s = ledger::AddDebt(txn, d, now);
-  if (s.code() == core::StatusCode::kAlreadyExists) return Status::Ok();  // recorded before
+  // The same kind for the same trip: this debt was recorded before. A debt of another kind
+  // (an operator's manual one) has its own key and never lands here.
+  if (s.code() == core::StatusCode::kAlreadyExists) return Status::Ok();
   if (s.ok()) t.Record(now, "debt_recorded", std::string(store::DebtCauseName(cause)));
   return s;
 }
@@ -492,15 +495,13 @@ Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, 
   if (!amount.ok()) return amount.status();
   if (t.captured == 0) t.captured = *amount;
   if (!t.shopper_id.empty()) {
-    auto debts = ledger::ListDebts(txn, t.shopper_id);
+    auto debts = ledger::ListTripDebts(txn, t.shopper_id, t.trip_id);
     if (!debts.ok()) return debts.status();
     for (const store::DebtRecord& d : *debts) {
-      const bool of_trip =
-          d.trip_id == t.trip_id || d.trip_id == ledger::ExpiredDebtTripId(t.trip_id);
-      if (of_trip && d.state == store::DebtState::kOpen &&
-          d.cause == store::DebtCause::kExpiredPreAuth) {
-        if (Status s = ledger::CloseDebt(txn, t.shopper_id, d.trip_id, store::DebtState::kSettled,
-                                         "captured-after-withdrawal", now);
+      if (d.kind == store::DebtKind::kExpired && d.state == store::DebtState::kOpen) {
+        if (Status s =
+                ledger::CloseDebt(txn, t.shopper_id, t.trip_id, store::DebtKind::kExpired,
+                                  store::DebtState::kSettled, "captured-after-withdrawal", now);
             !s.ok()) {
           return s;
         }

@@ -69,7 +69,9 @@ std::span<const Migration> Migrations() {
        "add the money-path tables (trips, purchases, outbox, open_trips); re-key decisions "
        "by sequence",
        [](WriteTxn& txn) { return RekeyDecisions(txn); }},
-      {2, "trip records to version 2 (refund states as numbers, receipt flags)",
+      {2,
+       "re-key debts by shopper, trip and kind; trip records to version 2 (refund states as "
+       "numbers, receipt flags)",
        [](WriteTxn& txn) { return UpgradeToSchema3(txn); }},
   };
   return kMigrations;

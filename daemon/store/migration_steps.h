@@ -16,9 +16,12 @@ namespace jwo::store {
 // decode; store errors.
 core::Status RekeyDecisions(WriteTxn& txn);
 
-// 2 -> 3: re-encodes every trip as record version 2 (DecodeTripVersion1: refund states become
-// RefundState numbers, the receipt flags are derived). Errors: kCorruption naming the trip
-// whose row does not decode as version 1; store errors.
+// 2 -> 3: re-keys every debt with its DebtKind (DebtKindOf(cause); an expired-pre-auth
+// remainder that schema 2 booked under "<trip>-expired" becomes the kExpired debt of <trip>),
+// and re-encodes every trip as record version 2 (DecodeTripVersion1: refund states become
+// RefundState numbers, the receipt flags are derived). Balances do not change: the same debts
+// stay open. Errors: kCorruption for a row that does not decode (trips are named) or two
+// debts that would share a key; store errors.
 core::Status UpgradeToSchema3(WriteTxn& txn);
 
 }  // namespace jwo::store

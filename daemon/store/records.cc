@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "store/codec.h"
+#include "store/table.h"
 
 namespace jwo::store {
 namespace {
@@ -135,8 +136,61 @@ std::string_view DebtStateName(DebtState s) {
   return "unknown";
 }
 
-core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id) {
-  return PairKey("shopper id", shopper_id, "trip id", trip_id);
+std::string_view DebtKindName(DebtKind k) {
+  switch (k) {
+    case DebtKind::kTrip:
+      return "trip";
+    case DebtKind::kExpired:
+      return "expired";
+    case DebtKind::kManual:
+      return "manual";
+  }
+  return "unknown";
+}
+
+std::optional<DebtKind> DebtKindFromName(std::string_view name) {
+  for (DebtKind k : {DebtKind::kTrip, DebtKind::kExpired, DebtKind::kManual}) {
+    if (DebtKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+DebtKind DebtKindOf(DebtCause c) {
+  switch (c) {
+    case DebtCause::kExpiredPreAuth:
+      return DebtKind::kExpired;
+    case DebtCause::kManual:
+      return DebtKind::kManual;
+    case DebtCause::kDeclinedAdjust:
+    case DebtCause::kPartialCapture:
+      break;
+  }
+  return DebtKind::kTrip;
+}
+
+core::Result<std::string> DebtTripKeyPrefix(std::string_view shopper_id, std::string_view trip_id) {
+  if (Status s = CheckId("shopper id", shopper_id); !s.ok()) return s;
+  if (Status s = CheckId("trip id", trip_id); !s.ok()) return s;
+  // Three bytes of the key are lengths and kind.
+  const size_t room = kMaxKeyBytes - 3 - shopper_id.size();
+  std::string trip(trip_id);
+  if (trip.size() > room) {
+    constexpr size_t kDigest = 16;
+    trip = std::string(trip_id.substr(0, room - kDigest - 1)) + "~" +
+           core::Sha256Hex(trip_id).substr(0, kDigest);
+  }
+  std::string k = DebtKeyPrefix(shopper_id);
+  k.push_back(static_cast<char>(trip.size()));
+  k.append(trip);
+  return k;
+}
+
+core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id,
+                                  DebtKind kind) {
+  auto k = DebtTripKeyPrefix(shopper_id, trip_id);
+  if (!k.ok()) return k;
+  k->push_back(static_cast<char>(kind));
+  return k;
 }
 
 std::string DebtKeyPrefix(std::string_view shopper_id) {
@@ -160,22 +214,45 @@ std::string EncodeDebt(const DebtRecord& r) {
   return e.Take();
 }
 
-core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes) {
-  DebtRecord r;
-  if (!SplitKey(key, r.shopper_id, r.trip_id)) return Bad("debt key");
+namespace {
+
+// The value is the same in schemas 2 and 3.
+bool DecodeDebtValue(std::string_view bytes, DebtRecord& r) {
   Decoder d(bytes);
   uint8_t cause = 0, state = 0;
   std::string code;
   if (!ReadVersion(d) || !d.I64(r.amount.minor) || !d.Str(code) || !d.U8(cause) || cause < 1 ||
       cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) || state < 1 ||
       state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) || !d.Str(r.note)) {
-    return Bad("debt");
+    return false;
   }
   auto currency = core::FindCurrency(code);
-  if (!currency) return Bad("debt");
+  if (!currency) return false;
   r.amount.currency = *currency;
   r.cause = static_cast<DebtCause>(cause);
   r.state = static_cast<DebtState>(state);
+  return true;
+}
+
+}  // namespace
+
+core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes) {
+  DebtRecord r;
+  std::string rest;
+  if (!SplitKey(key, r.shopper_id, rest) || rest.empty()) return Bad("debt key");
+  const size_t n = static_cast<unsigned char>(rest[0]);
+  const uint8_t kind = rest.size() == n + 2 ? static_cast<uint8_t>(rest.back()) : 0;
+  if (kind < 1 || kind > 3) return Bad("debt key");
+  r.trip_id = rest.substr(1, n);
+  r.kind = static_cast<DebtKind>(kind);
+  if (!DecodeDebtValue(bytes, r)) return Bad("debt");
+  return r;
+}
+
+core::Result<DebtRecord> DecodeDebtSchema2(std::string_view key, std::string_view bytes) {
+  DebtRecord r;
+  if (!SplitKey(key, r.shopper_id, r.trip_id) || r.trip_id.empty()) return Bad("debt key");
+  if (!DecodeDebtValue(bytes, r)) return Bad("debt");
   return r;
 }
 

@@ -447,6 +447,34 @@ TEST_CASE("a Capture that succeeded after its entry was withdrawn is still recor
   CHECK(f.Debt("shopper-w1") == 0);
 }
 
+TEST_CASE("a decline on a trip with a manual debt of the same trip id books its own debt") {
+  Fixture f;
+  // An operator booked something against the trip id before its Adjust was answered.
+  store::DebtRecord manual;
+  manual.shopper_id = "shopper-m1";
+  manual.trip_id = "m1";
+  manual.amount = {300, *core::FindCurrency("USD")};
+  manual.cause = store::DebtCause::kManual;
+  manual.kind = store::DebtKind::kManual;
+  REQUIRE(
+      f.env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, manual, 500); }).ok());
+  f.Start("m1", 1000);
+  CHECK(f.Answer(200, R"({"status":"DECLINED"})") == AnswerVerdict::kDone);
+  CHECK(f.Trip("m1").state == TripState::kDeclined);
+  // Regression: the decline's AddDebt hit the manual debt's key, kAlreadyExists was taken for
+  // "recorded before", and the 10.00 was never owed.
+  CHECK(f.Debt("shopper-m1") == 1300);
+  std::vector<store::DebtRecord> debts;
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto l = ledger::ListDebts(txn, "shopper-m1");
+                if (l.ok()) debts = *l;
+                return l.status();
+              })
+              .ok());
+  CHECK(debts.size() == 2);
+}
+
 TEST_CASE("a DECLINED increase that leaves an authorization captures it; the rest is debt") {
   Fixture f;
   f.Start("p1", 1000);
@@ -516,9 +544,21 @@ TEST_CASE("the expired remainder of a trip with a very long id still becomes deb
   REQUIRE(f.Expire(trip, 20'000).ok());
   CHECK(f.Trip(trip).state == TripState::kExpired);
   CHECK(f.Debt("shopper-long") == 1000);
-  CHECK(ledger::ExpiredDebtTripId(trip).size() == 255);
-  CHECK(ledger::ExpiredDebtTripId(trip) != ledger::ExpiredDebtTripId(trip + "y"));
-  CHECK(ledger::ExpiredDebtTripId("t1") == "t1-expired");
+  // The remainder is the trip's expired debt, under the trip's own id.
+  std::vector<store::DebtRecord> debts;
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto l = ledger::ListTripDebts(txn, "shopper-long", trip);
+                if (l.ok()) debts = *l;
+                return l.status();
+              })
+              .ok());
+  REQUIRE(debts.size() == 2);
+  CHECK(debts[0].kind == store::DebtKind::kTrip);
+  CHECK(debts[0].amount.minor == 400);
+  CHECK(debts[1].kind == store::DebtKind::kExpired);
+  CHECK(debts[1].amount.minor == 600);
+  CHECK(debts[1].trip_id == trip);
 }
 
 TEST_CASE("expiry never turns a Capture that may have happened into debt") {
