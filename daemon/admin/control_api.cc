@@ -30,17 +30,18 @@ std::string OverrideName(store::Override o) {
 
 json::array BalancesJson(const store::ShopperRecord& r) {
   json::array out;
-  for (const store::Balance& b : r.open_debt) {
-    out.push_back(
-        json::object{{"currency", b.currency}, {"amount", FormatAmount(b.minor, b.currency)}});
+  for (const core::Money& b : r.open_debt) {
+    out.push_back(json::object{{"currency", b.currency.Code()},
+                               {"amount", core::FormatMinorUnits(b.minor, b.currency)}});
   }
   return out;
 }
 
 json::object DebtJson(const store::DebtRecord& d) {
   json::object o{{"trip", d.trip_id},
-                 {"amount", FormatAmount(d.amount_minor, d.currency)},
-                 {"currency", d.currency},
+                 {"kind", std::string(store::DebtKindName(d.kind))},
+                 {"amount", core::FormatMinorUnits(d.amount.minor, d.amount.currency)},
+                 {"currency", d.amount.currency.Code()},
                  {"cause", std::string(store::DebtCauseName(d.cause))},
                  {"state", std::string(store::DebtStateName(d.state))},
                  {"origin_store", d.origin_store},
@@ -177,8 +178,8 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     store::DebtRecord d;
     d.shopper_id = shopper;
     d.trip_id = trip;
-    d.amount_minor = *minor;
-    d.currency = currency_code;
+    d.kind = store::DebtKind::kManual;  // its own key: never in the way of the trip's own debt
+    d.amount = {*minor, *currency};
     d.cause = store::DebtCause::kManual;
     d.origin_store = cfg.store_id;
     d.created_ms = now;
@@ -195,11 +196,27 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     const std::string trip = Arg(req, "trip");
     const std::string reference = Arg(req, "reference");
     const std::string reason = Arg(req, "reason", false);
-    audited_write(
-        command, shopper, "trip " + trip + " ref " + reference, reason, [&](store::WriteTxn& txn) {
-          return ledger::CloseDebt(txn, shopper, trip, store::DebtState::kSettled, reference, now);
-        });
-    return json::object{{"shopper", shopper}, {"trip", trip}, {"state", "settled"}};
+    const std::string kind_name = Arg(req, "kind", false);
+    std::optional<store::DebtKind> kind;
+    if (!kind_name.empty()) {
+      kind = store::DebtKindFromName(kind_name);
+      if (!kind) Fail(StatusCode::kInvalidArgument, "kind must be trip, expired or manual");
+    } else {
+      // The common case: the trip has one open debt, and naming the trip is enough.
+      Check(env->Read([&](const store::ReadTxn& txn) {
+        auto single = ledger::SingleOpenDebtKind(txn, shopper, trip);
+        if (single.ok()) kind = *single;
+        return single.status();
+      }));
+    }
+    const std::string kind_text(store::DebtKindName(*kind));
+    audited_write(command, shopper, "trip " + trip + " kind " + kind_text + " ref " + reference,
+                  reason, [&](store::WriteTxn& txn) {
+                    return ledger::CloseDebt(txn, shopper, trip, *kind, store::DebtState::kSettled,
+                                             reference, now);
+                  });
+    return json::object{
+        {"shopper", shopper}, {"trip", trip}, {"kind", kind_text}, {"state", "settled"}};
   }
 
   if (command == "debt.list") {

@@ -51,7 +51,7 @@ json::object TripJson(const store::TripRecord& t) {
     refunds.push_back(json::object{{"refund_request_id", r.refund_request_id},
                                    {"amount", FormatAmount(r.amount, t.currency)},
                                    {"reason", r.reason},
-                                   {"state", r.state},
+                                   {"state", std::string(store::RefundStateName(r.state))},
                                    {"by", r.actor}});
   }
   o["refunds"] = refunds;

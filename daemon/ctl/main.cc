@@ -28,7 +28,9 @@ void Usage(std::FILE* out) {
       "  shopper clear-override SHOPPER --reason TEXT\n"
       "  debt add SHOPPER TRIP AMOUNT CURRENCY --reason TEXT\n"
       "  debt list SHOPPER\n"
-      "  debt settle SHOPPER TRIP REFERENCE --reason TEXT\n"
+      "  debt settle SHOPPER TRIP REFERENCE --reason TEXT [--kind trip|expired|manual]\n"
+      "                                           --kind only when the trip has several open "
+      "debts\n"
       "  audit [SHOPPER]                          recent operator changes, newest first\n"
       "  gate ...                                 gate hardware; `jwo-edgectl gate` lists the "
       "forms\n"
@@ -101,6 +103,7 @@ struct Args {
   bool dead = false;
   std::string limit;
   std::string currency;
+  std::string kind;
 };
 
 }  // namespace
@@ -122,6 +125,8 @@ int main(int argc, char** argv) {
       args.limit = argv[++i];
     } else if (a == "--currency" && i + 1 < argc) {
       args.currency = argv[++i];
+    } else if (a == "--kind" && i + 1 < argc) {
+      args.kind = argv[++i];
     } else if (a == "--dead") {
       args.dead = true;
     } else if (a == "--json") {
@@ -180,12 +185,13 @@ int main(int argc, char** argv) {
     need(3, "debt list SHOPPER");
     req = {{"command", "debt.list"}, {"shopper", p[2]}};
   } else if (group == "debt" && verb == "settle") {
-    need(5, "debt settle SHOPPER TRIP REFERENCE --reason TEXT");
+    need(5, "debt settle SHOPPER TRIP REFERENCE --reason TEXT [--kind trip|expired|manual]");
     req = {{"command", "debt.settle"},
            {"shopper", p[2]},
            {"trip", p[3]},
            {"reference", p[4]},
            {"reason", args.reason}};
+    if (!args.kind.empty()) req["kind"] = args.kind;
   } else if (group == "trip" && verb == "show") {
     need(3, "trip show TRIP");
     req = {{"command", "trip.show"}, {"trip", p[2]}};

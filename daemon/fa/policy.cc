@@ -79,8 +79,8 @@ std::string_view ReasonName(Reason r) {
 }
 
 bool OwesAtThreshold(const store::ShopperRecord& shopper, const config::FaConfig& fa) {
-  for (const store::Balance& b : shopper.open_debt) {
-    auto it = fa.thresholds.find(b.currency);
+  for (const core::Money& b : shopper.open_debt) {
+    auto it = fa.thresholds.find(std::string(b.currency.Code()));
     const int64_t threshold = it == fa.thresholds.end() ? 1 : it->second;
     if (b.minor >= threshold) return true;
   }

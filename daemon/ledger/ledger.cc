@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/ids.h"
 #include "core/money.h"
 #include "store/codec.h"
 
@@ -23,20 +22,21 @@ Status SaveShopper(store::WriteTxn& txn, std::string_view id, const store::Shopp
   return txn.Put(Table::kShoppers, id, store::EncodeShopper(r));
 }
 
-void ApplyToBalance(store::ShopperRecord& r, std::string_view currency, int64_t delta) {
+// Adds `delta` (signed) to the balance in delta's currency.
+void ApplyToBalance(store::ShopperRecord& r, const core::Money& delta) {
   auto it = std::find_if(r.open_debt.begin(), r.open_debt.end(),
-                         [&](const store::Balance& b) { return b.currency == currency; });
+                         [&](const core::Money& b) { return b.currency == delta.currency; });
   if (it == r.open_debt.end()) {
-    r.open_debt.push_back({std::string(currency), 0});
+    r.open_debt.push_back({0, delta.currency});
     it = r.open_debt.end() - 1;
   }
-  it->minor += delta;
+  it->minor += delta.minor;
   r.open_debt.erase(std::remove_if(r.open_debt.begin(), r.open_debt.end(),
-                                   [](const store::Balance& b) { return b.minor <= 0; }),
+                                   [](const core::Money& b) { return b.minor <= 0; }),
                     r.open_debt.end());
-  std::sort(
-      r.open_debt.begin(), r.open_debt.end(),
-      [](const store::Balance& a, const store::Balance& b) { return a.currency < b.currency; });
+  std::sort(r.open_debt.begin(), r.open_debt.end(), [](const core::Money& a, const core::Money& b) {
+    return a.currency.Code() < b.currency.Code();
+  });
 }
 
 }  // namespace
@@ -52,77 +52,99 @@ core::Result<std::optional<store::ShopperRecord>> ReadShopper(const store::ReadT
   return std::optional<store::ShopperRecord>{std::move(*rec)};
 }
 
-core::Result<std::vector<store::DebtRecord>> ListDebts(const store::ReadTxn& txn,
-                                                       std::string_view shopper_id) {
-  if (Status s = store::CheckId("shopper id", shopper_id); !s.ok()) return s;
+namespace {
+
+// Decodes every debt under `prefix`.
+core::Result<std::vector<store::DebtRecord>> ScanDebts(const store::ReadTxn& txn,
+                                                       std::string_view prefix) {
   std::vector<store::DebtRecord> out;
   Status decode_error;
-  Status s = txn.Scan(Table::kDebts, store::DebtKeyPrefix(shopper_id),
-                      [&](std::string_view k, std::string_view v) {
-                        auto d = store::DecodeDebt(k, v);
-                        if (!d.ok()) {
-                          decode_error = d.status();
-                          return false;
-                        }
-                        out.push_back(std::move(*d));
-                        return true;
-                      });
+  Status s = txn.Scan(Table::kDebts, prefix, [&](std::string_view k, std::string_view v) {
+    auto d = store::DecodeDebt(k, v);
+    if (!d.ok()) {
+      decode_error = d.status();
+      return false;
+    }
+    out.push_back(std::move(*d));
+    return true;
+  });
   if (!s.ok()) return s;
   if (!decode_error.ok()) return decode_error;
   return out;
 }
 
-std::string ExpiredDebtTripId(std::string_view trip_id) {
-  constexpr std::string_view kSuffix = "-expired";
-  constexpr size_t kMax = 255;
-  if (trip_id.size() + kSuffix.size() <= kMax) return std::string(trip_id) + std::string(kSuffix);
-  // Distinct trips stay distinct: the digest covers the whole id.
-  constexpr size_t kDigest = 16;
-  std::string id(trip_id.substr(0, kMax - kSuffix.size() - kDigest - 1));
-  id += '~';
-  id += core::Sha256Hex(trip_id).substr(0, kDigest);
-  id += kSuffix;
-  return id;
+}  // namespace
+
+core::Result<std::vector<store::DebtRecord>> ListDebts(const store::ReadTxn& txn,
+                                                       std::string_view shopper_id) {
+  if (Status s = store::CheckId("shopper id", shopper_id); !s.ok()) return s;
+  auto out = ScanDebts(txn, store::DebtKeyPrefix(shopper_id));
+  if (!out.ok()) return out;
+  // Keys sort by trip id length first (the length byte); operators read lists by id.
+  std::stable_sort(
+      out->begin(), out->end(),
+      [](const store::DebtRecord& a, const store::DebtRecord& b) { return a.trip_id < b.trip_id; });
+  return out;
+}
+
+core::Result<std::vector<store::DebtRecord>> ListTripDebts(const store::ReadTxn& txn,
+                                                           std::string_view shopper_id,
+                                                           std::string_view trip_id) {
+  auto prefix = store::DebtTripKeyPrefix(shopper_id, trip_id);
+  if (!prefix.ok()) return prefix.status();
+  auto out = ScanDebts(txn, *prefix);
+  if (!out.ok()) return out;
+  for (store::DebtRecord& d : *out) d.trip_id = std::string(trip_id);
+  return out;
 }
 
 Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {
   if (debt.state != store::DebtState::kOpen) {
     return Status(StatusCode::kInvalidArgument, "a new debt must be open");
   }
-  if (debt.amount_minor <= 0 || debt.amount_minor > core::kMaxMinorUnits) {
+  if (debt.amount.minor <= 0 || debt.amount.minor > core::kMaxMinorUnits) {
     return Status(StatusCode::kInvalidArgument, "debt amount must be positive");
   }
-  if (!core::FindCurrency(debt.currency)) {
-    return Status(StatusCode::kInvalidArgument, "unknown currency '" + debt.currency + "'");
+  // A default-constructed Currency (no code) must not reach the store: it would not decode.
+  if (!core::FindCurrency(debt.amount.currency.Code())) {
+    return Status(StatusCode::kInvalidArgument, "debt currency is not an ISO 4217 code");
   }
-  auto key = store::DebtKey(debt.shopper_id, debt.trip_id);
+  if (debt.kind != store::DebtKindOf(debt.cause)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "a " + std::string(store::DebtCauseName(debt.cause)) +
+                      " debt cannot be of kind " + std::string(store::DebtKindName(debt.kind)));
+  }
+  auto key = store::DebtKey(debt.shopper_id, debt.trip_id, debt.kind);
   if (!key.ok()) return key.status();
   auto existing = txn.Get(Table::kDebts, *key);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
-    return Status(StatusCode::kAlreadyExists,
-                  "the shopper already has a debt for trip " + debt.trip_id);
+    return Status(StatusCode::kAlreadyExists, "the shopper already has a " +
+                                                  std::string(store::DebtKindName(debt.kind)) +
+                                                  " debt for trip " + debt.trip_id);
   }
   auto shopper = LoadOrNew(txn, debt.shopper_id);
   if (!shopper.ok()) return shopper.status();
   if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(debt)); !s.ok()) return s;
-  ApplyToBalance(*shopper, debt.currency, debt.amount_minor);
+  ApplyToBalance(*shopper, debt.amount);
   shopper->open_debt_count += 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, debt.shopper_id, *shopper);
 }
 
 Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
-                 store::DebtState new_state, std::string_view settlement_ref, int64_t now_ms) {
+                 store::DebtKind kind, store::DebtState new_state, std::string_view settlement_ref,
+                 int64_t now_ms) {
   if (new_state == store::DebtState::kOpen) {
     return Status(StatusCode::kInvalidArgument, "closing a debt needs settled or written_off");
   }
-  auto key = store::DebtKey(shopper_id, trip_id);
+  auto key = store::DebtKey(shopper_id, trip_id, kind);
   if (!key.ok()) return key.status();
   auto bytes = txn.Get(Table::kDebts, *key);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) {
-    return Status(StatusCode::kNotFound, "no debt for that shopper and trip");
+    return Status(StatusCode::kNotFound, "no " + std::string(store::DebtKindName(kind)) +
+                                             " debt for that shopper and trip");
   }
   auto debt = store::DecodeDebt(*key, **bytes);
   if (!debt.ok()) return debt.status();
@@ -136,10 +158,35 @@ Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_
   debt->settlement_ref = std::string(settlement_ref);
   debt->settled_ms = now_ms;
   if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(*debt)); !s.ok()) return s;
-  ApplyToBalance(*shopper, debt->currency, -debt->amount_minor);
+  ApplyToBalance(*shopper, {-debt->amount.minor, debt->amount.currency});
   if (shopper->open_debt_count > 0) shopper->open_debt_count -= 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, shopper_id, *shopper);
+}
+
+core::Result<store::DebtKind> SingleOpenDebtKind(const store::ReadTxn& txn,
+                                                 std::string_view shopper_id,
+                                                 std::string_view trip_id) {
+  auto debts = ListTripDebts(txn, shopper_id, trip_id);
+  if (!debts.ok()) return debts.status();
+  if (debts->empty()) return Status(StatusCode::kNotFound, "no debt for that shopper and trip");
+  std::vector<store::DebtKind> open;
+  for (const store::DebtRecord& d : *debts) {
+    if (d.state == store::DebtState::kOpen) open.push_back(d.kind);
+  }
+  if (open.size() == 1) return open.front();
+  if (open.empty()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "debt is already " + std::string(store::DebtStateName(debts->front().state)));
+  }
+  std::string kinds;
+  for (store::DebtKind k : open) {
+    if (!kinds.empty()) kinds += ", ";
+    kinds += store::DebtKindName(k);
+  }
+  return Status(StatusCode::kFailedPrecondition,
+                "the shopper has " + std::to_string(open.size()) + " open debts for trip " +
+                    std::string(trip_id) + " (" + kinds + "): say which kind to settle");
 }
 
 Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,

@@ -22,25 +22,37 @@ namespace jwo::ledger {
 core::Result<std::optional<store::ShopperRecord>> ReadShopper(const store::ReadTxn& txn,
                                                               std::string_view shopper_id);
 
-// Every debt record of the shopper, open or not, ordered by trip id.
+// Every debt record of the shopper, open or not, ordered by trip id, then kind. Errors:
+// kInvalidArgument for an id LMDB cannot key, kIoError, kCorruption.
 core::Result<std::vector<store::DebtRecord>> ListDebts(const store::ReadTxn& txn,
                                                        std::string_view shopper_id);
 
-// Records a new open debt and adds it to the shopper's balance. `debt.state` must be kOpen and
-// the amount > 0. Errors: kAlreadyExists when the shopper already has a debt for that trip
-// (recording the same decline twice must not double the debt), kInvalidArgument for bad ids
-// or amounts, store errors.
+// The shopper's debts for one trip (at most one per kind), open or not, ordered by kind; each
+// record carries `trip_id` as given (also when the key holds it shortened). Errors as ListDebts.
+core::Result<std::vector<store::DebtRecord>> ListTripDebts(const store::ReadTxn& txn,
+                                                           std::string_view shopper_id,
+                                                           std::string_view trip_id);
+
+// Records a new open debt of `debt.kind` and adds it to the shopper's balance. `debt.state`
+// must be kOpen, the amount > 0 in an ISO 4217 currency, and `debt.kind` DebtKindOf(cause).
+// Errors: kAlreadyExists when the shopper already has a debt of that kind for that trip
+// (recording the same decline twice must not double the debt; a debt of another kind, such as
+// a manual one, never blocks it), kInvalidArgument for bad ids, amounts or kinds, store errors.
 core::Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms);
 
-// The trip id under which the expired-pre-auth remainder of a trip is booked when part of the
-// trip is debt already (one debt record per shopper and trip id): "<trip>-expired", shortened
-// with a digest of the trip id when that would pass the 255-byte id limit. Pure.
-std::string ExpiredDebtTripId(std::string_view trip_id);
-
-// Marks an open debt settled (or written off) and removes it from the balance. Errors:
-// kNotFound (no such debt), kFailedPrecondition (already settled or written off).
+// Marks the open debt of `kind` for the shopper's trip settled (or written off) and removes it
+// from the balance. Errors: kNotFound (no such debt), kFailedPrecondition (already settled or
+// written off), kInvalidArgument (new_state kOpen, bad ids).
 core::Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
-                       store::DebtState new_state, std::string_view settlement_ref, int64_t now_ms);
+                       store::DebtKind kind, store::DebtState new_state,
+                       std::string_view settlement_ref, int64_t now_ms);
+
+// The kind of the shopper's one open debt for the trip, for an operator who names only the
+// trip. Errors: kNotFound (the shopper has no debt for that trip), kFailedPrecondition (none of
+// them is open, or more than one is: the message lists the open kinds), as ListDebts.
+core::Result<store::DebtKind> SingleOpenDebtKind(const store::ReadTxn& txn,
+                                                 std::string_view shopper_id,
+                                                 std::string_view trip_id);
 
 // Sets or clears (mode kNone) the manual override. `by` and `reason` are required for a set.
 core::Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,

@@ -1,6 +1,7 @@
 #include "payments/expiry.h"
 
 #include "core/log.h"
+#include "core/money.h"
 #include "ledger/ledger.h"
 #include "payments/outbox_commits.h"
 #include "store/codec.h"
@@ -85,24 +86,22 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
       if (core::Status s = txn.Delete(store::Table::kOutbox, key); !s.ok()) return s;
     }
     // A partial capture or a partly declined Adjust may already have booked part of this
-    // trip as debt: only the rest is new.
+    // trip as debt: only the rest is new. An operator's manual debt is not part of the trip.
     int64_t already = 0;
     if (!t.shopper_id.empty()) {
-      auto debts = ledger::ListDebts(txn, t.shopper_id);
+      auto debts = ledger::ListTripDebts(txn, t.shopper_id, t.trip_id);
       if (!debts.ok()) return debts.status();
       for (const auto& d : *debts) {
-        if (d.trip_id == t.trip_id && d.cause != store::DebtCause::kManual) {
-          already += d.amount_minor;
-        }
+        if (d.kind != store::DebtKind::kManual) already += d.amount.minor;
       }
     }
     const int64_t owed = t.total - t.captured - already;
     if (owed > 0 && !t.shopper_id.empty()) {
       store::DebtRecord d;
       d.shopper_id = t.shopper_id;
-      d.trip_id = already > 0 ? ledger::ExpiredDebtTripId(t.trip_id) : t.trip_id;
-      d.amount_minor = owed;
-      d.currency = t.currency;
+      d.trip_id = t.trip_id;
+      d.kind = store::DebtKind::kExpired;
+      d.amount = {owed, core::FindCurrency(t.currency).value_or(core::Currency{})};
       d.cause = store::DebtCause::kExpiredPreAuth;
       d.origin_store = policy.store_id;
       d.created_ms = now;

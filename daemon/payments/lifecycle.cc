@@ -51,13 +51,16 @@ Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
   store::DebtRecord d;
   d.shopper_id = t.shopper_id;
   d.trip_id = t.trip_id;
-  d.amount_minor = amount;
-  d.currency = t.currency;
+  d.kind = store::DebtKindOf(cause);
+  // An unknown code leaves the currency empty, and AddDebt refuses it (kInvalidArgument).
+  d.amount = {amount, core::FindCurrency(t.currency).value_or(core::Currency{})};
   d.cause = cause;
   d.origin_store = policy.store_id;
   d.created_ms = now;
   Status s = ledger::AddDebt(txn, d, now);
-  if (s.code() == core::StatusCode::kAlreadyExists) return Status::Ok();  // recorded before
+  // The same kind for the same trip: this debt was recorded before. A debt of another kind
+  // (an operator's manual one) has its own key and never lands here.
+  if (s.code() == core::StatusCode::kAlreadyExists) return Status::Ok();
   if (s.ok()) t.Record(now, "debt_recorded", std::string(store::DebtCauseName(cause)));
   return s;
 }
@@ -166,8 +169,9 @@ void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body) {
   const json::value* id = doc->get_object().if_contains("refundRequestId");
   if (id == nullptr || !id->is_string()) return;
   for (store::RefundRecord& r : t.refunds) {
-    if (r.refund_request_id == std::string_view(id->get_string()) && r.state == "pending") {
-      r.state = "failed";
+    if (r.refund_request_id == std::string_view(id->get_string()) &&
+        r.state == store::RefundState::kPending) {
+      r.state = store::RefundState::kFailed;
     }
   }
 }
@@ -432,14 +436,15 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
       if (r == nullptr)
         return Status(core::StatusCode::kCorruption,
                       "refund answer for a refund the trip does not know");
-      if (r->state == "done") break;  // answered before (an operator retried a done refund)
-      if (r->state != "pending") {
+      // Answered before (an operator retried a done refund).
+      if (r->state == store::RefundState::kDone) break;
+      if (r->state != store::RefundState::kPending) {
         // The money went back although the refund had been given up: record the truth.
         core::LogError("a refund that was given up was carried out; recorded on the trip",
                        {{"trip", t.trip_id}, {"refund", refund_id}});
         t.Record(now, "refund_succeeded_after_failure", refund_id);
       }
-      r->state = "done";
+      r->state = store::RefundState::kDone;
       t.refunded += r->amount;
       auto doc = core::ParseJson(body);
       if (doc.ok() && doc->is_object()) {
@@ -456,6 +461,7 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
       break;
     case Operation::kGetTransactionalData:
       t.transactional_data = std::string(body);
+      t.have_transactional_data = true;
       t.Record(now, "transactional_data");
       break;
     case Operation::kGetShopperIdentity: {
@@ -466,15 +472,14 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
           t.shopper_email = std::string(m->get_string());
         }
       }
+      t.have_shopper_identity = true;
       t.Record(now, "shopper_identity");
       break;
     }
   }
-  const bool identity_done =
-      !IsShopperIdForIdentity(t.shopper_id) ||
-      std::any_of(t.history.begin(), t.history.end(),
-                  [](const store::HistoryEntry& h) { return h.event == "shopper_identity"; });
-  t.receipt_complete = !t.transactional_data.empty() && identity_done;
+  // Get Shopper Identity is asked only for an id it accepts (QueueAfterCapture).
+  const bool identity_done = t.have_shopper_identity || !IsShopperIdForIdentity(t.shopper_id);
+  t.receipt_complete = t.have_transactional_data && identity_done;
   if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(e.sequence)); !s.ok()) {
     return s;
   }
@@ -490,15 +495,13 @@ Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, 
   if (!amount.ok()) return amount.status();
   if (t.captured == 0) t.captured = *amount;
   if (!t.shopper_id.empty()) {
-    auto debts = ledger::ListDebts(txn, t.shopper_id);
+    auto debts = ledger::ListTripDebts(txn, t.shopper_id, t.trip_id);
     if (!debts.ok()) return debts.status();
     for (const store::DebtRecord& d : *debts) {
-      const bool of_trip =
-          d.trip_id == t.trip_id || d.trip_id == ledger::ExpiredDebtTripId(t.trip_id);
-      if (of_trip && d.state == store::DebtState::kOpen &&
-          d.cause == store::DebtCause::kExpiredPreAuth) {
-        if (Status s = ledger::CloseDebt(txn, t.shopper_id, d.trip_id, store::DebtState::kSettled,
-                                         "captured-after-withdrawal", now);
+      if (d.kind == store::DebtKind::kExpired && d.state == store::DebtState::kOpen) {
+        if (Status s =
+                ledger::CloseDebt(txn, t.shopper_id, t.trip_id, store::DebtKind::kExpired,
+                                  store::DebtState::kSettled, "captured-after-withdrawal", now);
             !s.ok()) {
           return s;
         }

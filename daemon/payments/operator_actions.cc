@@ -44,7 +44,7 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
   }
   int64_t pending = 0;
   for (const auto& r : t.refunds) {
-    if (r.state == "pending") pending += r.amount;
+    if (r.state == store::RefundState::kPending) pending += r.amount;
   }
   const int64_t refundable = t.captured - t.refunded - pending;
   if (amount <= 0 || amount > refundable) {
@@ -59,7 +59,7 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
   r.reason = std::string(reason_code);
   r.actor = std::string(actor);
   r.requested_ms = now;
-  r.state = "pending";
+  r.state = store::RefundState::kPending;
   t.refunds.push_back(r);
   t.Record(now, "refund_queued", std::to_string(amount) + " " + r.reason);
   if (auto s = Enqueue(txn, store::Operation::kRefund, t.trip_id, RefundBody(policy.store_id, t, r),

@@ -12,7 +12,7 @@
 
 #include "core/log.h"
 #include "store/codec.h"
-#include "store/records.h"
+#include "store/migration_steps.h"
 
 namespace jwo::store {
 namespace {
@@ -59,44 +59,6 @@ constexpr std::string_view kFormatValue = "jwo-edge";
 
 // --- migrations -------------------------------------------------------------------------------
 
-namespace {
-
-// Schema 1 keyed decisions by trip and gate event, which scatters a batch of inserts over the
-// whole table; schema 2 appends them by sequence (see DecisionRecord). Old rows keep their
-// order of decision time.
-Status RekeyDecisions(WriteTxn& txn) {
-  std::vector<DecisionRecord> rows;
-  std::vector<std::string> keys;
-  Status decode = Status::Ok();
-  Status scan = txn.Scan(Table::kDecisions, {}, [&](std::string_view k, std::string_view v) {
-    auto d = DecodeDecision(k, v);
-    if (!d.ok()) {
-      decode = d.status();
-      return false;
-    }
-    keys.emplace_back(k);
-    rows.push_back(std::move(*d));
-    return true;
-  });
-  if (!scan.ok()) return scan;
-  if (!decode.ok()) return decode;
-  for (const std::string& k : keys) {
-    if (Status s = txn.Delete(Table::kDecisions, k); !s.ok()) return s;
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const DecisionRecord& a, const DecisionRecord& b) {
-    return a.decided_ms < b.decided_ms;
-  });
-  uint64_t seq = 0;
-  for (const DecisionRecord& r : rows) {
-    if (Status s = txn.Append(Table::kDecisions, BigEndianKey(++seq), EncodeDecision(r)); !s.ok()) {
-      return s;
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 std::span<const Migration> Migrations() {
   static const Migration kMigrations[] = {
       {0, "create the version-1 tables (meta, shoppers, debts, decisions, audit)",
@@ -107,6 +69,10 @@ std::span<const Migration> Migrations() {
        "add the money-path tables (trips, purchases, outbox, open_trips); re-key decisions "
        "by sequence",
        [](WriteTxn& txn) { return RekeyDecisions(txn); }},
+      {2,
+       "re-key debts by shopper, trip and kind; trip records to version 2 (refund states as "
+       "numbers, receipt flags)",
+       [](WriteTxn& txn) { return UpgradeToSchema3(txn); }},
   };
   return kMigrations;
 }

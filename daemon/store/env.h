@@ -39,7 +39,7 @@ struct MDB_txn;
 
 namespace jwo::store {
 
-inline constexpr uint32_t kSchemaVersion = 2;
+inline constexpr uint32_t kSchemaVersion = 3;
 
 class Env;
 class WriteTxn;

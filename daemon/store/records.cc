@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "store/codec.h"
+#include "store/table.h"
 
 namespace jwo::store {
 namespace {
@@ -44,6 +45,17 @@ core::Result<std::string> PairKey(std::string_view what1, std::string_view id1,
   return k;
 }
 
+// Stored records hold only codes that passed FindCurrency when they were written: a code this
+// build does not know is damage, not a default.
+bool ReadMoney(Decoder& d, core::Money& m) {
+  std::string code;
+  if (!d.Str(code) || !d.I64(m.minor)) return false;
+  auto currency = core::FindCurrency(code);
+  if (!currency) return false;
+  m.currency = *currency;
+  return true;
+}
+
 }  // namespace
 
 Status CheckId(std::string_view what, std::string_view id) {
@@ -58,8 +70,8 @@ Status CheckId(std::string_view what, std::string_view id) {
 }
 
 int64_t ShopperRecord::OpenDebt(std::string_view currency) const {
-  for (const Balance& b : open_debt) {
-    if (b.currency == currency) return b.minor;
+  for (const core::Money& b : open_debt) {
+    if (b.currency.Code() == currency) return b.minor;
   }
   return 0;
 }
@@ -68,8 +80,8 @@ std::string EncodeShopper(const ShopperRecord& r) {
   Encoder e;
   e.U8(kV1);
   e.U8(static_cast<uint8_t>(r.open_debt.size()));
-  for (const Balance& b : r.open_debt) {
-    e.Str(b.currency);
+  for (const core::Money& b : r.open_debt) {
+    e.Str(b.currency.Code());
     e.I64(b.minor);
   }
   e.U32(r.open_debt_count);
@@ -87,8 +99,8 @@ core::Result<ShopperRecord> DecodeShopper(std::string_view bytes) {
   uint8_t n = 0, mode = 0;
   if (!ReadVersion(d) || !d.U8(n)) return Bad("shopper");
   r.open_debt.resize(n);
-  for (Balance& b : r.open_debt) {
-    if (!d.Str(b.currency) || !d.I64(b.minor)) return Bad("shopper");
+  for (core::Money& b : r.open_debt) {
+    if (!ReadMoney(d, b)) return Bad("shopper");
   }
   if (!d.U32(r.open_debt_count) || !d.U8(mode) || mode > 2 || !d.Str(r.override_by) ||
       !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms)) {
@@ -124,8 +136,61 @@ std::string_view DebtStateName(DebtState s) {
   return "unknown";
 }
 
-core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id) {
-  return PairKey("shopper id", shopper_id, "trip id", trip_id);
+std::string_view DebtKindName(DebtKind k) {
+  switch (k) {
+    case DebtKind::kTrip:
+      return "trip";
+    case DebtKind::kExpired:
+      return "expired";
+    case DebtKind::kManual:
+      return "manual";
+  }
+  return "unknown";
+}
+
+std::optional<DebtKind> DebtKindFromName(std::string_view name) {
+  for (DebtKind k : {DebtKind::kTrip, DebtKind::kExpired, DebtKind::kManual}) {
+    if (DebtKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+DebtKind DebtKindOf(DebtCause c) {
+  switch (c) {
+    case DebtCause::kExpiredPreAuth:
+      return DebtKind::kExpired;
+    case DebtCause::kManual:
+      return DebtKind::kManual;
+    case DebtCause::kDeclinedAdjust:
+    case DebtCause::kPartialCapture:
+      break;
+  }
+  return DebtKind::kTrip;
+}
+
+core::Result<std::string> DebtTripKeyPrefix(std::string_view shopper_id, std::string_view trip_id) {
+  if (Status s = CheckId("shopper id", shopper_id); !s.ok()) return s;
+  if (Status s = CheckId("trip id", trip_id); !s.ok()) return s;
+  // Three bytes of the key are lengths and kind.
+  const size_t room = kMaxKeyBytes - 3 - shopper_id.size();
+  std::string trip(trip_id);
+  if (trip.size() > room) {
+    constexpr size_t kDigest = 16;
+    trip = std::string(trip_id.substr(0, room - kDigest - 1)) + "~" +
+           core::Sha256Hex(trip_id).substr(0, kDigest);
+  }
+  std::string k = DebtKeyPrefix(shopper_id);
+  k.push_back(static_cast<char>(trip.size()));
+  k.append(trip);
+  return k;
+}
+
+core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id,
+                                  DebtKind kind) {
+  auto k = DebtTripKeyPrefix(shopper_id, trip_id);
+  if (!k.ok()) return k;
+  k->push_back(static_cast<char>(kind));
+  return k;
 }
 
 std::string DebtKeyPrefix(std::string_view shopper_id) {
@@ -137,8 +202,8 @@ std::string DebtKeyPrefix(std::string_view shopper_id) {
 std::string EncodeDebt(const DebtRecord& r) {
   Encoder e;
   e.U8(kV1);
-  e.I64(r.amount_minor);
-  e.Str(r.currency);
+  e.I64(r.amount.minor);
+  e.Str(r.amount.currency.Code());
   e.U8(static_cast<uint8_t>(r.cause));
   e.Str(r.origin_store);
   e.I64(r.created_ms);
@@ -149,19 +214,45 @@ std::string EncodeDebt(const DebtRecord& r) {
   return e.Take();
 }
 
-core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes) {
-  DebtRecord r;
-  if (!SplitKey(key, r.shopper_id, r.trip_id)) return Bad("debt key");
+namespace {
+
+// The value is the same in schemas 2 and 3.
+bool DecodeDebtValue(std::string_view bytes, DebtRecord& r) {
   Decoder d(bytes);
   uint8_t cause = 0, state = 0;
-  if (!ReadVersion(d) || !d.I64(r.amount_minor) || !d.Str(r.currency) || !d.U8(cause) ||
-      cause < 1 || cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) ||
-      state < 1 || state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) ||
-      !d.Str(r.note)) {
-    return Bad("debt");
+  std::string code;
+  if (!ReadVersion(d) || !d.I64(r.amount.minor) || !d.Str(code) || !d.U8(cause) || cause < 1 ||
+      cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) || state < 1 ||
+      state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) || !d.Str(r.note)) {
+    return false;
   }
+  auto currency = core::FindCurrency(code);
+  if (!currency) return false;
+  r.amount.currency = *currency;
   r.cause = static_cast<DebtCause>(cause);
   r.state = static_cast<DebtState>(state);
+  return true;
+}
+
+}  // namespace
+
+core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes) {
+  DebtRecord r;
+  std::string rest;
+  if (!SplitKey(key, r.shopper_id, rest) || rest.empty()) return Bad("debt key");
+  const size_t n = static_cast<unsigned char>(rest[0]);
+  const uint8_t kind = rest.size() == n + 2 ? static_cast<uint8_t>(rest.back()) : 0;
+  if (kind < 1 || kind > 3) return Bad("debt key");
+  r.trip_id = rest.substr(1, n);
+  r.kind = static_cast<DebtKind>(kind);
+  if (!DecodeDebtValue(bytes, r)) return Bad("debt");
+  return r;
+}
+
+core::Result<DebtRecord> DecodeDebtSchema2(std::string_view key, std::string_view bytes) {
+  DebtRecord r;
+  if (!SplitKey(key, r.shopper_id, r.trip_id) || r.trip_id.empty()) return Bad("debt key");
+  if (!DecodeDebtValue(bytes, r)) return Bad("debt");
   return r;
 }
 

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/money.h"
 #include "core/status.h"
 
 namespace jwo::store {
@@ -23,15 +25,12 @@ core::Status CheckId(std::string_view what, std::string_view id);
 
 enum class Override : uint8_t { kNone = 0, kAlwaysAllow = 1, kAlwaysBlock = 2 };
 
-struct Balance {
-  std::string currency;  // ISO 4217 code
-  int64_t minor = 0;     // open debt in minor units, > 0
-};
-
 // What the gate reads at every tap: the shopper's open debt and any manual override.
 struct ShopperRecord {
-  std::vector<Balance> open_debt;  // one entry per currency with open debt; sorted by currency
-  uint32_t open_debt_count = 0;    // open debt records
+  // The open debt per currency: one entry per currency with open debt (minor > 0), sorted by
+  // currency code.
+  std::vector<core::Money> open_debt;
+  uint32_t open_debt_count = 0;  // open debt records
   Override override_mode = Override::kNone;
   std::string override_by;  // operator who set it
   int64_t override_at_ms = 0;
@@ -43,6 +42,7 @@ struct ShopperRecord {
 };
 
 std::string EncodeShopper(const ShopperRecord& r);
+// kCorruption also for a balance whose currency code is not ISO 4217 (none can be written).
 core::Result<ShopperRecord> DecodeShopper(std::string_view bytes);
 
 // --- debts ------------------------------------------------------------------------------------
@@ -55,11 +55,20 @@ enum class DebtCause : uint8_t {
 };
 enum class DebtState : uint8_t { kOpen = 1, kSettled = 2, kWrittenOff = 3 };
 
+// Which of a trip's debts a record is. Part of the key, so a shopper has at most one debt of
+// each kind per trip, and no kind of debt can take the place of another (schema 3; before, a
+// manual debt under a trip id made a later decline of that trip look "recorded before").
+enum class DebtKind : uint8_t {
+  kTrip = 1,     // the trip's own debt: Adjust declined, or the rest of a partial capture
+  kExpired = 2,  // what the pre-auth expiry left unpaid beyond the kTrip debt
+  kManual = 3,   // booked by an operator (jwo-edgectl debt add)
+};
+
 struct DebtRecord {
-  std::string shopper_id;
-  std::string trip_id;
-  int64_t amount_minor = 0;
-  std::string currency;
+  std::string shopper_id;           // in the key
+  std::string trip_id;              // in the key
+  DebtKind kind = DebtKind::kTrip;  // in the key; always DebtKindOf(cause)
+  core::Money amount;               // > 0
   DebtCause cause = DebtCause::kManual;
   std::string origin_store;
   int64_t created_ms = 0;
@@ -71,13 +80,31 @@ struct DebtRecord {
 
 std::string_view DebtCauseName(DebtCause c);
 std::string_view DebtStateName(DebtState s);
+// "trip", "expired", "manual": stable names for the control API and jwo-edgectl.
+std::string_view DebtKindName(DebtKind k);
+// The kind named by DebtKindName, or nullopt for any other text.
+std::optional<DebtKind> DebtKindFromName(std::string_view name);
+// The kind a debt of this cause is booked as: expired_preauth -> kExpired, manual -> kManual,
+// declined_adjust and partial_capture -> kTrip.
+DebtKind DebtKindOf(DebtCause c);
 
-// Key: u8 length of the shopper id, the shopper id, the trip id. Sorting groups a shopper's
-// debts together, so DebtKeyPrefix(shopper) scans exactly that shopper's debts.
-core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id);
+// Key (schema 3): u8 length of the shopper id, the shopper id, u8 length of the trip id, the
+// trip id, u8 kind. Sorting groups a shopper's debts (DebtKeyPrefix) and, within them, a trip's
+// (DebtTripKeyPrefix); the length bytes keep "shopper-1" and "t1" from matching the prefixes of
+// "shopper-10" and "t10". LMDB keys stop at 511 bytes: when the two ids together pass 508
+// bytes, the key holds the trip id shortened to its first bytes, "~" and 16 hex digits of its
+// SHA-256 (distinct trips stay distinct), and DecodeDebt returns that shortened id.
+// kInvalidArgument for an id CheckId refuses.
+core::Result<std::string> DebtKey(std::string_view shopper_id, std::string_view trip_id,
+                                  DebtKind kind);
 std::string DebtKeyPrefix(std::string_view shopper_id);
-std::string EncodeDebt(const DebtRecord& r);  // shopper and trip live in the key
+core::Result<std::string> DebtTripKeyPrefix(std::string_view shopper_id, std::string_view trip_id);
+std::string EncodeDebt(const DebtRecord& r);  // shopper, trip and kind live in the key
+// kCorruption for a key or value that does not decode, or an unknown kind.
 core::Result<DebtRecord> DecodeDebt(std::string_view key, std::string_view bytes);
+// A schema-2 row (key u8 len(shopper) · shopper · trip id, no kind; the value encoding is the
+// same), for the 2->3 migration only. `kind` is left kTrip for the migration to decide.
+core::Result<DebtRecord> DecodeDebtSchema2(std::string_view key, std::string_view bytes);
 
 // --- decisions --------------------------------------------------------------------------------
 

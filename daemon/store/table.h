@@ -9,7 +9,7 @@ namespace jwo::store {
 enum class Table {
   kMeta,        // name -> value: schema_version, store_id
   kShoppers,    // shopper id -> ShopperRecord (what the gate reads)
-  kDebts,       // DebtKey(shopper, trip) -> DebtRecord
+  kDebts,       // DebtKey(shopper, trip, kind) -> DebtRecord
   kDecisions,   // big-endian u64 sequence -> DecisionRecord (gate decision audit, appended)
   kAudit,       // big-endian u64 sequence -> AuditRecord (manual changes by operators)
   kTrips,       // trip id -> TripRecord (schema 2)

@@ -1,5 +1,6 @@
 #include "store/trip_record.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "store/codec.h"
@@ -11,7 +12,8 @@ namespace json = boost::json;
 using core::Status;
 using core::StatusCode;
 
-constexpr uint8_t kTripVersion = 1;
+constexpr uint8_t kTripVersion = 2;
+constexpr uint8_t kTripVersion1 = 1;  // schema 2: read by the migration only
 constexpr uint8_t kV1 = 1;
 constexpr uint8_t kOutboxV2 = 2;
 
@@ -42,8 +44,105 @@ std::vector<std::string> StrList(const json::object& o, std::string_view k) {
   }
   return out;
 }
+bool Bool(const json::object& o, std::string_view k) {
+  const json::value* v = o.if_contains(k);
+  return v != nullptr && v->as_bool();
+}
+
+// Version 1 named refund states; anything else was never written.
+bool RefundStateFromName(std::string_view name, RefundState& out) {
+  for (RefundState s : {RefundState::kPending, RefundState::kDone, RefundState::kFailed}) {
+    if (RefundStateName(s) == name) {
+      out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The members of versions 1 and 2 are the same except for the refund state (a name in
+// version 1, the RefundState number in version 2) and the receipt flags (version 2).
+core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version) {
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != version) return Bad("trip");
+  TripRecord t;
+  try {
+    const json::value doc = json::parse(json::string_view(bytes.data() + 1, bytes.size() - 1));
+    const json::object& o = doc.as_object();
+    t.trip_id = Str(o, "trip");
+    t.store_id = Str(o, "store");
+    t.purchase_id = Str(o, "purchase");
+    t.request_id = Str(o, "request");
+    t.shopper_id = Str(o, "shopper");
+    t.start_ms = Int(o, "start");
+    t.end_ms = Int(o, "end");
+    t.created_ms = Int(o, "created");
+    t.auth_event_ids = StrList(o, "auth_events");
+    for (const auto& v : o.at("cart").as_array()) {
+      const auto& l = v.as_object();
+      t.cart.push_back({Str(l, "line"), Str(l, "id"), Str(l, "type"), Str(l, "qty"), Str(l, "unit"),
+                        StrList(l, "upcs")});
+    }
+    for (const auto& v : o.at("priced").as_array()) {
+      const auto& l = v.as_object();
+      t.priced.push_back({Str(l, "line"), Str(l, "sku"), Str(l, "name"), Str(l, "qty"),
+                          Int(l, "unit_price"), Int(l, "gross"), Int(l, "discount"), Int(l, "tax"),
+                          Int(l, "total"), StrList(l, "promotions")});
+    }
+    t.unpriced = StrList(o, "unpriced");
+    t.currency = Str(o, "currency");
+    t.subtotal = Int(o, "subtotal");
+    t.discount = Int(o, "discount");
+    t.tax = Int(o, "tax");
+    t.total = Int(o, "total");
+    const int64_t state = Int(o, "state");
+    if (state < 1 || state > 10) return Bad("trip");
+    t.state = static_cast<TripState>(state);
+    t.authorized = Int(o, "authorized");
+    t.captured = Int(o, "captured");
+    t.refunded = Int(o, "refunded");
+    for (const auto& v : o.at("refunds").as_array()) {
+      const auto& r = v.as_object();
+      RefundState state = RefundState::kPending;
+      if (version == kTripVersion1) {
+        if (!RefundStateFromName(Str(r, "state"), state)) return Bad("trip");
+      } else {
+        const int64_t n = Int(r, "state");
+        if (n < 1 || n > 3) return Bad("trip");
+        state = static_cast<RefundState>(n);
+      }
+      t.refunds.push_back({Str(r, "id"), Int(r, "amount"), Str(r, "reason"), Str(r, "actor"),
+                           Int(r, "requested"), state, Str(r, "reconciliation")});
+    }
+    t.transactional_data = Str(o, "transactional_data");
+    t.shopper_email = Str(o, "shopper_email");
+    if (version != kTripVersion1) {
+      t.have_transactional_data = Bool(o, "have_transactional_data");
+      t.have_shopper_identity = Bool(o, "have_shopper_identity");
+    }
+    t.receipt_complete = Bool(o, "receipt_complete");
+    for (const auto& v : o.at("history").as_array()) {
+      const auto& h = v.as_object();
+      t.history.push_back({Int(h, "at"), Str(h, "event"), Str(h, "detail")});
+    }
+  } catch (const std::exception&) {
+    return Bad("trip");
+  }
+  return t;
+}
 
 }  // namespace
+
+std::string_view RefundStateName(RefundState s) {
+  switch (s) {
+    case RefundState::kPending:
+      return "pending";
+    case RefundState::kDone:
+      return "done";
+    case RefundState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
 
 std::string_view TripStateName(TripState s) {
   switch (s) {
@@ -110,7 +209,7 @@ std::string EncodeTrip(const TripRecord& t) {
                                    {"reason", r.reason},
                                    {"actor", r.actor},
                                    {"requested", r.requested_ms},
-                                   {"state", r.state},
+                                   {"state", static_cast<int>(r.state)},
                                    {"reconciliation", r.reconciliation_id}});
   }
   json::array history;
@@ -141,6 +240,8 @@ std::string EncodeTrip(const TripRecord& t) {
                  {"refunds", refunds},
                  {"transactional_data", t.transactional_data},
                  {"shopper_email", t.shopper_email},
+                 {"have_transactional_data", t.have_transactional_data},
+                 {"have_shopper_identity", t.have_shopper_identity},
                  {"receipt_complete", t.receipt_complete},
                  {"history", history}};
   std::string out(1, static_cast<char>(kTripVersion));
@@ -149,58 +250,16 @@ std::string EncodeTrip(const TripRecord& t) {
 }
 
 core::Result<TripRecord> DecodeTrip(std::string_view bytes) {
-  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != kTripVersion) return Bad("trip");
-  TripRecord t;
-  try {
-    const json::value doc = json::parse(json::string_view(bytes.data() + 1, bytes.size() - 1));
-    const json::object& o = doc.as_object();
-    t.trip_id = Str(o, "trip");
-    t.store_id = Str(o, "store");
-    t.purchase_id = Str(o, "purchase");
-    t.request_id = Str(o, "request");
-    t.shopper_id = Str(o, "shopper");
-    t.start_ms = Int(o, "start");
-    t.end_ms = Int(o, "end");
-    t.created_ms = Int(o, "created");
-    t.auth_event_ids = StrList(o, "auth_events");
-    for (const auto& v : o.at("cart").as_array()) {
-      const auto& l = v.as_object();
-      t.cart.push_back({Str(l, "line"), Str(l, "id"), Str(l, "type"), Str(l, "qty"), Str(l, "unit"),
-                        StrList(l, "upcs")});
-    }
-    for (const auto& v : o.at("priced").as_array()) {
-      const auto& l = v.as_object();
-      t.priced.push_back({Str(l, "line"), Str(l, "sku"), Str(l, "name"), Str(l, "qty"),
-                          Int(l, "unit_price"), Int(l, "gross"), Int(l, "discount"), Int(l, "tax"),
-                          Int(l, "total"), StrList(l, "promotions")});
-    }
-    t.unpriced = StrList(o, "unpriced");
-    t.currency = Str(o, "currency");
-    t.subtotal = Int(o, "subtotal");
-    t.discount = Int(o, "discount");
-    t.tax = Int(o, "tax");
-    t.total = Int(o, "total");
-    const int64_t state = Int(o, "state");
-    if (state < 1 || state > 10) return Bad("trip");
-    t.state = static_cast<TripState>(state);
-    t.authorized = Int(o, "authorized");
-    t.captured = Int(o, "captured");
-    t.refunded = Int(o, "refunded");
-    for (const auto& v : o.at("refunds").as_array()) {
-      const auto& r = v.as_object();
-      t.refunds.push_back({Str(r, "id"), Int(r, "amount"), Str(r, "reason"), Str(r, "actor"),
-                           Int(r, "requested"), Str(r, "state"), Str(r, "reconciliation")});
-    }
-    t.transactional_data = Str(o, "transactional_data");
-    t.shopper_email = Str(o, "shopper_email");
-    if (const json::value* v = o.if_contains("receipt_complete")) t.receipt_complete = v->as_bool();
-    for (const auto& v : o.at("history").as_array()) {
-      const auto& h = v.as_object();
-      t.history.push_back({Int(h, "at"), Str(h, "event"), Str(h, "detail")});
-    }
-  } catch (const std::exception&) {
-    return Bad("trip");
-  }
+  return DecodeTripJson(bytes, kTripVersion);
+}
+
+core::Result<TripRecord> DecodeTripVersion1(std::string_view bytes) {
+  auto t = DecodeTripJson(bytes, kTripVersion1);
+  if (!t.ok()) return t;
+  t->have_transactional_data = !t->transactional_data.empty();
+  t->have_shopper_identity =
+      std::any_of(t->history.begin(), t->history.end(),
+                  [](const HistoryEntry& h) { return h.event == "shopper_identity"; });
   return t;
 }
 

@@ -47,13 +47,23 @@ struct CartLineRecord {  // as Amazon sent it
   std::vector<std::string> upcs;
 };
 
+// Where a refund is. Money decisions compare these values, never display text: the number is
+// what is stored (trip record version 2), RefundStateName only what operators see.
+enum class RefundState : uint8_t {
+  kPending = 1,  // queued or in flight (or a dead letter): its amount stays reserved
+  kDone = 2,     // Amazon acknowledged it; counted in TripRecord::refunded
+  kFailed = 3,   // given up (its dead letter was dropped): the amount is free again
+};
+// "pending", "done", "failed": the control API shows these; stable across releases.
+std::string_view RefundStateName(RefundState s);
+
 struct RefundRecord {
   std::string refund_request_id;  // UUID, reused on every retry
   int64_t amount = 0;
   std::string reason;
   std::string actor;
   int64_t requested_ms = 0;
-  std::string state;  // "pending", "done", "failed"
+  RefundState state = RefundState::kPending;
   std::string reconciliation_id;
 };
 
@@ -83,14 +93,28 @@ struct TripRecord {
   std::vector<RefundRecord> refunds;
   std::string transactional_data;  // Get Transactional Data answer (JSON text), for the receipt
   std::string shopper_email;       // Get Shopper Identity answer; never logged
+  // Set when the Get Transactional Data / Get Shopper Identity answer is applied. Decisions
+  // read these flags, never the history: history wording is for people and may change.
+  bool have_transactional_data = false;
+  bool have_shopper_identity = false;
+  // Everything the receipt needs is here; derived from the two flags when an answer is applied.
   bool receipt_complete = false;
-  std::vector<HistoryEntry> history;
+  std::vector<HistoryEntry> history;  // for operators; nothing decides on its wording
 
   void Record(int64_t at_ms, std::string event, std::string detail = {});
 };
 
+// Trip record version 2 (schema 3): version byte + compact JSON (docs/store-format.md).
 std::string EncodeTrip(const TripRecord& t);
+// Decodes record version 2. kCorruption for another version byte, bad JSON, a missing required
+// member, a wrong type or an out-of-range state.
 core::Result<TripRecord> DecodeTrip(std::string_view bytes);
+// Decodes a schema-2 trip (record version 1), for the 2->3 migration only. Version 1 stored
+// refund states as names ("pending", "done", "failed"; anything else is kCorruption) and had no
+// receipt flags: have_transactional_data is derived from a non-empty transactional_data, and
+// have_shopper_identity from a "shopper_identity" history event, the only place where history
+// wording is read. Errors as DecodeTrip.
+core::Result<TripRecord> DecodeTripVersion1(std::string_view bytes);
 
 // purchases: idempotentShoppingTripId -> what was answered, and a digest of the cart, so a
 // repeat gets the same answer and a repeat with a different cart is noticed.

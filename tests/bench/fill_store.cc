@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
           jwo::store::DebtRecord d;
           d.shopper_id = id;
           d.trip_id = "bench-trip-" + std::to_string(i);
-          d.amount_minor = 1000;
-          d.currency = "USD";
+          d.amount = {1000, *jwo::core::FindCurrency("USD")};
           d.cause = jwo::store::DebtCause::kDeclinedAdjust;
           d.origin_store = "bench-store";
           d.created_ms = 1;

@@ -37,7 +37,7 @@ fa::AuthorizationRequest Request(std::optional<bool> amazon_approves = std::null
 
 store::ShopperRecord Owing(int64_t usd) {
   store::ShopperRecord s;
-  if (usd > 0) s.open_debt = {{"USD", usd}};
+  if (usd > 0) s.open_debt = {{usd, *core::FindCurrency("USD")}};
   return s;
 }
 
@@ -61,7 +61,7 @@ TEST_CASE("retailer_managed: debt at or above the threshold denies") {
 TEST_CASE("a currency without a threshold denies on any open debt") {
   auto fa = Retailer();
   store::ShopperRecord s;
-  s.open_debt = {{"EUR", 1}};
+  s.open_debt = {{1, *core::FindCurrency("EUR")}};
   CHECK(fa::Decide(Request(), {true, &s}, fa).outcome == Outcome::kDenied);
 }
 

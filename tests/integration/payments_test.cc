@@ -164,6 +164,45 @@ TEST_CASE("a declined charge becomes debt and the shopper's next tap is denied")
   CHECK(s.Calls("trip-d")["capture"] == 0);
 }
 
+TEST_CASE("a manual debt under a trip id does not hide that trip's decline") {
+  Store s;
+  s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-md","adjust":["DECLINED"]}]})");
+  // An operator books a debt under the trip id before Amazon's cart arrives.
+  REQUIRE(s.daemon->Ctl({"debt", "add", "shopper-md", "trip-md", "1.00", "USD", "--reason", "r"})
+              .exit_code == 0);
+  REQUIRE(s.Purchase(PurchaseBody("trip-md", {{"CHIPS", "1"}}, "shopper-md")).status == 201);
+  REQUIRE(s.WaitForState("trip-md", "declined") == "declined");
+  // Regression: the decline's debt was refused as "recorded before" and lost.
+  auto listed = s.daemon->Ctl({"--json", "debt", "list", "shopper-md"});
+  REQUIRE(listed.exit_code == 0);
+  const json::array debts = json::parse(listed.output).at("result").at("debts").as_array();
+  REQUIRE(debts.size() == 2);
+  std::set<std::string> kinds;
+  for (const auto& d : debts) {
+    CHECK(d.at("trip").as_string() == "trip-md");
+    kinds.insert(std::string(d.at("kind").as_string()));
+  }
+  CHECK(kinds == std::set<std::string>{"manual", "trip"});
+  CHECK(json::parse(s.daemon->Ctl({"--json", "shopper", "show", "shopper-md"}).output)
+            .at("result")
+            .at("open_debt")
+            .at(0)
+            .at("amount") == "5.32");  // 1.00 + 3.99 + 0.33 tax
+  // Two open debts: settling by trip alone must say which.
+  auto ambiguous =
+      s.daemon->Ctl({"debt", "settle", "shopper-md", "trip-md", "pay-1", "--reason", "r"});
+  CHECK(ambiguous.exit_code == 1);
+  CHECK(ambiguous.output.find("(trip, manual): say which kind") != std::string::npos);
+  CHECK(s.daemon
+            ->Ctl({"debt", "settle", "shopper-md", "trip-md", "pay-1", "--reason", "r", "--kind",
+                   "manual"})
+            .exit_code == 0);
+  // One left: the trip alone is enough again.
+  CHECK(s.daemon->Ctl({"debt", "settle", "shopper-md", "trip-md", "pay-2", "--reason", "r"})
+            .exit_code == 0);
+  CHECK(s.Gate("shopper-md", "trip-next") == R"({"status":"APPROVED"})");
+}
+
 TEST_CASE("an empty cart answers an empty purchaseId and cancels the pre-auth") {
   Store s;
   auto r = s.Purchase(PurchaseBody("trip-empty", {}, "shopper-e"));

@@ -22,6 +22,30 @@ struct Fixture {
     env.reset();
     std::filesystem::remove_all(dir);
   }
+  std::vector<store::DebtRecord> Debts(std::string_view shopper, std::string_view trip = {}) {
+    std::vector<store::DebtRecord> out;
+    REQUIRE(env->Read([&](const store::ReadTxn& txn) {
+                 auto r = trip.empty() ? ledger::ListDebts(txn, shopper)
+                                       : ledger::ListTripDebts(txn, shopper, trip);
+                 if (r.ok()) out = *r;
+                 return r.status();
+               })
+                .ok());
+    return out;
+  }
+  core::Result<store::DebtKind> SingleOpen(std::string_view shopper, std::string_view trip) {
+    core::Result<store::DebtKind> out = core::Status(core::StatusCode::kInternal, "unset");
+    (void)env->Read([&](const store::ReadTxn& txn) {
+      out = ledger::SingleOpenDebtKind(txn, shopper, trip);
+      return core::Status::Ok();
+    });
+    return out;
+  }
+  core::Status Close(std::string_view shopper, std::string_view trip, store::DebtKind kind) {
+    return env->Write([&](store::WriteTxn& txn) {
+      return ledger::CloseDebt(txn, shopper, trip, kind, store::DebtState::kSettled, "ref", 300);
+    });
+  }
   store::ShopperRecord Shopper(std::string_view id) {
     store::ShopperRecord out;
     REQUIRE(env->Read([&](const store::ReadTxn& txn) {
@@ -33,13 +57,16 @@ struct Fixture {
                 .ok());
     return out;
   }
-  core::Status Add(std::string shopper, std::string trip, int64_t minor, std::string cur = "USD") {
+  core::Status Add(std::string shopper, std::string trip, int64_t minor, std::string cur = "USD",
+                   store::DebtCause cause = store::DebtCause::kDeclinedAdjust) {
     store::DebtRecord d;
     d.shopper_id = std::move(shopper);
     d.trip_id = std::move(trip);
-    d.amount_minor = minor;
-    d.currency = std::move(cur);
+    // An unknown code stays empty, as a caller's failed FindCurrency would leave it.
+    d.amount = {minor, core::FindCurrency(cur).value_or(core::Currency{})};
     d.origin_store = "s1";
+    d.cause = cause;
+    d.kind = store::DebtKindOf(cause);
     return env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, 100); });
   }
 };
@@ -58,8 +85,8 @@ TEST_CASE("the balance is the sum of open debts, per currency") {
 
   REQUIRE(f.env
               ->Write([](store::WriteTxn& txn) {
-                return ledger::CloseDebt(txn, "alice", "t1", store::DebtState::kSettled, "pay-1",
-                                         200);
+                return ledger::CloseDebt(txn, "alice", "t1", store::DebtKind::kTrip,
+                                         store::DebtState::kSettled, "pay-1", 200);
               })
               .ok());
   s = f.Shopper("alice");
@@ -74,12 +101,97 @@ TEST_CASE("the same trip's debt cannot be recorded twice") {
   CHECK(f.Shopper("bob").OpenDebt("USD") == 1000);
 }
 
+TEST_CASE("each kind of a trip's debt is its own record; a manual one hides nothing") {
+  Fixture f;
+  REQUIRE(f.Add("m", "t1", 300, "USD", store::DebtCause::kManual).ok());
+  // Regression: the decline's debt shared the manual debt's key and was refused.
+  REQUIRE(f.Add("m", "t1", 1000).ok());
+  REQUIRE(f.Add("m", "t1", 200, "USD", store::DebtCause::kExpiredPreAuth).ok());
+  CHECK(f.Add("m", "t1", 1000, "USD", store::DebtCause::kPartialCapture).code() ==
+        core::StatusCode::kAlreadyExists);  // the trip's own debt, a second time
+  CHECK(f.Shopper("m").OpenDebt("USD") == 1500);
+  CHECK(f.Shopper("m").open_debt_count == 3);
+  const auto debts = f.Debts("m", "t1");
+  REQUIRE(debts.size() == 3);
+  CHECK(debts[0].kind == store::DebtKind::kTrip);
+  CHECK(debts[1].kind == store::DebtKind::kExpired);
+  CHECK(debts[2].kind == store::DebtKind::kManual);
+  // Closing one kind leaves the others open.
+  REQUIRE(f.Close("m", "t1", store::DebtKind::kManual).ok());
+  CHECK(f.Shopper("m").OpenDebt("USD") == 1200);
+  CHECK(f.Close("m", "t1", store::DebtKind::kManual).code() ==
+        core::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("a debt's kind must be the one its cause is booked as") {
+  Fixture f;
+  store::DebtRecord d;
+  d.shopper_id = "k";
+  d.trip_id = "t1";
+  d.amount = {100, *core::FindCurrency("USD")};
+  d.cause = store::DebtCause::kDeclinedAdjust;
+  d.kind = store::DebtKind::kManual;
+  CHECK(f.env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, 1); }).code() ==
+        core::StatusCode::kInvalidArgument);
+  CHECK(f.Debts("k").empty());
+}
+
+TEST_CASE("an operator naming only the trip settles its one open debt") {
+  Fixture f;
+  CHECK(f.SingleOpen("n", "t1").status().code() == core::StatusCode::kNotFound);
+  REQUIRE(f.Add("n", "t1", 1000).ok());
+  CHECK(f.SingleOpen("n", "t1").value() == store::DebtKind::kTrip);
+  REQUIRE(f.Add("n", "t1", 300, "USD", store::DebtCause::kManual).ok());
+  auto both = f.SingleOpen("n", "t1");
+  CHECK(both.status().code() == core::StatusCode::kFailedPrecondition);
+  CHECK(both.status().message().find("trip, manual") != std::string::npos);
+  REQUIRE(f.Close("n", "t1", store::DebtKind::kTrip).ok());
+  CHECK(f.SingleOpen("n", "t1").value() == store::DebtKind::kManual);
+  REQUIRE(f.Close("n", "t1", store::DebtKind::kManual).ok());
+  auto none = f.SingleOpen("n", "t1");
+  CHECK(none.status().code() == core::StatusCode::kFailedPrecondition);
+  CHECK(none.status().message() == "debt is already settled");
+}
+
+TEST_CASE("a shopper's debts are listed by trip id, then kind") {
+  Fixture f;
+  // Keys sort by the trip id's length first; the list does not.
+  REQUIRE(f.Add("o", "t10", 1).ok());
+  REQUIRE(f.Add("o", "t9", 1).ok());
+  REQUIRE(f.Add("o", "t1", 1, "USD", store::DebtCause::kManual).ok());
+  REQUIRE(f.Add("o", "t1", 1).ok());
+  const auto debts = f.Debts("o");
+  REQUIRE(debts.size() == 4);
+  CHECK(debts[0].trip_id == "t1");
+  CHECK(debts[0].kind == store::DebtKind::kTrip);
+  CHECK(debts[1].trip_id == "t1");
+  CHECK(debts[1].kind == store::DebtKind::kManual);
+  CHECK(debts[2].trip_id == "t10");
+  CHECK(debts[3].trip_id == "t9");
+  CHECK(f.Debts("o", "t1").size() == 2);
+}
+
+TEST_CASE("debts of two very long ids are booked, found and closed by the full trip id") {
+  Fixture f;
+  const std::string shopper(255, 's');
+  const std::string trip(255, 't');
+  REQUIRE(f.Add(shopper, trip, 700).ok());
+  REQUIRE(f.Add(shopper, trip.substr(0, 254) + "u", 50).ok());  // another trip, same prefix
+  const auto debts = f.Debts(shopper, trip);
+  REQUIRE(debts.size() == 1);
+  CHECK(debts[0].trip_id == trip);
+  CHECK(debts[0].amount.minor == 700);
+  REQUIRE(f.Close(shopper, trip, store::DebtKind::kTrip).ok());
+  CHECK(f.Shopper(shopper).OpenDebt("USD") == 50);
+}
+
 TEST_CASE("closing twice or closing a missing debt changes nothing") {
   Fixture f;
   REQUIRE(f.Add("carol", "t1", 500).ok());
   auto close = [&](std::string trip) {
     return f.env->Write([&](store::WriteTxn& txn) {
-      return ledger::CloseDebt(txn, "carol", trip, store::DebtState::kSettled, "r", 1);
+      return ledger::CloseDebt(txn, "carol", trip, store::DebtKind::kTrip,
+                               store::DebtState::kSettled, "r", 1);
     });
   };
   REQUIRE(close("t1").ok());

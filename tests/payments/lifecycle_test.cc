@@ -138,6 +138,34 @@ TEST_CASE("approved: Adjust, then Capture of the total, then the receipt calls")
   CHECK(f.Outbox().empty());
 }
 
+TEST_CASE("receipt_complete comes from the applied answers, never from the history's wording") {
+  Fixture f;
+  f.Start("rc", 500);
+  f.Answer(200, kApprovedAll);
+  f.Answer(200, "");
+  // Regression: completeness was read from a history event named "shopper_identity", so an
+  // entry with that wording (or a renamed event) decided it. Write such an entry by hand.
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
+                auto t = payments::LoadTrip(txn, "rc");
+                if (!t.ok()) return t.status();
+                t->Record(2000, "shopper_identity", "written by hand, no answer applied");
+                return payments::SaveTrip(txn, *t);
+              })
+              .ok());
+  REQUIRE(f.Outbox().front().operation == Operation::kGetTransactionalData);
+  CHECK(f.Answer(200, R"({"brand":"VISA"})") == AnswerVerdict::kDone);
+  auto t = f.Trip("rc");
+  CHECK(t.have_transactional_data);
+  CHECK_FALSE(t.have_shopper_identity);
+  CHECK_FALSE(t.receipt_complete);
+  REQUIRE(f.Outbox().front().operation == Operation::kGetShopperIdentity);
+  CHECK(f.Answer(200, R"({"shopperEmail":"b@example.test"})") == AnswerVerdict::kDone);
+  t = f.Trip("rc");
+  CHECK(t.have_shopper_identity);
+  CHECK(t.receipt_complete);
+}
+
 TEST_CASE("declined: the total becomes one debt, no Capture") {
   Fixture f;
   f.Start("t2", 432);
@@ -327,7 +355,7 @@ TEST_CASE("a refund refused with a 400 keeps its amount reserved until its entry
   CHECK(f.Answer(400, R"({"errorMsg":"BadRequestException"})") == AnswerVerdict::kDeadLetter);
   // Regression: the amount used to be freed here, and `outbox retry` then revived the dead
   // entry without reserving it again: the same 10.00 could be refunded twice.
-  CHECK(f.Trip("r1").refunds.at(0).state == "pending");
+  CHECK(f.Trip("r1").refunds.at(0).state == store::RefundState::kPending);
   CHECK(refund(1).status().code() == core::StatusCode::kOutOfRange);
   CHECK(f.Trip("r1").state == TripState::kCaptured);  // a refused refund does not unsettle it
   const uint64_t seq = f.Outbox().front().sequence;
@@ -340,7 +368,7 @@ TEST_CASE("a refund refused with a 400 keeps its amount reserved until its entry
       f.env
           ->Write([&](store::WriteTxn& txn) { return payments::DropOutbox(txn, seq, "ops", 2600); })
           .ok());
-  CHECK(f.Trip("r1").refunds.at(0).state == "failed");
+  CHECK(f.Trip("r1").refunds.at(0).state == store::RefundState::kFailed);
   CHECK(refund(1000).ok());
 }
 
@@ -380,7 +408,7 @@ TEST_CASE("a refund answered 200 after it was given up is recorded, not lost") {
               .ok());
   // A copy of the request was still on the wire and the money went back after all.
   store::TripRecord t = f.Trip("r2");
-  REQUIRE(t.refunds.at(0).state == "failed");
+  REQUIRE(t.refunds.at(0).state == store::RefundState::kFailed);
   store::OutboxEntry again = sent;
   REQUIRE(f.env
               ->Write([&](store::WriteTxn& txn) {
@@ -394,7 +422,7 @@ TEST_CASE("a refund answered 200 after it was given up is recorded, not lost") {
               })
               .ok());
   t = f.Trip("r2");
-  CHECK(t.refunds.at(0).state == "done");
+  CHECK(t.refunds.at(0).state == store::RefundState::kDone);
   CHECK(t.refunded == 300);
   CHECK(t.history.back().event == "refunded");
 }
@@ -417,6 +445,34 @@ TEST_CASE("a Capture that succeeded after its entry was withdrawn is still recor
   CHECK(f.Trip("w1").captured == 500);
   CHECK(f.Trip("w1").state == TripState::kAttention);
   CHECK(f.Debt("shopper-w1") == 0);
+}
+
+TEST_CASE("a decline on a trip with a manual debt of the same trip id books its own debt") {
+  Fixture f;
+  // An operator booked something against the trip id before its Adjust was answered.
+  store::DebtRecord manual;
+  manual.shopper_id = "shopper-m1";
+  manual.trip_id = "m1";
+  manual.amount = {300, *core::FindCurrency("USD")};
+  manual.cause = store::DebtCause::kManual;
+  manual.kind = store::DebtKind::kManual;
+  REQUIRE(
+      f.env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, manual, 500); }).ok());
+  f.Start("m1", 1000);
+  CHECK(f.Answer(200, R"({"status":"DECLINED"})") == AnswerVerdict::kDone);
+  CHECK(f.Trip("m1").state == TripState::kDeclined);
+  // Regression: the decline's AddDebt hit the manual debt's key, kAlreadyExists was taken for
+  // "recorded before", and the 10.00 was never owed.
+  CHECK(f.Debt("shopper-m1") == 1300);
+  std::vector<store::DebtRecord> debts;
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto l = ledger::ListDebts(txn, "shopper-m1");
+                if (l.ok()) debts = *l;
+                return l.status();
+              })
+              .ok());
+  CHECK(debts.size() == 2);
 }
 
 TEST_CASE("a DECLINED increase that leaves an authorization captures it; the rest is debt") {
@@ -488,9 +544,21 @@ TEST_CASE("the expired remainder of a trip with a very long id still becomes deb
   REQUIRE(f.Expire(trip, 20'000).ok());
   CHECK(f.Trip(trip).state == TripState::kExpired);
   CHECK(f.Debt("shopper-long") == 1000);
-  CHECK(ledger::ExpiredDebtTripId(trip).size() == 255);
-  CHECK(ledger::ExpiredDebtTripId(trip) != ledger::ExpiredDebtTripId(trip + "y"));
-  CHECK(ledger::ExpiredDebtTripId("t1") == "t1-expired");
+  // The remainder is the trip's expired debt, under the trip's own id.
+  std::vector<store::DebtRecord> debts;
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto l = ledger::ListTripDebts(txn, "shopper-long", trip);
+                if (l.ok()) debts = *l;
+                return l.status();
+              })
+              .ok());
+  REQUIRE(debts.size() == 2);
+  CHECK(debts[0].kind == store::DebtKind::kTrip);
+  CHECK(debts[0].amount.minor == 400);
+  CHECK(debts[1].kind == store::DebtKind::kExpired);
+  CHECK(debts[1].amount.minor == 600);
+  CHECK(debts[1].trip_id == trip);
 }
 
 TEST_CASE("expiry never turns a Capture that may have happened into debt") {

@@ -1,12 +1,18 @@
 #include "store/env.h"
 
+#include <boost/json.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <random>
+#include <tuple>
 
+#include "core/ids.h"
 #include "store/codec.h"
 #include "store/records.h"
+#include "store/trip_record.h"
 
 using namespace jwo;
 using store::Table;
@@ -41,6 +47,69 @@ std::string ReadValue(store::Env& env, Table t, std::string_view key) {
              })
               .ok());
   return out;
+}
+
+// The encodings of schema 2, as that build wrote them, to build old stores in tests.
+namespace legacy {
+
+// A trip row of schema 2 (record version 1): refund states by name, no receipt flags.
+std::string TripV1(std::string_view trip, std::string_view refunds_json,
+                   std::string_view transactional_data, std::string_view history_json,
+                   bool receipt_complete) {
+  std::string v = "\x01";
+  v += R"({"trip":")" + std::string(trip) + R"(","shopper":"s1","currency":"USD","state":4,)";
+  v += R"("total":500,"captured":500,"cart":[],"priced":[],"refunds":)" + std::string(refunds_json);
+  v +=
+      R"(,"transactional_data":)" + boost::json::serialize(boost::json::string(transactional_data));
+  v += R"(,"receipt_complete":)" + std::string(receipt_complete ? "true" : "false");
+  v += R"(,"history":)" + std::string(history_json) + "}";
+  return v;
+}
+
+// A debts key of schema 2: u8 len(shopper) · shopper · trip id (no kind).
+std::string DebtKey(std::string_view shopper, std::string_view trip) {
+  std::string k(1, static_cast<char>(shopper.size()));
+  k.append(shopper);
+  k.append(trip);
+  return k;
+}
+
+// A DebtRecord value (record version 1; unchanged in schema 3): cause 1 declined adjust,
+// 2 partial capture, 3 expired pre-auth, 4 manual; state 1 open, 2 settled.
+std::string DebtValue(int64_t minor, std::string_view currency, uint8_t cause, uint8_t state = 1) {
+  store::Encoder e;
+  e.U8(1);
+  e.I64(minor);
+  e.Str(currency);
+  e.U8(cause);
+  e.Str("store-1");
+  e.I64(1000);
+  e.U8(state);
+  e.Str(state == 1 ? "" : "ref-1");
+  e.I64(state == 1 ? 0 : 2000);
+  e.Str("");
+  return e.Take();
+}
+
+// Schema 2's ledger::ExpiredDebtTripId: where the expired remainder of a trip that already had
+// a debt was booked.
+std::string ExpiredDebtTripId(std::string_view trip) {
+  if (trip.size() + 8 <= 255) return std::string(trip) + "-expired";
+  return std::string(trip.substr(0, 255 - 8 - 16 - 1)) + "~" + core::Sha256Hex(trip).substr(0, 16) +
+         "-expired";
+}
+
+}  // namespace legacy
+
+// A store at schema 2 (what the schema-2 build created), filled by `fill`.
+void MakeSchema2Store(const TempDir& dir,
+                      const std::function<core::Status(store::WriteTxn&)>& fill) {
+  auto options = Options(dir);
+  options.migrations = store::Migrations().subspan(0, 2);
+  auto v2 = store::Env::Open(options);
+  REQUIRE(v2.ok());
+  REQUIRE((*v2)->schema_version() == 2);
+  REQUIRE((*v2)->Write(fill).ok());
 }
 
 }  // namespace
@@ -251,6 +320,170 @@ TEST_CASE("migrating to schema 2 re-keys decisions by sequence in decision-time 
   CHECK(rows[1].sequence == 2);
   CHECK(rows[1].trip_id == "trip-b");
   CHECK(rows[1].latency_us == 7);
+}
+
+TEST_CASE("migrating to schema 3 re-encodes trips with typed refund states and receipt flags") {
+  TempDir dir;
+  MakeSchema2Store(dir, [](store::WriteTxn& txn) {
+    const std::string refunds =
+        R"([{"id":"r1","amount":100,"state":"pending"},{"id":"r2","amount":50,"state":"done",)"
+        R"("reconciliation":"rec-2"},{"id":"r3","amount":20,"state":"failed"}])";
+    const std::string receipt_history =
+        R"([{"at":1,"event":"captured"},{"at":2,"event":"transactional_data"},)"
+        R"({"at":3,"event":"shopper_identity"}])";
+    if (auto s = txn.Put(
+            Table::kTrips, "t-receipt",
+            legacy::TripV1("t-receipt", refunds, R"({"brand":"VISA"})", receipt_history, true));
+        !s.ok()) {
+      return s;
+    }
+    // Receipt data half-fetched: no identity answer yet.
+    if (auto s = txn.Put(Table::kTrips, "t-half",
+                         legacy::TripV1("t-half", "[]", R"({"brand":"VISA"})",
+                                        R"([{"at":1,"event":"transactional_data"}])", false));
+        !s.ok()) {
+      return s;
+    }
+    return txn.Put(Table::kTrips, "t-bare",
+                   legacy::TripV1("t-bare", "[]", "", R"([{"at":1,"event":"created"}])", false));
+  });
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK((*env)->schema_version() == 3);
+  auto trip = [&](std::string_view id) {
+    const std::string bytes = ReadValue(**env, Table::kTrips, id);
+    REQUIRE(!bytes.empty());
+    CHECK(bytes[0] == 2);  // re-encoded, not only readable
+    auto t = store::DecodeTrip(bytes);
+    REQUIRE(t.ok());
+    return *t;
+  };
+  const store::TripRecord receipt = trip("t-receipt");
+  REQUIRE(receipt.refunds.size() == 3);
+  CHECK(receipt.refunds[0].state == store::RefundState::kPending);
+  CHECK(receipt.refunds[0].amount == 100);
+  CHECK(receipt.refunds[1].state == store::RefundState::kDone);
+  CHECK(receipt.refunds[1].reconciliation_id == "rec-2");
+  CHECK(receipt.refunds[2].state == store::RefundState::kFailed);
+  CHECK(receipt.have_transactional_data);
+  CHECK(receipt.have_shopper_identity);
+  CHECK(receipt.receipt_complete);
+  CHECK(receipt.transactional_data == R"({"brand":"VISA"})");
+  CHECK(receipt.history.size() == 3);
+  CHECK(receipt.captured == 500);
+  CHECK(receipt.state == store::TripState::kCaptured);
+
+  const store::TripRecord half = trip("t-half");
+  CHECK(half.have_transactional_data);
+  CHECK_FALSE(half.have_shopper_identity);
+  CHECK_FALSE(half.receipt_complete);
+
+  const store::TripRecord bare = trip("t-bare");
+  CHECK_FALSE(bare.have_transactional_data);
+  CHECK_FALSE(bare.have_shopper_identity);
+  CHECK(bare.refunds.empty());
+}
+
+TEST_CASE("migrating to schema 3 re-keys every debt with its kind, balances unchanged") {
+  TempDir dir;
+  const std::string long_trip(250, 'L');
+  std::string shopper_before;
+  MakeSchema2Store(dir, [&](store::WriteTxn& txn) {
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {legacy::DebtKey("alice", "t-declined"), legacy::DebtValue(1000, "USD", 1)},
+        // A partial capture, then the expiry's remainder under the suffixed id.
+        {legacy::DebtKey("alice", "t-partial"), legacy::DebtValue(400, "USD", 2)},
+        {legacy::DebtKey("alice", "t-partial-expired"), legacy::DebtValue(600, "USD", 3)},
+        // Expired with nothing else owed: booked under the trip's own id; settled since.
+        {legacy::DebtKey("alice", "t-plain"), legacy::DebtValue(500, "USD", 3, 2)},
+        {legacy::DebtKey("alice", "t-manual"), legacy::DebtValue(300, "USD", 4)},
+        // A trip whose real id ends in "-expired" and that expired on its own.
+        {legacy::DebtKey("bob", "x-expired"), legacy::DebtValue(700, "EUR", 3)},
+        // The shortened legacy id of a long trip id.
+        {legacy::DebtKey("carol", long_trip), legacy::DebtValue(100, "USD", 2)},
+        {legacy::DebtKey("carol", legacy::ExpiredDebtTripId(long_trip)),
+         legacy::DebtValue(200, "USD", 3)},
+    };
+    for (const auto& [k, v] : rows) {
+      if (auto s = txn.Put(Table::kDebts, k, v); !s.ok()) return s;
+    }
+    store::ShopperRecord alice;  // the shopper encoding is the same in schemas 2 and 3
+    alice.open_debt = {{2300, *core::FindCurrency("USD")}};
+    alice.open_debt_count = 4;
+    shopper_before = store::EncodeShopper(alice);
+    return txn.Put(Table::kShoppers, "alice", shopper_before);
+  });
+  REQUIRE(legacy::ExpiredDebtTripId(long_trip).find('~') != std::string::npos);
+
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK((*env)->schema_version() == 3);
+  std::map<std::tuple<std::string, std::string, store::DebtKind>, store::DebtRecord> debts;
+  REQUIRE((*env)
+              ->Read([&](const store::ReadTxn& txn) {
+                return txn.Scan(Table::kDebts, {}, [&](std::string_view k, std::string_view v) {
+                  auto d = store::DecodeDebt(k, v);
+                  REQUIRE(d.ok());
+                  debts[{d->shopper_id, d->trip_id, d->kind}] = *d;
+                  return true;
+                });
+              })
+              .ok());
+  REQUIRE(debts.size() == 8);
+  auto debt = [&](const std::string& shopper, const std::string& trip, store::DebtKind kind) {
+    auto it = debts.find({shopper, trip, kind});
+    REQUIRE(it != debts.end());
+    return it->second;
+  };
+  using store::DebtKind;
+  CHECK(debt("alice", "t-declined", DebtKind::kTrip).amount.minor == 1000);
+  CHECK(debt("alice", "t-declined", DebtKind::kTrip).cause == store::DebtCause::kDeclinedAdjust);
+  CHECK(debt("alice", "t-partial", DebtKind::kTrip).amount.minor == 400);
+  const store::DebtRecord remainder = debt("alice", "t-partial", DebtKind::kExpired);
+  CHECK(remainder.amount.minor == 600);
+  CHECK(remainder.cause == store::DebtCause::kExpiredPreAuth);
+  CHECK(remainder.state == store::DebtState::kOpen);
+  CHECK(remainder.origin_store == "store-1");
+  CHECK(remainder.created_ms == 1000);
+  const store::DebtRecord plain = debt("alice", "t-plain", DebtKind::kExpired);
+  CHECK(plain.state == store::DebtState::kSettled);
+  CHECK(plain.settlement_ref == "ref-1");
+  CHECK(plain.settled_ms == 2000);
+  CHECK(debt("alice", "t-manual", DebtKind::kManual).amount.minor == 300);
+  const store::DebtRecord own = debt("bob", "x-expired", DebtKind::kExpired);
+  CHECK(own.amount == core::Money{700, *core::FindCurrency("EUR")});
+  CHECK(debt("carol", long_trip, DebtKind::kTrip).amount.minor == 100);
+  CHECK(debt("carol", long_trip, DebtKind::kExpired).amount.minor == 200);
+  // No debt is left under a legacy "-expired" id.
+  CHECK(debts.count({"alice", "t-partial-expired", DebtKind::kExpired}) == 0);
+  CHECK(debts.count({"carol", legacy::ExpiredDebtTripId(long_trip), DebtKind::kExpired}) == 0);
+  // The same debts stay open, so the shopper record (the gate's balance) is untouched.
+  CHECK(ReadValue(**env, Table::kShoppers, "alice") == shopper_before);
+}
+
+TEST_CASE("a schema-2 trip that does not decode stops the migration and names the trip") {
+  TempDir dir;
+  MakeSchema2Store(dir, [](store::WriteTxn& txn) {
+    if (auto s = txn.Put(Table::kTrips, "t-good", legacy::TripV1("t-good", "[]", "", "[]", false));
+        !s.ok()) {
+      return s;
+    }
+    return txn.Put(
+        Table::kTrips, "t-broken",
+        legacy::TripV1("t-broken", R"([{"id":"r","state":"refunded"}])", "", "[]", false));
+  });
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.status().code() == core::StatusCode::kCorruption);
+  CHECK(env.status().message().find("migration 2->3") != std::string::npos);
+  CHECK(env.status().message().find("t-broken") != std::string::npos);
+  // All or nothing: the store is still a schema-2 store, every row as it was.
+  auto options = Options(dir);
+  options.migrations = store::Migrations().subspan(0, 2);
+  auto v2 = store::Env::Open(options);
+  REQUIRE(v2.ok());
+  CHECK((*v2)->schema_version() == 2);
+  CHECK(ReadValue(**v2, Table::kTrips, "t-good")[0] == 1);
 }
 
 TEST_CASE("append keeps key order and reverse scans walk back from the newest") {

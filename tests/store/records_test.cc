@@ -1,6 +1,7 @@
 #include "store/records.h"
 
 #include "store/codec.h"
+#include "store/table.h"
 #include "store/trip_record.h"
 
 #include <catch2/catch_test_macros.hpp>
@@ -10,7 +11,7 @@ using namespace jwo::store;
 
 TEST_CASE("shopper records round-trip") {
   ShopperRecord r;
-  r.open_debt = {{"EUR", 250}, {"USD", 1599}};
+  r.open_debt = {{250, *core::FindCurrency("EUR")}, {1599, *core::FindCurrency("USD")}};
   r.open_debt_count = 3;
   r.override_mode = Override::kAlwaysBlock;
   r.override_by = "alice";
@@ -40,35 +41,126 @@ TEST_CASE("truncated or unknown-version records are corruption") {
   CHECK(DecodeShopper(future).status().code() == core::StatusCode::kCorruption);
 }
 
+TEST_CASE("a stored amount whose currency is not ISO 4217 is corruption, not a default") {
+  // Amounts decode into core::Money, whose currency comes from FindCurrency.
+  Encoder shopper;
+  shopper.U8(1);
+  shopper.U8(1);
+  shopper.Str("XYZ");
+  shopper.I64(100);
+  shopper.U32(1);
+  shopper.U8(0);
+  shopper.Str("");
+  shopper.I64(0);
+  shopper.Str("");
+  shopper.I64(0);
+  CHECK(DecodeShopper(shopper.bytes()).status().code() == core::StatusCode::kCorruption);
+  std::string ok = shopper.Take();
+  ok.replace(ok.find("XYZ"), 3, "JPY");
+  auto jpy = DecodeShopper(ok);
+  REQUIRE(jpy.ok());
+  CHECK(jpy->open_debt.at(0).currency.exponent == 0);
+  CHECK(jpy->OpenDebt("JPY") == 100);
+
+  DebtRecord d;
+  d.amount = {5, *core::FindCurrency("USD")};
+  std::string debt = EncodeDebt(d);
+  debt.replace(debt.find("USD"), 3, "XYZ");
+  const std::string key = *DebtKey("s", "t", DebtKind::kTrip);
+  CHECK(DecodeDebt(key, debt).status().code() == core::StatusCode::kCorruption);
+}
+
 TEST_CASE("debt keys group a shopper's debts and round-trip") {
   DebtRecord d;
   d.shopper_id = "shopper-1";
   d.trip_id = "trip-9";
-  d.amount_minor = 1234;
-  d.currency = "USD";
+  d.amount = {1234, *core::FindCurrency("USD")};
   d.cause = DebtCause::kDeclinedAdjust;
   d.origin_store = "store-7";
   d.created_ms = 5;
-  auto key = DebtKey(d.shopper_id, d.trip_id);
+  auto key = DebtKey(d.shopper_id, d.trip_id, DebtKind::kTrip);
   REQUIRE(key.ok());
+  CHECK(*key == std::string("\x09shopper-1\x06trip-9\x01"));
   CHECK(key->rfind(DebtKeyPrefix("shopper-1"), 0) == 0);
-  // "shopper-1" must not match the prefix of "shopper-10".
-  CHECK(DebtKey("shopper-10", "t")->rfind(DebtKeyPrefix("shopper-1"), 0) != 0);
+  CHECK(key->rfind(*DebtTripKeyPrefix("shopper-1", "trip-9"), 0) == 0);
+  // "shopper-1" must not match the prefix of "shopper-10", nor "trip-9" that of "trip-99".
+  CHECK(DebtKey("shopper-10", "t", DebtKind::kTrip)->rfind(DebtKeyPrefix("shopper-1"), 0) != 0);
+  CHECK(DebtKey("shopper-1", "trip-99", DebtKind::kTrip)
+            ->rfind(*DebtTripKeyPrefix("shopper-1", "trip-9"), 0) != 0);
   auto back = DecodeDebt(*key, EncodeDebt(d));
   REQUIRE(back.ok());
   CHECK(back->shopper_id == "shopper-1");
   CHECK(back->trip_id == "trip-9");
-  CHECK(back->amount_minor == 1234);
+  CHECK(back->kind == DebtKind::kTrip);
+  CHECK(back->amount == core::Money{1234, *core::FindCurrency("USD")});
   CHECK(back->cause == DebtCause::kDeclinedAdjust);
   CHECK(back->state == DebtState::kOpen);
   CHECK(DebtCauseName(back->cause) == "declined_adjust");
 }
 
+TEST_CASE("each kind of a trip's debt has its own key") {
+  DebtRecord d;
+  d.amount = {100, *core::FindCurrency("USD")};
+  for (DebtKind kind : {DebtKind::kTrip, DebtKind::kExpired, DebtKind::kManual}) {
+    INFO(DebtKindName(kind));
+    auto key = DebtKey("s", "t1", kind);
+    REQUIRE(key.ok());
+    CHECK(key->back() == static_cast<char>(kind));
+    auto back = DecodeDebt(*key, EncodeDebt(d));
+    REQUIRE(back.ok());
+    CHECK(back->kind == kind);
+    CHECK(back->trip_id == "t1");
+    CHECK(DebtKindFromName(DebtKindName(kind)) == kind);
+  }
+  CHECK(DebtKindName(DebtKind::kTrip) == "trip");
+  CHECK(DebtKindName(DebtKind::kExpired) == "expired");
+  CHECK(DebtKindName(DebtKind::kManual) == "manual");
+  CHECK_FALSE(DebtKindFromName("Trip").has_value());
+  CHECK(DebtKindOf(DebtCause::kDeclinedAdjust) == DebtKind::kTrip);
+  CHECK(DebtKindOf(DebtCause::kPartialCapture) == DebtKind::kTrip);
+  CHECK(DebtKindOf(DebtCause::kExpiredPreAuth) == DebtKind::kExpired);
+  CHECK(DebtKindOf(DebtCause::kManual) == DebtKind::kManual);
+  // A key without a kind (schema 2), an unknown kind, or trailing bytes are not debt keys.
+  const std::string value = EncodeDebt(d);
+  for (std::string bad : {std::string("\x01s\x02t1"), std::string("\x01s\x02t1\x04"),
+                          std::string("\x01s\x02t1\x01x"), std::string("\x01s")}) {
+    CHECK(DecodeDebt(bad, value).status().code() == core::StatusCode::kCorruption);
+  }
+  auto legacy = DecodeDebtSchema2("\x01st1-expired", value);
+  REQUIRE(legacy.ok());
+  CHECK(legacy->trip_id == "t1-expired");
+}
+
 TEST_CASE("ids are checked for LMDB before they become keys") {
-  CHECK(DebtKey("", "t").status().code() == core::StatusCode::kInvalidArgument);
-  CHECK(DebtKey(std::string(256, 's'), "t").status().code() == core::StatusCode::kInvalidArgument);
-  CHECK(DebtKey(std::string(255, 's'), std::string(255, 't')).ok());
-  CHECK(DebtKey("a\nb", "t").status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(DebtKey("", "t", DebtKind::kTrip).status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(DebtKey(std::string(256, 's'), "t", DebtKind::kTrip).status().code() ==
+        core::StatusCode::kInvalidArgument);
+  CHECK(DebtKey("a\nb", "t", DebtKind::kTrip).status().code() ==
+        core::StatusCode::kInvalidArgument);
+  CHECK(DebtKey("s", "", DebtKind::kTrip).status().code() == core::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a debt key of two very long ids stays within LMDB's limit, trips kept apart") {
+  const std::string shopper(255, 's');
+  const std::string trip(255, 't');
+  auto key = DebtKey(shopper, trip, DebtKind::kExpired);
+  REQUIRE(key.ok());
+  CHECK(key->size() == kMaxKeyBytes);
+  auto other = DebtKey(shopper, trip.substr(0, 254) + "u", DebtKind::kExpired);
+  REQUIRE(other.ok());
+  CHECK(*key != *other);
+  CHECK(key->rfind(*DebtTripKeyPrefix(shopper, trip), 0) == 0);
+  DebtRecord d;
+  d.amount = {1, *core::FindCurrency("USD")};
+  auto back = DecodeDebt(*key, EncodeDebt(d));
+  REQUIRE(back.ok());
+  CHECK(back->shopper_id == shopper);
+  CHECK(back->kind == DebtKind::kExpired);
+  CHECK(back->trip_id.size() == kMaxKeyBytes - 3 - shopper.size());
+  CHECK(back->trip_id.find('~') != std::string::npos);
+  // Ids short enough are kept whole.
+  CHECK(DecodeDebt(*DebtKey(shopper, std::string(253, 't'), DebtKind::kTrip), EncodeDebt(d))
+            ->trip_id == std::string(253, 't'));
 }
 
 TEST_CASE("decision and audit records round-trip") {
@@ -113,7 +205,7 @@ TEST_CASE("trip records round-trip through their JSON encoding") {
   t.currency = "USD";
   t.total = 368;
   t.state = TripState::kCapturing;
-  t.refunds = {{"uuid", 100, "DAMAGED_ITEM", "ops", 5, "pending", ""}};
+  t.refunds = {{"uuid", 100, "DAMAGED_ITEM", "ops", 5, RefundState::kPending, ""}};
   t.Record(7, "created", "priced 1 line");
   auto back = DecodeTrip(EncodeTrip(t));
   REQUIRE(back.ok());

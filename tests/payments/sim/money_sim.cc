@@ -681,10 +681,9 @@ class World {
       auto debts = ledger::ListDebts(txn, t.shopper_id);
       if (!debts.ok()) return debts.status();
       for (const store::DebtRecord& d : *debts) {
-        if (d.state == store::DebtState::kOpen) open += d.amount_minor;
-        if (d.trip_id == t.trip_id || d.trip_id == ledger::ExpiredDebtTripId(t.trip_id)) {
-          debt += d.amount_minor;
-        }
+        if (d.state == store::DebtState::kOpen) open += d.amount.minor;
+        // The trip's own debt and its expired remainder (kinds trip and expired).
+        if (d.trip_id == t.trip_id && d.kind != store::DebtKind::kManual) debt += d.amount.minor;
       }
       auto shopper = ledger::ReadShopper(txn, t.shopper_id);
       if (!shopper.ok()) return shopper.status();
