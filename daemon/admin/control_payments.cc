@@ -79,6 +79,32 @@ json::object OutboxJson(const store::OutboxEntry& e, bool with_body) {
   return o;
 }
 
+// The currency amounts for `trip` are read in: the trip's; a trip held before any catalog was
+// loaded has none yet, and the operator names it (`given`, --currency), which must agree with
+// the trip's when the trip has one. A trip that cannot be read is an error, never a guess.
+core::Currency TripCurrency(store::Env& env, const std::string& trip, const std::string& given) {
+  std::string currency;
+  Check(env.Read([&](const store::ReadTxn& txn) {
+    auto t = payments::LoadTrip(txn, trip);
+    if (!t.ok()) return t.status();
+    currency = t->currency;
+    return Status::Ok();
+  }));
+  if (!given.empty() && !currency.empty() && given != currency) {
+    Fail(StatusCode::kInvalidArgument, "trip " + trip + " is in " + currency + ", not " + given);
+  }
+  if (currency.empty()) currency = given;
+  if (currency.empty()) {
+    Fail(StatusCode::kFailedPrecondition,
+         "trip " + trip +
+             " has no currency (no catalog was loaded when it was priced): give it with "
+             "--currency");
+  }
+  auto cur = core::FindCurrency(currency);
+  if (!cur) Fail(StatusCode::kInvalidArgument, "unknown currency '" + currency + "'");
+  return *cur;
+}
+
 uint64_t Sequence(const json::object& req) {
   const std::string text = Arg(req, "seq");
   uint64_t seq = 0;
@@ -167,30 +193,7 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     // Amounts are read in the trip's currency; a trip that cannot be read is an error, not a
     // guess. A trip held before any catalog was loaded has no currency yet: the operator
     // names it (--currency), and it must agree with the trip's when the trip has one.
-    auto trip_currency = [&]() -> core::Currency {
-      std::string currency;
-      Check(env->Read([&](const store::ReadTxn& txn) {
-        auto t = payments::LoadTrip(txn, trip);
-        if (!t.ok()) return t.status();
-        currency = t->currency;
-        return Status::Ok();
-      }));
-      const std::string given = Arg(req, "currency", false);
-      if (!given.empty() && !currency.empty() && given != currency) {
-        Fail(StatusCode::kInvalidArgument,
-             "trip " + trip + " is in " + currency + ", not " + given);
-      }
-      if (currency.empty()) currency = given;
-      if (currency.empty()) {
-        Fail(StatusCode::kFailedPrecondition,
-             "trip " + trip +
-                 " has no currency (no catalog was loaded when it was priced): give "
-                 "it with --currency");
-      }
-      auto cur = core::FindCurrency(currency);
-      if (!cur) Fail(StatusCode::kInvalidArgument, "unknown currency '" + currency + "'");
-      return *cur;
-    };
+    auto trip_currency = [&]() { return TripCurrency(*env, trip, Arg(req, "currency", false)); };
     if (action == "captured" || action == "not-captured") {
       std::optional<int64_t> amount;
       if (action == "captured") {
@@ -245,16 +248,9 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     const std::string trip = Arg(req, "trip");
     const std::string text = Arg(req, "amount");
     const std::string reason = Arg(req, "reason");
-    std::string currency;
-    Check(env->Read([&](const store::ReadTxn& txn) {
-      auto t = payments::LoadTrip(txn, trip);
-      if (!t.ok()) return t.status();
-      currency = t->currency;
-      return Status::Ok();
-    }));
-    auto cur = core::FindCurrency(currency);
-    if (!cur) Fail(StatusCode::kFailedPrecondition, "trip has no currency");
-    auto amount = core::ParseMinorUnits(text, *cur);
+    const core::Currency cur = TripCurrency(*env, trip, "");
+    const std::string currency(cur.Code());
+    auto amount = core::ParseMinorUnits(text, cur);
     Check(amount.status());
     std::string refund_id;
     audited("refund", "", trip + " " + currency + " " + text, reason, [&](store::WriteTxn& txn) {

@@ -231,7 +231,7 @@ void Daemon::Impl::OpenStoreUntilStopped() {
       env_ptr.store(env.get(), std::memory_order_release);
       decision_log.Attach(env.get());
       writer = std::make_unique<store::Writer>(*env);
-        writer->Start();
+      writer->Start();
       writer_ptr.store(writer.get(), std::memory_order_release);
       if (dispatcher_factory) {
         dispatcher_factory();
@@ -410,11 +410,21 @@ json::object Daemon::Impl::StatusJson() {
   if (auto* d = dispatcher_ptr.load()) {
     const payments::DispatcherStats ps = d->GetStats();
     out["outbox"] =
-        json::object{{"queued", ps.queued},       {"dead_letters", ps.dead_letters},
-                     {"in_flight", ps.in_flight}, {"oldest_age_s", ps.oldest_age_ms / 1000},
-                     {"sent", ps.sent},           {"done", ps.done},
-                     {"retried", ps.retried},     {"nearing_preauth_expiry", ps.nearing_expiry},
-                     {"expired", ps.expired}};
+        json::object{{"queued", ps.queued},
+                     {"dead_letters", ps.dead_letters},
+                     {"in_flight", ps.in_flight},
+                     {"oldest_age_s", ps.oldest_age_ms / 1000},
+                     {"sent", ps.sent},
+                     {"done", ps.done},
+                     {"retried", ps.retried},
+                     {"nearing_preauth_expiry", ps.nearing_expiry},
+                     {"expired", ps.expired},
+                     // Trips waiting for an operator: jwo-edgectl trip list capture_unknown.
+                     {"capture_unknown", ps.unknown_captures},
+                     {"capture_unknown_alert", ps.unknown_capture_alert},
+                     {"held_without_credentials", ps.unsigned_held},
+                     {"store_errors", ps.store_errors},
+                     {"clock_skew_s", ps.clock_skew_ms / 1000}};
   }
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},

@@ -16,6 +16,23 @@ bool IsReasonCode(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; });
 }
 
+// Operators retry and drop dead letters only: a live entry is sent anyway (and may be on the
+// wire), and an unknown Capture is resolved with its trip.
+Status OnlyDeadLetters(const store::OutboxEntry& e, std::string_view otherwise) {
+  if (e.outcome_unknown) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
+                  "resolve " +
+                      e.trip_id + " captured AMOUNT | not-captured`");
+  }
+  if (!e.dead) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        "entry " + std::to_string(e.sequence) + " is not a dead letter: " + std::string(otherwise));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view trip_id,
@@ -244,16 +261,7 @@ core::Result<store::TripRecord> ResolveUnknownCapture(store::WriteTxn& txn,
 Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now) {
   auto e = GetOutbox(txn, sequence);
   if (!e.ok()) return e.status();
-  if (e->outcome_unknown) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
-                  "resolve " +
-                      e->trip_id + " captured AMOUNT | not-captured`");
-  }
-  if (!e->dead) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "entry " + std::to_string(sequence) + " is not a dead letter; it is sent anyway");
-  }
+  if (Status s = OnlyDeadLetters(*e, "it is sent anyway"); !s.ok()) return s;
   e->dead = false;
   e->attempts = 0;
   e->next_attempt_ms = now;
@@ -279,16 +287,9 @@ Status RetryOutbox(store::WriteTxn& txn, uint64_t sequence, int64_t now) {
 Status DropOutbox(store::WriteTxn& txn, uint64_t sequence, std::string_view actor, int64_t now) {
   auto e = GetOutbox(txn, sequence);
   if (!e.ok()) return e.status();
-  if (e->outcome_unknown) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "this Capture has an unknown outcome: resolve its trip with `jwo-edgectl trip "
-                  "resolve " +
-                      e->trip_id + " captured AMOUNT | not-captured`");
-  }
-  if (!e->dead) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "entry " + std::to_string(sequence) +
-                      " is not a dead letter: it may be on the wire, and its answer would be lost");
+  if (Status s = OnlyDeadLetters(*e, "it may be on the wire, and its answer would be lost");
+      !s.ok()) {
+    return s;
   }
   if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(sequence)); !s.ok()) {
     return s;

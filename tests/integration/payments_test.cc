@@ -526,3 +526,23 @@ TEST_CASE("payments.unknown_capture: resend sends an unanswered Capture again") 
   // The simulator's default reading: the repeat was a harmless replay.
   CHECK(s.SimTrip("trip-rs").at("capture_replays").to_number<int64_t>() == 1);
 }
+
+TEST_CASE("a routine stop waits for a Capture on the wire instead of leaving it unknown") {
+  Store s;
+  // The Capture's answer takes 1.2 s (request_timeout_ms is 2 s in these tests).
+  s.Sim("/_sim/faults",
+        R"({"faults":[{"api":"capture","kind":"slow","delay_ms":1200,"count":1}]})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-stop", {{"COLA", "1"}}, "shopper-stop")).status == 201);
+  // Wait until the Capture is on the wire, then stop the daemon.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (s.Calls("trip-stop")["capture"] == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(s.Calls("trip-stop")["capture"] == 1);
+  s.daemon->Signal(SIGTERM);
+  CHECK(s.daemon->WaitExit() == 0);
+  REQUIRE(s.daemon->Start());
+  // The answer was applied before the exit: captured, not capture_unknown, one Capture.
+  CHECK(s.WaitForState("trip-stop", "captured") == "captured");
+  CHECK(s.Calls("trip-stop")["capture"] == 1);
+}
