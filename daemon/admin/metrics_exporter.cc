@@ -49,10 +49,12 @@ struct MetricsExporter::Gauges {
         capture_unknown_alert(Gauge(r, "jwo_trips_capture_unknown_alert",
                                     "1 while capture_unknown trips exceed "
                                     "payments.unknown_capture_alert")),
-        outbox_store_errors(Gauge(r, "jwo_outbox_store_errors",
-                                  "Outbox rows or answers the store could not read or commit")),
-        outbox_unsigned(Gauge(r, "jwo_outbox_held_without_credentials",
-                              "Payment call attempts held back for want of AWS credentials")),
+        problems_family(prometheus::BuildCounter()
+                            .Name("jwo_outbox_problems_total")
+                            .Help("Payment calls held back: store_error = an outbox row or answer "
+                                  "the store could not read or commit; no_credentials = no AWS "
+                                  "credentials to sign with")
+                            .Register(r)),
         clock_skew(Gauge(r, "jwo_payments_clock_skew_seconds",
                          "Payment Service clock minus ours, from its Date header")),
         clock_skew_level(Gauge(r, "jwo_payments_clock_skew_level",
@@ -88,7 +90,9 @@ struct MetricsExporter::Gauges {
         sent(outbox_family, {{"outcome", "sent"}}),
         done(outbox_family, {{"outcome", "done"}}),
         retried(outbox_family, {{"outcome", "retried"}}),
-        dead_lettered(outbox_family, {{"outcome", "dead_lettered"}}) {
+        dead_lettered(outbox_family, {{"outcome", "dead_lettered"}}),
+        store_errors(problems_family, {{"problem", "store_error"}}),
+        no_credentials(problems_family, {{"problem", "no_credentials"}}) {
     for (store::Table t : store::kAllTables) {
       entries[static_cast<size_t>(t)] =
           &entries_family.Add({{"table", std::string(store::TableName(t))}});
@@ -120,8 +124,7 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& outbox_expiring;
   prometheus::Gauge& capture_unknown;
   prometheus::Gauge& capture_unknown_alert;
-  prometheus::Gauge& outbox_store_errors;
-  prometheus::Gauge& outbox_unsigned;
+  prometheus::Family<prometheus::Counter>& problems_family;
   prometheus::Gauge& clock_skew;
   prometheus::Gauge& clock_skew_level;
   prometheus::Family<prometheus::Counter>& outbox_family;
@@ -131,7 +134,7 @@ struct MetricsExporter::Gauges {
   prometheus::Family<prometheus::Counter>& grows_family;
   prometheus::Gauge* entries[store::kAllTables.size()] = {};
   SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts, tls_failures,
-      written, dropped, grows, sent, done, retried, dead_lettered;
+      written, dropped, grows, sent, done, retried, dead_lettered, store_errors, no_credentials;
 };
 
 MetricsExporter::MetricsExporter()
@@ -178,8 +181,8 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.outbox_expiring.Set(static_cast<double>(s.outbox->nearing_expiry));
     g.capture_unknown.Set(static_cast<double>(s.outbox->unknown_captures));
     g.capture_unknown_alert.Set(s.outbox->unknown_capture_alert ? 1 : 0);
-    g.outbox_store_errors.Set(static_cast<double>(s.outbox->store_errors));
-    g.outbox_unsigned.Set(static_cast<double>(s.outbox->unsigned_held));
+    g.store_errors.Set(s.outbox->store_errors);
+    g.no_credentials.Set(s.outbox->unsigned_held);
     g.clock_skew.Set(static_cast<double>(s.outbox->clock_skew_ms) / 1000.0);
     g.clock_skew_level.Set(s.outbox->clock_skew_level);
     g.sent.Set(s.outbox->sent);

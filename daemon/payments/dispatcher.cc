@@ -197,7 +197,7 @@ void Dispatcher::Send(const OutboxSchedule::Dispatch& d) {
     return;
   }
   if (!d.start_commit) {
-    Transmit(d.entry);
+    Transmit(d.entry, *creds);
     return;
   }
   // A Capture: its start is durable before any byte leaves, so a crash while it is on the
@@ -206,9 +206,9 @@ void Dispatcher::Send(const OutboxSchedule::Dispatch& d) {
   auto entry = std::make_shared<store::OutboxEntry>(d.entry);
   const bool queued = writer_.Submit(
       [seq, now](store::WriteTxn& txn) { return CommitAttemptStart(txn, seq, now); },
-      [this, seq, entry](const core::Status& st) {
+      [this, seq, entry, creds = *creds](const core::Status& st) {
         if (st.ok()) {
-          Transmit(*entry);
+          Transmit(*entry, creds);
         } else if (st.code() == core::StatusCode::kNotFound ||
                    st.code() == core::StatusCode::kFailedPrecondition) {
           Finish(seq, OutboxSchedule::Verdict::kNotSent, RetryReason::kNone, "", st.message());
@@ -221,28 +221,22 @@ void Dispatcher::Send(const OutboxSchedule::Dispatch& d) {
   }
 }
 
-void Dispatcher::Transmit(const store::OutboxEntry& e) {
+void Dispatcher::Transmit(const store::OutboxEntry& e, const AwsCredentials& creds) {
   OutboundRequest req;
   req.method = "POST";
   req.path = std::string(store::OperationPath(e.operation));
   req.body = e.body;
   req.headers = {{"Content-Type", "application/json"}};
   const uint64_t seq = e.sequence;
-  auto sign = [this](OutboundRequest r) {
-    auto creds = credentials_.Get(clock_.NowUnixMs());
-    if (!creds.ok()) {
-      // Checked just before sending; gone now. An unsigned request is refused (401) before
-      // any processing, which the schedule treats as not processed.
-      core::LogError("AWS credentials vanished while a call was queued",
-                     {{"error", creds.status().ToString()}});
-      return r;
-    }
+  // Signed with the credentials checked before sending (so never unsigned), at the time the
+  // request is written: a request that waited for a connection gets a fresh signature.
+  auto sign = [this, creds](OutboundRequest r) {
     HttpRequestToSign to_sign{r.method, r.path, "", r.headers, r.body};
     to_sign.headers.emplace_back("Host", client_.host());
     SigningParams params;
     params.region = options_.region;
     params.unix_ms = clock_.NowUnixMs();
-    SignedParts signed_parts = SignV4(to_sign, *creds, params);
+    SignedParts signed_parts = SignV4(to_sign, creds, params);
     for (auto& h : signed_parts.added_headers) r.headers.push_back(std::move(h));
     return r;
   };

@@ -89,7 +89,7 @@ class Dispatcher {
   void Run();
   void Scan(bool all);
   void Send(const OutboxSchedule::Dispatch& d);
-  void Transmit(const store::OutboxEntry& e);
+  void Transmit(const store::OutboxEntry& e, const AwsCredentials& creds);
   void OnAnswer(uint64_t seq, OutboundResult result);
   void Finish(uint64_t seq, OutboxSchedule::Verdict verdict, RetryReason reason,
               std::string_view retry_after, const std::string& error);
@@ -112,6 +112,7 @@ class Dispatcher {
   bool stopping_ = false;
   int64_t next_expiry_check_ms_ = 0;
   std::set<std::string> alerted_;  // trips already reported as nearing expiry
+  uint64_t reported_unknown_captures_ = 0;
   DispatcherStats counters_;
   ClockSkewMonitor clock_skew_;
   std::thread thread_;

@@ -47,8 +47,14 @@ core::Result<AnswerOutcome> CommitAnswer(store::WriteTxn& txn, const store::Outb
   if (!e->has_value()) {
     // Withdrawn while on the wire (an operator dropped it, or the pre-auth expired). A
     // Capture that succeeded still moved money: record it rather than lose it.
-    if (sent.operation == store::Operation::kCapture && http_status >= 200 && http_status < 300) {
+    const bool success = http_status >= 200 && http_status < 300;
+    if (sent.operation == store::Operation::kCapture && success) {
       if (Status s = ApplyOrphanCapture(txn, sent, now); !s.ok()) return s;
+    } else if (sent.operation == store::Operation::kRefund && success) {
+      // The money went back: the refund is recorded even though its entry was given up
+      // (ApplyAnswer consumes the entry, so it is put back for it within this transaction).
+      if (Status s = Save(txn, sent); !s.ok()) return s;
+      return ApplyAnswer(txn, sent, http_status, body, policy, now);
     }
     return AnswerOutcome{};
   }
