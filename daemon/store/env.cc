@@ -230,10 +230,40 @@ Status Env::OpenEnv() {
     return Status(StatusCode::kIoError,
                   "cannot open store in " + options_.directory + ": " + mdb_strerror(rc));
   }
+  // Before any transaction: a page beyond the end of the file is a SIGBUS when touched.
+  if (Status s = CheckFileSize(); !s.ok()) return s;
   int dead = 0;
   if ((rc = mdb_reader_check(env_, &dead)) != 0) return LmdbError("mdb_reader_check", rc);
   stale_readers_cleared_ = dead;
   return Status::Ok();
+}
+
+Status Env::CheckFileSize() const {
+  // mdb_env_info reads the meta pages, which LMDB has already read with pread at open (a file
+  // too short to hold them is refused by mdb_env_open itself).
+  MDB_envinfo info;
+  MDB_stat stat;
+  int rc = mdb_env_info(env_, &info);
+  if (rc != 0) return LmdbError("mdb_env_info", rc);
+  if ((rc = mdb_env_stat(env_, &stat)) != 0) return LmdbError("mdb_env_stat", rc);
+  const uint64_t needed = (uint64_t{info.me_last_pgno} + 1) * stat.ms_psize;
+  const std::string path = DataFilePath();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status(StatusCode::kIoError, "cannot stat " + path + ": " + std::strerror(errno));
+  }
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size < needed) {
+    return Status(StatusCode::kCorruption,
+                  path + " is truncated: the file is " + std::to_string(size) +
+                      " bytes, but the store's last used page ends at " + std::to_string(needed) +
+                      " bytes; restore it from a backup (docs/operations.md, When things break)");
+  }
+  return Status::Ok();
+}
+
+std::string Env::DataFilePath() const {
+  return (std::filesystem::path(options_.directory) / "data.mdb").string();
 }
 
 Status Env::OpenTablesAndMigrate() {
@@ -411,6 +441,12 @@ Status Env::Grow() {
   const int rc = mdb_env_set_mapsize(env_, next);
   if (rc != 0) return LmdbError("mdb_env_set_mapsize", rc);
   ++map_grows_;
+  // The remap is the moment a file cut short behind our back would turn into a SIGBUS on
+  // the next read of a missing page: stop instead, and let the restart refuse the store.
+  if (Status s = CheckFileSize(); !s.ok()) {
+    options_.on_fatal(s);
+    return s;
+  }
   core::LogInfo("store map grew",
                 {{"from_bytes", std::to_string(current)}, {"to_bytes", std::to_string(next)}});
   return Status::Ok();

@@ -126,7 +126,7 @@ class Env {
  public:
   // Opens or creates the environment. Errors: kIoError (directory, permissions, LMDB),
   // kFailedPrecondition (schema newer than this build, or a store from another program),
-  // kCorruption (unreadable meta records).
+  // kCorruption (unreadable meta records, or a data.mdb shorter than its last used page).
   static core::Result<std::unique_ptr<Env>> Open(EnvOptions options);
   ~Env();
   Env(const Env&) = delete;
@@ -161,6 +161,11 @@ class Env {
   friend class WriteTxn;
   explicit Env(EnvOptions options);
   core::Status OpenEnv();
+  // kCorruption, naming the file and both sizes, when data.mdb is shorter than the
+  // environment's last used page (a truncated copy or file system damage): reading a page past
+  // the end of the file would be a SIGBUS.
+  core::Status CheckFileSize() const;
+  std::string DataFilePath() const;
   core::Status OpenTablesAndMigrate();
   core::Status Grow();
   MDB_txn* AcquireReadTxn() const;

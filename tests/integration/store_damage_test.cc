@@ -1,0 +1,84 @@
+// The real daemon on a damaged, lost or full store: fail mode with a clear error, never a crash
+// and never a silently recreated store (docs/operations.md, "When things break").
+#include <signal.h>
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "daemon_process.h"
+#include "fa_requests.h"
+#include "tests/support/http_client.h"
+
+using namespace jwo::testing;
+
+namespace {
+
+bool Has(const std::string& msg, const std::string& what) {
+  return msg.find(what) != std::string::npos;
+}
+
+std::string Decide(DaemonProcess& d, const std::string& shopper, const std::string& trip = "t") {
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  auto r = c->Post(kFaPath, FaBody(shopper, trip));
+  REQUIRE(r.ok());
+  REQUIRE(r->status == 200);
+  return r->body;
+}
+
+// Starts the daemon, books a debt and logs enough decisions for a store of many pages, stops.
+void Populate(DaemonProcess& d) {
+  REQUIRE(d.Start());
+  REQUIRE(
+      d.Ctl({"debt", "add", "debtor", "trip-1", "12.50", "USD", "--reason", "test"}).exit_code ==
+      0);
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  for (int i = 0; i < 1500; ++i) {
+    REQUIRE(c->Post(kFaPath, FaBody("s" + std::to_string(i), "t" + std::to_string(i))).ok());
+  }
+  d.Signal(SIGTERM);
+  REQUIRE(d.WaitExit() == 0);
+}
+
+// The daemon runs in fail mode with `error_part` in STATUS=, and answers the gate and ctl.
+void ExpectFailMode(DaemonProcess& d, const std::string& error_part) {
+  REQUIRE(d.Start(false));
+  std::string status;
+  REQUIRE(d.WaitForNotify([&](const std::string& m) {
+    if (!Has(m, "store unavailable")) return false;
+    status = m;
+    return true;
+  }));
+  INFO(status);
+  CHECK(Has(status, error_part));
+  CHECK(Decide(d, "debtor") == R"({"status":"DENIED"})");  // fail_mode: deny
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  auto ready = c->Get("/readyz");
+  CHECK(ready->status == 503);
+  auto shown = d.Ctl({"shopper", "show", "debtor"});
+  CHECK(shown.exit_code == 1);
+  CHECK(d.running());
+  CHECK(d.WaitExit(std::chrono::milliseconds(200)) == -1);  // still alive: no crash
+}
+
+}  // namespace
+
+TEST_CASE("a truncated data.mdb: fail mode naming the file and sizes, never SIGBUS") {
+  for (const char* cut : {"half", "three pages"}) {
+    DYNAMIC_SECTION("truncated to " << cut) {
+      DaemonProcess d;
+      Populate(d);
+      const auto data = d.state_dir() / "data.mdb";
+      const uint64_t full = std::filesystem::file_size(data);
+      REQUIRE(full >= 32 * 4096);
+      const uint64_t size = std::string(cut) == "half" ? full / 2 : 3 * 4096;
+      std::filesystem::resize_file(data, size);
+      ExpectFailMode(
+          d, data.string() + " is truncated: the file is " + std::to_string(size) + " bytes");
+    }
+  }
+}
