@@ -5,6 +5,7 @@
 #include <string>
 
 #include "admin/daemon.h"
+#include "admin/store_tool.h"
 #include "config/loader.h"
 #include "jwo/version.h"
 
@@ -14,10 +15,12 @@ constexpr const char* kDefaultConfig = "/etc/jwo-edge/jwo-edge.yaml";
 
 void Usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: jwo-edged [--config FILE] [--check-config] [--version]\n"
+               "usage: jwo-edged [--config FILE] [--check-config | --init-store] [--version]\n"
                "\n"
                "  --config FILE    configuration file (default %s)\n"
                "  --check-config   validate the configuration, print every error, exit 0 or 1\n"
+               "  --init-store     create a fresh, empty store where data.mdb is missing or empty\n"
+               "                   (after a lost store, when there is no backup), exit 0 or 1\n"
                "  --version        print the version and exit\n",
                kDefaultConfig);
 }
@@ -27,6 +30,7 @@ void Usage(std::FILE* out) {
 int main(int argc, char** argv) {
   std::string config_path = kDefaultConfig;
   bool check_only = false;
+  bool init_store = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--config" && i + 1 < argc) {
@@ -35,6 +39,8 @@ int main(int argc, char** argv) {
       config_path = arg.substr(std::strlen("--config="));
     } else if (arg == "--check-config") {
       check_only = true;
+    } else if (arg == "--init-store") {
+      init_store = true;
     } else if (arg == "--version") {
       std::printf("jwo-edged %s\n", jwo::kVersion);
       return 0;
@@ -59,6 +65,7 @@ int main(int argc, char** argv) {
     std::printf("configuration OK: %s\n", config_path.c_str());
     return 0;
   }
+  if (init_store) return jwo::admin::InitStore(*loaded.config);
   jwo::admin::Daemon daemon(config_path, std::move(*loaded.config));
   return daemon.Run();
 }

@@ -19,6 +19,7 @@
 #include "admin/control_api.h"
 #include "admin/control_server.h"
 #include "admin/metrics_exporter.h"
+#include "admin/store_tool.h"
 #include "admin/systemd_notifier.h"
 #include "config/config_holder.h"
 #include "config/loader.h"
@@ -217,13 +218,7 @@ void Daemon::Impl::OpenStoreUntilStopped() {
   std::string last_error;
   for (;;) {
     const config::Config& cfg = holder.Current();
-    store::EnvOptions options;
-    options.directory = cfg.store.state_directory;
-    options.map_size_bytes = cfg.store.map_size_mib << 20;
-    options.max_map_size_bytes = cfg.store.max_map_size_mib << 20;
-    options.max_readers = cfg.store.max_readers != 0
-                              ? cfg.store.max_readers
-                              : static_cast<uint32_t>(std::max(126, threads * 2 + 16));
+    const store::EnvOptions options = StoreOptions(cfg, threads);
     const int64_t t0 = clock.MonotonicNs();
     auto opened = store::Env::Open(options);
     if (opened.ok()) {

@@ -41,6 +41,13 @@ namespace jwo::store {
 
 inline constexpr uint32_t kSchemaVersion = 3;
 
+// The file beside data.mdb that says a store has existed in the directory. Written when a
+// store is first created (or first opened by a build that knows it); while it exists, a
+// missing or empty data.mdb is refused instead of being recreated empty, which would lose
+// every debt and override without a trace. Only EnvOptions::init_store (the operator's
+// `jwo-edged --init-store`) creates a fresh store over it.
+inline constexpr std::string_view kStoreMarkerFile = "store-marker";
+
 class Env;
 class WriteTxn;
 
@@ -66,6 +73,9 @@ struct EnvOptions {
   // false: commits are not fsynced (MDB_NOSYNC). A process crash loses nothing, a power cut
   // may lose the last commits: for simulations and benchmarks only, never the daemon.
   bool sync = true;
+  // The operator's explicit "create a fresh, empty store": allowed only where data.mdb is
+  // missing or empty (a store with data is refused with kAlreadyExists); writes a new marker.
+  bool init_store = false;
 };
 
 struct EnvStats {
@@ -127,6 +137,10 @@ class Env {
   // Opens or creates the environment. Errors: kIoError (directory, permissions, LMDB),
   // kFailedPrecondition (schema newer than this build, or a store from another program),
   // kCorruption (unreadable meta records, or a data.mdb shorter than its last used page).
+  // A missing or empty data.mdb: created (with the marker) when no marker says a store existed
+  // and on init_store; otherwise kFailedPrecondition naming the file, and nothing is created.
+  // An empty data.mdb without a marker is refused too (a store from before the marker).
+  // init_store over a data.mdb that holds data: kAlreadyExists.
   static core::Result<std::unique_ptr<Env>> Open(EnvOptions options);
   ~Env();
   Env(const Env&) = delete;
@@ -161,6 +175,9 @@ class Env {
   friend class WriteTxn;
   explicit Env(EnvOptions options);
   core::Status OpenEnv();
+  // The marker rules above, before LMDB may create anything.
+  core::Status CheckLostStore();
+  core::Status WriteMarker() const;
   // kCorruption, naming the file and both sizes, when data.mdb is shorter than the
   // environment's last used page (a truncated copy or file system damage): reading a page past
   // the end of the file would be a SIGBUS.

@@ -82,3 +82,34 @@ TEST_CASE("a truncated data.mdb: fail mode naming the file and sizes, never SIGB
     }
   }
 }
+
+TEST_CASE("a lost data.mdb is not silently recreated; --init-store is the explicit way") {
+  for (const char* how : {"empty", "missing"}) {
+    DYNAMIC_SECTION("data.mdb " << how) {
+      DaemonProcess d;
+      Populate(d);
+      const auto data = d.state_dir() / "data.mdb";
+      if (std::string(how) == "empty") {
+        std::filesystem::resize_file(data, 0);
+      } else {
+        std::filesystem::remove(data);
+      }
+      // Before the fix the daemon became ready on a new, empty store: the debtor APPROVED.
+      ExpectFailMode(d, data.string() + " is " + how);
+
+      auto init = RunCommand({JWO_BINARY_DIR "/daemon/jwo-edged", "--init-store", "--config",
+                              d.config_path().string()});
+      INFO(init.output);
+      CHECK(init.exit_code == 0);
+      CHECK(Has(init.output, "created an empty store"));
+      // The running daemon retries the open and finds the new store.
+      REQUIRE(d.WaitForNotify([](const std::string& m) { return Has(m, "READY=1"); },
+                              std::chrono::seconds(15)));
+      CHECK(Decide(d, "debtor") == R"({"status":"APPROVED"})");
+      // A second init is refused: the store exists.
+      auto again = RunCommand({JWO_BINARY_DIR "/daemon/jwo-edged", "--init-store", "--config",
+                               d.config_path().string()});
+      CHECK(again.exit_code == 1);
+    }
+  }
+}

@@ -71,3 +71,66 @@ TEST_CASE("a truncated data.mdb is refused at open, naming the file and both siz
     }
   }
 }
+
+TEST_CASE("the first open of an empty directory creates the store and its marker") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  CHECK(std::filesystem::file_size(dir.path / "data.mdb") > 0);
+  CHECK(std::filesystem::exists(dir.path / store::kStoreMarkerFile));
+}
+
+TEST_CASE("a store that existed is never silently recreated") {
+  TempDir dir;
+  Fill(dir);
+  const auto data = dir.path / "data.mdb";
+  for (const char* how : {"missing", "empty"}) {
+    DYNAMIC_SECTION("data.mdb " << how) {
+      if (std::string(how) == "missing") {
+        std::filesystem::remove(data);
+      } else {
+        std::filesystem::resize_file(data, 0);
+      }
+      auto env = store::Env::Open(Options(dir));
+      REQUIRE_FALSE(env.ok());
+      CHECK(env.status().code() == core::StatusCode::kFailedPrecondition);
+      const std::string msg = env.status().message();
+      CHECK(Contains(msg, data.string()));
+      CHECK(Contains(msg, how));
+      CHECK(Contains(msg, "from a backup"));
+      CHECK(Contains(msg, "--init-store"));
+      // Nothing was created in its place.
+      CHECK((!std::filesystem::exists(data) || std::filesystem::file_size(data) == 0));
+
+      // The explicit operator action creates an empty store.
+      store::EnvOptions init = Options(dir);
+      init.init_store = true;
+      auto fresh = store::Env::Open(init);
+      REQUIRE(fresh.ok());
+      CHECK((*fresh)->Stats().entries[static_cast<size_t>(Table::kShoppers)] == 0);
+    }
+  }
+}
+
+TEST_CASE("creating a fresh store refuses a directory that holds one") {
+  TempDir dir;
+  Fill(dir);
+  store::EnvOptions init = Options(dir);
+  init.init_store = true;
+  auto env = store::Env::Open(init);
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.status().code() == core::StatusCode::kAlreadyExists);
+  auto kept = store::Env::Open(Options(dir));
+  REQUIRE(kept.ok());
+  CHECK((*kept)->Stats().entries[static_cast<size_t>(Table::kShoppers)] == 2000);
+}
+
+TEST_CASE("a store from before the marker gets one at its next open") {
+  TempDir dir;
+  Fill(dir);
+  std::filesystem::remove(dir.path / store::kStoreMarkerFile);
+  REQUIRE(store::Env::Open(Options(dir)).ok());
+  CHECK(std::filesystem::exists(dir.path / store::kStoreMarkerFile));
+  std::filesystem::resize_file(dir.path / "data.mdb", 0);
+  CHECK_FALSE(store::Env::Open(Options(dir)).ok());
+}
