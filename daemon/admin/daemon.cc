@@ -204,7 +204,11 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
 
 http::Response Daemon::Impl::Ready() const {
   json::array reasons;
-  if (env_ptr.load() == nullptr) reasons.push_back("store_unavailable");
+  store::Env* e = env_ptr.load();
+  if (e == nullptr) reasons.push_back("store_unavailable");
+  // Writes are refused for lack of disk space: the gate answers from what is stored, Create
+  // Purchases answers 503; clears by itself with the next commit that goes through.
+  if (e != nullptr && !e->NoSpaceError().empty()) reasons.push_back("store_no_space");
   if (draining) reasons.push_back("draining");
   for (const std::string& r : gates.UnreadyReasons()) reasons.push_back(json::value(r));
   if (reasons.empty()) return http::Response{200, R"({"ready":true})", "application/json", {}};
@@ -375,6 +379,7 @@ json::object Daemon::Impl::StatusJson() {
       entries[store::TableName(t)] = s.entries[static_cast<size_t>(t)];
     }
     st["entries"] = entries;
+    if (std::string no_space = e->NoSpaceError(); !no_space.empty()) st["no_space"] = no_space;
   } else {
     std::lock_guard lock(state_mutex);
     st["open"] = false;

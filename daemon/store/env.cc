@@ -46,6 +46,9 @@ Status CheckKey(std::string_view key) {
   return Status::Ok();
 }
 
+// The errors of a write(2) that found no room: the transaction is aborted and nothing is torn.
+bool IsNoSpace(int rc) { return rc == ENOSPC || rc == EDQUOT; }
+
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
@@ -160,6 +163,11 @@ Status WriteTxn::Put(Table t, std::string_view key, std::string_view value) {
     map_full_ = true;
     return Status(StatusCode::kOutOfRange, "store map is full");
   }
+  if (IsNoSpace(rc)) {
+    no_space_ = rc;
+    return Status(StatusCode::kUnavailable,
+                  std::string("no space for the store: ") + std::strerror(rc));
+  }
   if (rc != 0) return LmdbError("mdb_put", rc);
   return Status::Ok();
 }
@@ -173,6 +181,11 @@ Status WriteTxn::Append(Table t, std::string_view key, std::string_view value) {
     return Status(StatusCode::kOutOfRange, "store map is full");
   }
   if (rc == MDB_KEYEXIST) return Status(StatusCode::kAlreadyExists, "key does not sort last");
+  if (IsNoSpace(rc)) {
+    no_space_ = rc;
+    return Status(StatusCode::kUnavailable,
+                  std::string("no space for the store: ") + std::strerror(rc));
+  }
   if (rc != 0) return LmdbError("mdb_put (append)", rc);
   return Status::Ok();
 }
@@ -185,6 +198,11 @@ Status WriteTxn::Delete(Table t, std::string_view key) {
   if (rc == MDB_MAP_FULL) {
     map_full_ = true;
     return Status(StatusCode::kOutOfRange, "store map is full");
+  }
+  if (IsNoSpace(rc)) {
+    no_space_ = rc;
+    return Status(StatusCode::kUnavailable,
+                  std::string("no space for the store: ") + std::strerror(rc));
   }
   if (rc != 0) return LmdbError("mdb_del", rc);
   return Status::Ok();
@@ -428,9 +446,14 @@ Status Env::Write(const std::function<Status(WriteTxn&)>& fn) {
   for (;;) {
     MDB_txn* raw = nullptr;
     int rc = mdb_txn_begin(env_, nullptr, 0, &raw);
+    if (rc == MDB_PANIC) options_.on_fatal(LmdbError("mdb_txn_begin", rc));
     if (rc != 0) return LmdbError("mdb_txn_begin", rc);
     WriteTxn txn(this, raw);
     Status s = fn(txn);
+    if (txn.no_space_ != 0) {
+      mdb_txn_abort(raw);
+      return RefuseNoSpace(txn.no_space_);
+    }
     if (txn.map_full_) {
       mdb_txn_abort(raw);
       if (Status g = Grow(); !g.ok()) return g;
@@ -440,15 +463,17 @@ Status Env::Write(const std::function<Status(WriteTxn&)>& fn) {
       mdb_txn_abort(raw);
       return s;
     }
-    rc = mdb_txn_commit(raw);
+    rc = Commit(raw);
     if (rc == MDB_MAP_FULL) {
       if (Status g = Grow(); !g.ok()) return g;
       continue;
     }
+    if (IsNoSpace(rc)) return RefuseNoSpace(rc);
     if (rc != 0) {
       options_.on_fatal(LmdbError("mdb_txn_commit", rc));
       return LmdbError("mdb_txn_commit", rc);  // only reached when a test's handler returns
     }
+    CommitSucceeded();
     return Status::Ok();
   }
 }
@@ -460,9 +485,12 @@ Status Env::WriteBatch(std::span<const std::function<Status(WriteTxn&)>> fns,
     results.assign(fns.size(), Status::Ok());
     MDB_txn* parent = nullptr;
     int rc = mdb_txn_begin(env_, nullptr, 0, &parent);
+    // MDB_PANIC: a failed commit could not restore the meta page; only a restart is safe.
+    if (rc == MDB_PANIC) options_.on_fatal(LmdbError("mdb_txn_begin", rc));
     if (rc != 0) return LmdbError("mdb_txn_begin", rc);
     bool map_full = false;
-    for (size_t i = 0; i < fns.size() && !map_full; ++i) {
+    int no_space = 0;
+    for (size_t i = 0; i < fns.size() && !map_full && no_space == 0; ++i) {
       MDB_txn* child = nullptr;
       rc = mdb_txn_begin(env_, parent, 0, &child);
       if (rc != 0) {
@@ -471,7 +499,10 @@ Status Env::WriteBatch(std::span<const std::function<Status(WriteTxn&)>> fns,
       }
       WriteTxn txn(this, child);
       results[i] = fns[i](txn);
-      if (txn.map_full_) {
+      if (txn.no_space_ != 0) {
+        no_space = txn.no_space_;
+        mdb_txn_abort(child);
+      } else if (txn.map_full_) {
         map_full = true;
         mdb_txn_abort(child);
       } else if (!results[i].ok()) {
@@ -481,22 +512,78 @@ Status Env::WriteBatch(std::span<const std::function<Status(WriteTxn&)>> fns,
         if (!map_full) results[i] = LmdbError("mdb_txn_commit (nested)", rc);
       }
     }
+    if (no_space != 0) {
+      mdb_txn_abort(parent);
+      const Status refused = RefuseNoSpace(no_space);
+      results.assign(fns.size(), refused);
+      return refused;
+    }
     if (map_full) {
       mdb_txn_abort(parent);
       if (Status g = Grow(); !g.ok()) return g;
       continue;
     }
-    rc = mdb_txn_commit(parent);
+    rc = Commit(parent);
     if (rc == MDB_MAP_FULL) {
       if (Status g = Grow(); !g.ok()) return g;
       continue;
+    }
+    if (IsNoSpace(rc)) {
+      const Status refused = RefuseNoSpace(rc);
+      results.assign(fns.size(), refused);
+      return refused;
     }
     if (rc != 0) {
       options_.on_fatal(LmdbError("mdb_txn_commit", rc));
       return LmdbError("mdb_txn_commit", rc);
     }
+    CommitSucceeded();
     return Status::Ok();
   }
+}
+
+int Env::Commit(MDB_txn* raw) {
+  if (options_.commit_fault) {
+    if (const int injected = options_.commit_fault(); injected != 0) {
+      mdb_txn_abort(raw);
+      return injected;
+    }
+  }
+  return mdb_txn_commit(raw);
+}
+
+Status Env::RefuseNoSpace(int rc) {
+  const std::string error = "no space left for the store in " + options_.directory + " (" +
+                            std::strerror(rc) +
+                            "): the change was not written and nothing stored is torn; free "
+                            "disk space, writes resume by themselves";
+  {
+    std::lock_guard lock(no_space_mutex_);
+    no_space_error_ = error;
+  }
+  if (!no_space_.exchange(true)) {
+    core::LogError("store write refused: no disk space; serving reads, refusing writes",
+                   {{"directory", options_.directory}, {"error", std::strerror(rc)}});
+  }
+  return Status(StatusCode::kUnavailable, error);
+}
+
+void Env::CommitSucceeded() {
+  if (!no_space_.load(std::memory_order_relaxed)) return;
+  if (no_space_.exchange(false)) {
+    {
+      std::lock_guard lock(no_space_mutex_);
+      no_space_error_.clear();
+    }
+    core::LogInfo("store writes succeed again (disk space is back)",
+                  {{"directory", options_.directory}});
+  }
+}
+
+std::string Env::NoSpaceError() const {
+  if (!no_space_.load(std::memory_order_relaxed)) return {};
+  std::lock_guard lock(no_space_mutex_);
+  return no_space_error_;
 }
 
 Status Env::Grow() {

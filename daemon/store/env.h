@@ -15,8 +15,10 @@
 // automatically on MDB_MAP_FULL: the writer then waits for in-flight reads to finish (a brief
 // exclusive section; the only time readers and the writer touch the same lock).
 //
-// Durability: every Write commits with fsync. A commit that fails for any reason other than
-// a full map calls the fatal handler (default: log and _exit(75)), because the page cache
+// Durability: every Write commits with fsync. A write refused for lack of disk space (ENOSPC,
+// EDQUOT) aborts the transaction, so nothing is torn: Write returns kUnavailable, NoSpaceError()
+// says why until a later commit succeeds, and reads go on as before. A commit that fails for
+// any other reason calls the fatal handler (default: log and _exit(75)), because the page cache
 // after a failed fsync cannot be trusted (architecture.md §4): systemd restarts the daemon.
 #pragma once
 
@@ -70,6 +72,9 @@ struct EnvOptions {
   // Tests use these to check the migration path and fault handling.
   std::span<const Migration> migrations = Migrations();
   std::function<void(const core::Status&)> on_fatal;  // default: log and _exit(75)
+  // Tests only (fault injection): called before each top-level commit; a non-zero errno
+  // aborts the transaction and is handled as if mdb_txn_commit had returned it.
+  std::function<int()> commit_fault;
   // false: commits are not fsynced (MDB_NOSYNC). A process crash loses nothing, a power cut
   // may lose the last commits: for simulations and benchmarks only, never the daemon.
   bool sync = true;
@@ -130,6 +135,7 @@ class WriteTxn : public ReadTxn {
   friend class Env;
   WriteTxn(const Env* env, MDB_txn* txn) : ReadTxn(env, txn) {}
   bool map_full_ = false;
+  int no_space_ = 0;  // ENOSPC or EDQUOT from a write LMDB made during the transaction
 };
 
 class Env {
@@ -153,8 +159,10 @@ class Env {
   // Runs fn inside a write transaction and commits with fsync when fn returns OK (fn's error
   // aborts everything it did). On a full map the transaction is aborted, the map grows, and
   // fn runs again from the start: fn must not have side effects outside the transaction.
-  // Returns fn's error, kOutOfRange when the map reached max_map_size_bytes, or kIoError when
-  // the transaction cannot start. A failing commit calls the fatal handler and never returns.
+  // Returns fn's error, kOutOfRange when the map reached max_map_size_bytes, kUnavailable when
+  // the disk has no space for the change (nothing of it is written), or kIoError when the
+  // transaction cannot start. Any other failing commit calls the fatal handler and never
+  // returns.
   core::Status Write(const std::function<core::Status(WriteTxn&)>& fn);
 
   // Group commit: runs each function in its own nested transaction inside one write
@@ -165,6 +173,9 @@ class Env {
                           std::vector<core::Status>& results);
 
   EnvStats Stats() const;
+  // Empty while writes go through; after a write refused for lack of disk space, why (until
+  // the next commit succeeds).
+  std::string NoSpaceError() const;
   uint32_t schema_version() const { return schema_version_; }
   const std::string& directory() const { return options_.directory; }
   // Number of stale reader slots cleared by mdb_reader_check at open.
@@ -199,6 +210,14 @@ class Env {
   // writer only while the map is resized (mdb_env_set_mapsize needs no transaction alive).
   mutable std::shared_mutex resize_gate_;
   std::mutex write_mutex_;
+  // Commits the write transaction `raw` (or injects commit_fault). Returns the LMDB result.
+  int Commit(MDB_txn* raw);
+  // A write refused for lack of space: records it for NoSpaceError() and logs the change.
+  core::Status RefuseNoSpace(int rc);
+  void CommitSucceeded();
+  std::atomic<bool> no_space_{false};
+  mutable std::mutex no_space_mutex_;
+  std::string no_space_error_;  // guarded by no_space_mutex_
   // Every cached read transaction, so the destructor can abort them before closing.
   mutable std::mutex cache_mutex_;
   mutable std::vector<MDB_txn*> cached_txns_;

@@ -1,11 +1,14 @@
 // The real daemon on a damaged, lost or full store: fail mode with a clear error, never a crash
 // and never a silently recreated store (docs/operations.md, "When things break").
 #include <signal.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "daemon_process.h"
 #include "fa_requests.h"
@@ -112,4 +115,87 @@ TEST_CASE("a lost data.mdb is not silently recreated; --init-store is the explic
       CHECK(again.exit_code == 1);
     }
   }
+}
+
+namespace {
+
+// A small tmpfs over a directory, detached at scope exit (lazily: the daemon may still map it).
+struct SmallTmpfs {
+  std::filesystem::path dir;
+  bool mounted = false;
+  SmallTmpfs(std::filesystem::path d, const char* size) : dir(std::move(d)) {
+    std::filesystem::create_directories(dir);
+    mounted = geteuid() == 0 &&
+              mount("tmpfs", dir.c_str(), "tmpfs", 0, (std::string("size=") + size).c_str()) == 0;
+  }
+  ~SmallTmpfs() {
+    if (mounted) umount2(dir.c_str(), MNT_DETACH);
+  }
+};
+
+// Writes a file until the file system refuses; returns its path.
+std::filesystem::path FillDisk(const std::filesystem::path& dir) {
+  const auto path = dir / "filler";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  std::setvbuf(f, nullptr, _IONBF, 0);
+  const std::string block(4096, 'f');
+  while (std::fwrite(block.data(), 1, block.size(), f) == block.size()) {
+  }
+  std::fclose(f);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a full disk: the daemon keeps serving reads, refuses writes clearly, and recovers") {
+  DaemonProcess d;
+  SmallTmpfs disk(d.state_dir(), "3m");
+  if (!disk.mounted) SKIP("needs root and tmpfs mounts");
+  REQUIRE(d.Start());
+  REQUIRE(
+      d.Ctl({"debt", "add", "debtor", "trip-1", "12.50", "USD", "--reason", "test"}).exit_code ==
+      0);
+  const auto filler = FillDisk(d.state_dir());
+
+  // Decisions go on; their records need new pages until a commit finds no space. Before the
+  // fix, the daemon exited 75 here (and under systemd, again after every restart).
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  bool refused = false;
+  for (int i = 0; i < 20000 && !refused; ++i) {
+    auto r = c->Post(kFaPath, FaBody("s" + std::to_string(i), "t" + std::to_string(i)));
+    REQUIRE(r.ok());
+    if (i % 200 == 199) refused = d.WaitForLog("no disk space", std::chrono::milliseconds(50));
+  }
+  REQUIRE(refused);
+  CHECK(d.running());
+  CHECK(d.WaitExit(std::chrono::milliseconds(300)) == -1);
+
+  // Reads answer from what is stored.
+  CHECK(Has(Decide(d, "debtor"), R"("status":"DENIED")"));
+  CHECK(Decide(d, "someone-else") == R"({"status":"APPROVED"})");
+  auto ready = c->Get("/readyz");
+  CHECK(ready->status == 503);
+  CHECK(Has(ready->body, "store_no_space"));
+  auto metrics = c->Get("/metrics");
+  CHECK_FALSE(Has(metrics->body, "jwo_fa_decision_log_records_total{fate=\"dropped\"} 0"));
+  auto status = d.Ctl({"status"});
+  CHECK(Has(status.output, "no_space"));
+  auto refused_add =
+      d.Ctl({"debt", "add", "debtor", "trip-2", "1.00", "USD", "--reason", "during full disk"});
+  CHECK(refused_add.exit_code == 1);
+  CHECK(Has(refused_add.output, "no space left for the store"));
+  auto shown = d.Ctl({"shopper", "show", "debtor"});
+  CHECK(shown.exit_code == 0);
+
+  // Space returns: the next commit goes through and the daemon is ready again by itself.
+  std::filesystem::remove(filler);
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(c->Post(kFaPath, FaBody("r" + std::to_string(i), "r" + std::to_string(i))).ok());
+  }
+  CHECK(d.WaitForLog("store writes succeed again"));
+  CHECK(c->Get("/readyz")->status == 200);
+  CHECK(d.Ctl({"debt", "add", "debtor", "trip-2", "1.00", "USD", "--reason", "after"}).exit_code ==
+        0);
 }

@@ -2,9 +2,16 @@
 #include "store/env.h"
 
 #include <catch2/catch_test_macros.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <random>
 #include <string>
+#include <vector>
+
+#include "store/writer.h"
 
 using namespace jwo;
 using store::Table;
@@ -133,4 +140,101 @@ TEST_CASE("a store from before the marker gets one at its next open") {
   CHECK(std::filesystem::exists(dir.path / store::kStoreMarkerFile));
   std::filesystem::resize_file(dir.path / "data.mdb", 0);
   CHECK_FALSE(store::Env::Open(Options(dir)).ok());
+}
+
+namespace {
+
+// Counts fatal-handler calls instead of exiting; makes the next `failures` commits fail with
+// `error`.
+struct FaultyEnv {
+  TempDir dir;
+  int fatal_calls = 0;
+  int failures = 0;
+  int error = 0;
+  std::unique_ptr<store::Env> env;
+
+  FaultyEnv() {
+    store::EnvOptions o = Options(dir);
+    o.on_fatal = [this](const core::Status&) { ++fatal_calls; };
+    o.commit_fault = [this] {
+      if (failures == 0) return 0;
+      --failures;
+      return error;
+    };
+    auto opened = store::Env::Open(std::move(o));
+    REQUIRE(opened.ok());
+    env = std::move(opened).value();
+  }
+
+  core::Status Put(const std::string& key) {
+    return env->Write([&](store::WriteTxn& txn) { return txn.Put(Table::kShoppers, key, "v"); });
+  }
+  core::Status PutBatch(const std::string& key) {
+    std::vector<std::function<core::Status(store::WriteTxn&)>> fns = {
+        [&](store::WriteTxn& txn) { return txn.Put(Table::kShoppers, key, "v"); }};
+    std::vector<core::Status> results;
+    return env->WriteBatch(fns, results);
+  }
+  uint64_t Shoppers() { return env->Stats().entries[static_cast<size_t>(Table::kShoppers)]; }
+};
+
+}  // namespace
+
+TEST_CASE("a commit refused for lack of space is an error, not an exit, and recovers by itself") {
+  for (int error : {ENOSPC, EDQUOT}) {
+    for (bool batch : {false, true}) {
+      DYNAMIC_SECTION(std::strerror(error) << (batch ? ", group commit" : ", single write")) {
+        FaultyEnv f;
+        REQUIRE(f.Put("before").ok());
+        f.error = error;
+        f.failures = 1;
+        const core::Status s = batch ? f.PutBatch("lost") : f.Put("lost");
+        CHECK(f.fatal_calls == 0);  // before the fix: the fatal handler, i.e. _exit(75)
+        CHECK(s.code() == core::StatusCode::kUnavailable);
+        CHECK(Contains(s.message(), "no space"));
+        CHECK(Contains(s.message(), f.dir.path.string()));
+        CHECK(Contains(f.env->NoSpaceError(), "no space"));
+        CHECK(f.Shoppers() == 1);  // aborted: nothing of it is stored, the rest is intact
+
+        // Space is back: the next commit goes through and clears the state.
+        REQUIRE((batch ? f.PutBatch("after") : f.Put("after")).ok());
+        CHECK(f.env->NoSpaceError().empty());
+        CHECK(f.Shoppers() == 2);
+      }
+    }
+  }
+}
+
+TEST_CASE("a commit that fails for another reason (a failed fsync) still stops the process") {
+  for (bool batch : {false, true}) {
+    DYNAMIC_SECTION((batch ? "group commit" : "single write")) {
+      FaultyEnv f;
+      f.error = EIO;
+      f.failures = 1;
+      (void)(batch ? f.PutBatch("k") : f.Put("k"));
+      CHECK(f.fatal_calls == 1);
+      CHECK(f.env->NoSpaceError().empty());
+    }
+  }
+}
+
+TEST_CASE(
+    "writer jobs refused for lack of space complete with kUnavailable (Create Purchases: 503)") {
+  FaultyEnv f;
+  f.error = ENOSPC;
+  f.failures = 1;
+  store::Writer writer(*f.env);
+  std::vector<core::Status> done;
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(writer.Submit(
+        [i](store::WriteTxn& txn) {
+          return txn.Put(Table::kShoppers, "job-" + std::to_string(i), "v");
+        },
+        [&](const core::Status& s) { done.push_back(s); }));
+  }
+  writer.RunQueued();
+  REQUIRE(done.size() == 3);
+  for (const core::Status& s : done) CHECK(s.code() == core::StatusCode::kUnavailable);
+  CHECK(f.fatal_calls == 0);
+  CHECK(f.Shoppers() == 0);
 }
