@@ -15,12 +15,14 @@ constexpr const char* kDefaultConfig = "/etc/jwo-edge/jwo-edge.yaml";
 
 void Usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: jwo-edged [--config FILE] [--check-config | --init-store] [--version]\n"
+               "usage: jwo-edged [--config FILE] [--check-config | --init-store | --verify-store]\n"
+               "                 [--version]\n"
                "\n"
                "  --config FILE    configuration file (default %s)\n"
                "  --check-config   validate the configuration, print every error, exit 0 or 1\n"
                "  --init-store     create a fresh, empty store where data.mdb is missing or empty\n"
                "                   (after a lost store, when there is no backup), exit 0 or 1\n"
+               "  --verify-store   read the whole store and check it, print a report, exit 0 or 1\n"
                "  --version        print the version and exit\n",
                kDefaultConfig);
 }
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   std::string config_path = kDefaultConfig;
   bool check_only = false;
   bool init_store = false;
+  bool verify_store = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--config" && i + 1 < argc) {
@@ -41,6 +44,8 @@ int main(int argc, char** argv) {
       check_only = true;
     } else if (arg == "--init-store") {
       init_store = true;
+    } else if (arg == "--verify-store") {
+      verify_store = true;
     } else if (arg == "--version") {
       std::printf("jwo-edged %s\n", jwo::kVersion);
       return 0;
@@ -66,6 +71,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (init_store) return jwo::admin::InitStore(*loaded.config);
+  if (verify_store) return jwo::admin::VerifyStoreOffline(*loaded.config);
   jwo::admin::Daemon daemon(config_path, std::move(*loaded.config));
   return daemon.Run();
 }

@@ -10,6 +10,7 @@
 #include "core/time_format.h"
 #include "fa/policy.h"
 #include "ledger/ledger.h"
+#include "store/verify.h"
 
 namespace jwo::admin {
 namespace {
@@ -241,6 +242,25 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
       return Status::Ok();
     }));
     return json::object{{"audit", list}};
+  }
+
+  if (command == "store.verify") {
+    // Reads the whole store in one snapshot: the writer is not blocked, the control socket is.
+    store::VerifyReport report;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      auto r = store::VerifyStore(txn);
+      if (!r.ok()) return r.status();
+      report = std::move(r).value();
+      return Status::Ok();
+    }));
+    std::string text = store::FormatVerifyReport(report);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!report.ok()) Fail(StatusCode::kCorruption, "store verify: " + text);
+    json::object rows;
+    for (store::Table t : store::kAllTables) {
+      rows[store::TableName(t)] = report.rows[static_cast<size_t>(t)];
+    }
+    return json::object{{"problems", 0}, {"rows", rows}, {"verdict", "no problems found"}};
   }
 
   if (command.rfind("trip.", 0) == 0 || command.rfind("outbox.", 0) == 0 || command == "refund") {

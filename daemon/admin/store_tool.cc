@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "store/verify.h"
+
 namespace jwo::admin {
 
 store::EnvOptions StoreOptions(const config::Config& cfg, int io_threads) {
@@ -27,6 +29,31 @@ int InitStore(const config::Config& cfg) {
   std::printf("created an empty store in %s (schema version %u)\n", options.directory.c_str(),
               (*env)->schema_version());
   return 0;
+}
+
+int VerifyStoreOffline(const config::Config& cfg) {
+  const store::EnvOptions options = StoreOptions(cfg, 1);
+  auto env = store::Env::Open(options);
+  if (!env.ok()) {
+    std::printf("store in %s does not open: %s\n", options.directory.c_str(),
+                env.status().ToString().c_str());
+    return 1;
+  }
+  store::VerifyReport report;
+  const core::Status read = (*env)->Read([&](const store::ReadTxn& txn) {
+    auto r = store::VerifyStore(txn);
+    if (!r.ok()) return r.status();
+    report = std::move(r).value();
+    return core::Status::Ok();
+  });
+  if (!read.ok()) {
+    std::printf("store in %s cannot be read: %s\n", options.directory.c_str(),
+                read.ToString().c_str());
+    return 1;
+  }
+  std::printf("store in %s\n%s", options.directory.c_str(),
+              store::FormatVerifyReport(report).c_str());
+  return report.ok() ? 0 : 1;
 }
 
 }  // namespace jwo::admin

@@ -1,5 +1,5 @@
 // The store as the operator handles it outside the running daemon: the options the daemon opens
-// it with, and `jwo-edged --init-store` (docs/operations.md, "When things break").
+// it with, `jwo-edged --init-store` and `--verify-store` (docs/operations.md, "When things break").
 //
 // Threading: plain functions, called from main() or the daemon's store-opening thread.
 #pragma once
@@ -18,5 +18,10 @@ store::EnvOptions StoreOptions(const config::Config& cfg, int io_threads);
 // stderr. Returns the process exit code: 0 created, 1 refused (a store with data is there, or
 // the directory cannot be written).
 int InitStore(const config::Config& cfg);
+
+// `jwo-edged --verify-store`: opens the store as the daemon would (a store that does not open
+// is reported with the reason) and runs store::VerifyStore on it. Prints the report to stdout.
+// Returns 0 when no problem was found, 1 otherwise.
+int VerifyStoreOffline(const config::Config& cfg);
 
 }  // namespace jwo::admin

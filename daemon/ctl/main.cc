@@ -49,6 +49,8 @@ void Usage(std::FILE* out) {
       "  outbox show SEQ                          one entry with its exact request body\n"
       "  outbox retry SEQ --reason TEXT           send a dead letter again\n"
       "  outbox drop SEQ --reason TEXT            delete a dead letter settled outside jwo-edge\n"
+      "  store verify                             read the whole store and check it; exit 1 on "
+      "problems\n"
       "\n"
       "The socket is --socket, else the control.socket of --config, else $JWO_EDGE_SOCKET,\n"
       "else "
@@ -235,6 +237,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "usage: jwo-edgectl %s\n", usage.c_str());
       return 2;
     }
+  } else if (group == "store" && verb == "verify") {
+    need(2, "store verify");
+    req = {{"command", "store.verify"}};
   } else if (group == "audit") {
     if (p.size() > 2) {
       std::fprintf(stderr, "usage: jwo-edgectl audit [SHOPPER]\n");

@@ -12,6 +12,8 @@
 
 #include "daemon_process.h"
 #include "fa_requests.h"
+#include "store/env.h"
+#include "store/records.h"
 #include "tests/support/http_client.h"
 
 using namespace jwo::testing;
@@ -198,4 +200,60 @@ TEST_CASE("a full disk: the daemon keeps serving reads, refuses writes clearly, 
   CHECK(c->Get("/readyz")->status == 200);
   CHECK(d.Ctl({"debt", "add", "debtor", "trip-2", "1.00", "USD", "--reason", "after"}).exit_code ==
         0);
+}
+
+TEST_CASE(
+    "store verify: clean through the control socket, a damaged balance found online and "
+    "offline") {
+  DaemonProcess d;
+  Populate(d);
+  REQUIRE(d.Start());
+  auto clean = d.Ctl({"store", "verify"});
+  INFO(clean.output);
+  CHECK(clean.exit_code == 0);
+  CHECK(Has(clean.output, "no problems found"));
+  d.Signal(SIGTERM);
+  REQUIRE(d.WaitExit() == 0);
+  const std::string edged = JWO_BINARY_DIR "/daemon/jwo-edged";
+  auto offline_clean = RunCommand({edged, "--verify-store", "--config", d.config_path().string()});
+  CHECK(offline_clean.exit_code == 0);
+
+  {  // The debtor's balance no longer matches its open debt (12.50 USD).
+    jwo::store::EnvOptions o;
+    o.directory = d.state_dir().string();
+    o.map_size_bytes = 16 << 20;
+    auto env = jwo::store::Env::Open(o);
+    REQUIRE(env.ok());
+    REQUIRE((*env)
+                ->Write([](jwo::store::WriteTxn& txn) {
+                  jwo::store::ShopperRecord s;
+                  s.open_debt_count = 1;
+                  return txn.Put(jwo::store::Table::kShoppers, "debtor",
+                                 jwo::store::EncodeShopper(s));
+                })
+                .ok());
+  }
+  auto offline = RunCommand({edged, "--verify-store", "--config", d.config_path().string()});
+  INFO(offline.output);
+  CHECK(offline.exit_code == 1);
+  CHECK(Has(offline.output, "1 problem(s)"));
+  CHECK(Has(offline.output,
+            "shoppers [debtor]: balance {} differs from the sum of open debts "
+            "{USD 1250} (minor units)"));
+
+  REQUIRE(d.Start());
+  auto online = d.Ctl({"store", "verify"});
+  INFO(online.output);
+  CHECK(online.exit_code == 1);
+  CHECK(Has(online.output, "shoppers [debtor]: balance {}"));
+  CHECK(Has(online.output, "(corruption)"));
+  d.Signal(SIGTERM);
+  REQUIRE(d.WaitExit() == 0);
+
+  // A store that does not open is reported, not crashed on.
+  std::filesystem::resize_file(d.state_dir() / "data.mdb", 3 * 4096);
+  auto truncated = RunCommand({edged, "--verify-store", "--config", d.config_path().string()});
+  CHECK(truncated.exit_code == 1);
+  CHECK(Has(truncated.output, "does not open"));
+  CHECK(Has(truncated.output, "is truncated"));
 }
