@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/money.h"
 #include "core/time_format.h"
@@ -67,7 +68,9 @@ json::object AuditJson(const store::AuditRecord& a) {
 std::string ControlApi::Handle(std::string_view request_line, const std::string& actor) {
   json::object answer;
   try {
-    auto parsed = json::parse(json::string_view(request_line.data(), request_line.size()));
+    auto doc = core::ParseJson(request_line);  // refuses duplicate keys, as the HTTP APIs do
+    Check(doc.status());
+    const json::value& parsed = *doc;
     if (!parsed.is_object()) Fail(StatusCode::kInvalidArgument, "request must be a JSON object");
     answer = json::object{{"ok", true}, {"result", Dispatch(parsed.get_object(), actor)}};
   } catch (const CommandError& e) {

@@ -5,7 +5,10 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 namespace jwo::core {
 namespace {
@@ -77,8 +80,13 @@ class ExactHandler {
 
   bool on_document_begin(boost::json::error_code&) { return true; }
   bool on_document_end(boost::json::error_code&) { return true; }
-  bool on_object_begin(boost::json::error_code&) { return true; }
+  bool on_object_begin(boost::json::error_code&) {
+    if (depth_ == keys_.size()) keys_.emplace_back();
+    keys_[depth_++].clear();
+    return true;
+  }
   bool on_object_end(std::size_t n, boost::json::error_code&) {
+    --depth_;
     st.push_object(n);
     return true;
   }
@@ -88,10 +96,20 @@ class ExactHandler {
     return true;
   }
   bool on_key_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    key_.append(s.data(), s.size());
     st.push_chars(s);
     return true;
   }
-  bool on_key(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+  // A repeated key is refused rather than resolved: Boost.JSON keeps the last, a proxy in front
+  // may read the first, and the two would disagree about the request.
+  bool on_key(boost::json::string_view s, std::size_t, boost::json::error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (!keys_[depth_ - 1].insert(key_).second) {
+      duplicate_key_ = std::move(key_);
+      ec = boost::json::error::syntax;
+      return false;
+    }
+    key_.clear();
     st.push_key(s);
     return true;
   }
@@ -119,9 +137,8 @@ class ExactHandler {
   }
   bool on_double(double d, boost::json::string_view s, boost::json::error_code&) {
     number_text_.append(s.data(), s.size());
-    const bool exact = std::isfinite(d) && Normalize(number_text_) == Normalize(ShortestFixed(d));
+    st.push_double(ExactOrMarker(d, Normalize(number_text_)));
     number_text_.clear();
-    st.push_double(exact ? d : std::numeric_limits<double>::quiet_NaN());
     return true;
   }
   bool on_bool(bool b, boost::json::error_code&) {
@@ -135,9 +152,32 @@ class ExactHandler {
   bool on_comment_part(boost::json::string_view, boost::json::error_code&) { return true; }
   bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
 
+  const std::optional<std::string>& duplicate_key() const { return duplicate_key_; }
+
  private:
+  // The value to store for a number the parser read as `d` from text `n` (see json.h).
+  static double ExactOrMarker(double d, const DecimalValue& n) {
+    if (n.digits.empty()) return 0.0;  // any spelling of zero ("0e999" too) is exactly zero
+    const double sign = n.negative ? -1.0 : 1.0;
+    // The decimal order of magnitude: 1e308 is the largest power of ten a double holds.
+    const long order = static_cast<long>(n.digits.size()) + n.exponent - 1;
+    if (order > 308 || std::isinf(d)) return sign * std::numeric_limits<double>::infinity();
+    if (order < -307 || std::fabs(d) < std::numeric_limits<double>::min()) {
+      return sign * std::numeric_limits<double>::denorm_min();
+    }
+    if (std::isfinite(d) && n == Normalize(ShortestFixed(d))) return d;
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+
   std::string number_text_;
+  std::vector<std::unordered_set<std::string>> keys_;  // keys seen, per open object
+  std::size_t depth_ = 0;                              // objects open
+  std::string key_;                                    // the key being read
+  std::optional<std::string> duplicate_key_;
 };
+
+// At most this many bytes of a key are quoted in an error message.
+constexpr std::size_t kMaxQuotedKey = 64;
 
 }  // namespace
 
@@ -147,6 +187,11 @@ Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage
   boost::json::error_code ec;
   const size_t n = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = boost::json::error::extra_data;
+  if (const std::optional<std::string>& key = parser.handler().duplicate_key(); key) {
+    std::string quoted = key->substr(0, kMaxQuotedKey);
+    if (key->size() > kMaxQuotedKey) quoted += "...";
+    return Status(StatusCode::kInvalidArgument, "body has a duplicate key '" + quoted + "'");
+  }
   if (ec) {
     return Status(StatusCode::kInvalidArgument,
                   "body is not valid JSON: " + ec.message() + " at byte " + std::to_string(n));
@@ -156,6 +201,13 @@ Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage
 
 Result<int64_t> JsonToMinorUnits(const boost::json::value& v, const Currency& currency) {
   std::string text;
+  if (v.is_double() && std::isinf(v.get_double())) {
+    return Status(StatusCode::kOutOfRange, "is out of range: too large");
+  }
+  if (v.is_double() && v.get_double() != 0 &&
+      std::fabs(v.get_double()) < std::numeric_limits<double>::min()) {
+    return Status(StatusCode::kOutOfRange, "is out of range: nonzero but too small");
+  }
   if (v.is_int64()) {
     text = std::to_string(v.get_int64());
   } else if (v.is_uint64()) {

@@ -5,8 +5,11 @@
 // significant digits comes back unchanged from the shortest round-trip printing of its double.
 // ParseJson checks each number's source text against that printing while parsing; a number
 // that would not come back unchanged (e.g. "15.990000000000000001") is stored as NaN, so the
-// money readers below reject it instead of silently using a nearby value. That check is the
-// only hand-written part; it is why this wrapper exists.
+// money readers below reject it instead of silently using a nearby value. A number beyond a
+// double's range is stored as an infinity of its sign (too large) or as the smallest subnormal
+// of its sign (nonzero, too small), so the readers can say which; any spelling of zero is 0.
+// The parser also refuses an object with a repeated key: Boost.JSON would keep the last one, a
+// proxy in front may read the first, and the two would act on different requests.
 //
 // Pure functions, safe from any thread.
 #pragma once
@@ -21,14 +24,16 @@
 namespace jwo::core {
 
 // Parses one JSON document. Returns kInvalidArgument with the parser's reason and byte offset
-// when the text is not valid JSON (or nests deeper than 32 levels).
+// when the text is not valid JSON (or nests deeper than 32 levels), and kInvalidArgument
+// "body has a duplicate key '<key>'" (key cut at 64 bytes) when an object repeats a key.
 // `storage` (default: the heap) allocates the document; a caller on a hot path passes a
 // monotonic_resource over a stack buffer, and must then not let the value outlive it.
 Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage = {});
 
 // Reads a JSON number as minor units of `currency`, exactly. Returns kInvalidArgument when the
 // value is not a number, kOutOfRange when it has more fractional digits than the currency
-// allows, more than 15 significant digits, or a magnitude above kMaxMinorUnits.
+// allows, more than 15 significant digits, or a magnitude above kMaxMinorUnits; for a number a
+// double cannot hold, kOutOfRange "is out of range: too large" or "... nonzero but too small".
 Result<int64_t> JsonToMinorUnits(const boost::json::value& v, const Currency& currency);
 
 // Writes minor units as a JSON number with exactly the currency's decimal digits (1599 USD ->

@@ -22,7 +22,8 @@ void DecisionLog::Attach(store::Env* env) {
 bool DecisionLog::Record(store::DecisionRecord record) {
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() < cfg_.queue_max) {
+    // After Stop() nothing drains the queue any more: a record queued then would be lost uncounted.
+    if (!stopping_ && queue_.size() < cfg_.queue_max) {
       queue_.push_back(std::move(record));
       if (queue_.size() >= cfg_.batch_max) wake_.notify_one();
       return true;
@@ -89,7 +90,15 @@ void DecisionLog::Run() {
       lock.lock();
       writing_.clear();
     }
-    if (stopping && (queue_.empty() || env_.load() == nullptr)) return;
+    if (stopping && env_.load() == nullptr && !queue_.empty()) {
+      // The store never became available: these decisions cannot be written, so they are
+      // counted as dropped (written + dropped = every decision taken).
+      dropped_ += queue_.size();
+      core::LogError("decision records dropped at shutdown: the store was unavailable",
+                     {{"records", std::to_string(queue_.size())}});
+      queue_.clear();
+    }
+    if (stopping && queue_.empty()) return;
   }
 }
 

@@ -9,7 +9,9 @@
 // counts it (jwo_fa_decision_log_dropped_total) and logs once per second: the gate answer is
 // never delayed or refused because the audit trail is behind.
 //
-// While no store is attached (the store has not opened yet) records wait in the queue.
+// While no store is attached (the store has not opened yet) records wait in the queue; those
+// still waiting when Stop() finds no store are dropped and counted, as is any record after
+// Stop(). So every decision is either written or counted as dropped.
 #pragma once
 
 #include <atomic>
@@ -43,10 +45,12 @@ class DecisionLog {
   // Attaches the store the batches go to. REQUIRES: env outlives this object or Stop().
   void Attach(store::Env* env);
 
-  // Queues one record; false when the queue was full and the record was dropped. Any thread.
+  // Queues one record; false when the queue was full or Stop() has run, and the record was
+  // dropped (and counted). Any thread.
   bool Record(store::DecisionRecord record);
 
-  // Writes what is queued (while a store is attached) and joins the background thread.
+  // Writes what is queued (when a store is attached; otherwise counts it dropped) and joins the
+  // background thread.
   void Stop();
 
   DecisionLogStats Stats() const;

@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "fa/response.h"
+#include "http/status_answer.h"
 #include "ledger/ledger.h"
 
 namespace jwo::fa {
@@ -17,12 +18,13 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
   auto parsed = ParseAuthorizationRequest(request.body);
   if (!parsed.ok()) {
     deps_.metrics->bad_requests->Increment();
-    return http::JsonError(400, parsed.status().message());
+    return http::StatusAnswer(parsed.status());
   }
   AuthorizationRequest& req = *parsed;
   if (req.store_id != cfg.store_id) {
     deps_.metrics->unknown_store->Increment();
-    return http::JsonError(404, "no connector configuration for storeId '" + req.store_id + "'");
+    return http::StatusAnswer(
+        core::NotFound("no connector configuration for storeId '" + req.store_id + "'"));
   }
 
   store::ShopperRecord shopper;

@@ -17,6 +17,8 @@ void Router::Add(std::string method, std::string path, Handler h) {
   }
   if (!route.allow.empty()) route.allow.append(", ");
   route.allow.append(method);
+  // HEAD is answered by the GET handler (RFC 9110 9.3.2); the writer drops the body.
+  if (method == "GET") route.allow.append(", HEAD");
   route.methods.emplace_back(std::move(method), std::move(h));
 }
 
@@ -30,6 +32,11 @@ const Handler* Router::Find(std::string_view method, std::string_view path, Resp
   }
   for (const auto& [registered, handler] : it->second.methods) {
     if (registered == method) return &handler;
+  }
+  if (method == "HEAD") {
+    for (const auto& [registered, handler] : it->second.methods) {
+      if (registered == "GET") return &handler;
+    }
   }
   std::string message = "method ";
   message.append(method).append(" not allowed for ").append(path);

@@ -2,7 +2,9 @@
 //
 // Built once at startup, then shared read-only with the server (one router per listener, so
 // each listener can serve a different API). Lookups answer 404 for an unknown path and 405
-// with an Allow header for a known path with another method, both as JSON errors.
+// with an Allow header for a known path with another method, both as JSON errors. HEAD is
+// answered by the GET handler where no HEAD handler is registered (the response writer sends
+// the headers only).
 //
 // Thread safety: Add is not thread-safe and must finish before the router is handed to a
 // Server; Find is const and safe from any number of threads.
@@ -24,7 +26,8 @@ class Router {
   // REQUIRES: `path` starts with '/', `h` is non-empty, and (method, path) is not yet registered.
   void Add(std::string method, std::string path, Handler h);
 
-  // The handler for (method, path), or nullptr with `*error` set to
+  // The handler for (method, path) (for HEAD without its own handler: GET's), or nullptr with
+  // `*error` set to
   //   404 {"errorMsg":"no route for POST /x"} when no method is registered for the path, or
   //   405 {"errorMsg":"method GET not allowed for /x"} plus "Allow: POST, PUT" when others are.
   // The pointer stays valid as long as the router.

@@ -5,6 +5,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "http/status_answer.h"
 #include "ordering/pricing.h"
 #include "store/records.h"
 
@@ -147,20 +148,22 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   auto parsed = ParsePurchaseRequest(request.body);
   if (!parsed.ok()) {
     deps_.metrics->rejected->Increment();
-    respond(http::JsonError(400, parsed.status().message()));
+    respond(http::StatusAnswer(parsed.status()));
     return;
   }
   auto req = std::make_shared<PurchaseRequest>(std::move(*parsed));
   if (req->store_id != cfg.store_id) {
     deps_.metrics->rejected->Increment();
-    respond(http::JsonError(404, "no connector configuration for storeId '" + req->store_id + "'"));
+    respond(http::StatusAnswer(
+        core::NotFound("no connector configuration for storeId '" + req->store_id + "'")));
     return;
   }
   store::Env* env = deps_.env->load();
   store::Writer* writer = deps_.writer->load();
   if (env == nullptr || writer == nullptr) {
     deps_.metrics->busy->Increment();
-    respond(http::JsonError(503, "the store is not available; retry later"));
+    respond(http::StatusAnswer(
+        core::Status(core::StatusCode::kUnavailable, "the store is not available; retry later")));
     return;
   }
 
@@ -184,7 +187,8 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   });
   if (!read.ok()) {
     core::LogError("Create Purchases could not read the store", {{"error", read.ToString()}});
-    respond(http::JsonError(503, "the store could not be read; retry later"));
+    respond(http::StatusAnswer(
+        core::Status(core::StatusCode::kUnavailable, "the store could not be read; retry later")));
     return;
   }
   if (undecodable > 0) {
@@ -237,7 +241,8 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
         if (!s.ok()) {
           core::LogError("could not store a purchase",
                          {{"trip", record->trip_id}, {"error", s.ToString()}});
-          respond(http::JsonError(503, "the purchase could not be stored; retry"));
+          respond(http::StatusAnswer(core::Status(core::StatusCode::kUnavailable,
+                                                  "the purchase could not be stored; retry")));
           return;
         }
         if (raced->has_value()) {
@@ -256,7 +261,8 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
       });
   if (!queued) {
     deps_.metrics->busy->Increment();
-    respond(http::JsonError(503, "too many purchases waiting to be stored; retry"));
+    respond(http::StatusAnswer(core::Status(core::StatusCode::kUnavailable,
+                                            "too many purchases waiting to be stored; retry")));
   }
 }
 

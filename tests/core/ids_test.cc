@@ -12,6 +12,17 @@ TEST_CASE("UUIDs") {
   CHECK_FALSE(IsUuid(""));
 }
 
+TEST_CASE("NewUuidV4 makes distinct lower-case version 4 UUIDs") {
+  const std::string a = NewUuidV4();
+  const std::string b = NewUuidV4();
+  CHECK(IsUuid(a));
+  CHECK(a.size() == 36);
+  CHECK(a != b);
+  CHECK(a[14] == '4');                                                    // version 4
+  CHECK(std::string_view("89ab").find(a[19]) != std::string_view::npos);  // RFC 4122 variant
+  CHECK(a.find_first_of("ABCDEF") == std::string::npos);
+}
+
 TEST_CASE("id tokens") {
   CHECK(IsIdToken("store_1-A"));
   CHECK_FALSE(IsIdToken("INVALID@STORE#ID"));

@@ -33,6 +33,45 @@ TEST_CASE("JSON numbers that a double would silently change are rejected") {
   CHECK(Amount(R"({"a": 1.5})", "JPY").status().code() == StatusCode::kOutOfRange);
 }
 
+TEST_CASE("numbers a double cannot hold say whether they are too large or too small") {
+  for (const char* doc : {R"({"a": 1e999})", R"({"a": -1e999})", R"({"a": 1e309})"}) {
+    INFO(doc);
+    auto r = Amount(doc);
+    CHECK(r.status().code() == StatusCode::kOutOfRange);
+    CHECK(r.status().message() == "is out of range: too large");
+  }
+  for (const char* doc : {R"({"a": 1e-400})", R"({"a": -1e-400})", R"({"a": 1e-310})"}) {
+    INFO(doc);
+    auto r = Amount(doc);
+    CHECK(r.status().code() == StatusCode::kOutOfRange);
+    CHECK(r.status().message() == "is out of range: nonzero but too small");
+  }
+  CHECK(*Amount(R"({"a": 0e999})") == 0);
+  CHECK(*Amount(R"({"a": 0.0e-400})") == 0);
+  CHECK(Amount(R"({"a": 15.990000000000000001})").status().message() ==
+        "number has more than 15 significant digits");
+}
+
+TEST_CASE("duplicate keys are rejected at any depth, naming the key") {
+  for (const char* doc : {R"({"id":"debtor","id":"clear"})", R"({"a":{"b":1,"c":2,"b":3}})",
+                          R"([{"x":1},{"y":[{"k":1,"k":1}]}])", R"({"\u0069d":1,"id":2})"}) {
+    INFO(doc);
+    auto r = ParseJson(doc);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::kInvalidArgument);
+    CHECK(r.status().message().rfind("body has a duplicate key '", 0) == 0);
+  }
+  CHECK(ParseJson(R"({"id":"debtor","id":"clear"})").status().message() ==
+        "body has a duplicate key 'id'");
+  // The same key in different objects, or as a value, is fine.
+  CHECK(ParseJson(R"({"a":{"id":1},"b":{"id":2},"id":"id","c":[{"id":1},{"id":2}]})").ok());
+  // A long key is cut in the message.
+  const std::string key(1000, 'k');
+  auto r = ParseJson("{\"" + key + "\":1,\"" + key + "\":2}");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().size() < 200);
+}
+
 TEST_CASE("non-numbers are not amounts") {
   CHECK(Amount(R"({"a": "15.99"})").status().code() == StatusCode::kInvalidArgument);
   CHECK(Amount(R"({"a": null})").status().code() == StatusCode::kInvalidArgument);

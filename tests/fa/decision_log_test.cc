@@ -72,3 +72,19 @@ TEST_CASE("a full queue drops and counts instead of blocking") {
   CHECK(log.Stats().dropped == 3);
   log.Stop();
 }
+
+TEST_CASE("decisions taken while the store never opened are counted as dropped at Stop()") {
+  config::AuditConfig cfg;
+  cfg.flush_interval_ms = 1;
+  fa::DecisionLog log(cfg);  // the store stays unavailable until shutdown
+  for (int i = 0; i < 10; ++i) CHECK(log.Record(Rec(i)));
+  log.Stop();
+  const fa::DecisionLogStats st = log.Stats();
+  CHECK(st.written == 0);
+  CHECK(st.dropped == 10);  // every decision is either written or counted
+  CHECK(st.queued == 0);
+  // A decision after Stop() can no longer be written: refused and counted too.
+  CHECK_FALSE(log.Record(Rec(11)));
+  CHECK(log.Stats().dropped == 11);
+  CHECK(log.Stats().queued == 0);
+}

@@ -175,6 +175,28 @@ TEST_CASE("money shape: currency, precision, sign") {
   CHECK(fa::ParseAuthorizationRequest(json::serialize(amount(1500, "JPY"))).ok());
 }
 
+TEST_CASE("duplicate keys are rejected, not resolved last-wins") {
+  // A proxy in front may read the first "id" and this daemon the last: refuse both.
+  auto r = fa::ParseAuthorizationRequest(
+      R"({"storeId":"store-1","shopperIdentity":{"id":"debtor","id":"clear"},)"
+      R"("shopperInteraction":{"shoppingTripId":"t1"}})");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(r.status().message() == "body has a duplicate key 'id'");
+}
+
+TEST_CASE("amounts a double cannot hold say what is wrong") {
+  auto body = [](const char* value) {
+    return std::string(R"({"storeId":"store-1","shopperIdentity":{"id":"s"},)") +
+           R"("authorizedAmount":{"value":)" + value +
+           R"(,"currencyCode":"USD"},"shopperInteraction":{"shoppingTripId":"t1"}})";
+  };
+  CHECK(fa::ParseAuthorizationRequest(body("1e999")).status().message() ==
+        "authorizedAmount.value is out of range: too large");
+  CHECK(fa::ParseAuthorizationRequest(body("1e-400")).status().message() ==
+        "authorizedAmount.value is out of range: nonzero but too small");
+}
+
 TEST_CASE("bodies that are not a JSON object") {
   for (const char* body : {"", "[]", "null", "\"x\"", "{", "{\"storeId\":\"s\",}"}) {
     INFO(body);

@@ -88,13 +88,25 @@ TEST_CASE("events on a lane soon after a decision carry the decision's trip") {
 
 TEST_CASE("heartbeats are not kept among recent events; the list is bounded") {
   GateState s = TwoLanes();
+  // Below the bound, so the size tells whether heartbeats took slots.
+  for (int i = 0; i < 3; ++i) {
+    auto hb = Event(JWO_HAL_EVENT_HEARTBEAT, 0);
+    s.Apply(hb);
+  }
+  auto tap = Event(JWO_HAL_EVENT_CARD_TAPPED, 1);
+  s.Apply(tap);
+  REQUIRE(s.RecentJson().size() == 1);
+  CHECK(s.RecentJson()[0].as_object().at("event").as_string() == "card_tapped");
+
   for (size_t i = 0; i < jwo::gate::kRecentEvents + 10; ++i) {
     auto hb = Event(JWO_HAL_EVENT_HEARTBEAT, 0);
     s.Apply(hb);
-    auto tap = Event(JWO_HAL_EVENT_CARD_TAPPED, 1);
-    s.Apply(tap);
+    auto t = Event(JWO_HAL_EVENT_CARD_TAPPED, 1);
+    s.Apply(t);
   }
-  CHECK(s.RecentJson().size() == jwo::gate::kRecentEvents);
+  const auto recent = s.RecentJson();
+  CHECK(recent.size() == jwo::gate::kRecentEvents);
+  for (const auto& e : recent) CHECK(e.as_object().at("event").as_string() == "card_tapped");
 }
 
 TEST_CASE("commands and modes are recorded per lane") {

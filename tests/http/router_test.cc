@@ -60,6 +60,25 @@ TEST_CASE("Router answers 405 with Allow for a known path and another method", "
   CHECK(error.headers[0].second == "POST, PUT");
 }
 
+TEST_CASE("Router answers HEAD with the GET handler where GET is registered", "[http][router]") {
+  Router router;
+  router.Add("GET", "/metrics", Tagged("get"));
+  router.Add("POST", "/v1/a", Tagged("post"));
+  Response error;
+  const Handler* h = router.Find("HEAD", "/metrics", &error);
+  REQUIRE(h != nullptr);
+  CHECK(Call(*h) == "get");  // the writer drops the body for HEAD (response_writer_test)
+
+  CHECK(router.Find("HEAD", "/v1/a", &error) == nullptr);
+  CHECK(error.status == 405);
+  REQUIRE(error.headers.size() == 1);
+  CHECK(error.headers[0].second == "POST");
+
+  router.Add("GET", "/v1/a", Tagged("get-a"));
+  CHECK(router.Find("PUT", "/v1/a", &error) == nullptr);
+  CHECK(error.headers.back().second == "POST, GET, HEAD");
+}
+
 TEST_CASE("Router methods are case-sensitive", "[http][router]") {
   Router router;
   router.Add("POST", "/a", Tagged("a"));

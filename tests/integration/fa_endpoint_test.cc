@@ -1,6 +1,11 @@
 // The gate decision through the real daemon over HTTP: validation, strategies, overrides.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <catch2/catch_test_macros.hpp>
+
 #include <csignal>
+#include <cstring>
 #include <tuple>
 
 #include "daemon_process.h"
@@ -28,6 +33,28 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
   const size_t pos = s.find(from);
   REQUIRE(pos != std::string::npos);
   return s.replace(pos, from.size(), to);
+}
+
+// Sends one raw line to the control socket and returns the answer line.
+std::string ControlLine(const DaemonProcess& d, const std::string& line) {
+  const std::string path = d.socket_path().string();
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string request = line + "\n";
+  REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buf[4096];
+  while (answer.find('\n') == std::string::npos) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    answer.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return answer;
 }
 
 }  // namespace
@@ -86,6 +113,24 @@ TEST_CASE("a change without a reason is refused and changes nothing") {
   CHECK(r.output.find("a reason is required") != std::string::npos);
   auto c = Connect(d);
   CHECK(Status(c, FaBody("erin")) == R"({"status":"APPROVED"})");
+}
+
+TEST_CASE("duplicate JSON keys are refused by the HTTP API and the control API") {
+  DaemonProcess d;
+  REQUIRE(d.Start());
+  REQUIRE(d.Ctl({"debt", "add", "debtor", "t1", "50", "USD", "--reason", "r"}).exit_code == 0);
+  auto c = Connect(d);
+  // A proxy reading the first "id" and a daemon keeping the last would disagree on the shopper.
+  auto r = c.Post(kFaPath,
+                  Replace(FaBody("debtor"), R"("id":"debtor")", R"("id":"debtor","id":"clear")"),
+                  {{"Content-Type", "application/json"}});
+  REQUIRE(r.ok());
+  CHECK(r->status == 400);
+  CHECK(r->body == R"({"errorMsg":"body has a duplicate key 'id'"})");
+
+  const std::string answer = ControlLine(d, R"({"command":"nope","command":"status"})");
+  CHECK(answer.find(R"("ok":false)") != std::string::npos);
+  CHECK(answer.find("duplicate key 'command'") != std::string::npos);
 }
 
 TEST_CASE("every validation rule answers 400 with the field named, and records nothing") {

@@ -99,6 +99,25 @@ struct Store {
     return last;
   }
 
+  // Waits until the outbox holds no payment work (nothing queued, nothing on the wire), so a
+  // count of calls taken afterwards is final: no later call can still come. False on timeout.
+  bool WaitForOutboxIdle(std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = daemon->Ctl({"--json", "status"});
+      if (r.exit_code == 0) {
+        const json::value doc = json::parse(r.output);
+        const json::object& outbox = doc.at("result").at("outbox").as_object();
+        if (outbox.at("queued").to_number<int64_t>() == 0 &&
+            outbox.at("in_flight").to_number<int64_t>() == 0) {
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    return false;
+  }
+
   // Calls the simulator received for `trip`, by API name ("adjust", "capture", ...).
   std::map<std::string, int> Calls(const std::string& trip) {
     std::map<std::string, int> out;
@@ -242,7 +261,7 @@ TEST_CASE("the same cart delivered twice is charged once and answered the same")
   auto third = s.Purchase(PurchaseBody("trip-twice", {{"CHIPS", "5"}}, "shopper-t"));
   CHECK(third.body == first.body);
   REQUIRE(s.WaitForState("trip-twice", "captured") == "captured");
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(s.WaitForOutboxIdle());  // every call this trip will ever cause has been made
   auto calls = s.Calls("trip-twice");
   CHECK(calls["adjust"] == 1);
   CHECK(calls["capture"] == 1);

@@ -119,6 +119,15 @@ TEST_CASE("success cases 1.1-1.15 parse") {
   }
 }
 
+TEST_CASE("duplicate keys are rejected, not resolved last-wins") {
+  std::string body = json::serialize(Valid());
+  body.insert(1, R"("storeId":"other-store",)");
+  auto r = ordering::ParsePurchaseRequest(body);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(r.status().message() == "body has a duplicate key 'storeId'");
+}
+
 TEST_CASE("validation cases 3.x name the field and the rule") {
   auto o = Valid();
   o.erase("requestId");
