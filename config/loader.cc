@@ -191,6 +191,9 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
   } catch (const YAML::Exception& e) {
     reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "", "YAML syntax error: " + e.msg);
     return {std::nullopt, reader.TakeErrors()};
+  } catch (const std::exception& e) {  // std::bad_alloc on a hostile document
+    reader.Fail(0, 0, "", std::string("the file could not be read as YAML: ") + e.what());
+    return {std::nullopt, reader.TakeErrors()};
   }
   const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   if (documents.size() > 1) {
@@ -212,6 +215,8 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
   } catch (const YAML::Exception& e) {
     reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "",
                 "internal error while reading the file: " + e.msg);
+  } catch (const std::exception& e) {  // std::bad_alloc: a bad file must never stop the daemon
+    reader.Fail(0, 0, "", std::string("the file could not be read: ") + e.what());
   }
   if (reader.has_errors()) return {std::nullopt, reader.TakeErrors()};
   return {std::move(cfg), {}};
