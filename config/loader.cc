@@ -1,6 +1,7 @@
 #include "config/loader.h"
 
 #include "core/file_read.h"
+#include "core/ids.h"
 
 #include <sys/un.h>
 #include <yaml-cpp/yaml.h>
@@ -20,17 +21,8 @@ using internal::Reader;
 using internal::Value;
 
 constexpr size_t kMaxFileBytes = 4 << 20;  // a config is a few KiB; this catches /dev/zero
-constexpr size_t kMaxStoreIdLength = 255;
 constexpr size_t kMaxSocketPath = sizeof(sockaddr_un::sun_path) - 1;
 constexpr uint64_t kMaxMapSizeMib = uint64_t{16} << 20;  // 16 TiB
-
-bool IsValidStoreId(const std::string& id) {
-  return !id.empty() && id.size() <= kMaxStoreIdLength &&
-         std::all_of(id.begin(), id.end(), [](char ch) {
-           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-                  (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-';
-         });
-}
 
 bool ReadPath(Reader& reader, const Value& v, const std::filesystem::path& base, std::string* out) {
   std::string text;
@@ -150,7 +142,7 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
                              "control", "ordering", "payments", "gates"});
   if (!f) return;
   if (const Value* v = reader.Require(*f, "store_id");
-      v && reader.String(*v, &cfg->store_id) && !IsValidStoreId(cfg->store_id)) {
+      v && reader.String(*v, &cfg->store_id) && !core::CheckStoreId(cfg->store_id).empty()) {
     reader.Fail(*v, "must be 1 to 255 characters from A-Z a-z 0-9 _ -", cfg->store_id);
   }
   if (const Value* v = reader.Require(*f, "store")) ParseStore(reader, *v, base, &cfg->store);

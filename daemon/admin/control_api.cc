@@ -113,7 +113,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   };
 
   if (command == "shopper.show") {
-    const std::string shopper = Arg(req, "shopper");
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
     json::object out{{"shopper", shopper}};
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto rec = ledger::ReadShopper(txn, shopper);
@@ -152,9 +152,8 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
 
   if (command == "shopper.allow" || command == "shopper.block" ||
       command == "shopper.clear-override") {
-    const std::string shopper = Arg(req, "shopper");
-    const std::string reason = Arg(req, "reason", false);
-    Check(store::CheckId("shopper", shopper));
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
+    const std::string reason = ReasonArg(req, command);
     const store::Override mode = command == "shopper.allow"   ? store::Override::kAlwaysAllow
                                  : command == "shopper.block" ? store::Override::kAlwaysBlock
                                                               : store::Override::kNone;
@@ -165,11 +164,11 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "debt.add") {
-    const std::string shopper = Arg(req, "shopper");
-    const std::string trip = Arg(req, "trip");
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
     const std::string amount = Arg(req, "amount");
     const std::string currency_code = Arg(req, "currency");
-    const std::string reason = Arg(req, "reason", false);
+    const std::string reason = ReasonArg(req, command);
     auto currency = core::FindCurrency(currency_code);
     if (!currency) Fail(StatusCode::kInvalidArgument, "unknown currency '" + currency_code + "'");
     auto minor = core::ParseMinorUnits(amount, *currency);
@@ -192,10 +191,10 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "debt.settle") {
-    const std::string shopper = Arg(req, "shopper");
-    const std::string trip = Arg(req, "trip");
-    const std::string reference = Arg(req, "reference");
-    const std::string reason = Arg(req, "reason", false);
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
+    const std::string reference = IdArg(req, "reference", core::CheckReference);
+    const std::string reason = ReasonArg(req, command);
     const std::string kind_name = Arg(req, "kind", false);
     std::optional<store::DebtKind> kind;
     if (!kind_name.empty()) {
@@ -220,7 +219,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "debt.list") {
-    const std::string shopper = Arg(req, "shopper");
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
     json::array list;
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto debts = ledger::ListDebts(txn, shopper);
@@ -232,7 +231,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "audit.list") {
-    const std::string shopper = Arg(req, "shopper", false);
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId, false);
     json::array list;
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto audit = ledger::RecentAudit(txn, 100, shopper);

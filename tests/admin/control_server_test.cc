@@ -50,7 +50,8 @@ std::string ReadLine(int fd, int timeout_ms) {
 std::string Ask(const std::string& path, const std::string& line, int timeout_ms) {
   const int fd = Connect(path);
   const std::string out = line + "\n";
-  REQUIRE(::send(fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size()));
+  // A refused client may find the connection closed before it sends: the answer is still there.
+  (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
   std::string answer = ReadLine(fd, timeout_ms);
   ::close(fd);
   return answer;
@@ -128,8 +129,9 @@ TEST_CASE("clients beyond the bound are told the server is busy, not queued") {
   ::close(b);
   // Once they are gone, a client is served again.
   std::string later;
-  for (int i = 0; i < 50 && later.find(R"("ok":true)") == std::string::npos; ++i) {
+  for (int i = 0; i < 250 && later.find(R"("ok":true)") == std::string::npos; ++i) {
     later = Ask(f.path, R"({"command":"status"})", 2000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // their threads are finishing
   }
   CHECK(later == R"({"ok":true,"result":{"up":true}})");
 }
