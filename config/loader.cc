@@ -214,6 +214,67 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
   return {std::move(cfg), {}};
 }
 
+namespace {
+
+std::string Trim(std::string_view s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// `control:` at column 0, then its indented `socket: VALUE` (quotes and a trailing comment
+// removed). For files yaml-cpp refuses.
+std::optional<std::string> ScanControlSocket(std::string_view text) {
+  bool in_control = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (Trim(line).empty() || Trim(line)[0] == '#') continue;
+    const bool indented = line[0] == ' ' || line[0] == '\t';
+    if (!indented) {
+      in_control = Trim(line) == "control:";
+      continue;
+    }
+    if (!in_control) continue;
+    std::string entry = Trim(line);
+    if (!entry.starts_with("socket:")) continue;
+    std::string value = Trim(std::string_view(entry).substr(7));
+    if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
+      const size_t close = value.find(value[0], 1);
+      value = close == std::string::npos ? "" : value.substr(1, close - 1);
+    } else if (const size_t hash = value.find(" #"); hash != std::string::npos) {
+      value = Trim(std::string_view(value).substr(0, hash));
+    }
+    if (!value.empty()) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> LenientControlSocket(const std::string& path) {
+  auto text = core::ReadFileBounded(path, kMaxFileBytes);
+  if (!text.ok()) return std::nullopt;
+  std::optional<std::string> found;
+  try {
+    const YAML::Node root = YAML::Load(*text);
+    if (root.IsMap() && root["control"].IsMap() && root["control"]["socket"].IsScalar()) {
+      found = root["control"]["socket"].Scalar();
+    }
+  } catch (const std::exception&) {
+    found = ScanControlSocket(*text);
+  }
+  if (!found || found->empty()) return std::nullopt;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  const std::filesystem::path base = ec ? std::filesystem::path("/") : absolute.parent_path();
+  return internal::ResolvePath(base, *found);
+}
+
 LoadResult LoadConfig(const std::string& path) {
   auto text = core::ReadFileBounded(path, kMaxFileBytes);
   if (!text.ok()) {

@@ -81,15 +81,55 @@ std::string ControlApi::Handle(std::string_view request_line, const std::string&
   return json::serialize(answer);
 }
 
-json::object ControlApi::Dispatch(const json::object& req, const std::string& actor) {
-  const std::string command = Arg(req, "command");
-  if (command == "status") return deps_.status();
-  if (command.rfind("gate.", 0) == 0) {
-    if (!deps_.gate) Fail(StatusCode::kFailedPrecondition, "no gates are configured");
+json::object ControlApi::DispatchGate(const std::string& command, const json::object& req,
+                                      const std::string& actor) {
+  if (!deps_.gate) Fail(StatusCode::kFailedPrecondition, "no gates are configured");
+  // Reading a gate's state changes nothing; every other gate command moves hardware or state.
+  const json::value* inner = req.if_contains("request");
+  const bool reads_only = command == "gate.status" ||
+                          (command == "gate.control" && inner != nullptr && inner->is_object() &&
+                           inner->get_object().if_contains("op") != nullptr &&
+                           inner->get_object().at("op") == json::value("state"));
+  if (reads_only) {
     auto answer = deps_.gate(req);
     Check(answer.status());
     return std::move(answer).value();
   }
+  const std::string reason = ReasonArg(req, command);
+  json::object forwarded = req;
+  forwarded.erase("reason");
+  std::string detail = "gate " + Arg(req, "gate", false);
+  if (command == "gate.mode") {
+    detail += " lane " + Arg(req, "lane", false) + " mode " + Arg(req, "mode", false);
+  } else if (inner != nullptr) {
+    detail += " " + json::serialize(*inner);
+  }
+  if (detail.size() > ledger::kMaxTextBytes) detail.resize(ledger::kMaxTextBytes);
+  auto answer = deps_.gate(forwarded);
+  Check(answer.status());
+  // The change is made on the hardware, not in the store: the audit row follows it. A gate
+  // must stay controllable while the store is down, so then the row goes to the journal only.
+  core::LogInfo("operator change", {{"action", command}, {"actor", actor}, {"detail", detail}});
+  store::Env* env = deps_.env->load();
+  const Status audit = env == nullptr
+                           ? Status(StatusCode::kUnavailable, "the store is not open")
+                           : env->Write([&](store::WriteTxn& txn) {
+                               return ledger::AppendAudit(txn, {0, deps_.clock->NowUnixMs(), actor,
+                                                                command, "", detail, reason})
+                                   .status();
+                             });
+  if (!audit.ok()) {
+    core::LogError(
+        "gate command done, but its audit row was not written",
+        {{"action", command}, {"actor", actor}, {"reason", reason}, {"error", audit.message()}});
+  }
+  return std::move(answer).value();
+}
+
+json::object ControlApi::Dispatch(const json::object& req, const std::string& actor) {
+  const std::string command = Arg(req, "command");
+  if (command == "status") return deps_.status();
+  if (command.rfind("gate.", 0) == 0) return DispatchGate(command, req, actor);
 
   store::Env* env = deps_.env->load();
   if (env == nullptr)

@@ -247,19 +247,21 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
   if (command == "refund") {
     const std::string trip = IdArg(req, "trip", core::CheckTripId);
     const std::string text = Arg(req, "amount");
-    const std::string reason = Arg(req, "reason");
+    const std::string reason_code = IdArg(req, "reason_code", core::CheckStoreId);
+    const std::string reason = ReasonArg(req, command);
     const core::Currency cur = TripCurrency(*env, trip, "");
     const std::string currency(cur.Code());
     auto amount = core::ParseMinorUnits(text, cur);
     Check(amount.status());
     std::string refund_id;
-    audited("refund", "", trip + " " + currency + " " + text, reason, [&](store::WriteTxn& txn) {
-      auto id = payments::RequestRefund(txn, trip, *amount, reason, actor,
-                                        cfg.payments.refund_window_days, policy, now);
-      if (!id.ok()) return id.status();
-      refund_id = *id;
-      return Status::Ok();
-    });
+    audited("refund", "", trip + " " + currency + " " + text + " " + reason_code, reason,
+            [&](store::WriteTxn& txn) {
+              auto id = payments::RequestRefund(txn, trip, *amount, reason_code, actor,
+                                                cfg.payments.refund_window_days, policy, now);
+              if (!id.ok()) return id.status();
+              refund_id = *id;
+              return Status::Ok();
+            });
     return json::object{{"trip", trip}, {"refund_request_id", refund_id}, {"amount", text}};
   }
   if (command == "outbox.list") {

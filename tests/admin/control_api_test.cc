@@ -37,6 +37,7 @@ struct Api {
       last_gate_request = req;
       return json::object{{"done", true}};
     };
+    deps.payment_policy = [] { return payments::LifecyclePolicy{}; };
     api = std::make_unique<ControlApi>(std::move(deps));
   }
 
@@ -103,6 +104,49 @@ TEST_CASE("a reason over the documented 1024 bytes is refused, never truncated")
   CHECK(Error(answer).empty());
   REQUIRE(a.Audit().size() == 1);
   CHECK(a.Audit()[0].reason == std::string(1024, 'r'));
+}
+
+TEST_CASE("gate commands that change state need a reason and leave an audit row with the actor") {
+  Api a;
+  auto refused =
+      a.Ask({{"command", "gate.mode"}, {"gate", "entry"}, {"lane", "2"}, {"mode", "locked"}});
+  CHECK(Error(refused) == "a reason is required for gate.mode");
+  refused = a.Ask({{"command", "gate.control"},
+                   {"gate", "entry"},
+                   {"request", {{"op", "emergency"}, {"active", true}, {"lane", 0}}}});
+  CHECK(Error(refused) == "a reason is required for gate.control");
+  CHECK(a.last_gate_request.empty());  // the gate was never asked
+  CHECK(a.Audit().empty());
+
+  auto done = a.Ask({{"command", "gate.mode"},
+                     {"gate", "entry"},
+                     {"lane", "2"},
+                     {"mode", "locked"},
+                     {"reason", "wet floor"}},
+                    "bob");
+  CHECK(Error(done).empty());
+  CHECK(a.last_gate_request.at("mode") == "locked");
+  CHECK(a.last_gate_request.if_contains("reason") == nullptr);
+  REQUIRE(a.Audit().size() == 1);
+  const store::AuditRecord row = a.Audit()[0];
+  CHECK(row.actor == "bob");
+  CHECK(row.action == "gate.mode");
+  CHECK(row.detail == "gate entry lane 2 mode locked");
+  CHECK(row.reason == "wet floor");
+
+  // Reading state changes nothing and needs no reason.
+  CHECK(Error(a.Ask({{"command", "gate.status"}})).empty());
+  CHECK(
+      Error(a.Ask({{"command", "gate.control"}, {"gate", "entry"}, {"request", {{"op", "state"}}}}))
+          .empty());
+  CHECK(a.Audit().size() == 1);
+}
+
+TEST_CASE("a refund needs an operator's reason besides Amazon's reason code") {
+  Api a;
+  auto answer = a.Ask(
+      {{"command", "refund"}, {"trip", "t1"}, {"amount", "1.00"}, {"reason_code", "DAMAGED_ITEM"}});
+  CHECK(Error(answer) == "a reason is required for refund");
 }
 
 }  // namespace jwo::admin
