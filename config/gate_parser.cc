@@ -14,6 +14,10 @@ constexpr size_t kMaxIdLength = 128;
 constexpr size_t kMaxMessageBytes = 200;  // JWO_HAL_MESSAGE_MAX
 constexpr size_t kMaxLanes = 64;
 constexpr int kMaxSettingsDepth = 16;
+// YAML aliases let a 1 KiB file name the same mapping billions of times (an "alias bomb");
+// the expansion into JSON is what costs, so it is bounded both in nodes visited and in bytes.
+constexpr size_t kMaxSettingsNodes = 10'000;
+constexpr size_t kMaxSettingsJsonBytes = 64 * 1024;
 
 // fa::ReasonName() values; config sits below fa, so the list is repeated here and a test in
 // tests/gate checks that the two agree.
@@ -76,10 +80,16 @@ void AppendScalar(const YAML::Node& node, std::string* out) {
   AppendJsonString(text, out);
 }
 
-bool AppendJson(Reader& reader, const Value& at, const YAML::Node& node, int depth,
+bool AppendJson(Reader& reader, const Value& at, const YAML::Node& node, int depth, size_t* nodes,
                 std::string* out) {
   if (depth > kMaxSettingsDepth) {
     reader.Fail(at, "settings nest deeper than " + std::to_string(kMaxSettingsDepth) + " levels");
+    return false;
+  }
+  if (++*nodes > kMaxSettingsNodes || out->size() > kMaxSettingsJsonBytes) {
+    reader.Fail(at, "settings are too large (at most " + std::to_string(kMaxSettingsNodes) +
+                        " values and " + std::to_string(kMaxSettingsJsonBytes / 1024) +
+                        " KiB as JSON, counting every use of a YAML alias)");
     return false;
   }
   switch (node.Type()) {
@@ -95,7 +105,7 @@ bool AppendJson(Reader& reader, const Value& at, const YAML::Node& node, int dep
       for (const YAML::Node& item : node) {
         if (!first) *out += ',';
         first = false;
-        if (!AppendJson(reader, at, item, depth + 1, out)) return false;
+        if (!AppendJson(reader, at, item, depth + 1, nodes, out)) return false;
       }
       *out += ']';
       return true;
@@ -117,7 +127,7 @@ bool AppendJson(Reader& reader, const Value& at, const YAML::Node& node, int dep
         first = false;
         AppendJsonString(kv.first.Scalar(), out);
         *out += ':';
-        if (!AppendJson(reader, at, kv.second, depth + 1, out)) return false;
+        if (!AppendJson(reader, at, kv.second, depth + 1, nodes, out)) return false;
       }
       *out += '}';
       return true;
@@ -231,8 +241,13 @@ void ParseGates(Reader& reader, const Value& value, const std::filesystem::path&
       std::string json;
       if (!v->node.IsMap()) {
         reader.Fail(*v, "must be a mapping of the driver's settings");
-      } else if (AppendJson(reader, *v, v->node, 0, &json)) {
-        gate.settings_json = std::move(json);
+      } else if (size_t nodes = 0; AppendJson(reader, *v, v->node, 0, &nodes, &json)) {
+        if (json.size() > kMaxSettingsJsonBytes) {
+          reader.Fail(*v, "settings are too large (at most " +
+                              std::to_string(kMaxSettingsJsonBytes / 1024) + " KiB as JSON)");
+        } else {
+          gate.settings_json = std::move(json);
+        }
       }
     }
     if (const Value* v = reader.Require(*f, "lanes")) ParseLanes(reader, *v, &gate.lanes);

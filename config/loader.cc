@@ -1,6 +1,7 @@
 #include "config/loader.h"
 
 #include "core/file_read.h"
+#include "core/ids.h"
 
 #include <sys/un.h>
 #include <yaml-cpp/yaml.h>
@@ -20,17 +21,8 @@ using internal::Reader;
 using internal::Value;
 
 constexpr size_t kMaxFileBytes = 4 << 20;  // a config is a few KiB; this catches /dev/zero
-constexpr size_t kMaxStoreIdLength = 255;
 constexpr size_t kMaxSocketPath = sizeof(sockaddr_un::sun_path) - 1;
 constexpr uint64_t kMaxMapSizeMib = uint64_t{16} << 20;  // 16 TiB
-
-bool IsValidStoreId(const std::string& id) {
-  return !id.empty() && id.size() <= kMaxStoreIdLength &&
-         std::all_of(id.begin(), id.end(), [](char ch) {
-           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-                  (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-';
-         });
-}
 
 bool ReadPath(Reader& reader, const Value& v, const std::filesystem::path& base, std::string* out) {
   std::string text;
@@ -150,7 +142,7 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
                              "control", "ordering", "payments", "gates"});
   if (!f) return;
   if (const Value* v = reader.Require(*f, "store_id");
-      v && reader.String(*v, &cfg->store_id) && !IsValidStoreId(cfg->store_id)) {
+      v && reader.String(*v, &cfg->store_id) && !core::CheckStoreId(cfg->store_id).empty()) {
     reader.Fail(*v, "must be 1 to 255 characters from A-Z a-z 0-9 _ -", cfg->store_id);
   }
   if (const Value* v = reader.Require(*f, "store")) ParseStore(reader, *v, base, &cfg->store);
@@ -191,6 +183,9 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
   } catch (const YAML::Exception& e) {
     reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "", "YAML syntax error: " + e.msg);
     return {std::nullopt, reader.TakeErrors()};
+  } catch (const std::exception& e) {  // std::bad_alloc on a hostile document
+    reader.Fail(0, 0, "", std::string("the file could not be read as YAML: ") + e.what());
+    return {std::nullopt, reader.TakeErrors()};
   }
   const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   if (documents.size() > 1) {
@@ -212,9 +207,72 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
   } catch (const YAML::Exception& e) {
     reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "",
                 "internal error while reading the file: " + e.msg);
+  } catch (const std::exception& e) {  // std::bad_alloc: a bad file must never stop the daemon
+    reader.Fail(0, 0, "", std::string("the file could not be read: ") + e.what());
   }
   if (reader.has_errors()) return {std::nullopt, reader.TakeErrors()};
   return {std::move(cfg), {}};
+}
+
+namespace {
+
+std::string Trim(std::string_view s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// `control:` at column 0, then its indented `socket: VALUE` (quotes and a trailing comment
+// removed). For files yaml-cpp refuses.
+std::optional<std::string> ScanControlSocket(std::string_view text) {
+  bool in_control = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (Trim(line).empty() || Trim(line)[0] == '#') continue;
+    const bool indented = line[0] == ' ' || line[0] == '\t';
+    if (!indented) {
+      in_control = Trim(line) == "control:";
+      continue;
+    }
+    if (!in_control) continue;
+    std::string entry = Trim(line);
+    if (!entry.starts_with("socket:")) continue;
+    std::string value = Trim(std::string_view(entry).substr(7));
+    if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
+      const size_t close = value.find(value[0], 1);
+      value = close == std::string::npos ? "" : value.substr(1, close - 1);
+    } else if (const size_t hash = value.find(" #"); hash != std::string::npos) {
+      value = Trim(std::string_view(value).substr(0, hash));
+    }
+    if (!value.empty()) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> LenientControlSocket(const std::string& path) {
+  auto text = core::ReadFileBounded(path, kMaxFileBytes);
+  if (!text.ok()) return std::nullopt;
+  std::optional<std::string> found;
+  try {
+    const YAML::Node root = YAML::Load(*text);
+    if (root.IsMap() && root["control"].IsMap() && root["control"]["socket"].IsScalar()) {
+      found = root["control"]["socket"].Scalar();
+    }
+  } catch (const std::exception&) {
+    found = ScanControlSocket(*text);
+  }
+  if (!found || found->empty()) return std::nullopt;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  const std::filesystem::path base = ec ? std::filesystem::path("/") : absolute.parent_path();
+  return internal::ResolvePath(base, *found);
 }
 
 LoadResult LoadConfig(const std::string& path) {

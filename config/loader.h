@@ -43,4 +43,11 @@ LoadResult LoadConfig(const std::string& path);
 // (against the current directory when it has none).
 LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_for_messages);
 
+// For jwo-edgectl when the file does not load: control.socket read as leniently as possible,
+// resolved against the file's directory as LoadConfig would. Tries the YAML document first
+// (ignoring every other key), then, for a file that is not valid YAML, a plain line scan for
+// an indented `socket:` under a top-level `control:`. nullopt when neither finds a non-empty
+// value or the file cannot be read. Never throws.
+std::optional<std::string> LenientControlSocket(const std::string& path);
+
 }  // namespace jwo::config

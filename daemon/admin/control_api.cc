@@ -85,15 +85,55 @@ std::string ControlApi::Handle(std::string_view request_line, const std::string&
   return json::serialize(answer);
 }
 
-json::object ControlApi::Dispatch(const json::object& req, const std::string& actor) {
-  const std::string command = Arg(req, "command");
-  if (command == "status") return deps_.status();
-  if (command.rfind("gate.", 0) == 0) {
-    if (!deps_.gate) Fail(StatusCode::kFailedPrecondition, "no gates are configured");
+json::object ControlApi::DispatchGate(const std::string& command, const json::object& req,
+                                      const std::string& actor) {
+  if (!deps_.gate) Fail(StatusCode::kFailedPrecondition, "no gates are configured");
+  // Reading a gate's state changes nothing; every other gate command moves hardware or state.
+  const json::value* inner = req.if_contains("request");
+  const bool reads_only = command == "gate.status" ||
+                          (command == "gate.control" && inner != nullptr && inner->is_object() &&
+                           inner->get_object().if_contains("op") != nullptr &&
+                           inner->get_object().at("op") == json::value("state"));
+  if (reads_only) {
     auto answer = deps_.gate(req);
     Check(answer.status());
     return std::move(answer).value();
   }
+  const std::string reason = ReasonArg(req, command);
+  json::object forwarded = req;
+  forwarded.erase("reason");
+  std::string detail = "gate " + Arg(req, "gate", false);
+  if (command == "gate.mode") {
+    detail += " lane " + Arg(req, "lane", false) + " mode " + Arg(req, "mode", false);
+  } else if (inner != nullptr) {
+    detail += " " + json::serialize(*inner);
+  }
+  if (detail.size() > ledger::kMaxTextBytes) detail.resize(ledger::kMaxTextBytes);
+  auto answer = deps_.gate(forwarded);
+  Check(answer.status());
+  // The change is made on the hardware, not in the store: the audit row follows it. A gate
+  // must stay controllable while the store is down, so then the row goes to the journal only.
+  core::LogInfo("operator change", {{"action", command}, {"actor", actor}, {"detail", detail}});
+  store::Env* env = deps_.env->load();
+  const Status audit = env == nullptr
+                           ? Status(StatusCode::kUnavailable, "the store is not open")
+                           : env->Write([&](store::WriteTxn& txn) {
+                               return ledger::AppendAudit(txn, {0, deps_.clock->NowUnixMs(), actor,
+                                                                command, "", detail, reason})
+                                   .status();
+                             });
+  if (!audit.ok()) {
+    core::LogError(
+        "gate command done, but its audit row was not written",
+        {{"action", command}, {"actor", actor}, {"reason", reason}, {"error", audit.message()}});
+  }
+  return std::move(answer).value();
+}
+
+json::object ControlApi::Dispatch(const json::object& req, const std::string& actor) {
+  const std::string command = Arg(req, "command");
+  if (command == "status") return deps_.status();
+  if (command.rfind("gate.", 0) == 0) return DispatchGate(command, req, actor);
 
   store::Env* env = deps_.env->load();
   if (env == nullptr)
@@ -117,7 +157,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   };
 
   if (command == "shopper.show") {
-    const std::string shopper = Arg(req, "shopper");
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
     json::object out{{"shopper", shopper}};
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto rec = ledger::ReadShopper(txn, shopper);
@@ -156,9 +196,8 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
 
   if (command == "shopper.allow" || command == "shopper.block" ||
       command == "shopper.clear-override") {
-    const std::string shopper = Arg(req, "shopper");
-    const std::string reason = Arg(req, "reason", false);
-    Check(store::CheckId("shopper", shopper));
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
+    const std::string reason = ReasonArg(req, command);
     const store::Override mode = command == "shopper.allow"   ? store::Override::kAlwaysAllow
                                  : command == "shopper.block" ? store::Override::kAlwaysBlock
                                                               : store::Override::kNone;
@@ -169,11 +208,11 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "debt.add") {
-    const std::string shopper = Arg(req, "shopper");
-    const std::string trip = Arg(req, "trip");
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
     const std::string amount = Arg(req, "amount");
     const std::string currency_code = Arg(req, "currency");
-    const std::string reason = Arg(req, "reason", false);
+    const std::string reason = ReasonArg(req, command);
     auto currency = core::FindCurrency(currency_code);
     if (!currency) Fail(StatusCode::kInvalidArgument, "unknown currency '" + currency_code + "'");
     auto minor = core::ParseMinorUnits(amount, *currency);
@@ -196,10 +235,10 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "debt.settle") {
-    const std::string shopper = Arg(req, "shopper");
-    const std::string trip = Arg(req, "trip");
-    const std::string reference = Arg(req, "reference");
-    const std::string reason = Arg(req, "reason", false);
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
+    const std::string reference = IdArg(req, "reference", core::CheckReference);
+    const std::string reason = ReasonArg(req, command);
     const std::string kind_name = Arg(req, "kind", false);
     std::optional<store::DebtKind> kind;
     if (!kind_name.empty()) {
@@ -224,7 +263,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "debt.list") {
-    const std::string shopper = Arg(req, "shopper");
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId);
     json::array list;
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto debts = ledger::ListDebts(txn, shopper);
@@ -236,7 +275,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   }
 
   if (command == "audit.list") {
-    const std::string shopper = Arg(req, "shopper", false);
+    const std::string shopper = IdArg(req, "shopper", core::CheckShopperId, false);
     json::array list;
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto audit = ledger::RecentAudit(txn, 100, shopper);

@@ -4,10 +4,12 @@
 //   request:  {"command": "shopper.block", "shopper": "...", "reason": "..."}
 //   answer:   {"ok": true, "result": {...}}  or  {"ok": false, "code": "not_found", "error": "..."}
 //
-// Every command that changes a shopper's status or debts writes an audit record (who: the
-// unix user of the caller, when, what, why) in the same transaction as the change. A change
-// without a reason is refused. Handle() blocks on store writes: call it from the control
-// thread, never from an I/O thread. Thread-compatible: one caller at a time.
+// Every command that changes state (shopper status, debts, trips, refunds, the outbox, gates)
+// requires a reason and writes an audit record (who: the unix user of the caller, when, what,
+// why) in the same transaction as the change; a gate command changes hardware, so its row is
+// written right after the change (or, while the store is down, only to the journal). A change
+// without a reason is refused and changes nothing. Handle() blocks on store writes: call it from
+// the control thread, never from an I/O thread. Thread-compatible: one caller at a time.
 #pragma once
 
 #include <atomic>
@@ -48,6 +50,9 @@ class ControlApi {
 
  private:
   boost::json::object Dispatch(const boost::json::object& req, const std::string& actor);
+  // gate.*: every command but reading state needs a reason and leaves an audit row.
+  boost::json::object DispatchGate(const std::string& command, const boost::json::object& req,
+                                   const std::string& actor);
   // trip.*, refund, outbox.* (control_payments.cc).
   boost::json::object DispatchPayments(const std::string& command, const boost::json::object& req,
                                        const std::string& actor);

@@ -140,7 +140,7 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
   };
 
   if (command == "trip.show") {
-    const std::string trip = Arg(req, "trip");
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
     json::object out;
     Check(env->Read([&](const store::ReadTxn& txn) {
       auto t = payments::LoadTrip(txn, trip);
@@ -187,9 +187,9 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     return json::object{{"trips", list}};
   }
   if (command == "trip.resolve") {
-    const std::string trip = Arg(req, "trip");
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
     const std::string action = Arg(req, "action");
-    const std::string reason = Arg(req, "reason", false);
+    const std::string reason = ReasonArg(req, command);
     // Amounts are read in the trip's currency; a trip that cannot be read is an error, not a
     // guess. A trip held before any catalog was loaded has no currency yet: the operator
     // names it (--currency), and it must agree with the trip's when the trip has one.
@@ -245,21 +245,23 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
     return out;
   }
   if (command == "refund") {
-    const std::string trip = Arg(req, "trip");
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
     const std::string text = Arg(req, "amount");
-    const std::string reason = Arg(req, "reason");
+    const std::string reason_code = IdArg(req, "reason_code", core::CheckStoreId);
+    const std::string reason = ReasonArg(req, command);
     const core::Currency cur = TripCurrency(*env, trip, "");
     const std::string currency(cur.Code());
     auto amount = core::ParseMinorUnits(text, cur);
     Check(amount.status());
     std::string refund_id;
-    audited("refund", "", trip + " " + currency + " " + text, reason, [&](store::WriteTxn& txn) {
-      auto id = payments::RequestRefund(txn, trip, *amount, reason, actor,
-                                        cfg.payments.refund_window_days, policy, now);
-      if (!id.ok()) return id.status();
-      refund_id = *id;
-      return Status::Ok();
-    });
+    audited("refund", "", trip + " " + currency + " " + text + " " + reason_code, reason,
+            [&](store::WriteTxn& txn) {
+              auto id = payments::RequestRefund(txn, trip, *amount, reason_code, actor,
+                                                cfg.payments.refund_window_days, policy, now);
+              if (!id.ok()) return id.status();
+              refund_id = *id;
+              return Status::Ok();
+            });
     return json::object{{"trip", trip}, {"refund_request_id", refund_id}, {"amount", text}};
   }
   if (command == "outbox.list") {
@@ -286,7 +288,7 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
   }
   if (command == "outbox.retry" || command == "outbox.drop") {
     const uint64_t seq = Sequence(req);
-    const std::string reason = Arg(req, "reason", false);
+    const std::string reason = ReasonArg(req, command);
     audited(command, "", "seq " + std::to_string(seq), reason, [&](store::WriteTxn& txn) {
       return command == "outbox.retry" ? payments::RetryOutbox(txn, seq, now)
                                        : payments::DropOutbox(txn, seq, actor, now);

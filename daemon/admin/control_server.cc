@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "core/log.h"
@@ -17,7 +18,8 @@ namespace jwo::admin {
 namespace {
 
 constexpr size_t kMaxRequestBytes = 64 * 1024;
-constexpr int kClientTimeoutMs = 5000;
+// Sending the answer: a client that does not read it is not waited for longer than this.
+constexpr int kSendTimeoutMs = 5000;
 
 core::Status Errno(const std::string& what) {
   return core::IoError(what + ": " + std::strerror(errno));
@@ -92,6 +94,13 @@ void ControlServer::Stop() {
     (void)::write(wake_fd_, &one, sizeof one);
   }
   if (thread_.joinable()) thread_.join();
+  // The accept thread is gone: no new clients; the running ones see the wake fd and return.
+  std::list<Client> all;
+  {
+    std::lock_guard lock(clients_mu_);
+    all.swap(clients_);
+  }
+  for (Client& c : all) c.thread.join();
   if (listen_fd_ >= 0) {
     ::close(listen_fd_);
     listen_fd_ = -1;
@@ -112,22 +121,61 @@ void ControlServer::Run() {
       return;
     }
     if (fds[1].revents != 0) return;
-    if (fds[0].revents & POLLIN) {
-      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd >= 0) {
-        Serve(fd);
-        ::close(fd);
-      }
+    if (!(fds[0].revents & POLLIN)) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    ReapFinished();
+    std::lock_guard lock(clients_mu_);
+    if (clients_.size() >= static_cast<size_t>(options_.max_clients)) {
+      // Never blocks for long: the answer fits in an empty socket buffer.
+      const timeval tv{0, 100'000};
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      WriteAll(fd, R"({"ok":false,"code":"unavailable","error":"too many control clients are )"
+                   R"(connected; try again in a few seconds"})"
+                   "\n");
+      ::close(fd);
+      core::LogWarning("control socket busy: client refused",
+                       {{"clients", std::to_string(clients_.size())}});
+      continue;
     }
+    Client& client = clients_.emplace_back();
+    client.thread = std::thread([this, fd, &client] {
+      Serve(fd);
+      ::close(fd);
+      std::lock_guard done_lock(clients_mu_);
+      client.done = true;
+    });
   }
 }
 
+void ControlServer::ReapFinished() {
+  std::list<Client> finished;
+  {
+    std::lock_guard lock(clients_mu_);
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      auto next = std::next(it);
+      if (it->done) finished.splice(finished.end(), clients_, it);
+      it = next;
+    }
+  }
+  for (Client& c : finished) c.thread.join();
+}
+
 void ControlServer::Serve(int fd) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::milliseconds(options_.request_deadline_ms);
   std::string line;
   char buf[4096];
   for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, kClientTimeoutMs) <= 0) return;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return;  // the whole request is late, however it trickled in
+    // The wake eventfd stays readable once Stop writes it: every client thread sees it.
+    pollfd p[2] = {{fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int rc = ::poll(p, 2, static_cast<int>(left));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0 || p[1].revents != 0) return;
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -142,7 +190,14 @@ void ControlServer::Serve(int fd) {
   const size_t nl = line.find('\n');
   if (nl != std::string::npos) line.resize(nl);
   if (line.empty()) return;
-  WriteAll(fd, api_.Handle(line, PeerName(fd)) + "\n");
+  std::string answer;
+  {
+    std::lock_guard lock(api_mu_);
+    answer = api_.Handle(line, PeerName(fd));
+  }
+  const timeval tv{kSendTimeoutMs / 1000, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  WriteAll(fd, answer + "\n");
 }
 
 }  // namespace jwo::admin

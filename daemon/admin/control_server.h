@@ -4,13 +4,20 @@
 // daemon's user; the packaged unit makes the group `jwo-edge`). The caller's identity for the
 // audit trail comes from the kernel (SO_PEERCRED), never from the request.
 //
-// One background thread accepts and serves connections one at a time: requests are rare,
+// One background thread accepts connections; each connection is served on its own thread, so a
+// client that sends nothing (or a byte at a time) delays no one else. Requests are rare,
 // operator-driven, and may block on a store write, so they are kept off the HTTP I/O threads.
-// A connection sends one request line (at most 64 KiB) and gets one answer line; a client
-// that sends nothing for 5 seconds is dropped.
+// A connection sends one request line (at most 64 KiB) and gets one answer line. The whole
+// request must arrive within the deadline (default 5 s, counted from accept, not per read);
+// otherwise the connection is dropped. At most `max_clients` connections are served at once;
+// one more is answered {"ok":false,"code":"unavailable"} and closed at once instead of queued.
+// Requests reach ControlApi::Handle one at a time (it is thread-compatible), under a mutex.
+//
+// Thread safety: Start and Stop from one thread; the serving threads are internal.
 #pragma once
 
-#include <atomic>
+#include <list>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -21,7 +28,13 @@ namespace jwo::admin {
 
 class ControlServer {
  public:
-  explicit ControlServer(ControlApi& api) : api_(api) {}
+  struct Options {
+    int request_deadline_ms = 5000;  // for the whole request line, from accept
+    int max_clients = 32;            // connections served at once
+  };
+
+  explicit ControlServer(ControlApi& api) : ControlServer(api, Options{}) {}
+  ControlServer(ControlApi& api, Options options) : api_(api), options_(options) {}
   ~ControlServer();  // stops like Stop()
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -35,10 +48,20 @@ class ControlServer {
   void Stop();
 
  private:
+  struct Client {
+    std::thread thread;
+    bool done = false;  // guarded by clients_mu_
+  };
+
   void Run();
   void Serve(int fd);
+  void ReapFinished();  // joins the threads of clients that are done
 
   ControlApi& api_;
+  const Options options_;
+  std::mutex api_mu_;  // ControlApi::Handle is one caller at a time
+  std::mutex clients_mu_;
+  std::list<Client> clients_;  // guarded by clients_mu_; touched by Run's thread and Stop
   std::string path_;
   int listen_fd_ = -1;
   int wake_fd_ = -1;  // eventfd that interrupts poll() on Stop

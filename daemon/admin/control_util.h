@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ids.h"
 #include "core/money.h"
 #include "core/status.h"
 
@@ -40,6 +41,28 @@ inline std::string Arg(const json::object& req, std::string_view key, bool requi
     Fail(StatusCode::kInvalidArgument, "argument '" + std::string(key) + "' must be a string");
   }
   return std::string(v->get_string());
+}
+
+// The string argument `key` checked by a core/ids validator (core::CheckShopperId, ...): the same
+// rule the HTTP APIs apply. An absent optional argument is "" and not checked.
+inline std::string IdArg(const json::object& req, std::string_view key,
+                         std::string_view (*check)(std::string_view), bool required = true) {
+  std::string value = Arg(req, key, required);
+  if (!required && value.empty()) return value;
+  if (const std::string_view rule = check(value); !rule.empty()) {
+    Fail(StatusCode::kInvalidArgument, "argument '" + std::string(key) + "' " + std::string(rule));
+  }
+  return value;
+}
+
+// The operator's reason, required for every command that changes state: 1 to 1024 bytes of
+// text (core::CheckReason).
+inline std::string ReasonArg(const json::object& req, std::string_view action) {
+  const json::value* v = req.if_contains("reason");
+  if (v == nullptr || v->is_null() || (v->is_string() && v->get_string().empty())) {
+    Fail(StatusCode::kInvalidArgument, "a reason is required for " + std::string(action));
+  }
+  return IdArg(req, "reason", core::CheckReason);
 }
 
 // Minor units as a decimal in the currency's digits ("12.50"); the raw number for a currency

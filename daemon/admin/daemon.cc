@@ -269,7 +269,14 @@ void Daemon::Impl::WaitForSignals() {
   signals.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;  // operation_aborted at shutdown
     if (signo == SIGHUP) {
-      Reload();
+      // A bad file must never stop the daemon: whatever the reload throws (std::bad_alloc on a
+      // hostile document), the running configuration stays.
+      try {
+        Reload();
+      } catch (const std::exception& e) {
+        core::LogError("configuration reload failed; the running configuration is kept",
+                       {{"error", e.what()}});
+      }
       WaitForSignals();
       return;
     }

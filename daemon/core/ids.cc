@@ -36,6 +36,38 @@ bool IsPrintable(std::string_view s) {
   return true;
 }
 
+namespace {
+
+std::string_view CheckText(std::string_view s, size_t max, std::string_view too_long) {
+  if (s.find_first_not_of(" \t\r\n") == std::string_view::npos) return "must not be empty";
+  if (s.size() > max) return too_long;
+  if (!IsPrintable(s)) return "must not contain control characters";
+  return {};
+}
+
+std::string_view CheckToken(std::string_view s) {
+  if (s.empty()) return "must not be empty";
+  if (s.size() > kMaxIdBytes) return "must be at most 255 characters";
+  if (!IsIdToken(s)) return "must match ^[0-9a-zA-Z_-]+$";
+  return {};
+}
+
+}  // namespace
+
+std::string_view CheckShopperId(std::string_view s) {
+  return CheckText(s, kMaxIdBytes, "must be at most 255 characters");
+}
+
+std::string_view CheckReference(std::string_view s) { return CheckShopperId(s); }
+
+std::string_view CheckTripId(std::string_view s) { return CheckToken(s); }
+
+std::string_view CheckStoreId(std::string_view s) { return CheckToken(s); }
+
+std::string_view CheckReason(std::string_view s) {
+  return CheckText(s, kMaxReasonBytes, "must be at most 1024 bytes");
+}
+
 std::string HexLower(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -30,4 +30,21 @@ std::string NewUuidV4();
 // digits of SHA-256(id). Never log the id itself.
 std::string Pseudonym(std::string_view id);
 
+// One validator per id kind, so the HTTP APIs, the control API and the store apply the same
+// rule. Each returns what is wrong as a rule phrase to put after the field's name ("must not be
+// empty", "must match ^[0-9a-zA-Z_-]+$", ...), or an empty view when `s` is valid.
+
+// Shopper ids (shopperIdentity.id, `jwo-edgectl shopper ...`), and other opaque references an
+// operator or Amazon chooses (settlement references): 1 to 255 bytes, not only whitespace, no
+// control character. Any other byte is kept as received.
+inline constexpr size_t kMaxIdBytes = 255;
+std::string_view CheckShopperId(std::string_view s);
+std::string_view CheckReference(std::string_view s);
+// Shopping trip ids and store ids: 1 to 255 characters of ^[0-9a-zA-Z_-]+$.
+std::string_view CheckTripId(std::string_view s);
+std::string_view CheckStoreId(std::string_view s);
+// An operator's reason for a change: 1 to 1024 bytes, not only whitespace, no control character.
+inline constexpr size_t kMaxReasonBytes = 1024;
+std::string_view CheckReason(std::string_view s);
+
 }  // namespace jwo::core

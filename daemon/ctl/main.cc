@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "ctl/answer.h"
 #include "ctl/control_client.h"
 #include "gate/ctl_request.h"
 #include "jwo/version.h"
@@ -32,7 +33,8 @@ void Usage(std::FILE* out) {
       "                                           --kind only when the trip has several open "
       "debts\n"
       "  audit [SHOPPER]                          recent operator changes, newest first\n"
-      "  gate ...                                 gate hardware; `jwo-edgectl gate` lists the "
+      "  gate ... --reason TEXT                   gate hardware (a reason for every change); "
+      "`jwo-edgectl gate` lists the "
       "forms\n"
       "  trip show TRIP                           cart, totals, payment state and history\n"
       "  trip list [STATE] [--limit N]            newest N (200) trips, e.g. held, attention\n"
@@ -44,7 +46,7 @@ void Usage(std::FILE* out) {
       "                                           a capture_unknown trip: Amazon did capture\n"
       "  trip resolve TRIP not-captured --reason TEXT\n"
       "                                           ... Amazon did not: send the Capture once more\n"
-      "  refund TRIP AMOUNT REASON_CODE           e.g. refund T1 4.99 DAMAGED_ITEM\n"
+      "  refund TRIP AMOUNT REASON_CODE --reason TEXT   e.g. refund T1 4.99 DAMAGED_ITEM\n"
       "  outbox list [--dead]                     payment calls waiting, or dead letters\n"
       "  outbox show SEQ                          one entry with its exact request body\n"
       "  outbox retry SEQ --reason TEXT           send a dead letter again\n"
@@ -58,45 +60,6 @@ void Usage(std::FILE* out) {
       ".\n"
       "Exit status: 0 done, 1 the daemon refused, 2 usage error, 3 daemon unreachable.\n",
       out);
-}
-
-// Human output: nested objects as indented "key: value" lines, arrays of objects as blocks.
-void Print(const json::value& v, int indent, const std::string& key);
-
-void PrintScalarLine(const json::value& v, int indent, const std::string& key) {
-  std::string text = v.is_string() ? std::string(v.get_string()) : json::serialize(v);
-  std::printf("%*s%s%s%s\n", indent, "", key.c_str(), key.empty() ? "" : ": ", text.c_str());
-}
-
-void Print(const json::value& v, int indent, const std::string& key) {
-  if (v.is_object()) {
-    if (!key.empty()) std::printf("%*s%s:\n", indent, "", key.c_str());
-    const int inner = key.empty() ? indent : indent + 2;
-    for (const auto& kv : v.get_object()) Print(kv.value(), inner, std::string(kv.key()));
-  } else if (v.is_array()) {
-    const auto& arr = v.get_array();
-    if (arr.empty()) {
-      std::printf("%*s%s: (none)\n", indent, "", key.c_str());
-      return;
-    }
-    std::printf("%*s%s:\n", indent, "", key.c_str());
-    for (const auto& item : arr) {
-      if (item.is_object()) {
-        bool first = true;
-        for (const auto& kv : item.get_object()) {
-          std::string text = kv.value().is_string() ? std::string(kv.value().get_string())
-                                                    : json::serialize(kv.value());
-          std::printf("%*s%s %s: %s\n", indent + 2, "", first ? "-" : " ",
-                      std::string(kv.key()).c_str(), text.c_str());
-          first = false;
-        }
-      } else {
-        PrintScalarLine(item, indent + 2, "-");
-      }
-    }
-  } else {
-    PrintScalarLine(v, indent, key);
-  }
 }
 
 struct Args {
@@ -147,12 +110,25 @@ int main(int argc, char** argv) {
     }
   }
   if (socket.empty() && !config_file.empty()) {
+    // A broken file is exactly when the operator needs `status`: never stop here.
     auto loaded = jwo::config::LoadConfig(config_file);
-    if (!loaded.ok()) {
+    if (loaded.ok()) {
+      socket = loaded.config->control.socket_path;
+    } else {
       for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-      return 2;
+      if (auto lenient = jwo::config::LenientControlSocket(config_file)) {
+        socket = *lenient;
+        std::fprintf(stderr,
+                     "jwo-edgectl: %s does not load (%zu errors above); using its control.socket "
+                     "%s anyway (give --socket PATH to choose)\n",
+                     config_file.c_str(), loaded.errors.size(), socket.c_str());
+      } else {
+        std::fprintf(stderr,
+                     "jwo-edgectl: %s does not load (%zu errors above) and names no "
+                     "control.socket; using the default socket (give --socket PATH to choose)\n",
+                     config_file.c_str(), loaded.errors.size());
+      }
     }
-    socket = loaded.config->control.socket_path;
   }
   if (socket.empty()) {
     const char* env = std::getenv("JWO_EDGE_SOCKET");
@@ -223,8 +199,12 @@ int main(int argc, char** argv) {
       need(4, "trip resolve TRIP release --reason TEXT");
     }
   } else if (group == "refund") {
-    need(4, "refund TRIP AMOUNT REASON_CODE");
-    req = {{"command", "refund"}, {"trip", p[1]}, {"amount", p[2]}, {"reason", p[3]}};
+    need(4, "refund TRIP AMOUNT REASON_CODE --reason TEXT");
+    req = {{"command", "refund"},
+           {"trip", p[1]},
+           {"amount", p[2]},
+           {"reason_code", p[3]},
+           {"reason", args.reason}};
   } else if (group == "outbox" && verb == "list") {
     need(2, "outbox list [--dead]");
     req = {{"command", "outbox.list"}, {"dead", args.dead ? "true" : "false"}};
@@ -237,6 +217,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "usage: jwo-edgectl %s\n", usage.c_str());
       return 2;
     }
+    if (!args.reason.empty()) req["reason"] = args.reason;
   } else if (group == "store" && verb == "verify") {
     need(2, "store verify");
     req = {{"command", "store.verify"}};
@@ -257,22 +238,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "jwo-edgectl: %s\n", answer.status().message().c_str());
     return 3;
   }
-  if (raw_json) {
-    std::printf("%s\n", answer->c_str());
-  }
-  json::value parsed;
-  try {
-    parsed = json::parse(*answer);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "jwo-edgectl: unreadable answer from the daemon: %s\n", e.what());
-    return 1;
-  }
-  const json::object& obj = parsed.as_object();
-  if (!obj.at("ok").as_bool()) {
-    std::fprintf(stderr, "jwo-edgectl: %s (%s)\n", std::string(obj.at("error").as_string()).c_str(),
-                 std::string(obj.at("code").as_string()).c_str());
-    return 1;
-  }
-  if (!raw_json) Print(obj.at("result"), 0, "");
-  return 0;
+  return jwo::ctl::ShowAnswer(*answer, raw_json, stdout, stderr);
 }

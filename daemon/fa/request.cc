@@ -184,12 +184,15 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
   AuthorizationRequest req;
 
   if (Status s = GetString(root, "", "storeId", true, 255, req.store_id); !s.ok()) return s;
-  if (!core::IsIdToken(req.store_id)) return Invalid("storeId", "must match ^[0-9a-zA-Z_-]+$");
+  if (auto rule = core::CheckStoreId(req.store_id); !rule.empty()) return Invalid("storeId", rule);
 
   const json::object* identity = nullptr;
   if (Status s = GetObject(root, "", "shopperIdentity", true, identity); !s.ok()) return s;
   if (Status s = GetString(*identity, "shopperIdentity", "id", true, 255, req.shopper_id); !s.ok())
     return s;
+  if (auto rule = core::CheckShopperId(req.shopper_id); !rule.empty()) {
+    return Invalid("shopperIdentity.id", rule);
+  }
 
   const json::object* amount = nullptr;
   if (Status s = GetObject(root, "", "authorizedAmount", false, amount); !s.ok()) return s;
@@ -206,8 +209,8 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
       !s.ok()) {
     return s;
   }
-  if (!core::IsIdToken(req.trip_id)) {
-    return Invalid("shopperInteraction.shoppingTripId", "must match ^[0-9a-zA-Z_-]+$");
+  if (auto rule = core::CheckTripId(req.trip_id); !rule.empty()) {
+    return Invalid("shopperInteraction.shoppingTripId", rule);
   }
   const json::object* event = nullptr;
   if (Status s =

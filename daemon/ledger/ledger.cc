@@ -22,21 +22,38 @@ Status SaveShopper(store::WriteTxn& txn, std::string_view id, const store::Shopp
   return txn.Put(Table::kShoppers, id, store::EncodeShopper(r));
 }
 
-// Adds `delta` (signed) to the balance in delta's currency.
-void ApplyToBalance(store::ShopperRecord& r, const core::Money& delta) {
+Status CheckLength(std::string_view what, std::string_view value, size_t max) {
+  if (value.size() <= max) return Status::Ok();
+  return Status(StatusCode::kInvalidArgument, std::string(what) + " is " +
+                                                  std::to_string(value.size()) +
+                                                  " bytes; at most " + std::to_string(max));
+}
+
+// Adds `delta` (signed) to the balance in delta's currency. Errors: kOutOfRange when the
+// balance would leave [0, kMaxMinorUnits] upwards (the record is left unchanged).
+Status ApplyToBalance(store::ShopperRecord& r, const core::Money& delta) {
   auto it = std::find_if(r.open_debt.begin(), r.open_debt.end(),
                          [&](const core::Money& b) { return b.currency == delta.currency; });
+  const int64_t before = it == r.open_debt.end() ? 0 : it->minor;
+  int64_t after = 0;
+  if (__builtin_add_overflow(before, delta.minor, &after) || after > core::kMaxMinorUnits) {
+    return Status(
+        StatusCode::kOutOfRange,
+        "the shopper's open debt in " + std::string(delta.currency.Code()) + " would exceed " +
+            core::FormatMinorUnits(core::kMaxMinorUnits, delta.currency) + "; the debt is refused");
+  }
   if (it == r.open_debt.end()) {
     r.open_debt.push_back({0, delta.currency});
     it = r.open_debt.end() - 1;
   }
-  it->minor += delta.minor;
+  it->minor = after;
   r.open_debt.erase(std::remove_if(r.open_debt.begin(), r.open_debt.end(),
                                    [](const core::Money& b) { return b.minor <= 0; }),
                     r.open_debt.end());
   std::sort(r.open_debt.begin(), r.open_debt.end(), [](const core::Money& a, const core::Money& b) {
     return a.currency.Code() < b.currency.Code();
   });
+  return Status::Ok();
 }
 
 }  // namespace
@@ -109,6 +126,8 @@ Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_
   if (!core::FindCurrency(debt.amount.currency.Code())) {
     return Status(StatusCode::kInvalidArgument, "debt currency is not an ISO 4217 code");
   }
+  if (Status s = CheckLength("debt note", debt.note, kMaxTextBytes); !s.ok()) return s;
+  if (Status s = CheckLength("origin store", debt.origin_store, kMaxNameBytes); !s.ok()) return s;
   if (debt.kind != store::DebtKindOf(debt.cause)) {
     return Status(StatusCode::kInvalidArgument,
                   "a " + std::string(store::DebtCauseName(debt.cause)) +
@@ -125,8 +144,8 @@ Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_
   }
   auto shopper = LoadOrNew(txn, debt.shopper_id);
   if (!shopper.ok()) return shopper.status();
+  if (Status s = ApplyToBalance(*shopper, debt.amount); !s.ok()) return s;
   if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(debt)); !s.ok()) return s;
-  ApplyToBalance(*shopper, debt.amount);
   shopper->open_debt_count += 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, debt.shopper_id, *shopper);
@@ -137,6 +156,9 @@ Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_
                  int64_t now_ms) {
   if (new_state == store::DebtState::kOpen) {
     return Status(StatusCode::kInvalidArgument, "closing a debt needs settled or written_off");
+  }
+  if (Status s = CheckLength("settlement reference", settlement_ref, kMaxNameBytes); !s.ok()) {
+    return s;
   }
   auto key = store::DebtKey(shopper_id, trip_id, kind);
   if (!key.ok()) return key.status();
@@ -158,7 +180,9 @@ Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_
   debt->settlement_ref = std::string(settlement_ref);
   debt->settled_ms = now_ms;
   if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(*debt)); !s.ok()) return s;
-  ApplyToBalance(*shopper, {-debt->amount.minor, debt->amount.currency});
+  if (Status s = ApplyToBalance(*shopper, {-debt->amount.minor, debt->amount.currency}); !s.ok()) {
+    return s;
+  }
   if (shopper->open_debt_count > 0) shopper->open_debt_count -= 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, shopper_id, *shopper);
@@ -194,6 +218,8 @@ Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Ove
   if (mode != store::Override::kNone && (by.empty() || reason.empty())) {
     return Status(StatusCode::kInvalidArgument, "an override needs who and why");
   }
+  if (Status s = CheckLength("override actor", by, kMaxNameBytes); !s.ok()) return s;
+  if (Status s = CheckLength("override reason", reason, kMaxTextBytes); !s.ok()) return s;
   auto shopper = LoadOrNew(txn, shopper_id);
   if (!shopper.ok()) return shopper.status();
   shopper->override_mode = mode;
@@ -205,6 +231,12 @@ Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Ove
 }
 
 core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord record) {
+  for (const Status& s : {CheckLength("audit actor", record.actor, kMaxNameBytes),
+                          CheckLength("audit action", record.action, kMaxNameBytes),
+                          CheckLength("audit detail", record.detail, kMaxTextBytes),
+                          CheckLength("audit reason", record.reason, kMaxTextBytes)}) {
+    if (!s.ok()) return s;
+  }
   auto last = txn.Last(Table::kAudit);
   if (!last.ok()) return last.status();
   record.sequence = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;

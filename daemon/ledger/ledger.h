@@ -17,6 +17,11 @@
 
 namespace jwo::ledger {
 
+// Field limits enforced before anything is written (docs/store-format.md): stored strings
+// carry a u16 length, and these keep every one far below it.
+inline constexpr size_t kMaxTextBytes = 1024;  // reasons, notes, details, settlement refs
+inline constexpr size_t kMaxNameBytes = 255;   // actors, actions, origin store ids
+
 // The shopper's gate record, or nullopt for a shopper never seen (no debt, no override).
 // Errors: kInvalidArgument for an id LMDB cannot key, kIoError, kCorruption.
 core::Result<std::optional<store::ShopperRecord>> ReadShopper(const store::ReadTxn& txn,
@@ -37,12 +42,15 @@ core::Result<std::vector<store::DebtRecord>> ListTripDebts(const store::ReadTxn&
 // must be kOpen, the amount > 0 in an ISO 4217 currency, and `debt.kind` DebtKindOf(cause).
 // Errors: kAlreadyExists when the shopper already has a debt of that kind for that trip
 // (recording the same decline twice must not double the debt; a debt of another kind, such as
-// a manual one, never blocks it), kInvalidArgument for bad ids, amounts or kinds, store errors.
+// a manual one, never blocks it), kInvalidArgument for bad ids, amounts or kinds, or a note or
+// origin store over its limit, kOutOfRange when the shopper's open debt in that currency would
+// exceed core::kMaxMinorUnits (it would wrap negative long before int64 runs out), store errors.
 core::Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms);
 
 // Marks the open debt of `kind` for the shopper's trip settled (or written off) and removes it
 // from the balance. Errors: kNotFound (no such debt), kFailedPrecondition (already settled or
-// written off), kInvalidArgument (new_state kOpen, bad ids).
+// written off), kInvalidArgument (new_state kOpen, bad ids, a settlement_ref over
+// kMaxNameBytes).
 core::Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
                        store::DebtKind kind, store::DebtState new_state,
                        std::string_view settlement_ref, int64_t now_ms);
@@ -55,10 +63,13 @@ core::Result<store::DebtKind> SingleOpenDebtKind(const store::ReadTxn& txn,
                                                  std::string_view trip_id);
 
 // Sets or clears (mode kNone) the manual override. `by` and `reason` are required for a set.
+// Errors: kInvalidArgument (missing or over kMaxNameBytes / kMaxTextBytes), store errors.
 core::Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,
                          std::string_view by, std::string_view reason, int64_t now_ms);
 
-// Appends an audit record with the next sequence number; returns that number.
+// Appends an audit record with the next sequence number; returns that number. Errors:
+// kInvalidArgument when actor or action exceed kMaxNameBytes or detail or reason kMaxTextBytes
+// (nothing written), store errors.
 core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord record);
 
 // The newest `limit` audit records (newest first), optionally only one shopper's.

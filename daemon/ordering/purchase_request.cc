@@ -176,11 +176,11 @@ core::Result<PurchaseRequest> ParsePurchaseRequest(std::string_view body) {
   if (!core::IsUuid(req.request_id)) return Invalid("requestId", "must be a UUID");
   if (Status s = GetString(root, "", "idempotentShoppingTripId", true, 255, req.trip_id); !s.ok())
     return s;
-  if (!core::IsIdToken(req.trip_id)) {
-    return Invalid("idempotentShoppingTripId", "must match ^[0-9a-zA-Z_-]+$");
+  if (auto rule = core::CheckTripId(req.trip_id); !rule.empty()) {
+    return Invalid("idempotentShoppingTripId", rule);
   }
   if (Status s = GetString(root, "", "storeId", true, 255, req.store_id); !s.ok()) return s;
-  if (!core::IsIdToken(req.store_id)) return Invalid("storeId", "must match ^[0-9a-zA-Z_-]+$");
+  if (auto rule = core::CheckStoreId(req.store_id); !rule.empty()) return Invalid("storeId", rule);
 
   const json::object* trip = nullptr;
   if (Status s = GetObject(root, "", "shoppingTrip", true, trip); !s.ok()) return s;

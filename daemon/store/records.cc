@@ -103,7 +103,7 @@ core::Result<ShopperRecord> DecodeShopper(std::string_view bytes) {
     if (!ReadMoney(d, b)) return Bad("shopper");
   }
   if (!d.U32(r.open_debt_count) || !d.U8(mode) || mode > 2 || !d.Str(r.override_by) ||
-      !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms)) {
+      !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms) || !d.done()) {
     return Bad("shopper");
   }
   r.override_mode = static_cast<Override>(mode);
@@ -223,7 +223,8 @@ bool DecodeDebtValue(std::string_view bytes, DebtRecord& r) {
   std::string code;
   if (!ReadVersion(d) || !d.I64(r.amount.minor) || !d.Str(code) || !d.U8(cause) || cause < 1 ||
       cause > 4 || !d.Str(r.origin_store) || !d.I64(r.created_ms) || !d.U8(state) || state < 1 ||
-      state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) || !d.Str(r.note)) {
+      state > 3 || !d.Str(r.settlement_ref) || !d.I64(r.settled_ms) || !d.Str(r.note) ||
+      !d.done()) {
     return false;
   }
   auto currency = core::FindCurrency(code);
@@ -297,7 +298,7 @@ core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_vi
   for (std::string& risk : r.risks) {
     if (!d.Str(risk)) return Bad("decision");
   }
-  if (!d.Str(r.lane) || !d.U32(r.latency_us)) return Bad("decision");
+  if (!d.Str(r.lane) || !d.U32(r.latency_us) || !d.done()) return Bad("decision");
   r.outcome = static_cast<Outcome>(outcome);
   return r;
 }
@@ -327,7 +328,7 @@ core::Result<GateEventRecord> DecodeGateEvent(std::string_view key, std::string_
   if (!SplitKey(key, r.trip_id, rest) || rest.size() != 12) return Bad("gate event key");
   Decoder d(bytes);
   if (!ReadVersion(d) || !d.Str(r.gate) || !d.U32(r.lane) || !d.Str(r.event) || !d.Str(r.detail) ||
-      !d.I64(r.at_ms)) {
+      !d.I64(r.at_ms) || !d.done()) {
     return Bad("gate event");
   }
   return r;
@@ -351,7 +352,7 @@ core::Result<AuditRecord> DecodeAudit(std::string_view key, std::string_view byt
   r.sequence = FromBigEndianKey(key);
   Decoder d(bytes);
   if (!ReadVersion(d) || !d.I64(r.at_ms) || !d.Str(r.actor) || !d.Str(r.action) ||
-      !d.Str(r.shopper_id) || !d.Str(r.detail) || !d.Str(r.reason)) {
+      !d.Str(r.shopper_id) || !d.Str(r.detail) || !d.Str(r.reason) || !d.done()) {
     return Bad("audit");
   }
   return r;

@@ -279,7 +279,7 @@ core::Result<PurchaseRecord> DecodePurchase(std::string_view bytes) {
   PurchaseRecord p;
   uint8_t v = 0;
   if (!d.U8(v) || v != kV1 || !d.Str(p.trip_id) || !d.Str(p.purchase_id) ||
-      !d.Str(p.response_body) || !d.Str(p.cart_digest) || !d.I64(p.created_ms)) {
+      !d.Str(p.response_body) || !d.Str(p.cart_digest) || !d.I64(p.created_ms) || !d.done()) {
     return Bad("purchase");
   }
   return p;

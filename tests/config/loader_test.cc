@@ -350,5 +350,23 @@ TEST_CASE("an unreadable file is one error with the errno text") {
   }
 }
 
+TEST_CASE("jwo-edgectl's fallback reads control.socket from a file that does not load") {
+  TempDir dir;
+  // Valid YAML, invalid configuration: the YAML is read, every other key ignored.
+  auto bad_key =
+      dir.Write("a/bad.yaml", "store_id: \"\"\nbogus: 1\ncontrol:\n  socket: ctl.sock\n");
+  REQUIRE_FALSE(jwo::config::LoadConfig(bad_key.string()).ok());
+  CHECK(jwo::config::LenientControlSocket(bad_key.string()) ==
+        (dir.path() / "a" / "ctl.sock").string());
+  // Not YAML at all: a line scan still finds it.
+  auto broken = dir.Write("broken.yaml",
+                          "store_id: [\ncontrol:\n  socket_mode: \"0660\"\n  socket: "
+                          "\"/run/x/control.sock\"  # here\nlog: {\n");
+  CHECK(jwo::config::LenientControlSocket(broken.string()) == "/run/x/control.sock");
+  auto none = dir.Write("none.yaml", "store_id: [\n");
+  CHECK_FALSE(jwo::config::LenientControlSocket(none.string()).has_value());
+  CHECK_FALSE(jwo::config::LenientControlSocket((dir.path() / "missing.yaml").string()));
+}
+
 }  // namespace
 }  // namespace jwo::config

@@ -42,3 +42,29 @@ TEST_CASE("printable and pseudonyms") {
   CHECK(p != Pseudonym("shopper-2"));
   CHECK(p.find("shopper") == std::string::npos);
 }
+
+TEST_CASE("one validator per id kind") {
+  using namespace jwo::core;
+  CHECK(CheckShopperId("amzn1.account.ABC/ü").empty());
+  CHECK(CheckShopperId("") == "must not be empty");
+  CHECK(CheckShopperId("   ") == "must not be empty");
+  CHECK(CheckShopperId(" \t\r\n") == "must not be empty");
+  CHECK(CheckShopperId("a\x01"
+                       "b") == "must not contain control characters");
+  CHECK(CheckShopperId(std::string(255, 's')).empty());
+  CHECK(CheckShopperId(std::string(256, 's')) == "must be at most 255 characters");
+  CHECK(CheckReference("pay ref 7").empty());
+
+  CHECK(CheckTripId("trip-1_A").empty());
+  CHECK(CheckTripId("") == "must not be empty");
+  CHECK(CheckTripId("trip 1") == "must match ^[0-9a-zA-Z_-]+$");
+  CHECK(CheckTripId(std::string(256, 't')) == "must be at most 255 characters");
+  CHECK(CheckStoreId("store-1").empty());
+  CHECK(CheckStoreId("store/1") == "must match ^[0-9a-zA-Z_-]+$");
+
+  CHECK(CheckReason("customer paid at the kiosk").empty());
+  CHECK(CheckReason("  ") == "must not be empty");
+  CHECK(CheckReason("line\nbreak") == "must not contain control characters");
+  CHECK(CheckReason(std::string(1024, 'r')).empty());
+  CHECK(CheckReason(std::string(65536 + 1, 'r')) == "must be at most 1024 bytes");
+}

@@ -132,3 +132,31 @@ TEST_CASE("any change to gates needs a restart, named by key") {
   c.gates.clear();
   CHECK(jwo::config::RestartRequiredChanges(*a.config, c) == std::vector<std::string>{"gates"});
 }
+
+TEST_CASE("a YAML alias bomb in gate settings is refused, not expanded") {
+  // Seven levels of ten aliases each: 10^7 values from a few hundred bytes.
+  std::string yaml =
+      "gates:\n  - name: entry\n    driver: sim\n    lanes: [{id: \"1\", lane: 1}]\n"
+      "    settings:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 7; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    yaml += "      l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) yaml += (j ? ", " : "") + prev;
+    yaml += "]\n";
+  }
+  auto r = LoadMinimalWith(yaml);
+  REQUIRE_FALSE(r.ok());
+  const auto& e = SoleError(r);
+  CHECK(e.key == "gates[0].settings");
+  CHECK_THAT(e.rule, ContainsSubstring("too large"));
+}
+
+TEST_CASE("gate settings larger than 64 KiB as JSON are refused") {
+  const std::string yaml =
+      "gates:\n  - name: entry\n    driver: sim\n    lanes: [{id: \"1\", "
+      "lane: 1}]\n    settings:\n      blob: " +
+      std::string(70 * 1024, 'b') + "\n";
+  auto r = LoadMinimalWith(yaml);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(SoleError(r).rule, ContainsSubstring("too large"));
+}

@@ -124,7 +124,8 @@ TEST_CASE("gate: a fault marks the gate unready in /readyz, status and metrics")
   DaemonProcess d(GateConfig("sim"));
   REQUIRE(d.Start());
   REQUIRE(Eventually([&] { return GateReady(d); }));
-  REQUIRE(d.Ctl({"gate", "fault", "entry", "0", "7", "relay coil open"}).exit_code == 0);
+  REQUIRE(d.Ctl({"gate", "fault", "entry", "0", "7", "relay coil open", "--reason", "drill"})
+              .exit_code == 0);
   const auto [status, body] = Get(d, "/readyz");
   CHECK(status == 503);
   CHECK_THAT(body, ContainsSubstring("gate:entry:fault"));
@@ -137,7 +138,7 @@ TEST_CASE("gate: a fault marks the gate unready in /readyz, status and metrics")
   }));
   CHECK(d.WaitForLog("gate event: fault"));
 
-  REQUIRE(d.Ctl({"gate", "recover", "entry", "0", "7"}).exit_code == 0);
+  REQUIRE(d.Ctl({"gate", "recover", "entry", "0", "7", "--reason", "drill"}).exit_code == 0);
   CHECK(GateReady(d));
   // The F&A answer never depended on the gate.
   CHECK(Decide(d, "carol", "trip-f") == R"({"status":"APPROVED"})");
@@ -147,7 +148,7 @@ TEST_CASE("gate: an emergency release is reported everywhere and not fought") {
   DaemonProcess d(GateConfig("sim"));
   REQUIRE(d.Start());
   REQUIRE(Eventually([&] { return GateReady(d); }));
-  REQUIRE(d.Ctl({"gate", "emergency", "entry", "on"}).exit_code == 0);
+  REQUIRE(d.Ctl({"gate", "emergency", "entry", "on", "--reason", "drill"}).exit_code == 0);
 
   json::object gate = GateStatus(d);
   CHECK(gate.at("state").as_string() == "emergency_release");
@@ -163,7 +164,7 @@ TEST_CASE("gate: an emergency release is reported everywhere and not fought") {
   CHECK(Decide(d, "dave", "trip-e1") == R"({"status":"DENIED","shopperRisks":["BadDebt"]})");
   CHECK(Decide(d, "erin", "trip-e2") == R"({"status":"APPROVED"})");
   REQUIRE(d.WaitForLog("lane command not sent: emergency release active"));
-  auto locked = d.Ctl({"gate", "mode", "entry", "2", "locked"});
+  auto locked = d.Ctl({"gate", "mode", "entry", "2", "locked", "--reason", "drill"});
   CHECK(locked.exit_code == 1);
   CHECK_THAT(locked.output, ContainsSubstring("emergency release"));
   const json::object sim = CtlResult(d, {"gate", "state", "entry"});
@@ -171,11 +172,11 @@ TEST_CASE("gate: an emergency release is reported everywhere and not fought") {
   CHECK(sim.at("lanes").as_array().at(1).as_object().at("admits").to_number<int64_t>() == 0);
   CHECK(sim.at("lanes").as_array().at(1).as_object().at("denies").to_number<int64_t>() == 0);
 
-  REQUIRE(d.Ctl({"gate", "emergency", "entry", "off"}).exit_code == 0);
+  REQUIRE(d.Ctl({"gate", "emergency", "entry", "off", "--reason", "drill"}).exit_code == 0);
   CHECK(GateStatus(d).at("state").as_string() == "ready");
   CHECK(Decide(d, "erin", "trip-e3") == R"({"status":"APPROVED"})");
   REQUIRE(Eventually([&] { return SimLane(d, 2).at("admits").to_number<int64_t>() == 1; }));
-  CHECK(d.Ctl({"gate", "mode", "entry", "2", "locked"}).exit_code == 0);
+  CHECK(d.Ctl({"gate", "mode", "entry", "2", "locked", "--reason", "drill"}).exit_code == 0);
   CHECK(SimLane(d, 2).at("mode").as_string() == "locked");
 }
 

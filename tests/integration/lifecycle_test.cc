@@ -206,3 +206,17 @@ TEST_CASE("kill -9 during writes: the restarted store is intact and nothing ackn
                                                    std::to_string(open_cents % 100));
   CHECK(shown.at("open_debt_count").as_int64() == static_cast<int64_t>(debts.size()));
 }
+
+TEST_CASE("jwo-edgectl --config with a broken file still reaches the daemon") {
+  DaemonProcess d;
+  REQUIRE(d.Start());
+  std::ifstream in(d.config_path());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::filesystem::path broken = d.dir() / "broken.yaml";
+  std::ofstream(broken) << text << "\nnot_a_key: 1\n";
+  auto r =
+      RunCommand({JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "--config", broken.string(), "status"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("not_a_key") != std::string::npos);  // the errors are still shown
+  CHECK(r.output.find("using its control.socket") != std::string::npos);
+}

@@ -336,17 +336,19 @@ TEST_CASE("a refund goes out once with its persisted refundRequestId, within wha
   Store s;
   REQUIRE(s.Purchase(PurchaseBody("trip-f", {{"CHIPS", "1"}}, "shopper-f")).status == 201);
   REQUIRE(s.WaitForState("trip-f", "captured") == "captured");
-  auto too_much = s.daemon->Ctl({"refund", "trip-f", "5.00", "DAMAGED_ITEM"});
+  auto too_much =
+      s.daemon->Ctl({"refund", "trip-f", "5.00", "DAMAGED_ITEM", "--reason", "item damaged"});
   CHECK(too_much.exit_code == 1);
   CHECK(too_much.output.find("refund must be between") != std::string::npos);
-  auto ok = s.daemon->Ctl({"refund", "trip-f", "3.00", "DAMAGED_ITEM"});
+  auto ok = s.daemon->Ctl({"refund", "trip-f", "3.00", "DAMAGED_ITEM", "--reason", "item damaged"});
   INFO(ok.output);
   REQUIRE(ok.exit_code == 0);
   for (int i = 0; i < 200 && s.Trip("trip-f").at("refunded").as_string() != "3.00"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
   CHECK(s.Trip("trip-f").at("refunded").as_string() == "3.00");
-  auto rest = s.daemon->Ctl({"refund", "trip-f", "1.33", "DAMAGED_ITEM"});
+  auto rest =
+      s.daemon->Ctl({"refund", "trip-f", "1.33", "DAMAGED_ITEM", "--reason", "item damaged"});
   CHECK(rest.exit_code == 1);  // 4.32 captured - 3.00 refunded = 1.32
   CHECK(s.Calls("trip-f")["refund"] == 1);
 }
@@ -467,7 +469,7 @@ TEST_CASE("lane events of a trip are kept with it and shown by trip show") {
   // FaBody's gate event names gate g1, lane 2.
   REQUIRE(c->Post(kFaPath, FaBody("shopper-g", "trip-g"))->body == R"({"status":"APPROVED"})");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the admit reaches the lane
-  REQUIRE(d.Ctl({"gate", "pass", "entry", "2"}).exit_code == 0);
+  REQUIRE(d.Ctl({"gate", "pass", "entry", "2", "--reason", "test"}).exit_code == 0);
   REQUIRE(c->Post("/v1/order/purchases", PurchaseBody("trip-g", {{"COLA", "1"}}))->status == 201);
   std::string shown;
   for (int i = 0; i < 200; ++i) {

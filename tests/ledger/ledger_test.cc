@@ -241,3 +241,44 @@ TEST_CASE("overrides need who and why, and audit records number themselves") {
   REQUIRE(recent.size() == 2);
   CHECK(recent[0].action == "shopper.clear");  // newest first
 }
+
+TEST_CASE("a debt that would take the balance past the largest amount is refused, never wrapped") {
+  Fixture f;
+  // The report: 9,224 debts of 9,999,999,999,999.99 wrapped the int64 balance negative.
+  int added = 0;
+  core::Status refused;
+  for (int i = 0; i < 9224 && refused.ok(); ++i) {
+    refused = f.Add("mallory", "t" + std::to_string(i), core::kMaxMinorUnits);
+    if (refused.ok()) ++added;
+  }
+  CHECK(added == 1);
+  CHECK(refused.code() == core::StatusCode::kOutOfRange);
+  CHECK(f.Shopper("mallory").OpenDebt("USD") == core::kMaxMinorUnits);
+  CHECK(f.Shopper("mallory").open_debt_count == 1);
+  CHECK(f.Debts("mallory").size() == 1);  // the refused debt left nothing behind
+  CHECK(f.Add("mallory", "t-eur", core::kMaxMinorUnits, "EUR").ok());  // per currency
+}
+
+TEST_CASE("fields over their documented limits are refused before anything is written") {
+  Fixture f;
+  const std::string huge(70'000, 'r');  // over the u16 length a stored string carries
+  CHECK(f.env
+            ->Write([&](store::WriteTxn& txn) {
+              return ledger::SetOverride(txn, "s", store::Override::kAlwaysBlock, "ops", huge, 1);
+            })
+            .code() == core::StatusCode::kInvalidArgument);
+  CHECK(
+      f.env
+          ->Write([&](store::WriteTxn& txn) {
+            return ledger::AppendAudit(txn, {0, 1, "ops", "shopper.block", "s", "", huge}).status();
+          })
+          .code() == core::StatusCode::kInvalidArgument);
+  store::DebtRecord d;
+  d.shopper_id = "s";
+  d.trip_id = "t";
+  d.amount = {100, *core::FindCurrency("USD")};
+  d.note = std::string(ledger::kMaxTextBytes + 1, 'n');
+  CHECK(f.env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, 1); }).code() ==
+        core::StatusCode::kInvalidArgument);
+  CHECK(f.Debts("s").empty());
+}

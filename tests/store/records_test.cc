@@ -253,3 +253,47 @@ TEST_CASE("gate events sort by time under their trip and round-trip") {
   CHECK(back->at_ms == 1700000000123);
   CHECK(GateEventKey("", 1, 1).status().code() == core::StatusCode::kInvalidArgument);
 }
+
+TEST_CASE("every decoder refuses bytes after the last field as corruption") {
+  const auto corrupt = [](const auto& result) {
+    return result.status().code() == core::StatusCode::kCorruption;
+  };
+  ShopperRecord s;
+  s.open_debt = {{250, *core::FindCurrency("USD")}};
+  CHECK(DecodeShopper(EncodeShopper(s)).ok());
+  CHECK(corrupt(DecodeShopper(EncodeShopper(s) + "x")));
+
+  DebtRecord d;
+  d.shopper_id = "s";
+  d.trip_id = "t";
+  d.amount = {100, *core::FindCurrency("USD")};
+  const std::string key = *DebtKey("s", "t", DebtKind::kTrip);
+  CHECK(DecodeDebt(key, EncodeDebt(d)).ok());
+  CHECK(corrupt(DecodeDebt(key, EncodeDebt(d) + "x")));
+
+  DecisionRecord dec;
+  dec.trip_id = "t";
+  dec.gate_event_id = "e";
+  CHECK(DecodeDecision(BigEndianKey(1), EncodeDecision(dec)).ok());
+  CHECK(corrupt(DecodeDecision(BigEndianKey(1), EncodeDecision(dec) + "x")));
+
+  AuditRecord a{1, 2, "alice", "shopper.block", "s", "", "fraud"};
+  CHECK(DecodeAudit(BigEndianKey(1), EncodeAudit(a)).ok());
+  CHECK(corrupt(DecodeAudit(BigEndianKey(1), EncodeAudit(a) + "x")));
+
+  GateEventRecord g{"t", "entry", 1, "person_passed", "", 5};
+  const std::string gkey = *GateEventKey("t", 5, 0);
+  CHECK(DecodeGateEvent(gkey, EncodeGateEvent(g)).ok());
+  CHECK(corrupt(DecodeGateEvent(gkey, EncodeGateEvent(g) + "x")));
+
+  PurchaseRecord p{"t", "p", "{}", "digest", 9};
+  CHECK(DecodePurchase(EncodePurchase(p)).ok());
+  CHECK(corrupt(DecodePurchase(EncodePurchase(p) + "x")));
+
+  OutboxEntry e;
+  e.trip_id = "t";
+  CHECK(corrupt(DecodeOutbox(BigEndianKey(1), EncodeOutbox(e) + "x")));
+  TripRecord t;
+  t.trip_id = "t";
+  CHECK(corrupt(DecodeTrip(EncodeTrip(t) + "x")));
+}
