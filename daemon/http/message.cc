@@ -2,21 +2,14 @@
 
 #include <cstdint>
 
+#include "core/ascii.h"
 #include "core/json_writer.h"
 
 namespace jwo::http {
-namespace {
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-}  // namespace
+namespace {}  // namespace
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
+  return core::EqualsIgnoreCase(a, b);
 }
 
 std::string_view Request::Header(std::string_view name) const {
