@@ -1,37 +1,27 @@
 #include "fa/response.h"
 
-#include "core/json.h"
+#include "core/json_writer.h"
 
 namespace jwo::fa {
 
 std::string SerializeDecision(const Decision& d) {
-  // Hand-assembled: the amount must print with exactly the currency's digits, which a JSON
-  // library's double formatting does not promise; every other value is a fixed token or a
-  // risk name validated as [A-Za-z0-9_]+ on the way in, so nothing needs escaping.
-  std::string out;
-  out.reserve(64);
-  out += R"({"status":")";
-  out += d.outcome == store::Outcome::kApproved ? "APPROVED" : "DENIED";
-  out += '"';
+  core::JsonWriter w;
+  w.BeginObject().Key("status").String(d.outcome == store::Outcome::kApproved ? "APPROVED"
+                                                                              : "DENIED");
   if (d.outcome == store::Outcome::kDenied && !d.risks.empty()) {
-    out += R"(,"shopperRisks":[)";
-    for (size_t i = 0; i < d.risks.size(); ++i) {
-      if (i > 0) out += ',';
-      out += '"';
-      out += d.risks[i];
-      out += '"';
-    }
-    out += ']';
+    w.Key("shopperRisks").BeginArray();
+    for (const std::string& risk : d.risks) w.String(risk);
+    w.EndArray();
   }
   if (d.outcome == store::Outcome::kApproved && d.adjust_amount) {
-    out += R"(,"authorizationConditions":[{"type":"ADJUST","amount":{"value":)";
-    out += core::MinorUnitsToJsonNumber(d.adjust_amount->minor, d.adjust_amount->currency);
-    out += R"(,"currencyCode":")";
-    out += d.adjust_amount->currency.Code();
-    out += R"("}}])";
+    w.Key("authorizationConditions").BeginArray().BeginObject().Key("type").String("ADJUST");
+    w.Key("amount").BeginObject().Key("value").Money(d.adjust_amount->minor,
+                                                     d.adjust_amount->currency);
+    w.Key("currencyCode").String(d.adjust_amount->currency.Code()).EndObject();
+    w.EndObject().EndArray();
   }
-  out += '}';
-  return out;
+  w.EndObject();
+  return w.Take();
 }
 
 }  // namespace jwo::fa

@@ -45,13 +45,10 @@ struct Response {
   bool close_without_response = false;
 };
 
-// A response with body {"errorMsg":"<message>"}. The message is JSON-escaped; bytes that are not
-// valid UTF-8 become U+FFFD, so the body is always valid JSON.
+// A response with body {"errorMsg":"<message>"}. The message is escaped by
+// core::AppendJsonEscaped; bytes that are not valid UTF-8 become U+FFFD, so the body is always
+// valid JSON.
 Response JsonError(int status, std::string_view message);
-
-// Appends `text` to `out` as the inside of a JSON string literal (no quotes), with the same
-// escaping and UTF-8 repair as JsonError.
-void AppendJsonEscaped(std::string_view text, std::string* out);
 
 // True when `a` and `b` are equal ignoring ASCII case (header names, methods in Allow).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

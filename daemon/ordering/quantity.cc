@@ -3,6 +3,7 @@
 #include <cctype>
 #include <numeric>
 
+#include "core/ascii.h"
 #include "core/money.h"
 #include "ordering/decimal.h"
 
@@ -50,12 +51,6 @@ constexpr std::string_view kCountUnits[] = {"",       "unit",  "units", "each", 
                                             "item",   "items", "count", "ct",   "piece",
                                             "pieces", "pc",    "pcs"};
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 int64_t Nanograms(WeightUnit unit) {
   for (const UnitRow& row : kUnits) {
     if (row.unit == unit) return row.nanograms;
@@ -82,7 +77,7 @@ std::optional<WeightUnit> WeightUnitFromName(std::string_view name) {
 }
 
 std::optional<WeightUnit> ParseCartWeightUnit(std::string_view text) {
-  const std::string lower = Lower(text);
+  const std::string lower = core::AsciiLowerCopy(text);
   for (const Alias& alias : kWeightAliases) {
     if (alias.text == lower) return alias.unit;
   }
@@ -90,7 +85,7 @@ std::optional<WeightUnit> ParseCartWeightUnit(std::string_view text) {
 }
 
 bool IsCountUnit(std::string_view text) {
-  const std::string lower = Lower(text);
+  const std::string lower = core::AsciiLowerCopy(text);
   for (std::string_view unit : kCountUnits) {
     if (unit == lower) return true;
   }

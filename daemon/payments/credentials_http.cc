@@ -13,6 +13,8 @@
 #include <system_error>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace jwo::payments {
 namespace {
 
@@ -22,14 +24,6 @@ constexpr size_t kMaxHeaderBytes = 16 * 1024;
 constexpr size_t kMaxResponseBytes = 1024 * 1024;
 
 std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -155,7 +149,7 @@ core::Result<ResponseHead> ParseHead(std::string_view head) {
     pos = next + 2;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    const std::string name = Lower(Trim(line.substr(0, colon)));
+    const std::string name = core::AsciiLowerCopy(Trim(line.substr(0, colon)));
     const std::string_view value = Trim(line.substr(colon + 1));
     if (name == "content-length") {
       size_t n = 0;
@@ -165,7 +159,7 @@ core::Result<ResponseHead> ParseHead(std::string_view head) {
       }
       out.content_length = n;
     } else if (name == "transfer-encoding") {
-      out.chunked = Lower(value).find("chunked") != std::string::npos;
+      out.chunked = core::AsciiLowerCopy(value).find("chunked") != std::string::npos;
     }
   }
   return out;
@@ -224,7 +218,8 @@ core::Result<HttpEndpoint> ParseHttpEndpoint(std::string_view url) {
     return core::InvalidArgument("endpoint URL '" + std::string(url) + "' " + why);
   };
   constexpr std::string_view kScheme = "http://";
-  if (Lower(url.substr(0, kScheme.size())) != kScheme) return bad("must start with http://");
+  if (core::AsciiLowerCopy(url.substr(0, kScheme.size())) != kScheme)
+    return bad("must start with http://");
   std::string_view rest = url.substr(kScheme.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {

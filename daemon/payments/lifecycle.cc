@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "core/json.h"
+#include "core/json_writer.h"
 #include "core/log.h"
 #include "core/money.h"
 #include "ledger/ledger.h"
@@ -17,12 +18,18 @@ using core::Status;
 using store::Operation;
 using store::TripState;
 
-std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
+std::string Quote(std::string_view s) { return core::JsonQuote(s); }
 
 std::string MoneyJson(int64_t minor, const std::string& currency) {
-  auto c = core::FindCurrency(currency);
-  const std::string amount = c ? core::MinorUnitsToJsonNumber(minor, *c) : std::to_string(minor);
-  return R"({"amount":)" + amount + R"(,"code":)" + Quote(currency) + "}";
+  core::JsonWriter w;
+  w.BeginObject().Key("amount");
+  if (auto c = core::FindCurrency(currency)) {
+    w.Money(minor, *c);
+  } else {
+    w.Int(minor);
+  }
+  w.Key("code").String(currency).EndObject();
+  return w.Take();
 }
 
 std::string TripHead(const std::string& store_id, const store::TripRecord& t) {

@@ -9,6 +9,8 @@
 #include <charconv>
 #include <memory>
 
+#include "core/ascii.h"
+
 namespace jwo::payments {
 namespace {
 
@@ -28,12 +30,6 @@ std::string TakeOpenSslError() {
   char text[256];
   ERR_error_string_n(last, text, sizeof(text));
   return text;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -64,7 +60,7 @@ core::Result<EndpointAddress> ParseEndpointUrl(std::string_view base_url) {
       if (host.find('%') != urls::string_view::npos) {
         return BadUrl(base_url, "percent-encoded host names are not allowed");
       }
-      address.host = Lower(std::string_view(host.data(), host.size()));
+      address.host = core::AsciiLowerCopy(std::string_view(host.data(), host.size()));
       break;
     }
     case urls::host_type::ipv4:

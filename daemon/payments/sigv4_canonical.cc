@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/time_format.h"
 
 namespace jwo::payments::sigv4 {
@@ -244,12 +245,6 @@ core::Result<int64_t> ParseAmzDate(std::string_view text) {
   return ms;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string Lower(std::string_view s) { return core::AsciiLowerCopy(s); }
 
 }  // namespace jwo::payments::sigv4

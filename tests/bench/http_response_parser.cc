@@ -3,28 +3,18 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/ascii.h"
+
 namespace jwo::bench {
 namespace {
 
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 constexpr std::string_view kCrlf = "\r\n";
 
-// ASCII only, without the locale lookups of std::tolower: header names and the tokens
-// compared here are ASCII, and this runs for every header of every answer.
-char FoldCase(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (FoldCase(a[i]) != FoldCase(b[i])) return false;
-  }
-  return true;
-}
-
 bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
   for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-    if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
+    if (core::EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
   }
   return false;
 }
@@ -65,16 +55,16 @@ bool ParseHeaders(std::string_view block, Framing* framing) {
     if (colon == std::string_view::npos || colon == 0) return false;
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "content-length")) {
+    if (core::EqualsIgnoreCase(name, "content-length")) {
       uint64_t n = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc() || end != value.data() + value.size()) return false;
       if (framing->has_length && framing->length != n) return false;
       framing->has_length = true;
       framing->length = n;
-    } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
+    } else if (core::EqualsIgnoreCase(name, "transfer-encoding")) {
       framing->chunked = ContainsIgnoreCase(value, "chunked");
-    } else if (EqualsIgnoreCase(name, "connection")) {
+    } else if (core::EqualsIgnoreCase(name, "connection")) {
       if (ContainsIgnoreCase(value, "close")) framing->keep_alive = false;
       if (ContainsIgnoreCase(value, "keep-alive")) framing->keep_alive = true;
     }

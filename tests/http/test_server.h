@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "tests/support/http_client.h"
@@ -69,7 +70,7 @@ inline std::string InfoJson(const Request& r) {
   auto field = [&](const char* name, std::string_view value) {
     if (out.size() > 1) out.push_back(',');
     out.append("\"").append(name).append("\":\"");
-    AppendJsonEscaped(value, &out);
+    core::AppendJsonEscaped(value, &out);
     out.push_back('"');
   };
   field("method", r.method);

@@ -489,8 +489,9 @@ TEST_CASE(
   s.Sim("/_sim/faults", R"({"faults":[{"api":"capture","kind":"drop_after","count":1}]})");
   REQUIRE(s.Purchase(PurchaseBody("trip-lost", {{"CHIPS", "1"}}, "shopper-lost")).status == 201);
   REQUIRE(s.WaitForState("trip-lost", "capture_unknown") == "capture_unknown");
-  // Regression: the same Capture went out 14 times. Give it time to misbehave.
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // Regression: the same Capture went out 14 times. Wait until no payment work is left (a
+  // resend would be queued or in flight), not for a time it might take to misbehave.
+  REQUIRE(s.WaitForOutboxIdle());
   CHECK(s.Calls("trip-lost")["capture"] == 1);
   json::object sim_trip = s.SimTrip("trip-lost");
   REQUIRE(!sim_trip.empty());

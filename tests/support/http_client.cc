@@ -15,6 +15,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace jwo::testing {
 namespace {
 
@@ -22,17 +24,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using error_code = boost::system::error_code;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 core::Status Unavailable(std::string what, const error_code& ec) {
   return {core::StatusCode::kUnavailable, what + ": " + ec.message()};
@@ -42,7 +33,7 @@ core::Status Unavailable(std::string what, const error_code& ec) {
 
 std::string_view ClientResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (core::EqualsIgnoreCase(key, name)) return value;
   }
   return {};
 }

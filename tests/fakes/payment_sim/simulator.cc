@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/json.h"
+#include "core/json_writer.h"
 #include "core/log.h"
 #include "tests/fakes/payment_sim/card_data.h"
 #include "tests/fakes/payment_sim/control_api.h"
@@ -28,7 +29,7 @@ http::Response JsonAnswer(int status, std::string body) {
 // API Gateway's shape for authentication failures.
 http::Response Forbidden(std::string_view message) {
   std::string body = "{\"message\":\"";
-  http::AppendJsonEscaped(message, &body);
+  core::AppendJsonEscaped(message, &body);
   body += "\"}";
   return JsonAnswer(403, std::move(body));
 }
