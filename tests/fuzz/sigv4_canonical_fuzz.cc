@@ -2,7 +2,8 @@
 // method, path, query, X-Amz-Date, then "name:value" headers; each piece goes through its
 // canonical form and the whole through the canonical request, string to sign and signature.
 // Properties: nothing crashes; canonical paths and queries hold only unreserved characters,
-// '/', '&', '=' and %XX with upper-case hex; a parsed date formats and parses to itself.
+// '/', '&', '=' and %XX with upper-case hex; a parsed date (before year 10000) formats and parses
+// to itself.
 #include "payments/sigv4_canonical.h"
 
 #include <string>
@@ -63,8 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string query = sigv4::CanonicalQuery(line(2));
   if (!OnlyEncoded(query, "&=")) jwo::fuzz::Fail("CanonicalQuery");
 
+  // A leap second (":60", which ParseIso8601 accepts) on 9999-12-31 rolls into year 10000,
+  // which has no yyyymmdd form: the round trip holds for every date that formats to 16 bytes.
   const auto ms = sigv4::ParseAmzDate(line(3));
-  if (ms.ok()) {
+  if (ms.ok() && sigv4::FormatAmzDate(*ms).size() == 16) {
     const auto again = sigv4::ParseAmzDate(sigv4::FormatAmzDate(*ms));
     if (!again.ok() || *again != *ms) jwo::fuzz::Fail("ParseAmzDate/FormatAmzDate round trip");
   }
