@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "config/section_parsers.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 
 namespace jwo::config {
@@ -177,9 +178,9 @@ std::string ResolvePath(const std::filesystem::path& base, const std::string& te
 
 LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_for_messages) {
   Reader reader(name_for_messages);
-  std::vector<YAML::Node> documents;
+  YamlDocument document;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    document = LoadOneYamlDocument(yaml);
   } catch (const YAML::Exception& e) {
     reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "", "YAML syntax error: " + e.msg);
     return {std::nullopt, reader.TakeErrors()};
@@ -187,9 +188,9 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
     reader.Fail(0, 0, "", std::string("the file could not be read as YAML: ") + e.what());
     return {std::nullopt, reader.TakeErrors()};
   }
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
-  if (documents.size() > 1) {
-    const YAML::Mark mark = documents[1].Mark();
+  const YAML::Node& root = document.root;
+  if (document.second_document) {
+    const YAML::Mark mark = *document.second_document;
     reader.Fail(OneBased(mark.line), OneBased(mark.column), "",
                 "the file must hold one YAML document, but a second one starts here");
   }

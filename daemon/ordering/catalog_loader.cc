@@ -7,6 +7,7 @@
 
 #include "ordering/catalog.h"
 
+#include "config/yaml_document.h"
 #include "core/file_read.h"
 #include "ordering/catalog_parsers.h"
 #include "ordering/decimal.h"
@@ -262,17 +263,17 @@ bool ReadStrings(Reader& reader, const Value& v, std::vector<std::string>* out,
 core::Result<std::shared_ptr<const Catalog>> Catalog::LoadYaml(
     std::string_view yaml, const std::string& name_for_messages) {
   internal::Reader reader(name_for_messages);
-  std::vector<YAML::Node> documents;
+  config::YamlDocument document;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    document = config::LoadOneYamlDocument(yaml);
   } catch (const YAML::Exception& e) {
     reader.Fail(internal::OneBased(e.mark.line), internal::OneBased(e.mark.column), "",
                 "YAML syntax error: " + e.msg);
     return core::InvalidArgument(internal::Describe(reader.TakeErrors()));
   }
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
-  if (documents.size() > 1) {
-    const YAML::Mark mark = documents[1].Mark();
+  const YAML::Node& root = document.root;
+  if (document.second_document) {
+    const YAML::Mark mark = *document.second_document;
     reader.Fail(internal::OneBased(mark.line), internal::OneBased(mark.column), "",
                 "the file must hold one YAML document, but a second one starts here");
   }

@@ -255,6 +255,17 @@ TEST_CASE("a second YAML document is an error") {
   CHECK_THAT(e.rule, ContainsSubstring("one YAML document"));
 }
 
+// yaml-cpp 0.7's LoadAll loops forever on these, allocating until memory runs out (found by the
+// config_text fuzz target; tests/fuzz/config_text/regressions/lone_comma).
+TEST_CASE("a stray comma is a YAML syntax error, not a hang") {
+  for (const char* text : {",", "# comment\n,\n", ", directory, so"}) {
+    INFO(text);
+    const ConfigError e = SoleError(Load(text));
+    CHECK(e.line == 1 + (text[0] == '#'));
+    CHECK_THAT(e.rule, ContainsSubstring("YAML syntax error"));
+  }
+}
+
 TEST_CASE("store_id must be a safe identifier") {
   const std::string rest(testing::kMinimal.substr(testing::kMinimal.find('\n') + 1));
   CHECK(Load("store_id: 12345\n" + rest).ok());
