@@ -60,7 +60,18 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
+// Longer keys are no typo of a known key: the distance search (quadratic) is skipped and the
+// key is shortened in messages, so a 1 MB key costs neither seconds nor megabytes.
+constexpr size_t kMaxSuggestKeyBytes = 64;
+constexpr size_t kMaxShownKeyBytes = 40;
+
+std::string ShownKey(const std::string& key) {
+  if (key.size() <= kMaxShownKeyBytes) return key;
+  return key.substr(0, kMaxShownKeyBytes) + "...(" + std::to_string(key.size()) + " bytes)";
+}
+
 std::string UnknownKeyRule(std::string_view key, std::initializer_list<std::string_view> known) {
+  if (key.size() > kMaxSuggestKeyBytes) key = {};
   const std::string lower = Lower(key);
   std::string_view suggestion;
   for (std::string_view candidate : known) {
@@ -69,7 +80,7 @@ std::string UnknownKeyRule(std::string_view key, std::initializer_list<std::stri
       break;
     }
   }
-  if (suggestion.empty()) {
+  if (suggestion.empty() && !lower.empty()) {
     size_t best_distance = SIZE_MAX;
     std::string_view best;
     for (std::string_view candidate : known) {
@@ -136,7 +147,7 @@ std::optional<Fields> Reader::ReadMap(const Value& v,
       continue;
     }
     const std::string key = key_node.Scalar();
-    Value key_at = At(key_node, ChildPath(v.path, key));
+    Value key_at = At(key_node, ChildPath(v.path, ShownKey(key)));
     if (known != nullptr && std::find(known->begin(), known->end(), key) == known->end()) {
       Fail(key_at, UnknownKeyRule(key, *known));
       continue;
