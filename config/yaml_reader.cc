@@ -109,6 +109,44 @@ const Value* Fields::Find(std::string_view key) const {
   return nullptr;
 }
 
+namespace {
+
+int OneBased(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
+
+}  // namespace
+
+std::optional<YAML::Node> LoadOneDocument(Reader& reader, std::string_view yaml) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "", "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    reader.Fail(0, 0, "", std::string("the file could not be read as YAML: ") + e.what());
+    return std::nullopt;
+  }
+  if (documents.size() > 1) {
+    const YAML::Mark mark = documents[1].Mark();
+    reader.Fail(OneBased(mark.line), OneBased(mark.column), "",
+                "the file must hold one YAML document, but a second one starts here");
+  }
+  return documents.empty() ? YAML::Node() : documents.front();
+}
+
+void ParseGuarded(Reader& reader, const std::function<void()>& parse) {
+  // yaml-cpp throws only for misuse, which the Reader's type checks rule out; should one
+  // escape, or memory run out on a hostile document, it is reported as an error of the file.
+  try {
+    parse();
+  } catch (const YAML::Exception& e) {
+    reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "",
+                "internal error while reading the file: " + e.msg);
+  } catch (const std::exception& e) {
+    reader.Fail(0, 0, "", std::string("the file could not be read: ") + e.what());
+  }
+}
+
 std::string ChildPath(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : parent + "." + std::string(key);
 }
