@@ -27,6 +27,7 @@ struct TlsConfig {
   std::string certificate_file;  // PEM server certificate (chain)
   std::string private_key_file;  // PEM private key
   std::string client_ca_file;    // if set: client certificates are required and verified
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct ListenerConfig {
@@ -35,6 +36,7 @@ struct ListenerConfig {
   uint16_t port = 0;             // 0 = any free port (tests)
   std::optional<TlsConfig> tls;  // absent = plain HTTP (development only)
   std::vector<Api> apis;         // non-empty, no duplicates
+  bool operator==(const ListenerConfig&) const = default;
 };
 
 struct HttpConfig {
@@ -45,6 +47,7 @@ struct HttpConfig {
   uint32_t request_timeout_ms = 10'000;  // from first byte of a request to its last
   uint32_t max_connections = 1024;       // over this, new connections are closed at accept
   uint32_t max_pipelined_requests = 16;  // per connection, read ahead of the answers
+  bool operator==(const HttpConfig&) const = default;
 };
 
 struct StoreConfig {
@@ -52,6 +55,7 @@ struct StoreConfig {
   uint64_t map_size_mib = 1024;       // initial map size; grows on MDB_MAP_FULL
   uint64_t max_map_size_mib = 65536;  // growth stops here (then writes fail, visibly)
   uint32_t max_readers = 0;           // 0 = derived from the thread count
+  bool operator==(const StoreConfig&) const = default;
 };
 
 enum class Strategy { kRetailerManaged, kAmazonRecommendation };
@@ -74,6 +78,7 @@ struct RecommendationRules {
   RuleAction absent_clear = RuleAction::kApprove;   // no recommendation in the request
   RuleAction absent_owes = RuleAction::kDeny;
   std::map<std::string, int64_t> adjust_amounts;  // currency code -> minor units
+  bool operator==(const RecommendationRules&) const = default;
 };
 
 struct FaConfig {
@@ -83,27 +88,32 @@ struct FaConfig {
   // not listed uses the smallest unit (any open debt denies).
   std::map<std::string, int64_t> thresholds;
   RecommendationRules rules;
+  bool operator==(const FaConfig&) const = default;
 };
 
 struct AuditConfig {
   uint32_t batch_max = 512;         // decision records per write transaction
   uint32_t flush_interval_ms = 20;  // longest a record waits for its batch
   uint32_t queue_max = 65536;  // records waiting; beyond it new records are dropped and counted
+  bool operator==(const AuditConfig&) const = default;
 };
 
 struct LogConfig {
   LogLevel level = LogLevel::kInfo;
   LogTarget target = LogTarget::kAuto;  // auto = journald when started by systemd, else stderr
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct ControlConfig {
   std::string socket_path;      // unix socket of jwo-edgectl
   uint32_t socket_mode = 0660;  // file permissions of the socket
+  bool operator==(const ControlConfig&) const = default;
 };
 
 // `ordering:` — Create Purchases.
 struct OrderingConfig {
   std::string catalog_file;  // YAML catalog (docs/pricing.md); reloaded on SIGHUP
+  bool operator==(const OrderingConfig&) const = default;
 };
 
 enum class CredentialsSource { kFile, kEnvironment, kImds };
@@ -135,6 +145,7 @@ struct PaymentsConfig {
   // only where Amazon's onboarding confirmed that a repeated Capture is a no-op.
   UnknownCapture unknown_capture = UnknownCapture::kHold;
   uint32_t unknown_capture_alert = 0;  // alert while more trips than this are capture_unknown
+  bool operator==(const PaymentsConfig&) const = default;
 };
 
 // One lane of a gate: which F&A `gateAuthenticationEvent.data.lane` value selects it.
@@ -170,6 +181,7 @@ struct Config {
   OrderingConfig ordering;
   PaymentsConfig payments;
   std::vector<GateConfig> gates;  // `gates:`; empty = no gate hardware
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace jwo::config

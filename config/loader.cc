@@ -11,7 +11,6 @@
 #include <system_error>
 
 #include "config/section_parsers.h"
-#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 
 namespace jwo::config {
@@ -164,8 +163,6 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
   if (const Value* v = f->Find("gates")) internal::ParseGates(reader, *v, base, &cfg->gates);
 }
 
-int OneBased(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
-
 }  // namespace
 
 namespace internal {
@@ -178,22 +175,8 @@ std::string ResolvePath(const std::filesystem::path& base, const std::string& te
 
 LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_for_messages) {
   Reader reader(name_for_messages);
-  YamlDocument document;
-  try {
-    document = LoadOneYamlDocument(yaml);
-  } catch (const YAML::Exception& e) {
-    reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "", "YAML syntax error: " + e.msg);
-    return {std::nullopt, reader.TakeErrors()};
-  } catch (const std::exception& e) {  // std::bad_alloc on a hostile document
-    reader.Fail(0, 0, "", std::string("the file could not be read as YAML: ") + e.what());
-    return {std::nullopt, reader.TakeErrors()};
-  }
-  const YAML::Node& root = document.root;
-  if (document.second_document) {
-    const YAML::Mark mark = *document.second_document;
-    reader.Fail(OneBased(mark.line), OneBased(mark.column), "",
-                "the file must hold one YAML document, but a second one starts here");
-  }
+  const std::optional<YAML::Node> root = internal::LoadOneDocument(reader, yaml);
+  if (!root) return {std::nullopt, reader.TakeErrors()};
 
   std::error_code ec;
   const std::filesystem::path absolute = std::filesystem::absolute(name_for_messages, ec);
@@ -201,16 +184,7 @@ LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_f
 
   Config cfg;
   cfg.source_file = name_for_messages;
-  // yaml-cpp throws only for misuse, which the Reader's type checks rule out; a throw here
-  // would still be a fault in the file's handling, so it is reported rather than escaping.
-  try {
-    ParseRoot(reader, Reader::Root(root), base, &cfg);
-  } catch (const YAML::Exception& e) {
-    reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "",
-                "internal error while reading the file: " + e.msg);
-  } catch (const std::exception& e) {  // std::bad_alloc: a bad file must never stop the daemon
-    reader.Fail(0, 0, "", std::string("the file could not be read: ") + e.what());
-  }
+  internal::ParseGuarded(reader, [&] { ParseRoot(reader, Reader::Root(*root), base, &cfg); });
   if (reader.has_errors()) return {std::nullopt, reader.TakeErrors()};
   return {std::move(cfg), {}};
 }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <set>
 
+#include "config/yaml_document.h"
+
 namespace jwo::config::internal {
 namespace {
 
@@ -60,7 +62,18 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
+// Longer keys are no typo of a known key: the distance search (quadratic) is skipped and the
+// key is shortened in messages, so a 1 MB key costs neither seconds nor megabytes.
+constexpr size_t kMaxSuggestKeyBytes = 64;
+constexpr size_t kMaxShownKeyBytes = 40;
+
+std::string ShownKey(const std::string& key) {
+  if (key.size() <= kMaxShownKeyBytes) return key;
+  return key.substr(0, kMaxShownKeyBytes) + "...(" + std::to_string(key.size()) + " bytes)";
+}
+
 std::string UnknownKeyRule(std::string_view key, std::initializer_list<std::string_view> known) {
+  if (key.size() > kMaxSuggestKeyBytes) key = {};
   const std::string lower = Lower(key);
   std::string_view suggestion;
   for (std::string_view candidate : known) {
@@ -69,7 +82,7 @@ std::string UnknownKeyRule(std::string_view key, std::initializer_list<std::stri
       break;
     }
   }
-  if (suggestion.empty()) {
+  if (suggestion.empty() && !lower.empty()) {
     size_t best_distance = SIZE_MAX;
     std::string_view best;
     for (std::string_view candidate : known) {
@@ -96,6 +109,46 @@ const Value* Fields::Find(std::string_view key) const {
     if (e.key == key) return &e.value;
   }
   return nullptr;
+}
+
+namespace {
+
+int OneBased(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
+
+}  // namespace
+
+std::optional<YAML::Node> LoadOneDocument(Reader& reader, std::string_view yaml) {
+  // Not YAML::LoadAll: yaml-cpp 0.7 loops forever on a stray ',' there (found by fuzzing,
+  // yaml_document.h). LoadOneYamlDocument reads the first document and notes a second.
+  YamlDocument document;
+  try {
+    document = LoadOneYamlDocument(yaml);
+  } catch (const YAML::Exception& e) {
+    reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "", "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  } catch (const std::exception& e) {  // std::bad_alloc on a hostile document
+    reader.Fail(0, 0, "", std::string("the file could not be read as YAML: ") + e.what());
+    return std::nullopt;
+  }
+  if (document.second_document) {
+    const YAML::Mark mark = *document.second_document;
+    reader.Fail(OneBased(mark.line), OneBased(mark.column), "",
+                "the file must hold one YAML document, but a second one starts here");
+  }
+  return document.root;
+}
+
+void ParseGuarded(Reader& reader, const std::function<void()>& parse) {
+  // yaml-cpp throws only for misuse, which the Reader's type checks rule out; should one
+  // escape, or memory run out on a hostile document, it is reported as an error of the file.
+  try {
+    parse();
+  } catch (const YAML::Exception& e) {
+    reader.Fail(OneBased(e.mark.line), OneBased(e.mark.column), "",
+                "internal error while reading the file: " + e.msg);
+  } catch (const std::exception& e) {
+    reader.Fail(0, 0, "", std::string("the file could not be read: ") + e.what());
+  }
 }
 
 std::string ChildPath(const std::string& parent, std::string_view key) {
@@ -136,7 +189,7 @@ std::optional<Fields> Reader::ReadMap(const Value& v,
       continue;
     }
     const std::string key = key_node.Scalar();
-    Value key_at = At(key_node, ChildPath(v.path, key));
+    Value key_at = At(key_node, ChildPath(v.path, ShownKey(key)));
     if (known != nullptr && std::find(known->begin(), known->end(), key) == known->end()) {
       Fail(key_at, UnknownKeyRule(key, *known));
       continue;

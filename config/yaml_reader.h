@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -118,6 +119,18 @@ class Reader {
   std::string file_;
   std::vector<ConfigError> errors_;
 };
+
+// The one YAML document loader, for the configuration and the catalog. Returns the root of
+// the first document of `yaml` (a null node for an empty text). When yaml-cpp refuses the text
+// (a syntax error, with its line and column) or throws anything else (std::bad_alloc), records
+// the error and returns nullopt. A second document is recorded as an error, and the first root
+// is still returned so the caller can report the rest of the file's errors too.
+std::optional<YAML::Node> LoadOneDocument(Reader& reader, std::string_view yaml);
+
+// Runs `parse`, which reads a loaded document through `reader`, and records any exception that
+// escapes it (yaml-cpp misuse, std::bad_alloc) as an error of the file: a bad file must never
+// stop the daemon.
+void ParseGuarded(Reader& reader, const std::function<void()>& parse);
 
 // "a.b" from ("a", "b"); "b" from ("", "b").
 std::string ChildPath(const std::string& parent, std::string_view key);

@@ -7,6 +7,7 @@
 #include "admin/daemon.h"
 #include "admin/store_tool.h"
 #include "config/loader.h"
+#include "gate/driver_check.h"
 #include "jwo/version.h"
 
 namespace {
@@ -67,6 +68,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (check_only) {
+    // Load the gate drivers as a start would (not opening them): a missing file or a driver
+    // for another ABI is a bad configuration too.
+    const auto problems = jwo::gate::CheckGateDrivers(loaded.config->gates);
+    for (const std::string& p : problems)
+      std::fprintf(stderr, "%s: %s\n", config_path.c_str(), p.c_str());
+    if (!problems.empty()) {
+      std::fprintf(stderr, "jwo-edged: %zu gate driver(s) in %s cannot be loaded\n",
+                   problems.size(), config_path.c_str());
+      return 1;
+    }
     std::printf("configuration OK: %s\n", config_path.c_str());
     return 0;
   }

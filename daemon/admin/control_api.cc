@@ -139,7 +139,9 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
   if (env == nullptr)
     Fail(StatusCode::kUnavailable, "the store is not open (see the daemon's log)");
   const int64_t now = deps_.clock->NowUnixMs();
-  const config::Config& cfg = deps_.config->Current();
+  const std::shared_ptr<const config::Config> config_snapshot =
+      deps_.config->Current();  // held for this request
+  const config::Config& cfg = *config_snapshot;
 
   auto audited_write = [&](const std::string& action, const std::string& shopper,
                            const std::string& detail, const std::string& reason,

@@ -125,7 +125,9 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
   }
   const payments::LifecyclePolicy policy = deps_.payment_policy();
   const int64_t now = deps_.clock->NowUnixMs();
-  const config::Config& cfg = deps_.config->Current();
+  const std::shared_ptr<const config::Config> config_snapshot =
+      deps_.config->Current();  // held for this request
+  const config::Config& cfg = *config_snapshot;
 
   auto audited = [&](const std::string& action, const std::string& shopper,
                      const std::string& detail, const std::string& reason,

@@ -78,7 +78,8 @@ Daemon::~Daemon() = default;
 int Daemon::Run() { return impl_->Run(); }
 
 int Daemon::Impl::Run() {
-  const config::Config& cfg = holder.Current();
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  const config::Config& cfg = *config_snapshot;
   ApplyLogConfig(cfg.log);
   core::LogInfo("jwo-edged starting", {{"version", kVersion},
                                        {"config", config_path},
@@ -128,7 +129,8 @@ int Daemon::Impl::Run() {
 }
 
 bool Daemon::Impl::BindListeners() {
-  for (const config::ListenerConfig& l : holder.Current().listeners) {
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  for (const config::ListenerConfig& l : config_snapshot->listeners) {
     http::ListenerSpec spec;
     spec.name = l.name;
     spec.address = l.address;
@@ -221,7 +223,8 @@ http::Response Daemon::Impl::Ready() const {
 void Daemon::Impl::OpenStoreUntilStopped() {
   std::string last_error;
   for (;;) {
-    const config::Config& cfg = holder.Current();
+    const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+    const config::Config& cfg = *config_snapshot;
     const store::EnvOptions options = StoreOptions(cfg, threads);
     const int64_t t0 = clock.MonotonicNs();
     auto opened = store::Env::Open(options);
@@ -365,7 +368,8 @@ std::string Daemon::Impl::ListenerSummary() const {
 }
 
 json::object Daemon::Impl::StatusJson() {
-  const config::Config& cfg = holder.Current();
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  const config::Config& cfg = *config_snapshot;
   json::object out{{"version", kVersion},
                    {"store_id", cfg.store_id},
                    {"pid", static_cast<int64_t>(::getpid())},

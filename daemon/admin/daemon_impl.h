@@ -63,11 +63,11 @@ struct Daemon::Impl {
   Impl(std::string path, config::Config cfg)
       : config_path(std::move(path)),
         holder(std::make_shared<const config::Config>(std::move(cfg))),
-        threads(ThreadCount(holder.Current())),
+        threads(ThreadCount(*holder.Current())),
         io(threads),
         fa_metrics(metrics.registry()),
-        decision_log(holder.Current().audit),
-        server(io, Limits(holder.Current().http)),
+        decision_log(holder.Current()->audit),
+        server(io, Limits(holder.Current()->http)),
         fa_handler(fa::AuthorizationHandler::Deps{
             &holder, &env_ptr, &decision_log, &fa_metrics, &clock,
             [this](const fa::AuthorizationRequest& r, const fa::Decision& d) {

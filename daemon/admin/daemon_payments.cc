@@ -11,7 +11,8 @@
 namespace jwo::admin {
 
 payments::LifecyclePolicy Daemon::Impl::PaymentPolicy() const {
-  const config::Config& cfg = holder.Current();
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  const config::Config& cfg = *config_snapshot;
   payments::LifecyclePolicy p;
   p.store_id = cfg.store_id;
   p.partial_capture = cfg.payments.partial_capture;
@@ -51,7 +52,7 @@ gate::GateService::Options Daemon::Impl::GateOptions() {
 }
 
 bool Daemon::Impl::LoadCatalog() {
-  const std::string path = holder.Current().ordering.catalog_file;
+  const std::string path = holder.Current()->ordering.catalog_file;
   if (path.empty()) return true;
   auto loaded = ordering::Catalog::LoadFile(path);
   if (!loaded.ok()) {
@@ -65,7 +66,8 @@ bool Daemon::Impl::LoadCatalog() {
 }
 
 bool Daemon::Impl::StartPayments() {
-  const config::PaymentsConfig& pc = holder.Current().payments;
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  const config::PaymentsConfig& pc = config_snapshot->payments;
   switch (pc.credentials) {
     case config::CredentialsSource::kFile:
       credentials = payments::MakeFileProvider(pc.credentials_file, pc.credentials_profile);

@@ -13,7 +13,9 @@ namespace jwo::fa {
 
 http::Response AuthorizationHandler::Handle(const http::Request& request) const {
   const int64_t start_ns = deps_.clock->MonotonicNs();
-  const config::Config& cfg = deps_.config->Current();
+  const std::shared_ptr<const config::Config> config_snapshot =
+      deps_.config->Current();  // held for this request
+  const config::Config& cfg = *config_snapshot;
 
   auto parsed = ParseAuthorizationRequest(request.body);
   if (!parsed.ok()) {

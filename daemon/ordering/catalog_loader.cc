@@ -7,7 +7,6 @@
 
 #include "ordering/catalog.h"
 
-#include "config/yaml_document.h"
 #include "core/file_read.h"
 #include "ordering/catalog_parsers.h"
 #include "ordering/decimal.h"
@@ -157,8 +156,6 @@ void ParseRoot(Reader& reader, const Value& root, CatalogData* data) {
   }
 }
 
-int OneBased(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
-
 std::string Describe(std::vector<config::ConfigError> errors) {
   std::string out;
   for (const config::ConfigError& e : errors) out += (out.empty() ? "" : "\n") + e.ToString();
@@ -263,29 +260,11 @@ bool ReadStrings(Reader& reader, const Value& v, std::vector<std::string>* out,
 core::Result<std::shared_ptr<const Catalog>> Catalog::LoadYaml(
     std::string_view yaml, const std::string& name_for_messages) {
   internal::Reader reader(name_for_messages);
-  config::YamlDocument document;
-  try {
-    document = config::LoadOneYamlDocument(yaml);
-  } catch (const YAML::Exception& e) {
-    reader.Fail(internal::OneBased(e.mark.line), internal::OneBased(e.mark.column), "",
-                "YAML syntax error: " + e.msg);
-    return core::InvalidArgument(internal::Describe(reader.TakeErrors()));
-  }
-  const YAML::Node& root = document.root;
-  if (document.second_document) {
-    const YAML::Mark mark = *document.second_document;
-    reader.Fail(internal::OneBased(mark.line), internal::OneBased(mark.column), "",
-                "the file must hold one YAML document, but a second one starts here");
-  }
+  const std::optional<YAML::Node> root = config::internal::LoadOneDocument(reader, yaml);
+  if (!root) return core::InvalidArgument(internal::Describe(reader.TakeErrors()));
   CatalogData data;
-  // yaml-cpp throws only for misuse, which the Reader's type checks rule out; should one
-  // escape, it is still reported as an error of the file rather than taking the daemon down.
-  try {
-    internal::ParseRoot(reader, internal::Reader::Root(root), &data);
-  } catch (const YAML::Exception& e) {
-    reader.Fail(internal::OneBased(e.mark.line), internal::OneBased(e.mark.column), "",
-                "internal error while reading the file: " + e.msg);
-  }
+  config::internal::ParseGuarded(
+      reader, [&] { internal::ParseRoot(reader, internal::Reader::Root(*root), &data); });
   if (reader.has_errors()) return core::InvalidArgument(internal::Describe(reader.TakeErrors()));
   return std::shared_ptr<const Catalog>(std::make_shared<Catalog>(std::move(data)));
 }

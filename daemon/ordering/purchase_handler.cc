@@ -144,7 +144,9 @@ core::Status CommitPurchase(store::WriteTxn& txn, const store::TripRecord& trip,
 }
 
 void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) const {
-  const config::Config& cfg = deps_.config->Current();
+  const std::shared_ptr<const config::Config> config_snapshot =
+      deps_.config->Current();  // held for this request
+  const config::Config& cfg = *config_snapshot;
   auto parsed = ParsePurchaseRequest(request.body);
   if (!parsed.ok()) {
     deps_.metrics->rejected->Increment();

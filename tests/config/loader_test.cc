@@ -381,3 +381,20 @@ TEST_CASE("jwo-edgectl's fallback reads control.socket from a file that does not
 
 }  // namespace
 }  // namespace jwo::config
+
+namespace jwo::config {
+namespace {
+
+TEST_CASE("a 1 MB explicit key gets no did-you-mean search and is shortened in the message") {
+  const std::string key(1 << 20, 'k');
+  const LoadResult r = testing::LoadMinimalWith("? " + key + "\n: 1\n");
+  REQUIRE_FALSE(r.ok());
+  const ConfigError e = testing::SoleError(r);
+  CHECK(e.key.size() < 100);
+  CHECK(e.key.rfind("kkkk", 0) == 0);
+  CHECK(e.key.find("(1048576 bytes)") != std::string::npos);
+  CHECK(e.rule.rfind("unknown key; expected one of", 0) == 0);
+}
+
+}  // namespace
+}  // namespace jwo::config

@@ -1,6 +1,10 @@
 #include "config/reload.h"
 
 #include <catch2/catch_test_macros.hpp>
+#include <string>
+#include <vector>
+
+#include "config_test_util.h"
 
 namespace jwo::config {
 namespace {
@@ -83,3 +87,52 @@ TEST_CASE("ApplyReloadable takes only fa and log level from the new config") {
 
 }  // namespace
 }  // namespace jwo::config
+
+namespace {
+
+// The keys the loader accepts in the mapping at `section` ("" for the root), read from its
+// "unknown key; expected one of a, b, c" message: the schema itself, not a copy of it.
+std::vector<std::string> SchemaKeys(const std::string& section_yaml, const std::string& prefix) {
+  const jwo::config::LoadResult r = jwo::config::testing::LoadMinimalWith(section_yaml);
+  for (const jwo::config::ConfigError& e : r.errors) {
+    const std::string marker = "unknown key; expected one of ";
+    if (e.rule.rfind(marker, 0) != 0) continue;
+    std::vector<std::string> keys;
+    std::string list = e.rule.substr(marker.size());
+    size_t pos = 0;
+    while (pos <= list.size()) {
+      const size_t comma = list.find(", ", pos);
+      const std::string key =
+          list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      keys.push_back(prefix.empty() ? key : prefix + "." + key);
+      if (comma == std::string::npos) break;
+      pos = comma + 2;
+    }
+    return keys;
+  }
+  FAIL("no key list for " << section_yaml);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("every key of the schema is classified for SIGHUP as reloadable or restart-only") {
+  constexpr const char* kUnknown = "zzzzzzzzzzzzzzzzzzzz";
+  std::vector<std::string> keys = SchemaKeys(std::string(kUnknown) + ": 1\n", "");
+  REQUIRE(keys.size() >= 10);
+  for (const char* section : {"http", "fa", "audit", "log", "payments"}) {
+    auto more = SchemaKeys(std::string(section) + ":\n  " + kUnknown + ": 1\n", section);
+    keys.insert(keys.end(), more.begin(), more.end());
+  }
+  for (const std::string& key : keys) {
+    if (key == "log") continue;  // a mixed section: its keys are classified one by one
+    INFO(key);
+    CHECK(jwo::config::ReloadRuleOf(key).has_value());
+  }
+  CHECK(jwo::config::ReloadRuleOf("fa.strategy") == jwo::config::KeyReload::kReloadable);
+  CHECK(jwo::config::ReloadRuleOf("log.level") == jwo::config::KeyReload::kReloadable);
+  CHECK(jwo::config::ReloadRuleOf("log.target") == jwo::config::KeyReload::kRestart);
+  CHECK(jwo::config::ReloadRuleOf("listeners[0].port") == jwo::config::KeyReload::kRestart);
+  CHECK_FALSE(jwo::config::ReloadRuleOf("log.format").has_value());  // a new key fails above
+  CHECK_FALSE(jwo::config::ReloadRuleOf("fast").has_value());
+}

@@ -223,3 +223,21 @@ TEST_CASE("gate: the sim driver's own socket injects events the daemon reports")
   }));
   CHECK(d.Stderr().find("04a1b2c3") == std::string::npos);  // card data never logged
 }
+
+TEST_CASE("gate: --check-config loads the drivers as a start would, and refuses bad ones") {
+  const auto check = [](const std::string& driver) {
+    DaemonProcess d(GateConfig(driver));
+    return RunCommand({JWO_BINARY_DIR "/daemon/jwo-edged", "--config", d.config_path().string(),
+                       "--check-config"});
+  };
+  auto missing = check("/nonexistent/jwo_hal_gone.so");
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.output, ContainsSubstring("gates[0].driver (entry)"));
+  CHECK_THAT(missing.output, ContainsSubstring("jwo_hal_gone.so"));
+  auto wrong_abi = check(JWO_BINARY_DIR "/tests/hal/jwo_hal_broken_wrong_major.so");
+  CHECK(wrong_abi.exit_code == 1);
+  CHECK_THAT(wrong_abi.output, ContainsSubstring("gates[0].driver (entry)"));
+  auto good = check("sim");
+  CHECK(good.exit_code == 0);
+  CHECK_THAT(good.output, ContainsSubstring("configuration OK"));
+}
