@@ -125,6 +125,14 @@ core::Status CommitPurchase(store::WriteTxn& txn, const store::TripRecord& trip,
                             store::TripRecord& started,
                             std::optional<store::PurchaseRecord>& raced) {
   raced.reset();
+  // The record's strings are length-prefixed with 16 bits (store/codec.h): refuse rather than
+  // let a longer one wrap. Ours are short by construction ({"purchaseId":"<uuid>"}).
+  constexpr size_t kMaxField = 65535;
+  if (record.response_body.size() > kMaxField || record.cart_digest.size() > kMaxField ||
+      record.purchase_id.size() > kMaxField || record.trip_id.size() > kMaxField) {
+    return core::Status(core::StatusCode::kInvalidArgument,
+                        "purchase record field longer than the store allows");
+  }
   // Two deliveries of one trip can race to here: the second finds the first's record.
   auto bytes = txn.Get(store::Table::kPurchases, record.trip_id);
   if (!bytes.ok()) return bytes.status();

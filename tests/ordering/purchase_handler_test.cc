@@ -201,3 +201,27 @@ TEST_CASE("pricing a line of a trip held before any catalog needs its currency n
   CHECK(priced->currency == "EUR");
   CHECK(priced->state == TripState::kAdjusting);
 }
+
+TEST_CASE("a purchase record field longer than its 16-bit length prefix is refused, not wrapped") {
+  TempStore s;
+  store::TripRecord trip;
+  trip.trip_id = "trip-long";
+  trip.cart = {};
+  store::PurchaseRecord record{"trip-long", "", std::string(70'000, 'x'), "digest", 1};
+  const payments::LifecyclePolicy policy{"store-1", false, true};
+  store::TripRecord started;
+  std::optional<store::PurchaseRecord> raced;
+  auto st = s.env->Write([&](store::WriteTxn& txn) {
+    return ordering::CommitPurchase(txn, trip, record, policy, 2, started, raced);
+  });
+  CHECK(st.code() == core::StatusCode::kInvalidArgument);
+  bool stored = true;
+  REQUIRE(s.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto b = txn.Get(store::Table::kPurchases, "trip-long");
+                if (b.ok()) stored = b->has_value();
+                return b.status();
+              })
+              .ok());
+  CHECK_FALSE(stored);
+}
