@@ -187,6 +187,7 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
             if (store::Env* e = env_ptr.load()) {
               stats = e->Stats();
               s.store = &stats;
+              s.store_no_space = !e->NoSpaceError().empty();
             }
             s.http = server.Stats();
             s.decision_log = decision_log.Stats();

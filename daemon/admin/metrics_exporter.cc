@@ -35,6 +35,8 @@ struct MetricsExporter::Gauges {
         max_readers(Gauge(r, "jwo_store_max_readers", "LMDB reader slots available")),
         store_open(Gauge(r, "jwo_store_open", "1 when the store is open")),
         ready(Gauge(r, "jwo_ready", "1 when the daemon reports ready")),
+        no_space(Gauge(r, "jwo_store_no_space",
+                       "1 while store writes are refused for lack of disk space (reads go on)")),
         http_open(Gauge(r, "jwo_http_open_connections", "Open HTTP connections")),
         log_queued(
             Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
@@ -115,6 +117,7 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& max_readers;
   prometheus::Gauge& store_open;
   prometheus::Gauge& ready;
+  prometheus::Gauge& no_space;
   prometheus::Gauge& http_open;
   prometheus::Gauge& log_queued;
   prometheus::Gauge& outbox_queued;
@@ -152,6 +155,7 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
   Gauges& g = *gauges_;
   g.store_open.Set(s.store != nullptr ? 1 : 0);
   g.ready.Set(s.ready ? 1 : 0);
+  g.no_space.Set(s.store_no_space ? 1 : 0);
   if (s.store != nullptr) {
     g.map_size.Set(static_cast<double>(s.store->map_size_bytes));
     g.used.Set(static_cast<double>(s.store->used_bytes));

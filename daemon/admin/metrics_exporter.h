@@ -27,6 +27,7 @@ struct ScrapeSample {
   http::ServerStats http;
   fa::DecisionLogStats decision_log;
   bool ready = false;
+  bool store_no_space = false;  // the last store write was refused for lack of disk space
   const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
 };
 

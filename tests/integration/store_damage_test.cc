@@ -182,6 +182,7 @@ TEST_CASE("a full disk: the daemon keeps serving reads, refuses writes clearly, 
   CHECK(Has(ready->body, "store_no_space"));
   auto metrics = c->Get("/metrics");
   CHECK_FALSE(Has(metrics->body, "jwo_fa_decision_log_records_total{fate=\"dropped\"} 0"));
+  CHECK(Has(metrics->body, "jwo_store_no_space 1"));
   auto status = d.Ctl({"status"});
   CHECK(Has(status.output, "no_space"));
   auto refused_add =
@@ -198,6 +199,7 @@ TEST_CASE("a full disk: the daemon keeps serving reads, refuses writes clearly, 
   }
   CHECK(d.WaitForLog("store writes succeed again"));
   CHECK(c->Get("/readyz")->status == 200);
+  CHECK(Has(c->Get("/metrics")->body, "jwo_store_no_space 0"));
   CHECK(d.Ctl({"debt", "add", "debtor", "trip-2", "1.00", "USD", "--reason", "after"}).exit_code ==
         0);
 }
