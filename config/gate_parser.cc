@@ -5,6 +5,7 @@
 #include <set>
 
 #include "config/section_parsers.h"
+#include "core/json_writer.h"
 
 namespace jwo::config::internal {
 namespace {
@@ -38,22 +39,11 @@ bool IsPrintableText(const std::string& s) {
                       [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
+// Settings text comes from the operator's file: escaped by the one JSON escaper (with UTF-8
+// repair), so the settings handed to a driver are always valid JSON.
 void AppendJsonString(const std::string& s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   *out += '"';
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      *out += '\\';
-      *out += ch;
-    } else if (u < 0x20) {
-      *out += "\\u00";
-      *out += kHex[u >> 4];
-      *out += kHex[u & 15];
-    } else {
-      *out += ch;
-    }
-  }
+  core::AppendJsonEscaped(s, out);
   *out += '"';
 }
 

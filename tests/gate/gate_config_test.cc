@@ -1,6 +1,7 @@
 // The `gates:` configuration section (config/gate_parser.cc) and its reload rule.
 #include "config/loader.h"
 
+#include <boost/json.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
@@ -159,4 +160,20 @@ TEST_CASE("gate settings larger than 64 KiB as JSON are refused") {
   auto r = LoadMinimalWith(yaml);
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(SoleError(r).rule, ContainsSubstring("too large"));
+}
+
+TEST_CASE("driver settings are always valid JSON, whatever bytes the file holds") {
+  // A quote, a backslash, a control character and a byte that is not UTF-8.
+  const std::string yaml =
+      "gates:\n  - name: front\n    driver: sim\n    lanes: [{id: a}]\n"
+      "    settings: {label: \"say \\\"hi\\\" \\\\ \\x01\", raw: caf\xff}\n";
+  auto r = LoadMinimalWith(yaml);
+  INFO(Describe(r));
+  if (!r.ok()) return;  // refusing the byte is fine too; writing invalid JSON is not
+  const std::string& json = r.config->gates.at(0).settings_json;
+  INFO(json);
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(json, ec);
+  REQUIRE_FALSE(ec);
+  CHECK(v.at("label").as_string() == "say \"hi\" \\ \x01");
 }
