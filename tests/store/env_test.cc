@@ -13,21 +13,14 @@
 #include "store/codec.h"
 #include "store/records.h"
 #include "store/trip_record.h"
+#include "tests/store/store_temp_dir.h"
 
 using namespace jwo;
 using store::Table;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           ("jwo-store-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using TempDir = testing::StoreTempDir;
 
 store::EnvOptions Options(const TempDir& dir) {
   store::EnvOptions o;

@@ -7,21 +7,14 @@
 #include "store/codec.h"
 #include "store/records.h"
 #include "store/trip_record.h"
+#include "tests/store/store_temp_dir.h"
 
 using namespace jwo;
 using store::Table;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           ("jwo-verify-test-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using TempDir = testing::StoreTempDir;
 
 core::Money Usd(int64_t minor) { return core::Money{minor, *core::FindCurrency("USD")}; }
 
