@@ -298,8 +298,21 @@ Status CaptureAfterAdjust(store::WriteTxn& txn, store::TripRecord& t, int64_t am
       .status();
 }
 
-Status DeadLetter(store::WriteTxn& txn, const store::OutboxEntry& e, store::TripRecord& t,
-                  const std::string& detail, int64_t now) {
+// Nothing is captured: the trip is declined, its total is the shopper's debt, and the outcome
+// is reported (settled 0) where the policy asks for it.
+Status DeclineAll(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePolicy& policy,
+                  int64_t now) {
+  t.state = TripState::kDeclined;
+  if (Status s = RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
+      !s.ok()) {
+    return s;
+  }
+  return QueueReport(txn, t, policy, 0, now);
+}
+
+core::Result<AnswerOutcome> DeadLetter(store::WriteTxn& txn, const store::OutboxEntry& e,
+                                       store::TripRecord& t, const std::string& detail,
+                                       int64_t now) {
   store::OutboxEntry dead = e;
   dead.dead = true;
   dead.last_error = detail;
@@ -316,7 +329,8 @@ Status DeadLetter(store::WriteTxn& txn, const store::OutboxEntry& e, store::Trip
     t.state = TripState::kAttention;
   }
   t.Record(now, std::string(store::OperationName(e.operation)) + "_dead_letter", detail);
-  return SaveTrip(txn, t);
+  if (Status s = SaveTrip(txn, t); !s.ok()) return s;
+  return AnswerOutcome{AnswerVerdict::kDeadLetter, RetryReason::kNone, detail};
 }
 
 }  // namespace
@@ -336,8 +350,7 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
   if (http_status == 408) return Retry(RetryReason::kRequestTimeout, http);
   if (http_status < 200 || http_status > 299) {
     const std::string detail = http + ": " + std::string(body.substr(0, 512));
-    if (Status s = DeadLetter(txn, e, t, detail, now); !s.ok()) return s;
-    return AnswerOutcome{AnswerVerdict::kDeadLetter, RetryReason::kNone, detail};
+    return DeadLetter(txn, e, t, detail, now);
   }
 
   switch (e.operation) {
@@ -354,21 +367,14 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
           const std::string detail =
               "Adjust APPROVED, but " +
               (a.has_authorized ? a.authorized_error : std::string("without authorizedAmount"));
-          if (Status s = DeadLetter(txn, e, t, detail, now); !s.ok()) return s;
-          return AnswerOutcome{AnswerVerdict::kDeadLetter, RetryReason::kNone, detail};
+          return DeadLetter(txn, e, t, detail, now);
         }
         t.authorized = a.authorized;
         t.Record(now, "adjust_approved", std::to_string(t.authorized));
         if (t.authorized == 0) {
           // Nothing to capture (Capture refuses 0): the whole amount is owed.
-          t.state = TripState::kDeclined;
           t.Record(now, "nothing_authorized");
-          if (Status s =
-                  RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
-              !s.ok()) {
-            return s;
-          }
-          if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
+          if (Status s = DeclineAll(txn, t, policy, now); !s.ok()) return s;
         } else {
           int64_t amount = t.total;
           int64_t debt = 0;
@@ -400,13 +406,7 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
             return s;
           }
         } else {
-          t.state = TripState::kDeclined;
-          if (Status s =
-                  RecordDebt(txn, t, t.total, store::DebtCause::kDeclinedAdjust, policy, now);
-              !s.ok()) {
-            return s;
-          }
-          if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
+          if (Status s = DeclineAll(txn, t, policy, now); !s.ok()) return s;
         }
       } else {
         return Retry(RetryReason::kUnknownStatus,

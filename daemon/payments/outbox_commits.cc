@@ -1,6 +1,7 @@
 #include "payments/outbox_commits.h"
 
 #include "core/log.h"
+#include "payments/operator_actions.h"
 #include "store/codec.h"
 
 namespace jwo::payments {
@@ -9,13 +10,10 @@ namespace {
 using core::Status;
 using core::StatusCode;
 
-// The entry at `seq`, or nullopt when it is gone.
+// The entry at `seq`, or nullopt when it is gone (GetOutbox's kNotFound).
 core::Result<std::optional<store::OutboxEntry>> Load(const store::ReadTxn& txn, uint64_t seq) {
-  const std::string key = store::BigEndianKey(seq);
-  auto bytes = txn.Get(store::Table::kOutbox, key);
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return std::optional<store::OutboxEntry>();
-  auto e = store::DecodeOutbox(key, **bytes);
+  auto e = GetOutbox(txn, seq);
+  if (e.status().code() == StatusCode::kNotFound) return std::optional<store::OutboxEntry>();
   if (!e.ok()) return e.status();
   return std::optional<store::OutboxEntry>(std::move(*e));
 }
