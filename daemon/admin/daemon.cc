@@ -188,6 +188,7 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
               stats = e->Stats();
               s.store = &stats;
               s.store_no_space = !e->NoSpaceError().empty();
+              s.store_full = !e->MapFullError().empty();
             }
             s.http = server.Stats();
             s.decision_log = decision_log.Stats();
@@ -212,6 +213,9 @@ http::Response Daemon::Impl::Ready() const {
   // Writes are refused for lack of disk space: the gate answers from what is stored, Create
   // Purchases answers 503; clears by itself with the next commit that goes through.
   if (e != nullptr && !e->NoSpaceError().empty()) reasons.push_back("store_no_space");
+  // The same, because the map reached store.max_map_size_mib: needs the operator (raise it and
+  // restart), or clears with the next commit that fits.
+  if (e != nullptr && !e->MapFullError().empty()) reasons.push_back("store_full");
   if (draining) reasons.push_back("draining");
   for (const std::string& r : gates.UnreadyReasons()) reasons.push_back(json::value(r));
   if (reasons.empty()) return http::Response{200, R"({"ready":true})", "application/json", {}};
@@ -392,6 +396,7 @@ json::object Daemon::Impl::StatusJson() {
     }
     st["entries"] = entries;
     if (std::string no_space = e->NoSpaceError(); !no_space.empty()) st["no_space"] = no_space;
+    if (std::string full = e->MapFullError(); !full.empty()) st["full"] = full;
   } else {
     std::lock_guard lock(state_mutex);
     st["open"] = false;

@@ -37,6 +37,9 @@ struct MetricsExporter::Gauges {
         ready(Gauge(r, "jwo_ready", "1 when the daemon reports ready")),
         no_space(Gauge(r, "jwo_store_no_space",
                        "1 while store writes are refused for lack of disk space (reads go on)")),
+        full(Gauge(r, "jwo_store_full",
+                   "1 while store writes are refused because the map reached "
+                   "store.max_map_size_mib (reads go on)")),
         http_open(Gauge(r, "jwo_http_open_connections", "Open HTTP connections")),
         log_queued(
             Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
@@ -118,6 +121,7 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& store_open;
   prometheus::Gauge& ready;
   prometheus::Gauge& no_space;
+  prometheus::Gauge& full;
   prometheus::Gauge& http_open;
   prometheus::Gauge& log_queued;
   prometheus::Gauge& outbox_queued;
@@ -156,6 +160,7 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
   g.store_open.Set(s.store != nullptr ? 1 : 0);
   g.ready.Set(s.ready ? 1 : 0);
   g.no_space.Set(s.store_no_space ? 1 : 0);
+  g.full.Set(s.store_full ? 1 : 0);
   if (s.store != nullptr) {
     g.map_size.Set(static_cast<double>(s.store->map_size_bytes));
     g.used.Set(static_cast<double>(s.store->used_bytes));

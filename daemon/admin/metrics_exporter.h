@@ -28,6 +28,7 @@ struct ScrapeSample {
   fa::DecisionLogStats decision_log;
   bool ready = false;
   bool store_no_space = false;  // the last store write was refused for lack of disk space
+  bool store_full = false;  // the last store write was refused: store.max_map_size_mib reached
   const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
 };
 

@@ -421,14 +421,12 @@ Status Env::WriteBatch(std::span<const std::function<Status(WriteTxn&)>> fns,
       results.assign(fns.size(), refused);
       return refused;
     }
-    if (map_full) {
-      mdb_txn_abort(parent);
-      if (Status g = Grow(); !g.ok()) return g;
-      continue;
-    }
-    rc = Commit(parent);
-    if (rc == MDB_MAP_FULL) {
-      if (Status g = Grow(); !g.ok()) return g;
+    if (map_full) mdb_txn_abort(parent);
+    if (map_full || (rc = Commit(parent)) == MDB_MAP_FULL) {
+      if (Status g = Grow(); !g.ok()) {
+        results.assign(fns.size(), g);
+        return g;
+      }
       continue;
     }
     if (IsNoSpace(rc)) {
@@ -460,43 +458,65 @@ Status Env::RefuseNoSpace(int rc) {
                             std::strerror(rc) +
                             "): the change was not written and nothing stored is torn; free "
                             "disk space, writes resume by themselves";
-  {
-    std::lock_guard lock(no_space_mutex_);
-    no_space_error_ = error;
-  }
   if (!no_space_.exchange(true)) {
     core::LogError("store write refused: no disk space; serving reads, refusing writes",
                    {{"directory", options_.directory}, {"error", std::strerror(rc)}});
   }
+  std::lock_guard lock(refusal_mutex_);
+  no_space_error_ = error;
+  return Status(StatusCode::kUnavailable, error);
+}
+
+Status Env::RefuseMapFull(uint64_t map_size) {
+  const std::string error =
+      "store is full: the map reached store.max_map_size_mib (" + std::to_string(map_size) +
+      " bytes) in " + options_.directory +
+      "; the change was not written and nothing stored is torn; raise store.max_map_size_mib "
+      "and restart the daemon (writes resume by themselves if space inside the map is freed)";
+  if (!map_full_.exchange(true)) {
+    core::LogError("store write refused: store.max_map_size_mib reached; serving reads, "
+                   "refusing writes",
+                   {{"directory", options_.directory}, {"map_bytes", std::to_string(map_size)}});
+  }
+  std::lock_guard lock(refusal_mutex_);
+  map_full_error_ = error;
+  // kUnavailable, as for a full disk: Create Purchases answers 503 and Amazon retries.
   return Status(StatusCode::kUnavailable, error);
 }
 
 void Env::CommitSucceeded() {
-  if (!no_space_.load(std::memory_order_relaxed)) return;
-  if (no_space_.exchange(false)) {
-    {
-      std::lock_guard lock(no_space_mutex_);
-      no_space_error_.clear();
-    }
+  if (no_space_.load(std::memory_order_relaxed) && no_space_.exchange(false)) {
     core::LogInfo("store writes succeed again (disk space is back)",
+                  {{"directory", options_.directory}});
+  }
+  // A small write may still fit in pages LMDB freed after a big one was refused: the state
+  // stays while the file's high-water mark is in the map's last tenth (it clears when a raised
+  // store.max_map_size_mib is in force, or when the refused write was a single huge one), so
+  // readiness does not flap.
+  if (map_full_.load(std::memory_order_relaxed) &&
+      UsedBytes() < options_.max_map_size_bytes / 10 * 9 && map_full_.exchange(false)) {
+    core::LogInfo("store writes succeed again (room in the map)",
                   {{"directory", options_.directory}});
   }
 }
 
 std::string Env::NoSpaceError() const {
   if (!no_space_.load(std::memory_order_relaxed)) return {};
-  std::lock_guard lock(no_space_mutex_);
+  std::lock_guard lock(refusal_mutex_);
   return no_space_error_;
+}
+
+std::string Env::MapFullError() const {
+  if (!map_full_.load(std::memory_order_relaxed)) return {};
+  std::lock_guard lock(refusal_mutex_);
+  return map_full_error_;
 }
 
 Status Env::Grow() {
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   const uint64_t current = info.me_mapsize;
-  if (current >= options_.max_map_size_bytes) {
-    return Status(StatusCode::kOutOfRange, "store is full: map size " + std::to_string(current) +
-                                               " bytes reached store.max_map_size_mib");
-  }
+  if (current >= options_.max_map_size_bytes) return RefuseMapFull(current);
   const uint64_t next = std::min<uint64_t>(current * 2, options_.max_map_size_bytes);
   std::unique_lock gate(resize_gate_);
   const int rc = mdb_env_set_mapsize(env_, next);
@@ -513,14 +533,20 @@ Status Env::Grow() {
   return Status::Ok();
 }
 
-EnvStats Env::Stats() const {
-  EnvStats st;
+uint64_t Env::UsedBytes() const {
   MDB_envinfo info;
   MDB_stat stat;
   mdb_env_info(env_, &info);
   mdb_env_stat(env_, &stat);
+  return (info.me_last_pgno + 1) * static_cast<uint64_t>(stat.ms_psize);
+}
+
+EnvStats Env::Stats() const {
+  EnvStats st;
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
   st.map_size_bytes = info.me_mapsize;
-  st.used_bytes = (info.me_last_pgno + 1) * static_cast<uint64_t>(stat.ms_psize);
+  st.used_bytes = UsedBytes();
   st.readers_used = info.me_numreaders;
   st.max_readers = info.me_maxreaders;
   st.map_grows = map_grows_;

@@ -17,9 +17,10 @@
 //
 // Durability: every Write commits with fsync. A write refused for lack of disk space (ENOSPC,
 // EDQUOT) aborts the transaction, so nothing is torn: Write returns kUnavailable, NoSpaceError()
-// says why until a later commit succeeds, and reads go on as before. A commit that fails for
-// any other reason calls the fatal handler (default: log and _exit(75)), because the page cache
-// after a failed fsync cannot be trusted (architecture.md §4): systemd restarts the daemon.
+// says why until a later commit succeeds, and reads go on as before. A write that needs the map
+// beyond max_map_size_bytes is refused the same way (kUnavailable, MapFullError()). A commit
+// that fails for any other reason calls the fatal handler (default: log and _exit(75)),
+// because the page cache after a failed fsync cannot be trusted (architecture.md §4): systemd restarts the daemon.
 #pragma once
 
 #include <atomic>
@@ -176,6 +177,9 @@ class Env {
   // Empty while writes go through; after a write refused for lack of disk space, why (until
   // the next commit succeeds).
   std::string NoSpaceError() const;
+  // Empty while writes go through; after a write refused because the map reached
+  // max_map_size_bytes, why (until the next commit succeeds).
+  std::string MapFullError() const;
   uint32_t schema_version() const { return schema_version_; }
   const std::string& directory() const { return options_.directory; }
   // Number of stale reader slots cleared by mdb_reader_check at open.
@@ -196,6 +200,8 @@ class Env {
   std::string DataFilePath() const;
   core::Status OpenTablesAndMigrate();
   core::Status Grow();
+  // The file's high-water mark: pages up to the last one LMDB ever used.
+  uint64_t UsedBytes() const;
   MDB_txn* AcquireReadTxn() const;
   unsigned int Dbi(Table t) const { return dbi_[static_cast<size_t>(t)]; }
 
@@ -212,12 +218,17 @@ class Env {
   std::mutex write_mutex_;
   // Commits the write transaction `raw` (or injects commit_fault). Returns the LMDB result.
   int Commit(MDB_txn* raw);
-  // A write refused for lack of space: records it for NoSpaceError() and logs the change.
+  // A write refused for lack of disk space, or because the map reached max_map_size_bytes:
+  // records why for NoSpaceError() / MapFullError() and logs the change; the next commit that
+  // goes through clears both.
   core::Status RefuseNoSpace(int rc);
+  core::Status RefuseMapFull(uint64_t map_size);
   void CommitSucceeded();
   std::atomic<bool> no_space_{false};
-  mutable std::mutex no_space_mutex_;
-  std::string no_space_error_;  // guarded by no_space_mutex_
+  std::atomic<bool> map_full_{false};
+  mutable std::mutex refusal_mutex_;
+  std::string no_space_error_;  // guarded by refusal_mutex_
+  std::string map_full_error_;  // guarded by refusal_mutex_
   // Every cached read transaction, so the destructor can abort them before closing.
   mutable std::mutex cache_mutex_;
   mutable std::vector<MDB_txn*> cached_txns_;

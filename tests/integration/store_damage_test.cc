@@ -204,6 +204,45 @@ TEST_CASE("a full disk: the daemon keeps serving reads, refuses writes clearly, 
         0);
 }
 
+TEST_CASE("a store at store.max_map_size_mib: reads go on, writes are refused by name") {
+  std::string config = DefaultTestConfig();
+  const std::string from = "  map_size_mib: 16\n";
+  REQUIRE(config.find(from) != std::string::npos);
+  config.replace(config.find(from), from.size(), "  map_size_mib: 1\n  max_map_size_mib: 1\n");
+  DaemonProcess d(config);
+  REQUIRE(d.Start());
+  REQUIRE(
+      d.Ctl({"debt", "add", "debtor", "trip-1", "12.50", "USD", "--reason", "test"}).exit_code ==
+      0);
+
+  // Decision records fill the 1 MiB map until a commit cannot grow it.
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  bool refused = false;
+  for (int i = 0; i < 40000 && !refused; ++i) {
+    auto r = c->Post(kFaPath, FaBody("s" + std::to_string(i), "t" + std::to_string(i)));
+    REQUIRE(r.ok());
+    if (i % 200 == 199) {
+      refused = d.WaitForLog("store.max_map_size_mib reached", std::chrono::milliseconds(50));
+    }
+  }
+  REQUIRE(refused);
+  CHECK(d.running());
+
+  CHECK(Has(Decide(d, "debtor"), R"("status":"DENIED")"));
+  CHECK(Decide(d, "someone-else") == R"({"status":"APPROVED"})");
+  auto ready = c->Get("/readyz");
+  CHECK(ready->status == 503);
+  CHECK(Has(ready->body, "store_full"));
+  CHECK_FALSE(Has(ready->body, "store_no_space"));
+  CHECK(Has(c->Get("/metrics")->body, "jwo_store_full 1"));
+  CHECK(Has(d.Ctl({"status"}).output, "raise store.max_map_size_mib"));
+  CHECK(d.Ctl({"shopper", "show", "debtor"}).exit_code == 0);
+  // Small writes may still fit in pages LMDB freed; the state stays until the operator acts.
+  (void)d.Ctl({"debt", "add", "debtor", "trip-2", "1.00", "USD", "--reason", "while full"});
+  CHECK(Has(c->Get("/readyz")->body, "store_full"));
+}
+
 TEST_CASE(
     "store verify: clean through the control socket, a damaged balance found online and "
     "offline") {

@@ -187,13 +187,36 @@ TEST_CASE("the map stops growing at its configured maximum, visibly") {
   auto env = store::Env::Open(options);
   REQUIRE(env.ok());
   const std::string value(4000, 'v');
-  core::Status s = (*env)->Write([&](store::WriteTxn& txn) {
+  const auto put_many = [&](store::WriteTxn& txn) {
     for (int i = 0; i < 2000; ++i) {
       if (auto p = txn.Put(Table::kShoppers, "k" + std::to_string(i), value); !p.ok()) return p;
     }
     return core::Status::Ok();
-  });
-  CHECK(s.code() == core::StatusCode::kOutOfRange);
+  };
+  const auto put_one = [&](store::WriteTxn& txn) { return txn.Put(Table::kShoppers, "one", "1"); };
+  CHECK((*env)->MapFullError().empty());
+  SECTION("single write") {
+    core::Status s = (*env)->Write(put_many);
+    // 503 for a request that needed the write (Amazon retries), not a 400 that blames it.
+    CHECK(s.code() == core::StatusCode::kUnavailable);
+    CHECK(s.message().find("store.max_map_size_mib") != std::string::npos);
+  }
+  SECTION("group commit: every job gets the refusal") {
+    const std::vector<std::function<core::Status(store::WriteTxn&)>> jobs = {put_one, put_many};
+    std::vector<core::Status> results;
+    core::Status s = (*env)->WriteBatch(jobs, results);
+    CHECK(s.code() == core::StatusCode::kUnavailable);
+    REQUIRE(results.size() == 2);
+    CHECK(results[0].code() == core::StatusCode::kUnavailable);  // its commit was aborted too
+    CHECK(results[1].code() == core::StatusCode::kUnavailable);
+  }
+  CHECK((*env)->MapFullError().find("raise store.max_map_size_mib") != std::string::npos);
+  CHECK((*env)->Stats().entries[static_cast<size_t>(Table::kShoppers)] == 0);  // nothing torn
+  CHECK((*env)->NoSpaceError().empty());
+
+  // A write that fits clears the state by itself.
+  REQUIRE((*env)->Write(put_one).ok());
+  CHECK((*env)->MapFullError().empty());
 }
 
 TEST_CASE("a store with a newer schema version is refused") {
