@@ -115,10 +115,9 @@ core::Result<std::vector<store::DebtRecord>> ListTripDebts(const store::ReadTxn&
   return out;
 }
 
-Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {
-  if (debt.state != store::DebtState::kOpen) {
-    return Status(StatusCode::kInvalidArgument, "a new debt must be open");
-  }
+namespace {
+
+Status CheckNewDebt(const store::DebtRecord& debt) {
   if (debt.amount.minor <= 0 || debt.amount.minor > core::kMaxMinorUnits) {
     return Status(StatusCode::kInvalidArgument, "debt amount must be positive");
   }
@@ -128,11 +127,31 @@ Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_
   }
   if (Status s = CheckLength("debt note", debt.note, kMaxTextBytes); !s.ok()) return s;
   if (Status s = CheckLength("origin store", debt.origin_store, kMaxNameBytes); !s.ok()) return s;
+  if (Status s = CheckLength("settlement reference", debt.settlement_ref, kMaxNameBytes);
+      !s.ok()) {
+    return s;
+  }
   if (debt.kind != store::DebtKindOf(debt.cause)) {
     return Status(StatusCode::kInvalidArgument,
                   "a " + std::string(store::DebtCauseName(debt.cause)) +
                       " debt cannot be of kind " + std::string(store::DebtKindName(debt.kind)));
   }
+  return Status::Ok();
+}
+
+// The chain_outbox row that tells the chain publisher to send this debt's current state.
+Status QueueForChain(store::WriteTxn& txn, std::string_view debt_key) {
+  if (!txn.publish_debts()) return Status::Ok();
+  auto last = txn.Last(Table::kChainOutbox);
+  if (!last.ok()) return last.status();
+  const uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
+  return txn.Append(Table::kChainOutbox, store::BigEndianKey(seq), debt_key);
+}
+
+// Stores `debt` (any state) under its key, adding it to the balance when open.
+Status InsertDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms,
+                  bool publish) {
+  if (Status s = CheckNewDebt(debt); !s.ok()) return s;
   auto key = store::DebtKey(debt.shopper_id, debt.trip_id, debt.kind);
   if (!key.ok()) return key.status();
   auto existing = txn.Get(Table::kDebts, *key);
@@ -142,13 +161,63 @@ Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_
                                                   std::string(store::DebtKindName(debt.kind)) +
                                                   " debt for trip " + debt.trip_id);
   }
+  // The balance first: a debt that would overflow it is refused before anything is written.
+  std::optional<store::ShopperRecord> shopper;
+  if (debt.state == store::DebtState::kOpen) {
+    auto loaded = LoadOrNew(txn, debt.shopper_id);
+    if (!loaded.ok()) return loaded.status();
+    if (Status s = ApplyToBalance(*loaded, debt.amount); !s.ok()) return s;
+    loaded->open_debt_count += 1;
+    loaded->updated_ms = now_ms;
+    shopper = std::move(*loaded);
+  }
+  if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(debt)); !s.ok()) return s;
+  if (publish) {
+    if (Status s = QueueForChain(txn, *key); !s.ok()) return s;
+  }
+  return shopper ? SaveShopper(txn, debt.shopper_id, *shopper) : Status::Ok();
+}
+
+struct StoredDebt {
+  std::string key;
+  store::DebtRecord record;
+};
+
+core::Result<StoredDebt> LoadDebt(const store::ReadTxn& txn, std::string_view shopper_id,
+                                  std::string_view trip_id, store::DebtKind kind) {
+  auto key = store::DebtKey(shopper_id, trip_id, kind);
+  if (!key.ok()) return key.status();
+  auto bytes = txn.Get(Table::kDebts, *key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) {
+    return Status(StatusCode::kNotFound, "no " + std::string(store::DebtKindName(kind)) +
+                                             " debt for that shopper and trip");
+  }
+  auto debt = store::DecodeDebt(*key, **bytes);
+  if (!debt.ok()) return debt.status();
+  debt->trip_id = std::string(trip_id);
+  return StoredDebt{std::move(*key), std::move(*debt)};
+}
+
+// Removes an open debt's amount from its shopper's balance.
+Status ReleaseFromBalance(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {
   auto shopper = LoadOrNew(txn, debt.shopper_id);
   if (!shopper.ok()) return shopper.status();
-  if (Status s = ApplyToBalance(*shopper, debt.amount); !s.ok()) return s;
-  if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(debt)); !s.ok()) return s;
-  shopper->open_debt_count += 1;
+  if (Status s = ApplyToBalance(*shopper, {-debt.amount.minor, debt.amount.currency}); !s.ok()) {
+    return s;
+  }
+  if (shopper->open_debt_count > 0) shopper->open_debt_count -= 1;
   shopper->updated_ms = now_ms;
   return SaveShopper(txn, debt.shopper_id, *shopper);
+}
+
+}  // namespace
+
+Status AddDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {
+  if (debt.state != store::DebtState::kOpen) {
+    return Status(StatusCode::kInvalidArgument, "a new debt must be open");
+  }
+  return InsertDebt(txn, debt, now_ms, /*publish=*/true);
 }
 
 Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
@@ -160,32 +229,58 @@ Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_
   if (Status s = CheckLength("settlement reference", settlement_ref, kMaxNameBytes); !s.ok()) {
     return s;
   }
-  auto key = store::DebtKey(shopper_id, trip_id, kind);
-  if (!key.ok()) return key.status();
-  auto bytes = txn.Get(Table::kDebts, *key);
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) {
-    return Status(StatusCode::kNotFound, "no " + std::string(store::DebtKindName(kind)) +
-                                             " debt for that shopper and trip");
-  }
-  auto debt = store::DecodeDebt(*key, **bytes);
-  if (!debt.ok()) return debt.status();
-  if (debt->state != store::DebtState::kOpen) {
+  auto stored = LoadDebt(txn, shopper_id, trip_id, kind);
+  if (!stored.ok()) return stored.status();
+  store::DebtRecord& debt = stored->record;
+  if (debt.state != store::DebtState::kOpen) {
     return Status(StatusCode::kFailedPrecondition,
-                  "debt is already " + std::string(store::DebtStateName(debt->state)));
+                  "debt is already " + std::string(store::DebtStateName(debt.state)));
   }
-  auto shopper = LoadOrNew(txn, shopper_id);
-  if (!shopper.ok()) return shopper.status();
-  debt->state = new_state;
-  debt->settlement_ref = std::string(settlement_ref);
-  debt->settled_ms = now_ms;
-  if (Status s = txn.Put(Table::kDebts, *key, store::EncodeDebt(*debt)); !s.ok()) return s;
-  if (Status s = ApplyToBalance(*shopper, {-debt->amount.minor, debt->amount.currency}); !s.ok()) {
+  debt.state = new_state;
+  debt.settlement_ref = std::string(settlement_ref);
+  debt.settled_ms = now_ms;
+  if (Status s = txn.Put(Table::kDebts, stored->key, store::EncodeDebt(debt)); !s.ok()) return s;
+  if (Status s = QueueForChain(txn, stored->key); !s.ok()) return s;
+  return ReleaseFromBalance(txn, debt, now_ms);
+}
+
+Status AdoptDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms) {
+  return InsertDebt(txn, debt, now_ms, /*publish=*/false);
+}
+
+Status AdoptClosing(store::WriteTxn& txn, const store::DebtRecord& closed, int64_t now_ms) {
+  if (closed.state == store::DebtState::kOpen) {
+    return Status(StatusCode::kInvalidArgument, "closing a debt needs settled or written_off");
+  }
+  if (Status s = CheckLength("settlement reference", closed.settlement_ref, kMaxNameBytes);
+      !s.ok()) {
     return s;
   }
-  if (shopper->open_debt_count > 0) shopper->open_debt_count -= 1;
-  shopper->updated_ms = now_ms;
-  return SaveShopper(txn, shopper_id, *shopper);
+  auto stored = LoadDebt(txn, closed.shopper_id, closed.trip_id, closed.kind);
+  if (!stored.ok()) return stored.status();
+  const bool was_open = stored->record.state == store::DebtState::kOpen;
+  store::DebtRecord& debt = stored->record;
+  debt.state = closed.state;
+  debt.settlement_ref = closed.settlement_ref;
+  debt.settled_ms = closed.settled_ms;
+  if (Status s = txn.Put(Table::kDebts, stored->key, store::EncodeDebt(debt)); !s.ok()) return s;
+  return was_open ? ReleaseFromBalance(txn, debt, now_ms) : Status::Ok();
+}
+
+Status ForgetDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
+                  store::DebtKind kind, int64_t now_ms) {
+  auto stored = LoadDebt(txn, shopper_id, trip_id, kind);
+  if (!stored.ok()) return stored.status();
+  if (Status s = txn.Delete(Table::kDebts, stored->key); !s.ok()) return s;
+  if (stored->record.state != store::DebtState::kOpen) return Status::Ok();
+  return ReleaseFromBalance(txn, stored->record, now_ms);
+}
+
+Status QueueDebtForChain(store::WriteTxn& txn, std::string_view shopper_id,
+                         std::string_view trip_id, store::DebtKind kind) {
+  auto key = store::DebtKey(shopper_id, trip_id, kind);
+  if (!key.ok()) return key.status();
+  return QueueForChain(txn, *key);
 }
 
 core::Result<store::DebtKind> SingleOpenDebtKind(const store::ReadTxn& txn,

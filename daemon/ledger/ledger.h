@@ -55,6 +55,29 @@ core::Status CloseDebt(store::WriteTxn& txn, std::string_view shopper_id, std::s
                        store::DebtKind kind, store::DebtState new_state,
                        std::string_view settlement_ref, int64_t now_ms);
 
+// --- the chain ledger (chain/, docs/ledger.md) ---------------------------------------------
+// AddDebt and CloseDebt also queue a chain_outbox row naming the debt, in the same transaction,
+// when the environment publishes debts (EnvOptions::publish_debts). The functions below are
+// for records that come from the chain's bucket: they never queue anything back.
+
+// Stores a debt from the bucket in any state; an open one is added to the balance. Errors as
+// AddDebt (kAlreadyExists when the key is taken).
+core::Status AdoptDebt(store::WriteTxn& txn, const store::DebtRecord& debt, int64_t now_ms);
+
+// Gives the stored debt of closed's shopper, trip and kind the state, settlement reference and
+// settled time of `closed` (settled or written off); an open one leaves the balance. Errors:
+// kNotFound, kInvalidArgument (closed.state kOpen, a settlement_ref over kMaxNameBytes).
+core::Status AdoptClosing(store::WriteTxn& txn, const store::DebtRecord& closed, int64_t now_ms);
+
+// Removes the debt row (a record the bucket no longer has); an open one leaves the balance.
+// Errors: kNotFound, store errors.
+core::Status ForgetDebt(store::WriteTxn& txn, std::string_view shopper_id,
+                        std::string_view trip_id, store::DebtKind kind, int64_t now_ms);
+
+// Queues the debt's current state for the chain publisher (when the environment publishes).
+core::Status QueueDebtForChain(store::WriteTxn& txn, std::string_view shopper_id,
+                               std::string_view trip_id, store::DebtKind kind);
+
 // The kind of the shopper's one open debt for the trip, for an operator who names only the
 // trip. Errors: kNotFound (the shopper has no debt for that trip), kFailedPrecondition (none of
 // them is open, or more than one is: the message lists the open kinds), as ListDebts.

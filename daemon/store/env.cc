@@ -76,11 +76,17 @@ std::span<const Migration> Migrations() {
        "re-key debts by shopper, trip and kind; trip records to version 2 (refund states as "
        "numbers, receipt flags)",
        [](WriteTxn& txn) { return UpgradeToSchema3(txn); }},
+      // Tables only (created at open): a build before 4 must not open the store, since it
+      // would change debts without queueing them for the chain.
+      {3, "add the chain-ledger tables (chain_outbox, chain_keys, chain_held)",
+       [](WriteTxn&) { return Status::Ok(); }},
   };
   return kMigrations;
 }
 
 // --- ReadTxn / WriteTxn -----------------------------------------------------------------------
+
+bool WriteTxn::publish_debts() const { return env_->options_.publish_debts; }
 
 core::Result<std::optional<std::string_view>> ReadTxn::Get(Table t, std::string_view key) const {
   if (Status s = CheckKey(key); !s.ok()) return s;

@@ -42,7 +42,7 @@ struct MDB_txn;
 
 namespace jwo::store {
 
-inline constexpr uint32_t kSchemaVersion = 3;
+inline constexpr uint32_t kSchemaVersion = 4;
 
 // The file beside data.mdb that says a store has existed in the directory. Written when a
 // store is first created (or first opened by a build that knows it); while it exists, a
@@ -82,6 +82,9 @@ struct EnvOptions {
   // The operator's explicit "create a fresh, empty store": allowed only where data.mdb is
   // missing or empty (a store with data is refused with kAlreadyExists); writes a new marker.
   bool init_store = false;
+  // The configuration has a `ledger:` section: every change of a debt this store books or
+  // closes (ledger::AddDebt, CloseDebt) also queues a chain_outbox row in its transaction.
+  bool publish_debts = false;
 };
 
 struct EnvStats {
@@ -122,6 +125,8 @@ class ReadTxn {
 
 class WriteTxn : public ReadTxn {
  public:
+  // EnvOptions::publish_debts of the environment.
+  bool publish_debts() const;
   // Stores value under key (replacing). kInvalidArgument for a bad key; kOutOfRange when the
   // map is full (the Env grows it and reruns the transaction).
   core::Status Put(Table t, std::string_view key, std::string_view value);

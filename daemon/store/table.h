@@ -17,11 +17,17 @@ enum class Table {
   kOutbox,      // big-endian u64 sequence -> OutboxEntry (schema 2)
   kOpenTrips,   // trip id -> i64 created ms: trips not yet settled, for the expiry watch (schema 2)
   kGateEvents,  // GateEventKey(trip, time, n) -> GateEventRecord: lane events of a trip (schema 2)
+  // The chain ledger (schema 4, docs/ledger.md):
+  kChainOutbox,  // big-endian u64 sequence -> DebtKey of a local debt whose state is to publish
+  kChainKeys,    // bucket key -> ChainKeyRecord: what the bucket holds, as applied here
+  kChainHeld,    // bucket key -> record JSON held by the debt-inflow breaker until confirmed
 };
 
-inline constexpr std::array<Table, 10> kAllTables = {
-    Table::kMeta,  Table::kShoppers,  Table::kDebts,  Table::kDecisions, Table::kAudit,
-    Table::kTrips, Table::kPurchases, Table::kOutbox, Table::kOpenTrips, Table::kGateEvents};
+inline constexpr std::array<Table, 13> kAllTables = {
+    Table::kMeta,       Table::kShoppers,    Table::kDebts,     Table::kDecisions,
+    Table::kAudit,      Table::kTrips,       Table::kPurchases, Table::kOutbox,
+    Table::kOpenTrips,  Table::kGateEvents,  Table::kChainOutbox, Table::kChainKeys,
+    Table::kChainHeld};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -45,6 +51,12 @@ inline constexpr std::string_view TableName(Table t) {
       return "open_trips";
     case Table::kGateEvents:
       return "gate_events";
+    case Table::kChainOutbox:
+      return "chain_outbox";
+    case Table::kChainKeys:
+      return "chain_keys";
+    case Table::kChainHeld:
+      return "chain_held";
   }
   return "?";
 }

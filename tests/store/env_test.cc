@@ -365,7 +365,7 @@ TEST_CASE("migrating to schema 3 re-encodes trips with typed refund states and r
   });
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
-  CHECK((*env)->schema_version() == 3);
+  CHECK((*env)->schema_version() == store::kSchemaVersion);
   auto trip = [&](std::string_view id) {
     const std::string bytes = ReadValue(**env, Table::kTrips, id);
     REQUIRE(!bytes.empty());
@@ -433,7 +433,7 @@ TEST_CASE("migrating to schema 3 re-keys every debt with its kind, balances unch
 
   auto env = store::Env::Open(Options(dir));
   REQUIRE(env.ok());
-  CHECK((*env)->schema_version() == 3);
+  CHECK((*env)->schema_version() == store::kSchemaVersion);
   std::map<std::tuple<std::string, std::string, store::DebtKind>, store::DebtRecord> debts;
   REQUIRE((*env)
               ->Read([&](const store::ReadTxn& txn) {
