@@ -168,6 +168,33 @@ struct GateConfig {
   bool operator==(const GateConfig&) const = default;
 };
 
+// The debt-inflow breaker (docs/ledger.md): more new open debts from other stores within
+// `window_seconds` than `chain_max` (all stores together) or `store_max` (one store) are
+// recorded but not denied on until an operator confirms them.
+struct LedgerBreakerConfig {
+  uint32_t window_seconds = 600;
+  uint32_t chain_max = 500;
+  uint32_t store_max = 50;
+  bool operator==(const LedgerBreakerConfig&) const = default;
+};
+
+// `ledger:` — the chain-wide debt ledger over NATS JetStream (docs/ledger.md). Absent: the
+// store stands alone.
+struct LedgerConfig {
+  bool enabled = false;
+  std::vector<std::string> servers;  // nats:// or tls:// URLs
+  std::string bucket = "debts";
+  std::string ca_file;           // verify the servers against this CA (PEM)
+  std::string certificate_file;  // client certificate (PEM), with private_key_file
+  std::string private_key_file;
+  std::string credentials_file;  // NATS .creds (user JWT and NKey seed)
+  uint32_t ping_interval_ms = 10'000;  // two missed pings: the link is down
+  uint32_t reconnect_wait_ms = 1'000;  // plus up to as much again of jitter
+  uint32_t request_timeout_ms = 5'000;
+  LedgerBreakerConfig breaker;
+  bool operator==(const LedgerConfig&) const = default;
+};
+
 struct Config {
   std::string source_file;  // the file it was loaded from, for messages
   std::string store_id;     // ^[0-9a-zA-Z_-]{1,255}$, this store's id at Amazon
@@ -181,6 +208,7 @@ struct Config {
   OrderingConfig ordering;
   PaymentsConfig payments;
   std::vector<GateConfig> gates;  // `gates:`; empty = no gate hardware
+  LedgerConfig ledger;
   bool operator==(const Config&) const = default;
 };
 

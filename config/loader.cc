@@ -139,7 +139,7 @@ void ParseControl(Reader& reader, const Value& value, const std::filesystem::pat
 
 void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& base, Config* cfg) {
   auto f = reader.Map(root, {"store_id", "store", "http", "listeners", "fa", "audit", "log",
-                             "control", "ordering", "payments", "gates"});
+                             "control", "ordering", "payments", "gates", "ledger"});
   if (!f) return;
   if (const Value* v = reader.Require(*f, "store_id");
       v && reader.String(*v, &cfg->store_id) && !core::CheckStoreId(cfg->store_id).empty()) {
@@ -161,6 +161,7 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
   if (const Value* v = f->Find("payments"))
     internal::ParsePayments(reader, *v, base, &cfg->payments);
   if (const Value* v = f->Find("gates")) internal::ParseGates(reader, *v, base, &cfg->gates);
+  if (const Value* v = f->Find("ledger")) internal::ParseLedger(reader, *v, base, &cfg->ledger);
 }
 
 }  // namespace

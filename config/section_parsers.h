@@ -30,6 +30,10 @@ void ParsePayments(Reader& reader, const Value& value, const std::filesystem::pa
 // `fa:`, including money amounts parsed exactly per currency.
 void ParseFa(Reader& reader, const Value& value, FaConfig* out);
 
+// `ledger:` (ledger_parser.cc); file paths resolved against `base` and must exist.
+void ParseLedger(Reader& reader, const Value& value, const std::filesystem::path& base,
+                 LedgerConfig* out);
+
 // `gates:` (gate_parser.cc); a driver given as a path is resolved against `base`.
 void ParseGates(Reader& reader, const Value& value, const std::filesystem::path& base,
                 std::vector<GateConfig>* out);

@@ -398,3 +398,49 @@ TEST_CASE("a 1 MB explicit key gets no did-you-mean search and is shortened in t
 
 }  // namespace
 }  // namespace jwo::config
+
+namespace jwo::config {
+namespace {
+
+TEST_CASE("ledger: absent means standalone; servers, bucket and breaker are read and checked") {
+  const LoadResult none = testing::LoadMinimalWith("");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none.config->ledger.enabled);
+
+  const LoadResult ok = testing::LoadMinimalWith(
+      "ledger:\n  servers: [nats://127.0.0.1:4222, tls://nats.example.net:4443]\n"
+      "  bucket: chain-debts\n  ping_interval_ms: 2000\n"
+      "  breaker: {window_seconds: 60, chain_max: 10, store_max: 3}\n");
+  INFO(testing::Describe(ok));
+  REQUIRE(ok.ok());
+  const LedgerConfig& l = ok.config->ledger;
+  CHECK(l.enabled);
+  CHECK(l.servers == std::vector<std::string>{"nats://127.0.0.1:4222",
+                                              "tls://nats.example.net:4443"});
+  CHECK(l.bucket == "chain-debts");
+  CHECK(l.ping_interval_ms == 2000);
+  CHECK(l.request_timeout_ms == 5000);
+  CHECK(l.breaker.window_seconds == 60);
+  CHECK(l.breaker.chain_max == 10);
+  CHECK(l.breaker.store_max == 3);
+
+  const ConfigError url = testing::SoleError(
+      testing::LoadMinimalWith("ledger:\n  servers: [http://127.0.0.1:4222]\n"));
+  CHECK(url.key == "ledger.servers[0]");
+  CHECK_THAT(url.rule, Catch::Matchers::ContainsSubstring("nats:// or tls://"));
+  const ConfigError empty =
+      testing::SoleError(testing::LoadMinimalWith("ledger:\n  servers: []\n"));
+  CHECK_THAT(empty.rule, Catch::Matchers::ContainsSubstring("at least one server"));
+  const ConfigError bucket = testing::SoleError(
+      testing::LoadMinimalWith("ledger:\n  servers: [nats://h:1]\n  bucket: a.b\n"));
+  CHECK(bucket.key == "ledger.bucket");
+  const ConfigError creds = testing::SoleError(testing::LoadMinimalWith(
+      "ledger:\n  servers: [nats://h:1]\n  credentials_file: /nonexistent/x.creds\n"));
+  CHECK_THAT(creds.rule, Catch::Matchers::ContainsSubstring("file not found"));
+  const ConfigError half = testing::SoleError(testing::LoadMinimalWith(
+      "ledger:\n  servers: [nats://h:1]\n  tls: {certificate_file: /etc/hostname}\n"));
+  CHECK_THAT(half.rule, Catch::Matchers::ContainsSubstring("go together"));
+}
+
+}  // namespace
+}  // namespace jwo::config
