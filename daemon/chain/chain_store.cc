@@ -462,6 +462,30 @@ core::Result<uint64_t> ConfirmHeld(store::WriteTxn& txn, std::string_view origin
   return confirmed;
 }
 
+core::Result<bool> HoldApplied(store::WriteTxn& txn, std::string_view key, int64_t now_ms) {
+  auto row = ReadKeyRow(txn, key);
+  if (!row.ok()) return row.status();
+  if (!row->has_value() || (*row)->state != KeyState::kOpen) return false;
+  const auto parts = ParseBucketKey(key);
+  if (!parts) return false;
+  auto local = LocalDebt(txn, (*row)->shopper_id, parts->trip_id, parts->kind);
+  if (!local.ok()) return local.status();
+  if (!local->has_value() || (*local)->origin_store != parts->origin_store ||
+      (*local)->state != store::DebtState::kOpen) {
+    return false;
+  }
+  const std::string value = EncodeChainDebt(ChainDebt{**local, kOpenVersion});
+  if (Status s = ledger::ForgetDebt(txn, (*row)->shopper_id, parts->trip_id, parts->kind, now_ms);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = txn.Put(Table::kChainHeld, key, value); !s.ok()) return s;
+  KeyRow next = **row;
+  next.state = KeyState::kHeld;
+  if (Status s = PutKeyRow(txn, key, next); !s.ok()) return s;
+  return true;
+}
+
 core::Result<uint64_t> CountHeld(const store::ReadTxn& txn) {
   uint64_t n = 0;
   Status s = txn.Scan(Table::kChainHeld, {}, [&](std::string_view, std::string_view) {

@@ -142,5 +142,9 @@ uint64_t PendingPublications(const store::ReadTxn& txn);
 core::Result<uint64_t> ConfirmHeld(store::WriteTxn& txn, std::string_view origin_store,
                                    int64_t now_ms);
 core::Result<uint64_t> CountHeld(const store::ReadTxn& txn);
+// Moves a debt applied from the bucket (still open, not this store's) into chain_held: the
+// breaker tripped on the burst it belongs to. Returns false when there is nothing to move (no
+// longer open, or not from the bucket).
+core::Result<bool> HoldApplied(store::WriteTxn& txn, std::string_view key, int64_t now_ms);
 
 }  // namespace jwo::chain

@@ -355,3 +355,32 @@ TEST_CASE("debts booked before the ledger was configured are queued once") {
   }
   CHECK(queued == 1);  // only store-b's own; the second round queues it again (not yet sent)
 }
+
+TEST_CASE("a debt applied before the breaker tripped is taken back into chain_held") {
+  Fixture f;
+  const auto debt = Debt("nia", "trip-20", "store-a");
+  f.Apply(Put(debt, 1));
+  CHECK(f.Balance("nia") == 1250);
+  const std::string key = Put(debt, 0).key;
+  bool moved = false;
+  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+                auto r = chain::HoldApplied(txn, key, 500);
+                if (r.ok()) moved = *r;
+                return r.status();
+              })
+              .ok());
+  CHECK(moved);
+  CHECK(f.Balance("nia") == 0);
+  CHECK(f.Row(key)->state == chain::KeyState::kHeld);
+  // Its settlement arrives while held: stored closed, nothing to confirm.
+  CHECK(f.Apply(Put(Settled(debt), 2)).outcome == Outcome::kAdded);
+  CHECK(f.Balance("nia") == 0);
+  uint64_t held = 1;
+  REQUIRE(f.env->Read([&](const store::ReadTxn& txn) {
+               auto r = chain::CountHeld(txn);
+               if (r.ok()) held = *r;
+               return r.status();
+             })
+              .ok());
+  CHECK(held == 0);
+}
