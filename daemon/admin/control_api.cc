@@ -257,8 +257,19 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     const std::string kind_text(store::DebtKindName(*kind));
     audited_write(command, shopper, "trip " + trip + " kind " + kind_text + " ref " + reference,
                   reason, [&](store::WriteTxn& txn) {
-                    return ledger::CloseDebt(txn, shopper, trip, *kind, store::DebtState::kSettled,
-                                             reference, now);
+                    if (Status s = ledger::CloseDebt(txn, shopper, trip, *kind,
+                                                     store::DebtState::kSettled, reference, now);
+                        !s.ok()) {
+                      return s;
+                    }
+                    // amazon_managed: Amazon hears of the payoff (a trip of this store only).
+                    if (!deps_.payment_policy) return Status::Ok();
+                    store::DebtRecord settled;
+                    settled.shopper_id = shopper;
+                    settled.trip_id = trip;
+                    settled.kind = *kind;
+                    return payments::QueueDebtSettledReport(txn, settled, deps_.payment_policy(),
+                                                            now);
                   });
     return json::object{
         {"shopper", shopper}, {"trip", trip}, {"kind", kind_text}, {"state", "settled"}};

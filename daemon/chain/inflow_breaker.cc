@@ -19,6 +19,10 @@ InflowBreaker::Decision InflowBreaker::Admit(std::string_view key, std::string_v
     d.hold = true;
     return d;
   }
+  // Counted once: a transaction that is run again (the map grew) asks again about the same key.
+  for (const Seen& s : chain_) {
+    if (s.key == key) return d;
+  }
   const int64_t at = std::min(created_ms, now_ms);  // a clock ahead of ours counts as now
   if (at < now_ms - limits_.window_ms) return d;    // a backlog, not a burst
   auto insert = [&](std::deque<Seen>& w) {

@@ -190,6 +190,25 @@ core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_
   return store::DecodeTrip(**bytes);
 }
 
+Status QueueDebtSettledReport(store::WriteTxn& txn, const store::DebtRecord& debt,
+                              const LifecyclePolicy& policy, int64_t now_ms) {
+  if (!policy.report_payment_status || debt.kind == store::DebtKind::kManual) return Status::Ok();
+  auto trip = LoadTrip(txn, debt.trip_id);
+  if (!trip.ok()) {
+    return trip.status().code() == core::StatusCode::kNotFound ? Status::Ok() : trip.status();
+  }
+  auto debts = ledger::ListTripDebts(txn, debt.shopper_id, debt.trip_id);
+  if (!debts.ok()) return debts.status();
+  int64_t settled = trip->captured;
+  for (const store::DebtRecord& d : *debts) {
+    if (d.kind != store::DebtKind::kManual && d.state == store::DebtState::kSettled &&
+        d.amount.currency.Code() == trip->currency) {
+      settled += d.amount.minor;
+    }
+  }
+  return QueueReport(txn, *trip, policy, std::min(settled, trip->total), now_ms);
+}
+
 Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t) {
   if (Status s = txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t)); !s.ok()) return s;
   // open_trips indexes the trips whose money is not settled yet, so the pre-auth expiry watch

@@ -23,6 +23,7 @@
 
 #include "core/status.h"
 #include "store/env.h"
+#include "store/records.h"
 #include "store/trip_record.h"
 
 namespace jwo::payments {
@@ -41,6 +42,14 @@ core::Result<uint64_t> Enqueue(store::WriteTxn& txn, store::Operation op, std::s
 // Cancel; otherwise an Adjust for the cart total.
 core::Status StartTrip(store::WriteTxn& txn, store::TripRecord& trip, const LifecyclePolicy& policy,
                        int64_t now_ms);
+
+// A debt of a trip this store booked was settled — here, in another store, or in the portal
+// (the chain ledger says so): in amazon_managed mode (policy.report_payment_status), queues
+// Report Payment Status for the trip with settledAmount = what was captured plus every settled
+// debt of the trip, so Amazon admits the shopper again. A debt without a trip record here (an
+// operator's manual debt) has nothing to report. Store errors only.
+core::Status QueueDebtSettledReport(store::WriteTxn& txn, const store::DebtRecord& debt,
+                                    const LifecyclePolicy& policy, int64_t now_ms);
 
 // What the dispatcher should do with an outbox entry after an answer from the Payment Service.
 enum class AnswerVerdict {
