@@ -219,13 +219,23 @@ void NatsServer::Kill() {
   Reap(10000);
 }
 
+// kill() only queues the signal; waiting for the stop (or continue) report makes the state real
+// before the test acts on it.
 void NatsServer::Freeze() {
+  if (!running() || frozen_) return;
   Signal(SIGSTOP);
-  frozen_ = running();
+  int status = 0;
+  while (::waitpid(pid_, &status, WUNTRACED) < 0 && errno == EINTR) {
+  }
+  frozen_ = true;
 }
 
 void NatsServer::Thaw() {
+  if (!running() || !frozen_) return;
   Signal(SIGCONT);
+  int status = 0;
+  while (::waitpid(pid_, &status, WCONTINUED) < 0 && errno == EINTR) {
+  }
   frozen_ = false;
 }
 
