@@ -245,6 +245,9 @@ void Daemon::Impl::OpenStoreUntilStopped() {
         dispatcher->Start();
         dispatcher_ptr.store(dispatcher.get());
       }
+      if (cfg.ledger.enabled && !StartLedger()) {
+        // Logged with the reason; the gate and payments go on, standalone.
+      }
       {
         std::lock_guard lock(state_mutex);
         store_error.clear();
@@ -350,6 +353,8 @@ void Daemon::Impl::Shutdown() {
   });
   control_server.Stop();
   gates.Stop();  // after the HTTP drain: no decision can queue a lane command any more
+  chain_ptr = nullptr;
+  if (chain) chain->Stop();
   dispatcher_ptr = nullptr;
   if (dispatcher) dispatcher->Stop();
   if (payment_client) payment_client->Stop();
@@ -443,6 +448,7 @@ json::object Daemon::Impl::StatusJson() {
                      {"store_errors", ps.store_errors},
                      {"clock_skew_s", ps.clock_skew_ms / 1000}};
   }
+  if (auto* c = chain_ptr.load()) out["ledger"] = LedgerStatusJson(c->Stats());
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},
                                      {"queued", ds.queued},

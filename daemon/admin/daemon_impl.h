@@ -32,6 +32,7 @@
 #include "http/server.h"
 #include "ordering/purchase_handler.h"
 #include "payments/credentials.h"
+#include "chain/chain_sync.h"
 #include "payments/dispatcher.h"
 #include "payments/payment_client.h"
 #include "store/writer.h"
@@ -110,6 +111,10 @@ struct Daemon::Impl {
   payments::LifecyclePolicy PaymentPolicy() const;
   bool LoadCatalog();
   bool StartPayments();
+  // With a `ledger:` section: starts the chain sync on the open store (daemon_ledger.cc).
+  // False only for options the link refuses (a file it cannot read).
+  bool StartLedger();
+  json::object LedgerStatusJson(const chain::SyncStats& s) const;
   json::object StatusJson();
   http::Response Ready() const;
 
@@ -139,6 +144,8 @@ struct Daemon::Impl {
   std::unique_ptr<payments::Dispatcher> dispatcher;
   std::atomic<payments::Dispatcher*> dispatcher_ptr{nullptr};  // what other threads may use
   std::function<void()> dispatcher_factory;
+  std::unique_ptr<chain::ChainSync> chain;
+  std::atomic<chain::ChainSync*> chain_ptr{nullptr};  // what other threads may use
   ControlApi control_api;
   ControlServer control_server;
   SystemdNotifier notifier;

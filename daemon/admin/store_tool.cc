@@ -15,6 +15,7 @@ store::EnvOptions StoreOptions(const config::Config& cfg, int io_threads) {
   options.max_readers = cfg.store.max_readers != 0
                             ? cfg.store.max_readers
                             : static_cast<uint32_t>(std::max(126, io_threads * 2 + 16));
+  options.publish_debts = cfg.ledger.enabled;
   return options;
 }
 

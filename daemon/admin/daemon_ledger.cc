@@ -1,0 +1,76 @@
+// The daemon's chain-ledger wiring (docs/ledger.md): the sync started on the open store, its
+// status and what Amazon hears when a debt of this store's trip is settled elsewhere.
+#include "admin/daemon_impl.h"
+#include "core/log.h"
+
+namespace jwo::admin {
+
+bool Daemon::Impl::StartLedger() {
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  const config::Config& cfg = *config_snapshot;
+  const config::LedgerConfig& lc = cfg.ledger;
+  chain::SyncOptions options;
+  options.self_store = cfg.store_id;
+  options.link.servers = lc.servers;
+  options.link.bucket = lc.bucket;
+  options.link.name = "jwo-edge " + cfg.store_id;
+  options.link.tls_ca_file = lc.ca_file;
+  options.link.tls_cert_file = lc.certificate_file;
+  options.link.tls_key_file = lc.private_key_file;
+  options.link.credentials_file = lc.credentials_file;
+  options.link.ping_interval_ms = static_cast<int>(lc.ping_interval_ms);
+  options.link.reconnect_wait_ms = static_cast<int>(lc.reconnect_wait_ms);
+  options.link.reconnect_jitter_ms = static_cast<int>(lc.reconnect_wait_ms);
+  options.link.request_timeout_ms = static_cast<int>(lc.request_timeout_ms);
+  options.breaker.window_ms = int64_t{lc.breaker.window_seconds} * 1000;
+  options.breaker.chain_max = lc.breaker.chain_max;
+  options.breaker.store_max = lc.breaker.store_max;
+  // In the transaction that applied the settlement: the report is queued with it or not at all.
+  options.on_settled_own = [this](store::WriteTxn& txn, const store::DebtRecord& debt,
+                                  int64_t now_ms) {
+    core::Status s = payments::QueueDebtSettledReport(txn, debt, PaymentPolicy(), now_ms);
+    if (s.ok()) {
+      if (auto* d = dispatcher_ptr.load()) d->Wake();
+    }
+    return s;
+  };
+  auto started = chain::ChainSync::Start(*env, std::move(options), clock);
+  if (!started.ok()) {
+    core::LogError("chain ledger not started; the store stands alone",
+                   {{"error", started.status().message()}});
+    return false;
+  }
+  chain = std::move(started).value();
+  chain_ptr.store(chain.get());
+  core::LogInfo("chain ledger configured",
+                {{"bucket", lc.bucket}, {"servers", std::to_string(lc.servers.size())}});
+  return true;
+}
+
+json::object Daemon::Impl::LedgerStatusJson(const chain::SyncStats& s) const {
+  const int64_t now = clock.NowUnixMs();
+  json::object out{{"connected", s.connected},
+                   {"phase", s.phase},
+                   {"applied_seq", s.applied_seq},
+                   {"stream_last_seq", s.stream_last_seq},
+                   {"lag", s.lag},
+                   {"records", s.records},
+                   {"publishes_pending", s.publishes_pending},
+                   {"resyncs", s.resyncs},
+                   {"applied", s.applied},
+                   {"rejected", s.rejected},
+                   {"conflicts", s.conflicts},
+                   {"published", s.published},
+                   {"publish_conflicts", s.publish_conflicts},
+                   {"held", s.held},
+                   {"breaker_tripped", s.breaker_tripped}};
+  // Staleness: how long the copy has been without news while the link is down.
+  if (!s.connected && s.disconnected_since_ms > 0) {
+    out["staleness_s"] = (now - s.disconnected_since_ms) / 1000;
+  }
+  if (s.breaker_tripped) out["breaker_scope"] = s.breaker_scope;
+  if (!s.last_error.empty()) out["last_error"] = s.last_error;
+  return out;
+}
+
+}  // namespace jwo::admin
