@@ -1,10 +1,12 @@
 #include "nats/nats_link.h"
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "core/log.h"
@@ -80,6 +82,20 @@ Op OperationOf(natsMsg* msg) {
 
 PublishResult Outcome(PublishOutcome o, std::string error) { return {o, 0, std::move(error)}; }
 
+// Closes and destroys `nc`; false when libnats did not confirm the close in time, so `sink` must
+// outlive this call indefinitely. Close never waits for the server: it stops reconnecting, shuts
+// the socket and queues the disconnected and closed callbacks.
+bool CloseConnection(natsConnection* nc, EventSink* sink) {
+  natsConnection_Close(nc);
+  bool confirmed;
+  {
+    std::unique_lock lock(sink->mu);
+    confirmed = sink->cv.wait_for(lock, kCloseWait, [&] { return sink->closed; });
+  }
+  natsConnection_Destroy(nc);
+  return confirmed;
+}
+
 }  // namespace
 
 struct Link::Impl {
@@ -89,15 +105,23 @@ struct Link::Impl {
   // Heap-stable for libnats; normally destroyed with the Impl, leaked when the connection did
   // not confirm its close.
   std::unique_ptr<EventSink> sink;
-  natsConnection* nc = nullptr;  // thread-safe in libnats; set in Open, closed in ~Link
-  jsCtx* js = nullptr;           // likewise
+  // Set once by the connector thread before `started`; read only after seeing `started` true.
+  // Both are thread-safe in libnats.
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  std::atomic<bool> started{false};
+  std::thread connector;
+  bool sink_in_use = false;  // libnats may still use `sink` after the Link is gone
 
   // The consumer's subscription. Only the consumer thread uses it, but the lock keeps a caller
   // that moves that role between threads (or a stray concurrent call) from corrupting it.
   std::mutex sub_mu;
   natsSubscription* sub = nullptr;
 
-  bool Connected() const { return natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED; }
+  bool Connected() const {
+    return started.load(std::memory_order_acquire) &&
+           natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED;
+  }
 
   void DropSubscriptionLocked() {
     // Destroy sends UNSUB without the consumer-delete request Unsubscribe would wait for; the
@@ -159,25 +183,46 @@ core::Result<std::unique_ptr<Link>> Link::Open(LinkOptions options, LinkEvents e
   if (s == NATS_OK) s = natsOptions_SetFailRequestsOnDisconnect(opts, true);
   if (s != NATS_OK) return core::InvalidArgument("cannot set NATS callbacks: " + ErrorText(s));
 
-  {
-    // Held across Connect so that a disconnect reported by libnats' thread right after an
-    // immediate connect cannot overtake the "connected" reported here.
-    std::lock_guard lock(sink->mu);
-    s = natsConnection_Connect(&impl->nc, opts);
-    if (s == NATS_OK && sink->events.on_connection) sink->events.on_connection(true);
-  }
-  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-    return core::InvalidArgument("cannot start the NATS connection: " + ErrorText(s));
-  }
-
+  // natsConnection_Connect tries every server once, synchronously, before it hands over to the
+  // background retry: against an address that drops SYNs that is request_timeout_ms per server.
+  // So the whole connect runs on its own thread and Open returns at once.
   jsOptions jo;
   jsOptions_Init(&jo);
   jo.Wait = options.request_timeout_ms;
-  s = natsConnection_JetStream(&impl->js, impl->nc, &jo);
   impl->options = std::move(options);
-  auto link = std::unique_ptr<Link>(new Link(std::move(impl)));
-  if (s != NATS_OK) return Internal("cannot create the JetStream context: " + ErrorText(s));
-  return link;
+  Impl* d = impl.get();
+  d->connector = std::thread([d, sink, jo, owned = std::move(built.value())]() mutable {
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    natsStatus st;
+    {
+      // Held until the link is usable, so that libnats' (re)connected and disconnected callbacks
+      // cannot overtake the "connected" reported here, and so that a caller reacting to that
+      // event finds connected() true.
+      std::lock_guard lock(sink->mu);
+      st = natsConnection_Connect(&nc, owned.get());
+      if (st == NATS_OK || st == NATS_NOT_YET_CONNECTED) {
+        const natsStatus connect_status = st;
+        st = natsConnection_JetStream(&js, nc, &jo);
+        if (st == NATS_OK) {
+          d->nc = nc;
+          d->js = js;
+          d->started.store(true, std::memory_order_release);
+          if (connect_status == NATS_OK && sink->events.on_connection) {
+            sink->events.on_connection(true);
+          }
+          return;
+        }
+      }
+    }
+    // Only a resource failure or an option libnats checks late gets here; the link then stays
+    // unavailable, and says why.
+    const std::string text = "cannot start the NATS connection: " + ErrorText(st);
+    core::LogError(text);
+    sink->Error(text);
+    if (nc != nullptr && !CloseConnection(nc, sink)) d->sink_in_use = true;
+  });
+  return std::unique_ptr<Link>(new Link(std::move(impl)));
 }
 
 Link::~Link() {
@@ -186,18 +231,15 @@ Link::~Link() {
     std::lock_guard lock(d.sub_mu);
     d.DropSubscriptionLocked();
   }
-  if (d.js != nullptr) jsCtx_Destroy(d.js);
-  if (d.nc == nullptr) return;
-  // Close never waits for the server: it stops reconnecting, shuts the socket and queues the
-  // disconnected and closed callbacks.
-  natsConnection_Close(d.nc);
-  bool confirmed;
-  {
-    std::unique_lock lock(d.sink->mu);
-    confirmed = d.sink->cv.wait_for(lock, kCloseWait, [&] { return d.sink->closed; });
+  // Waits out a first connect attempt still in progress (see Open).
+  if (d.connector.joinable()) d.connector.join();
+  if (!d.started.load(std::memory_order_acquire)) {
+    if (d.sink_in_use) (void)d.sink.release();
+    return;
   }
-  natsConnection_Destroy(d.nc);
-  if (!confirmed) {
+  jsCtx_Destroy(d.js);
+  if (!CloseConnection(d.nc, d.sink.get())) d.sink_in_use = true;
+  if (d.sink_in_use) {
     // libnats may still call into the sink; a small leak beats a use-after-free.
     core::LogError("NATS connection did not confirm its close; leaking its callback state");
     (void)d.sink.release();

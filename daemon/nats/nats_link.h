@@ -15,9 +15,10 @@
 //
 // Thread safety (Locking): Subscribe, Unsubscribe and Next belong to one thread (the consumer);
 // Publish, Get, GetStreamInfo and connected() may be called from any other threads, concurrently
-// with each other and with the consumer. LinkEvents callbacks run on libnats threads (or, for the
-// first "connected", inside Open), one at a time and in the order libnats reports the events; they
-// must not call back into the Link. The destructor must not run concurrently with any other call.
+// with each other and with the consumer. LinkEvents callbacks run on libnats threads (the first
+// "connected" on the Link's connector thread), one at a time and in the order libnats reports the
+// events; they must not call back into the Link. The destructor must not run concurrently with
+// any other call.
 #pragma once
 
 #include <cstdint>
@@ -101,7 +102,8 @@ bool IsValidKey(std::string_view key);
 
 class Link {
  public:
-  // Starts connecting in the background and returns without touching the network. Errors:
+  // Starts connecting on a background thread and returns without touching the network (libnats'
+  // first connect attempt is synchronous, request_timeout_ms per unreachable server). Errors:
   // kInvalidArgument when no server is given, the bucket name is not a valid KV bucket name,
   // only one of tls_cert_file/tls_key_file is set, or a TLS/credentials file cannot be read (the
   // message names the file), or libnats rejects an option.
@@ -109,7 +111,8 @@ class Link {
 
   // Closes the subscription and the connection without waiting for the server (nothing is
   // sent that needs an answer), and waits (bounded) until libnats has delivered its last
-  // callback, so no LinkEvents callback runs after it returns.
+  // callback, so no LinkEvents callback runs after it returns. Right after Open it may wait out
+  // the first connect attempt: at most request_timeout_ms per server that drops packets.
   ~Link();
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;

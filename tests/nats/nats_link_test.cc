@@ -358,11 +358,14 @@ TEST_CASE("nats: A kvStore delete and purge arrive as kDelete and kPurge; Get th
   REQUIRE(f.link->Subscribe(3).ok());
   CloudWriter cloud(f.server.url());
   cloud.Delete("gone");
-  cloud.Purge("purged");
   const Change del = NextChange(*f.link);
   CHECK(del.key == "gone");
   CHECK(del.op == Op::kDelete);
   CHECK(del.value.empty());
+  // The purge only after the delete was delivered: nats-server 2.9.10 moves every consumer whose
+  // filter is wider than the purged subject past the purge, skipping undelivered messages of
+  // other keys (nats-server #3838, #5075; seen here once in 30 runs when both were in flight).
+  cloud.Purge("purged");
   const Change purge = NextChange(*f.link);
   CHECK(purge.key == "purged");
   CHECK(purge.op == Op::kPurge);
