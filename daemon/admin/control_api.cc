@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "core/time_format.h"
+#include "chain/chain_record.h"
 #include "fa/policy.h"
 #include "ledger/ledger.h"
 #include "store/verify.h"
@@ -273,6 +274,41 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
                   });
     return json::object{
         {"shopper", shopper}, {"trip", trip}, {"kind", kind_text}, {"state", "settled"}};
+  }
+
+  if (command == "ledger.held") {
+    json::array list;
+    Check(env->Read([&](const store::ReadTxn& txn) {
+      return txn.Scan(store::Table::kChainHeld, {}, [&](std::string_view k, std::string_view v) {
+        auto rec = chain::DecodeChainDebt(k, v);
+        if (!rec.ok()) {
+          list.push_back(json::object{{"key", k}, {"error", rec.status().message()}});
+        } else {
+          json::object row = DebtJson(rec->debt);
+          row["key"] = k;
+          list.push_back(std::move(row));
+        }
+        return list.size() < 1000;
+      });
+    }));
+    return json::object{{"held", list}};
+  }
+
+  if (command == "ledger.confirm") {
+    if (!deps_.ledger_confirm) {
+      Fail(StatusCode::kFailedPrecondition, "the chain ledger is not configured (no ledger:)");
+    }
+    const std::string reason = ReasonArg(req, command);
+    const std::string origin = IdArg(req, "origin", core::CheckStoreId, /*required=*/false);
+    auto confirmed = deps_.ledger_confirm(origin);
+    Check(confirmed.status());
+    const std::string detail = std::to_string(*confirmed) + " held debts of " +
+                               (origin.empty() ? std::string("every store") : origin);
+    Check(env->Write([&](store::WriteTxn& txn) {
+      return ledger::AppendAudit(txn, {0, now, actor, command, "", detail, reason}).status();
+    }));
+    core::LogInfo("operator change", {{"action", command}, {"actor", actor}, {"detail", detail}});
+    return json::object{{"confirmed", *confirmed}};
   }
 
   if (command == "debt.list") {

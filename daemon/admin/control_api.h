@@ -41,6 +41,9 @@ class ControlApi {
     std::function<void()> outbox_changed;
     // The `gate.*` commands (gate::GateService::HandleControl); null: no gates configured.
     std::function<core::Result<boost::json::object>(const boost::json::object&)> gate;
+    // The chain ledger's breaker (null: no `ledger:` section): applies the held debts of one
+    // origin store (all when empty); returns how many.
+    std::function<core::Result<uint64_t>(std::string_view origin)> ledger_confirm;
   };
 
   explicit ControlApi(Deps deps) : deps_(std::move(deps)) {}

@@ -88,7 +88,15 @@ struct Daemon::Impl {
                              [this] {
                                if (auto* d = dispatcher_ptr.load()) d->Wake(true);
                              },
-                             [this](const json::object& r) { return gates.HandleControl(r); }}),
+                             [this](const json::object& r) { return gates.HandleControl(r); },
+                             [this](std::string_view origin) -> core::Result<uint64_t> {
+                               auto* c = chain_ptr.load();
+                               if (c == nullptr) {
+                                 return core::Status(core::StatusCode::kFailedPrecondition,
+                                                     "the chain ledger is not running");
+                               }
+                               return c->Confirm(origin);
+                             }}),
         control_server(control_api),
         signals(io),
         watchdog(io) {}

@@ -1,5 +1,7 @@
 // jwo-edgectl: the operator's command line for a running jwo-edged (docs/operations.md).
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -10,6 +12,7 @@
 #include "ctl/control_client.h"
 #include "gate/ctl_request.h"
 #include "jwo/version.h"
+#include "nats/nats_link.h"
 
 namespace {
 
@@ -53,6 +56,14 @@ void Usage(std::FILE* out) {
       "  outbox drop SEQ --reason TEXT            delete a dead letter settled outside jwo-edge\n"
       "  store verify                             read the whole store and check it; exit 1 on "
       "problems\n"
+      "  ledger held                              debts the inflow breaker holds back\n"
+      "  ledger confirm [--origin STORE] --reason TEXT\n"
+      "                                           deny on the held debts (of one store)\n"
+      "  ledger provision --server URL [--server URL ...] [--bucket NAME] [--replicas N]\n"
+      "      [--max-bytes N] [--duplicate-window-s N] [--max-value-size N]\n"
+      "      [--creds FILE] [--ca FILE] [--cert FILE --key FILE]\n"
+      "                                           create or adjust the chain's bucket (cloud\n"
+      "                                           operator; talks to NATS, not to the daemon)\n"
       "\n"
       "The socket is --socket, else the control.socket of --config, else $JWO_EDGE_SOCKET,\n"
       "else "
@@ -69,7 +80,53 @@ struct Args {
   std::string limit;
   std::string currency;
   std::string kind;
+  std::string origin;
+  std::vector<std::string> servers;
+  std::string bucket = "debts";
+  std::string replicas, max_bytes, duplicate_window_s, max_value_size;
+  std::string creds, ca, cert, key;
 };
+
+// A whole decimal number in [min, max], or exit 2 naming the option.
+int64_t NumberOption(const std::string& text, const char* option, int64_t min, int64_t max) {
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || v < min || v > max) {
+    std::fprintf(stderr, "jwo-edgectl: %s must be a whole number from %lld to %lld\n", option,
+                 static_cast<long long>(min), static_cast<long long>(max));
+    std::exit(2);
+  }
+  return v;
+}
+
+int Provision(const Args& a) {
+  jwo::nats::LinkOptions link;
+  link.servers = a.servers;
+  link.name = "jwo-edgectl ledger provision";
+  link.credentials_file = a.creds;
+  link.tls_ca_file = a.ca;
+  link.tls_cert_file = a.cert;
+  link.tls_key_file = a.key;
+  jwo::nats::BucketSpec spec;
+  spec.bucket = a.bucket;
+  if (!a.replicas.empty()) spec.replicas = NumberOption(a.replicas, "--replicas", 1, 5);
+  if (!a.max_bytes.empty()) spec.max_bytes = NumberOption(a.max_bytes, "--max-bytes", -1, INT64_MAX);
+  if (!a.duplicate_window_s.empty()) {
+    spec.duplicate_window_s =
+        NumberOption(a.duplicate_window_s, "--duplicate-window-s", 1, 7 * 86400);
+  }
+  if (!a.max_value_size.empty()) {
+    spec.max_value_size = NumberOption(a.max_value_size, "--max-value-size", -1, 1 << 20);
+  }
+  auto done = jwo::nats::ProvisionBucket(link, spec);
+  if (!done.ok()) {
+    std::fprintf(stderr, "jwo-edgectl: ledger provision: %s\n", done.status().message().c_str());
+    return done.status().code() == jwo::core::StatusCode::kUnavailable ? 3 : 1;
+  }
+  std::printf("%s\n", done->c_str());
+  return 0;
+}
 
 }  // namespace
 
@@ -92,6 +149,28 @@ int main(int argc, char** argv) {
       args.currency = argv[++i];
     } else if (a == "--kind" && i + 1 < argc) {
       args.kind = argv[++i];
+    } else if (a == "--origin" && i + 1 < argc) {
+      args.origin = argv[++i];
+    } else if (a == "--server" && i + 1 < argc) {
+      args.servers.push_back(argv[++i]);
+    } else if (a == "--bucket" && i + 1 < argc) {
+      args.bucket = argv[++i];
+    } else if (a == "--replicas" && i + 1 < argc) {
+      args.replicas = argv[++i];
+    } else if (a == "--max-bytes" && i + 1 < argc) {
+      args.max_bytes = argv[++i];
+    } else if (a == "--duplicate-window-s" && i + 1 < argc) {
+      args.duplicate_window_s = argv[++i];
+    } else if (a == "--max-value-size" && i + 1 < argc) {
+      args.max_value_size = argv[++i];
+    } else if (a == "--creds" && i + 1 < argc) {
+      args.creds = argv[++i];
+    } else if (a == "--ca" && i + 1 < argc) {
+      args.ca = argv[++i];
+    } else if (a == "--cert" && i + 1 < argc) {
+      args.cert = argv[++i];
+    } else if (a == "--key" && i + 1 < argc) {
+      args.key = argv[++i];
     } else if (a == "--dead") {
       args.dead = true;
     } else if (a == "--json") {
@@ -218,6 +297,20 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!args.reason.empty()) req["reason"] = args.reason;
+  } else if (group == "ledger" && verb == "provision") {
+    need(2, "ledger provision --server URL [--server URL ...] [options]");
+    if (args.servers.empty()) {
+      std::fprintf(stderr, "usage: jwo-edgectl ledger provision --server URL (at least one)\n");
+      return 2;
+    }
+    return Provision(args);
+  } else if (group == "ledger" && verb == "held") {
+    need(2, "ledger held");
+    req = {{"command", "ledger.held"}};
+  } else if (group == "ledger" && verb == "confirm") {
+    need(2, "ledger confirm [--origin STORE] --reason TEXT");
+    req = {{"command", "ledger.confirm"}, {"reason", args.reason}};
+    if (!args.origin.empty()) req["origin"] = args.origin;
   } else if (group == "store" && verb == "verify") {
     need(2, "store verify");
     req = {{"command", "store.verify"}};
