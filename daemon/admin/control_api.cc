@@ -256,6 +256,12 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
       }));
     }
     const std::string kind_text(store::DebtKindName(*kind));
+    struct WakeOutbox {  // after the commit, also when the settle was refused (harmless)
+      const Deps& deps;
+      ~WakeOutbox() {
+        if (deps.outbox_changed) deps.outbox_changed();
+      }
+    } wake{deps_};
     audited_write(command, shopper, "trip " + trip + " kind " + kind_text + " ref " + reference,
                   reason, [&](store::WriteTxn& txn) {
                     if (Status s = ledger::CloseDebt(txn, shopper, trip, *kind,

@@ -183,6 +183,7 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
           // The sampled values must outlive Render(), which reads them after the callback.
           store::EnvStats stats;
           payments::DispatcherStats outbox;
+          chain::SyncStats ledger;
           std::string text = metrics.Render([&](ScrapeSample& s) {
             if (store::Env* e = env_ptr.load()) {
               stats = e->Stats();
@@ -196,6 +197,11 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
             if (auto* d = dispatcher_ptr.load()) {
               outbox = d->GetStats();
               s.outbox = &outbox;
+            }
+            if (auto* c = chain_ptr.load()) {
+              ledger = c->Stats();
+              s.ledger = &ledger;
+              s.now_ms = clock.NowUnixMs();
             }
           });
           respond(http::Response{200, std::move(text), "text/plain; version=0.0.4", {}});
@@ -218,10 +224,27 @@ http::Response Daemon::Impl::Ready() const {
   if (e != nullptr && !e->MapFullError().empty()) reasons.push_back("store_full");
   if (draining) reasons.push_back("draining");
   for (const std::string& r : gates.UnreadyReasons()) reasons.push_back(json::value(r));
-  if (reasons.empty()) return http::Response{200, R"({"ready":true})", "application/json", {}};
-  return http::Response{503,
-                        json::serialize(json::object{{"ready", false}, {"reasons", reasons}}),
-                        "application/json",
+  // The chain ledger never makes the daemon unready: the gate decides from LMDB either way, and
+  // a load balancer must not take a store's gate away because the WAN is down. It is named.
+  json::array warnings;
+  if (auto* c = chain_ptr.load()) {
+    const chain::SyncStats ls = c->Stats();
+    if (!ls.connected) {
+      warnings.push_back("ledger_disconnected");
+    } else if (ls.phase == "unprovisioned") {
+      warnings.push_back("ledger_unprovisioned");
+    } else if (ls.phase == "snapshot") {
+      warnings.push_back("ledger_syncing");
+    }
+    if (ls.breaker_tripped || ls.held > 0) warnings.push_back("ledger_breaker_tripped");
+  }
+  json::object body{{"ready", reasons.empty()}};
+  if (!reasons.empty()) body["reasons"] = reasons;
+  if (!warnings.empty()) body["warnings"] = warnings;
+  if (reasons.empty() && warnings.empty()) {
+    return http::Response{200, R"({"ready":true})", "application/json", {}};
+  }
+  return http::Response{reasons.empty() ? 200 : 503, json::serialize(body), "application/json",
                         {}};
 }
 

@@ -28,11 +28,10 @@ bool Daemon::Impl::StartLedger() {
   // In the transaction that applied the settlement: the report is queued with it or not at all.
   options.on_settled_own = [this](store::WriteTxn& txn, const store::DebtRecord& debt,
                                   int64_t now_ms) {
-    core::Status s = payments::QueueDebtSettledReport(txn, debt, PaymentPolicy(), now_ms);
-    if (s.ok()) {
-      if (auto* d = dispatcher_ptr.load()) d->Wake();
-    }
-    return s;
+    return payments::QueueDebtSettledReport(txn, debt, PaymentPolicy(), now_ms);
+  };
+  options.after_settled_own = [this] {
+    if (auto* d = dispatcher_ptr.load()) d->Wake(true);
   };
   auto started = chain::ChainSync::Start(*env, std::move(options), clock);
   if (!started.ok()) {

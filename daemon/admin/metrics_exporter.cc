@@ -41,6 +41,23 @@ struct MetricsExporter::Gauges {
                    "1 while store writes are refused because the map reached "
                    "store.max_map_size_mib (reads go on)")),
         http_open(Gauge(r, "jwo_http_open_connections", "Open HTTP connections")),
+        ledger_connected(Gauge(r, "jwo_ledger_connected", "1 while connected to the chain ledger")),
+        ledger_lag(Gauge(r, "jwo_ledger_lag",
+                         "Bucket changes not yet applied here (stream last sequence - applied)")),
+        ledger_staleness(Gauge(r, "jwo_ledger_staleness_seconds",
+                               "Time since the link to the chain ledger went down (0 while up)")),
+        ledger_records(Gauge(r, "jwo_ledger_records", "Bucket keys applied here")),
+        ledger_pending(Gauge(r, "jwo_ledger_publishes_pending",
+                             "Local debt changes waiting to be published to the chain")),
+        ledger_held(Gauge(r, "jwo_ledger_held",
+                          "Debts held back by the inflow breaker until an operator confirms")),
+        ledger_tripped(Gauge(r, "jwo_ledger_breaker_tripped",
+                             "1 while the debt-inflow breaker holds new debts back")),
+        ledger_family(prometheus::BuildCounter()
+                          .Name("jwo_ledger_events_total")
+                          .Help("Chain ledger events: applied, rejected and conflicting bucket "
+                                "changes, publishes, publish conflicts, full resyncs")
+                          .Register(r)),
         log_queued(
             Gauge(r, "jwo_fa_decision_log_queued", "Decision records waiting to be written")),
         outbox_queued(Gauge(r, "jwo_outbox_queued", "Payment calls waiting or in flight")),
@@ -96,6 +113,12 @@ struct MetricsExporter::Gauges {
         done(outbox_family, {{"outcome", "done"}}),
         retried(outbox_family, {{"outcome", "retried"}}),
         dead_lettered(outbox_family, {{"outcome", "dead_lettered"}}),
+        ledger_applied(ledger_family, {{"event", "applied"}}),
+        ledger_rejected(ledger_family, {{"event", "rejected"}}),
+        ledger_conflicts(ledger_family, {{"event", "conflict"}}),
+        ledger_published(ledger_family, {{"event", "published"}}),
+        ledger_publish_conflicts(ledger_family, {{"event", "publish_conflict"}}),
+        ledger_resyncs(ledger_family, {{"event", "resync"}}),
         store_errors(problems_family, {{"problem", "store_error"}}),
         no_credentials(problems_family, {{"problem", "no_credentials"}}) {
     for (store::Table t : store::kAllTables) {
@@ -123,6 +146,14 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& no_space;
   prometheus::Gauge& full;
   prometheus::Gauge& http_open;
+  prometheus::Gauge& ledger_connected;
+  prometheus::Gauge& ledger_lag;
+  prometheus::Gauge& ledger_staleness;
+  prometheus::Gauge& ledger_records;
+  prometheus::Gauge& ledger_pending;
+  prometheus::Gauge& ledger_held;
+  prometheus::Gauge& ledger_tripped;
+  prometheus::Family<prometheus::Counter>& ledger_family;
   prometheus::Gauge& log_queued;
   prometheus::Gauge& outbox_queued;
   prometheus::Gauge& outbox_dead;
@@ -141,7 +172,9 @@ struct MetricsExporter::Gauges {
   prometheus::Family<prometheus::Counter>& grows_family;
   prometheus::Gauge* entries[store::kAllTables.size()] = {};
   SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts, tls_failures,
-      written, dropped, grows, sent, done, retried, dead_lettered, store_errors, no_credentials;
+      written, dropped, grows, sent, done, retried, dead_lettered, ledger_applied, ledger_rejected,
+      ledger_conflicts, ledger_published, ledger_publish_conflicts, ledger_resyncs, store_errors,
+      no_credentials;
 };
 
 MetricsExporter::MetricsExporter()
@@ -198,6 +231,25 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.done.Set(s.outbox->done);
     g.retried.Set(s.outbox->retried);
     g.dead_lettered.Set(s.outbox->dead_lettered);
+  }
+  if (s.ledger != nullptr) {
+    const chain::SyncStats& l = *s.ledger;
+    g.ledger_connected.Set(l.connected ? 1 : 0);
+    g.ledger_lag.Set(static_cast<double>(l.lag));
+    g.ledger_staleness.Set(
+        !l.connected && l.disconnected_since_ms > 0
+            ? static_cast<double>(s.now_ms - l.disconnected_since_ms) / 1000.0
+            : 0.0);
+    g.ledger_records.Set(static_cast<double>(l.records));
+    g.ledger_pending.Set(static_cast<double>(l.publishes_pending));
+    g.ledger_held.Set(static_cast<double>(l.held));
+    g.ledger_tripped.Set(l.breaker_tripped ? 1 : 0);
+    g.ledger_applied.Set(l.applied);
+    g.ledger_rejected.Set(l.rejected);
+    g.ledger_conflicts.Set(l.conflicts);
+    g.ledger_published.Set(l.published);
+    g.ledger_publish_conflicts.Set(l.publish_conflicts);
+    g.ledger_resyncs.Set(l.resyncs);
   }
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "chain/chain_sync.h"
 #include "fa/decision_log.h"
 #include "http/server.h"
 #include "payments/dispatcher.h"
@@ -30,6 +31,8 @@ struct ScrapeSample {
   bool store_no_space = false;  // the last store write was refused for lack of disk space
   bool store_full = false;  // the last store write was refused: store.max_map_size_mib reached
   const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
+  const chain::SyncStats* ledger = nullptr;  // null without a running chain ledger
+  int64_t now_ms = 0;                         // for the ledger's staleness
 };
 
 class MetricsExporter {

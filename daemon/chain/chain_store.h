@@ -59,6 +59,8 @@ struct KeyRow {
   std::string shopper_id;
 };
 core::Result<std::optional<KeyRow>> ReadKeyRow(const store::ReadTxn& txn, std::string_view key);
+// chain_keys rows whose key the bucket still holds a value for here (every state but kDeleted).
+core::Result<uint64_t> CountLiveKeys(const store::ReadTxn& txn);
 
 enum class BucketOp { kPut, kDelete, kPurge };
 struct BucketChange {

@@ -245,6 +245,7 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
     stats_.stream_last_seq = info.last_seq;
   }
   int64_t next_check = clock_.MonotonicNs() + options_.stream_check_ms * 1'000'000;
+  bool counted = snapshot;  // a snapshot reconciles by itself; a resume is counted once caught up
   std::vector<nats::Change> batch;
   while (Sleep(0)) {
     if (reconnected_.exchange(false)) return;  // re-check the stream before going on
@@ -253,6 +254,10 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
     if (!first.ok()) {
       SetError("subscription: " + first.status().message());
       return;
+    }
+    if (!first->has_value() && !counted && cursor_.applied_seq >= info.last_seq) {
+      counted = true;
+      if (!KeysStillThere()) return;  // the next round takes a full snapshot
     }
     if (first->has_value()) {
       batch.push_back(std::move(**first));
@@ -285,6 +290,31 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
   }
 }
 
+bool ChainSync::KeysStillThere() {
+  // A key deleted while this store was away, whose tombstone was then purged, leaves no message
+  // to resume from: the delete is invisible (notes §5). Every key applied here and not deleted
+  // holds one message in the stream (History=1), so holding more such keys than the stream has
+  // messages means some are gone: take a full snapshot and reconcile.
+  auto now_info = link_->GetStreamInfo();
+  if (!now_info.ok() || now_info->last_seq != cursor_.applied_seq) return true;  // next time
+  uint64_t live = 0;
+  Status s = env_.Read([&](const store::ReadTxn& txn) {
+    auto n = CountLiveKeys(txn);
+    if (n.ok()) live = *n;
+    return n.status();
+  });
+  if (!s.ok() || live <= now_info->msgs) return true;
+  core::LogWarning("chain ledger: keys applied here are gone from the bucket (deletes whose "
+                   "tombstones were purged while this store was away); full snapshot",
+                   {{"keys_here", std::to_string(live)},
+                    {"stream_messages", std::to_string(now_info->msgs)}});
+  Cursor c = cursor_;
+  c.snapshot_done = false;
+  s = env_.Write([&](store::WriteTxn& txn) { return WriteCursor(txn, c); });
+  if (s.ok()) cursor_ = c;
+  return !s.ok();
+}
+
 Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapshot,
                              const nats::StreamInfo& info, bool* snapshot_done) {
   (void)info;
@@ -292,6 +322,7 @@ Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapsh
   Cursor c;
   uint64_t applied = 0, rejected = 0, conflicts = 0;
   bool tripped_now = false;
+  bool reported = false;
   std::vector<std::string> also_hold;
   SweepResult swept;
   Status s = env_.Write([&](store::WriteTxn& txn) {
@@ -326,6 +357,7 @@ Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapsh
       }
       if (r->settled_own && options_.on_settled_own) {
         if (Status q = options_.on_settled_own(txn, *r->settled_own, now); !q.ok()) return q;
+        reported = true;
       }
       c.applied_seq = std::max(c.applied_seq, ch.seq);
       if (snapshot && ch.pending == 0 && !c.snapshot_done) {
@@ -343,6 +375,7 @@ Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapsh
   });
   if (!s.ok()) return s;
   cursor_ = c;
+  if (reported && options_.after_settled_own) options_.after_settled_own();
   if (tripped_now) {
     std::string scope;
     {
@@ -440,6 +473,7 @@ bool ChainSync::PublishOne(const Publication& p) {
   };
   auto adopt = [&](const nats::Change& current) {
     const int64_t now = clock_.NowUnixMs();
+    bool reported = false;
     Status s = env_.Write([&](store::WriteTxn& txn) {
       ApplyOptions o;
       o.self_store = options_.self_store;
@@ -450,11 +484,13 @@ bool ChainSync::PublishOne(const Publication& p) {
                            o);
       if (!a.ok()) return a.status();
       if (a->settled_own && options_.on_settled_own) {
+        reported = true;
         return options_.on_settled_own(txn, *a->settled_own, now);
       }
       return Status::Ok();
     });
     if (!s.ok()) SetError("publish: applying the bucket's record: " + s.message());
+    if (s.ok() && reported && options_.after_settled_own) options_.after_settled_own();
     return s.ok();
   };
   switch (r.outcome) {

@@ -43,6 +43,8 @@ struct SyncOptions {
   // queue Report Payment Status for it. Null: nothing to report (retailer_managed).
   std::function<core::Status(store::WriteTxn&, const store::DebtRecord&, int64_t now_ms)>
       on_settled_own;
+  // After a commit in which on_settled_own queued something: wake the payment dispatcher.
+  std::function<void()> after_settled_own;
 };
 
 struct SyncStats {
@@ -90,6 +92,9 @@ class ChainSync {
   // not connected, the store refused the commit): the loop backs off.
   bool PublishOne(const Publication& p);
   uint64_t ConflictCount() const;
+  // After a resume has caught up: false (and the cursor marked for a full snapshot) when keys
+  // applied here have vanished from the stream.
+  bool KeysStillThere();
   void SetError(std::string error);
   bool Sleep(int64_t ms);  // false when stopping
 

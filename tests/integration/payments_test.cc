@@ -183,6 +183,33 @@ TEST_CASE("a declined charge becomes debt and the shopper's next tap is denied")
   CHECK(s.Calls("trip-d")["capture"] == 0);
 }
 
+TEST_CASE("a payoff of a declined trip's debt is reported to Amazon (amazon_managed)") {
+  Store s({}, true, "  report_payment_status: always\n");
+  s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-p","adjust":["DECLINED"]}]})");
+  CHECK(s.Gate("shopper-p", "trip-p") == R"({"status":"APPROVED"})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-p", {{"CHIPS", "1"}})).status == 201);
+  REQUIRE(s.WaitForState("trip-p", "declined") == "declined");
+  REQUIRE(s.WaitForOutboxIdle());
+  REQUIRE(s.Calls("trip-p")["payment-status"] == 1);  // the decline: settled 0
+
+  auto settled = s.daemon->Ctl({"debt", "settle", "shopper-p", "trip-p", "portal-1", "--reason",
+                                "paid at the counter"});
+  INFO(settled.output);
+  REQUIRE(settled.exit_code == 0);
+  REQUIRE(s.WaitForOutboxIdle());
+  // Before: nothing told Amazon, which kept denying the shopper for a paid debt.
+  CHECK(s.Calls("trip-p")["payment-status"] == 2);
+  std::string last_body;
+  const json::value log = s.Sim("/_sim/requests");  // kept: the loop reads into it
+  for (const auto& r : log.at("requests").as_array()) {
+    if (r.at("trip").as_string() == "trip-p" && r.at("api").as_string() == "payment-status") {
+      last_body = std::string(r.at("body").as_string());
+    }
+  }
+  CHECK(last_body.find(R"("settledAmount":{"amount":4.32,"code":"USD"})") != std::string::npos);
+  CHECK(s.Gate("shopper-p", "trip-q") == R"({"status":"APPROVED"})");
+}
+
 TEST_CASE("a manual debt under a trip id does not hide that trip's decline") {
   Store s;
   s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-md","adjust":["DECLINED"]}]})");
