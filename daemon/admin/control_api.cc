@@ -290,7 +290,8 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
         if (!rec.ok()) {
           list.push_back(json::object{{"key", k}, {"error", rec.status().message()}});
         } else {
-          json::object row = DebtJson(rec->debt);
+          json::object row{{"shopper", rec->debt.shopper_id}};
+          for (auto& [name, value] : DebtJson(rec->debt)) row[name] = value;
           row["key"] = k;
           list.push_back(std::move(row));
         }

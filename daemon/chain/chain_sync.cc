@@ -255,7 +255,7 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
       SetError("subscription: " + first.status().message());
       return;
     }
-    if (!first->has_value() && !counted && cursor_.applied_seq >= info.last_seq) {
+    if (!first->has_value() && !counted) {
       counted = true;
       if (!KeysStillThere()) return;  // the next round takes a full snapshot
     }
@@ -295,8 +295,10 @@ bool ChainSync::KeysStillThere() {
   // to resume from: the delete is invisible (notes §5). Every key applied here and not deleted
   // holds one message in the stream (History=1), so holding more such keys than the stream has
   // messages means some are gone: take a full snapshot and reconcile.
+  // Valid at any moment, caught up or not: a key not yet delivered only adds to the stream's
+  // count, and a deleted key keeps its tombstone until a purge.
   auto now_info = link_->GetStreamInfo();
-  if (!now_info.ok() || now_info->last_seq != cursor_.applied_seq) return true;  // next time
+  if (!now_info.ok()) return true;
   uint64_t live = 0;
   Status s = env_.Read([&](const store::ReadTxn& txn) {
     auto n = CountLiveKeys(txn);

@@ -1,0 +1,230 @@
+// The chain ledger against "the cloud": a test that writes the bucket as the portal, an
+// operator or a misbehaving store would (libnats' own KV API), and real jwo-edged daemons.
+#include <nats/nats.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <thread>
+
+#include "chain/chain_record.h"
+#include "tests/integration/daemon_process.h"
+#include "tests/integration/fa_requests.h"
+#include "tests/support/http_client.h"
+#include "tests/support/nats_server.h"
+
+using namespace jwo::testing;
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string ChainConfig(const std::string& store, const std::string& url,
+                        const std::string& extra = "") {
+  std::string cfg = DefaultTestConfig();
+  cfg.replace(cfg.find("it-store"), 8, store);
+  cfg += "ledger:\n  servers: [" + url + "]\n  reconnect_wait_ms: 100\n" + extra;
+  return cfg;
+}
+
+void Provision(const NatsServer& nats) {
+  auto r = RunCommand({JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "ledger", "provision", "--server",
+                       nats.url()});
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+}
+
+std::string Decide(DaemonProcess& d, const std::string& store, const std::string& shopper) {
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  auto r = c->Post(kFaPath, FaBody(shopper, "t", "", store));
+  REQUIRE(r.ok());
+  REQUIRE(r->status == 200);
+  return r->body.find("DENIED") != std::string::npos ? "DENIED" : "APPROVED";
+}
+
+bool Eventually(const std::function<bool()>& pred,
+                std::chrono::milliseconds within = std::chrono::seconds(15)) {
+  const auto deadline = Clock::now() + within;
+  while (Clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  return false;
+}
+
+json::object Ledger(DaemonProcess& d) {
+  auto r = d.Ctl({"--json", "status"});
+  REQUIRE(r.exit_code == 0);
+  const json::value v = json::parse(r.output);
+  return v.at("result").at("ledger").as_object();
+}
+
+int64_t Int(const json::object& o, const char* key) { return o.at(key).to_number<int64_t>(); }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+jwo::chain::ChainDebt Record(const std::string& origin, const std::string& shopper,
+                             const std::string& trip, int64_t minor = 2500) {
+  jwo::chain::ChainDebt c;
+  c.debt.shopper_id = shopper;
+  c.debt.trip_id = trip;
+  c.debt.kind = jwo::store::DebtKind::kTrip;
+  c.debt.cause = jwo::store::DebtCause::kDeclinedAdjust;
+  c.debt.amount = {minor, *jwo::core::FindCurrency("USD")};
+  c.debt.origin_store = origin;
+  c.debt.created_ms = NowMs();
+  return c;
+}
+
+// The cloud side, through libnats' KV API as the portal or an operator tool would write.
+class Cloud {
+ public:
+  explicit Cloud(const std::string& url) {
+    REQUIRE(natsConnection_ConnectTo(&nc_, url.c_str()) == NATS_OK);
+    REQUIRE(natsConnection_JetStream(&js_, nc_, nullptr) == NATS_OK);
+    REQUIRE(js_KeyValue(&kv_, js_, "debts") == NATS_OK);
+  }
+  ~Cloud() {
+    kvStore_Destroy(kv_);
+    jsCtx_Destroy(js_);
+    natsConnection_Destroy(nc_);
+  }
+  static std::string Key(const jwo::chain::ChainDebt& c) {
+    return *jwo::chain::BucketKey(c.debt.origin_store, c.debt.trip_id, c.debt.kind);
+  }
+  void Create(const jwo::chain::ChainDebt& c) {
+    const std::string value = jwo::chain::EncodeChainDebt(c);
+    uint64_t rev = 0;
+    REQUIRE(kvStore_CreateString(&rev, kv_, Key(c).c_str(), value.c_str()) == NATS_OK);
+  }
+  // Settles the record as the portal does: compare-and-set on the key's revision.
+  void Settle(const std::string& key, const std::string& reference) {
+    kvEntry* e = nullptr;
+    REQUIRE(kvStore_Get(&e, kv_, key.c_str()) == NATS_OK);
+    auto rec = jwo::chain::DecodeChainDebt(
+        key, std::string(static_cast<const char*>(kvEntry_Value(e)), kvEntry_ValueLen(e)));
+    const uint64_t revision = kvEntry_Revision(e);
+    kvEntry_Destroy(e);
+    REQUIRE(rec.ok());
+    rec->debt.state = jwo::store::DebtState::kSettled;
+    rec->debt.settlement_ref = reference;
+    rec->debt.settled_ms = NowMs();
+    rec->version = jwo::chain::kClosedVersion;
+    const std::string value = jwo::chain::EncodeChainDebt(*rec);
+    uint64_t rev = 0;
+    REQUIRE(kvStore_UpdateString(&rev, kv_, key.c_str(), value.c_str(), revision) == NATS_OK);
+  }
+  void Delete(const std::string& key) { REQUIRE(kvStore_Delete(kv_, key.c_str()) == NATS_OK); }
+  // Removes every delete marker at once (what a short tombstone retention does over time).
+  void PurgeDeletes() {
+    kvPurgeOptions o;
+    REQUIRE(kvPurgeOptions_Init(&o) == NATS_OK);
+    o.DeleteMarkersOlderThan = -1;
+    REQUIRE(kvStore_PurgeDeletes(kv_, &o) == NATS_OK);
+  }
+
+ private:
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  kvStore* kv_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("ledger: the portal settles a store's debt in the bucket: every store admits") {
+  NatsServer nats;
+  REQUIRE(nats.Start().ok());
+  Provision(nats);
+  DaemonProcess a(ChainConfig("store-a", nats.url()));
+  DaemonProcess b(ChainConfig("store-b", nats.url()));
+  REQUIRE(a.Start());
+  REQUIRE(b.Start());
+  REQUIRE(a.Ctl({"debt", "add", "payer", "trip-7", "30.00", "USD", "--reason", "declined"})
+              .exit_code == 0);
+  REQUIRE(Eventually([&] { return Decide(b, "store-b", "payer") == "DENIED"; }));
+  REQUIRE(Eventually([&] { return Int(Ledger(a), "publishes_pending") == 0; }));
+
+  Cloud cloud(nats.url());
+  cloud.Settle("store-a.trip-7.manual", "portal-55");
+  CHECK(Eventually([&] { return Decide(a, "store-a", "payer") == "APPROVED"; }));
+  CHECK(Eventually([&] { return Decide(b, "store-b", "payer") == "APPROVED"; }));
+  CHECK(a.Ctl({"shopper", "show", "payer"}).output.find("portal-55") != std::string::npos);
+}
+
+TEST_CASE("ledger: a burst of debts from one store is held at the others until confirmed") {
+  NatsServer nats;
+  REQUIRE(nats.Start().ok());
+  Provision(nats);
+  DaemonProcess b(ChainConfig("store-b", nats.url(),
+                              "  breaker: {window_seconds: 600, chain_max: 100, store_max: 5}\n"));
+  REQUIRE(b.Start());
+  Cloud cloud(nats.url());
+  // A normal day from store-c: two debts, applied at once.
+  for (int i = 0; i < 2; ++i) {
+    cloud.Create(Record("store-c", "ok" + std::to_string(i), "tc" + std::to_string(i)));
+  }
+  REQUIRE(Eventually([&] { return Decide(b, "store-b", "ok1") == "DENIED"; }));
+  // store-z goes wrong: eight declines within seconds.
+  for (int i = 0; i < 8; ++i) {
+    cloud.Create(Record("store-z", "burst" + std::to_string(i), "tz" + std::to_string(i)));
+  }
+  REQUIRE(Eventually([&] { return Int(Ledger(b), "held") == 8; }));
+  CHECK(Ledger(b).at("breaker_tripped").as_bool());
+  CHECK(b.WaitForLog("debt-inflow breaker tripped"));
+  for (int i = 0; i < 8; ++i) {  // recorded, not denied on: the first five were taken back too
+    CHECK(Decide(b, "store-b", "burst" + std::to_string(i)) == "APPROVED");
+  }
+  CHECK(Decide(b, "store-b", "ok0") == "DENIED");  // the good store is unaffected
+  auto c = HttpClient::Connect("127.0.0.1", b.Port());
+  REQUIRE(c.ok());
+  auto ready = c->Get("/readyz");
+  CHECK(ready->status == 200);  // the gate works: a warning, not unready
+  CHECK(ready->body.find("ledger_breaker_tripped") != std::string::npos);
+  CHECK(c->Get("/metrics")->body.find("jwo_ledger_breaker_tripped 1") != std::string::npos);
+  auto held = b.Ctl({"ledger", "held"});
+  CHECK(held.output.find("burst7") != std::string::npos);
+
+  CHECK(b.Ctl({"ledger", "confirm", "--origin", "store-z"}).exit_code == 2 - 1);  // no reason
+  auto confirmed = b.Ctl({"ledger", "confirm", "--origin", "store-z", "--reason",
+                          "checked with store-z: the declines are real"});
+  INFO(confirmed.output);
+  REQUIRE(confirmed.exit_code == 0);
+  for (int i = 0; i < 8; ++i) {
+    CHECK(Decide(b, "store-b", "burst" + std::to_string(i)) == "DENIED");
+  }
+  CHECK(Int(Ledger(b), "held") == 0);
+  CHECK_FALSE(Ledger(b).at("breaker_tripped").as_bool());
+  CHECK(b.Ctl({"audit"}).output.find("ledger.confirm") != std::string::npos);
+}
+
+TEST_CASE("ledger: a delete whose tombstone was purged while a store was away is found") {
+  NatsServer nats;
+  REQUIRE(nats.Start().ok());
+  Provision(nats);
+  DaemonProcess b(ChainConfig("store-b", nats.url()));
+  REQUIRE(b.Start());
+  Cloud cloud(nats.url());
+  const auto gone = Record("store-z", "forgiven", "tz1");
+  const auto kept = Record("store-z", "owing", "tz2");
+  cloud.Create(gone);
+  cloud.Create(kept);
+  REQUIRE(Eventually([&] { return Decide(b, "store-b", "forgiven") == "DENIED"; }));
+  REQUIRE(Eventually([&] { return Int(Ledger(b), "records") == 2; }));
+
+  b.Signal(SIGTERM);
+  REQUIRE(b.WaitExit() == 0);
+  cloud.Delete(Cloud::Key(gone));
+  cloud.PurgeDeletes();  // nothing left in the stream says the key was deleted
+  REQUIRE(b.Start());
+  CHECK(Eventually([&] { return Decide(b, "store-b", "forgiven") == "APPROVED"; }));
+  CHECK(Decide(b, "store-b", "owing") == "DENIED");
+  CHECK(Int(Ledger(b), "resyncs") == 1);
+  CHECK(b.WaitForLog("tombstones were purged"));
+}
