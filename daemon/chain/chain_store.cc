@@ -10,7 +10,6 @@ using core::Status;
 using core::StatusCode;
 using store::Table;
 
-constexpr std::string_view kCursorKey = "chain_cursor";
 constexpr uint8_t kCursorFormat = 1;
 constexpr uint8_t kKeyRowFormat = 1;
 
@@ -235,8 +234,8 @@ std::string_view OutcomeName(Outcome o) {
   return "unknown";
 }
 
-core::Result<std::optional<Cursor>> ReadCursor(const store::ReadTxn& txn) {
-  auto bytes = txn.Get(Table::kMeta, kCursorKey);
+core::Result<std::optional<Cursor>> ReadCursor(const store::ReadTxn& txn, std::string_view key) {
+  auto bytes = txn.Get(Table::kMeta, key);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<Cursor>{};
   store::Decoder d(**bytes);
@@ -244,20 +243,20 @@ core::Result<std::optional<Cursor>> ReadCursor(const store::ReadTxn& txn) {
   Cursor c;
   if (!d.U8(format) || format != kCursorFormat || !d.I64(c.stream_created_ns) ||
       !d.U64(c.applied_seq) || !d.U64(c.generation) || !d.U8(done) || done > 1 || !d.done()) {
-    return Status(StatusCode::kCorruption, "meta.chain_cursor does not decode");
+    return Status(StatusCode::kCorruption, "meta." + std::string(key) + " does not decode");
   }
   c.snapshot_done = done == 1;
   return std::optional<Cursor>{c};
 }
 
-Status WriteCursor(store::WriteTxn& txn, const Cursor& c) {
+Status WriteCursor(store::WriteTxn& txn, const Cursor& c, std::string_view key) {
   store::Encoder e;
   e.U8(kCursorFormat);
   e.I64(c.stream_created_ns);
   e.U64(c.applied_seq);
   e.U64(c.generation);
   e.U8(c.snapshot_done ? 1 : 0);
-  return txn.Put(Table::kMeta, kCursorKey, e.bytes());
+  return txn.Put(Table::kMeta, key, e.bytes());
 }
 
 core::Result<std::optional<KeyRow>> ReadKeyRow(const store::ReadTxn& txn, std::string_view key) {

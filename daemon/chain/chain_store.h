@@ -37,8 +37,11 @@ struct Cursor {
   bool snapshot_done = false; // the snapshot of `generation` reached the stream's end
 };
 
-core::Result<std::optional<Cursor>> ReadCursor(const store::ReadTxn& txn);
-core::Status WriteCursor(store::WriteTxn& txn, const Cursor& cursor);
+// Cursors live in `meta` under `key` (one per bucket; "chain_cursor" for the debts).
+core::Result<std::optional<Cursor>> ReadCursor(const store::ReadTxn& txn,
+                                               std::string_view key = "chain_cursor");
+core::Status WriteCursor(store::WriteTxn& txn, const Cursor& cursor,
+                         std::string_view key = "chain_cursor");
 
 enum class KeyState : uint8_t {
   kOpen = 1,

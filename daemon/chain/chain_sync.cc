@@ -28,7 +28,11 @@ constexpr int64_t kMaxBackoffMs = 30'000;
 }  // namespace
 
 ChainSync::ChainSync(store::Env& env, SyncOptions options, const core::Clock& clock)
-    : env_(env), options_(std::move(options)), clock_(clock), breaker_(options_.breaker) {}
+    : env_(env),
+      options_(std::move(options)),
+      clock_(clock),
+      model_(options_.model ? options_.model : std::make_shared<DebtBucket>()),
+      breaker_(options_.breaker) {}
 
 core::Result<std::unique_ptr<ChainSync>> ChainSync::Start(store::Env& env, SyncOptions options,
                                                           const core::Clock& clock) {
@@ -112,8 +116,8 @@ SyncStats ChainSync::Stats() const {
     out = stats_;
   }
   const store::EnvStats es = env_.Stats();
-  out.records = es.entries[static_cast<size_t>(store::Table::kChainKeys)];
-  out.publishes_pending = es.entries[static_cast<size_t>(store::Table::kChainOutbox)];
+  out.records = model_->Records(es);
+  out.publishes_pending = model_->Pending(es);
   out.held = es.entries[static_cast<size_t>(store::Table::kChainHeld)];
   out.lag = out.stream_last_seq > out.applied_seq ? out.stream_last_seq - out.applied_seq : 0;
   return out;
@@ -176,7 +180,7 @@ void ChainSync::SyncLoop() {
 void ChainSync::Follow(const nats::StreamInfo& info) {
   std::optional<Cursor> stored;
   Status s = env_.Read([&](const store::ReadTxn& txn) {
-    auto c = ReadCursor(txn);
+    auto c = ReadCursor(txn, model_->CursorKey());
     if (c.ok()) stored = *c;
     return c.status();
   });
@@ -203,17 +207,17 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
     uint64_t queued = 0;
     s = env_.Write([&](store::WriteTxn& txn) {
       if (first) {
-        auto q = QueueUnpublishedOwnDebts(txn, options_.self_store);
+        auto q = model_->QueueUnpublished(txn, options_.self_store);
         if (!q.ok()) return q.status();
         queued = *q;
       }
       if (info.last_seq == 0) {  // nothing to snapshot: reconcile against the empty bucket
-        auto swept = SweepAfterSnapshot(txn, c.generation, options_.self_store,
+        auto swept = model_->Sweep(txn, c.generation, options_.self_store,
                                         clock_.NowUnixMs());
         if (!swept.ok()) return swept.status();
         c.snapshot_done = true;
       }
-      return WriteCursor(txn, c);
+      return WriteCursor(txn, c, model_->CursorKey());
     });
     if (!s.ok()) {
       SetError("chain cursor: " + s.message());
@@ -301,7 +305,7 @@ bool ChainSync::KeysStillThere() {
   if (!now_info.ok()) return true;
   uint64_t live = 0;
   Status s = env_.Read([&](const store::ReadTxn& txn) {
-    auto n = CountLiveKeys(txn);
+    auto n = model_->CountLiveKeys(txn);
     if (n.ok()) live = *n;
     return n.status();
   });
@@ -312,7 +316,7 @@ bool ChainSync::KeysStillThere() {
                     {"stream_messages", std::to_string(now_info->msgs)}});
   Cursor c = cursor_;
   c.snapshot_done = false;
-  s = env_.Write([&](store::WriteTxn& txn) { return WriteCursor(txn, c); });
+  s = env_.Write([&](store::WriteTxn& txn) { return WriteCursor(txn, c, model_->CursorKey()); });
   if (s.ok()) cursor_ = c;
   return !s.ok();
 }
@@ -346,7 +350,7 @@ Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapsh
     };
     for (const nats::Change& ch : batch) {
       current_key = ch.key;
-      auto r = ApplyChange(txn, BucketChange{ch.key, OpOf(ch.op), ch.value, ch.seq}, o);
+      auto r = model_->Apply(txn, BucketChange{ch.key, OpOf(ch.op), ch.value, ch.seq}, o);
       if (!r.ok()) return r.status();
       ++applied;
       if (r->outcome == Outcome::kRejected) {
@@ -363,7 +367,7 @@ Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapsh
       }
       c.applied_seq = std::max(c.applied_seq, ch.seq);
       if (snapshot && ch.pending == 0 && !c.snapshot_done) {
-        auto sw = SweepAfterSnapshot(txn, c.generation, options_.self_store, now);
+        auto sw = model_->Sweep(txn, c.generation, options_.self_store, now);
         if (!sw.ok()) return sw.status();
         swept = *sw;
         c.snapshot_done = true;
@@ -373,7 +377,7 @@ Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapsh
     for (const std::string& key : also_hold) {
       if (auto h = HoldApplied(txn, key, now); !h.ok()) return h.status();
     }
-    return WriteCursor(txn, c);
+    return WriteCursor(txn, c, model_->CursorKey());
   });
   if (!s.ok()) return s;
   cursor_ = c;
@@ -432,7 +436,7 @@ void ChainSync::PublishLoop() {
     while (!failed && Sleep(0)) {
       std::optional<Publication> p;
       Status s = env_.Write([&](store::WriteTxn& txn) {
-        auto next = NextPublication(txn, options_.self_store);
+        auto next = model_->NextPublication(txn, options_.self_store);
         if (next.ok()) p = std::move(*next);
         return next.status();
       });
@@ -464,7 +468,8 @@ bool ChainSync::PublishOne(const Publication& p) {
   // expected_revision 0: create-only (the key must have no message); else compare-and-set.
   const nats::PublishResult r = link_->Publish(p.key, p.value, p.msg_id, p.expected_revision);
   auto commit = [&](uint64_t seq) {
-    Status s = env_.Write([&](store::WriteTxn& txn) { return CommitPublished(txn, p, seq); });
+    Status s =
+        env_.Write([&](store::WriteTxn& txn) { return model_->CommitPublished(txn, p, seq); });
     if (!s.ok()) {
       SetError("publish: recording the acknowledgement: " + s.message());
       return false;
@@ -481,7 +486,7 @@ bool ChainSync::PublishOne(const Publication& p) {
       o.self_store = options_.self_store;
       o.now_ms = now;
       o.generation = generation_.load();
-      auto a = ApplyChange(txn, BucketChange{current.key, OpOf(current.op), current.value,
+      auto a = model_->Apply(txn, BucketChange{current.key, OpOf(current.op), current.value,
                                              current.seq},
                            o);
       if (!a.ok()) return a.status();
@@ -526,10 +531,7 @@ bool ChainSync::PublishOne(const Publication& p) {
       // No answer: it may be stored. Read it back before anything is sent again.
       auto current = link_->Get(p.key);
       if (current.ok() && current->has_value()) {
-        auto there = DecodeChainDebt(p.key, (*current)->value);
-        if (there.ok() && there->version == p.record.version &&
-            there->debt.state == p.record.debt.state &&
-            there->debt.settlement_ref == p.record.debt.settlement_ref) {
+        if (model_->IsPublished(p, (*current)->value)) {
           return commit((*current)->seq);
         }
       }

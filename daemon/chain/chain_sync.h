@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "chain/bucket_model.h"
 #include "chain/chain_store.h"
 #include "chain/inflow_breaker.h"
 #include "core/clock.h"
@@ -35,6 +36,9 @@ namespace jwo::chain {
 
 struct SyncOptions {
   std::string self_store;
+  // What the bucket holds; null = the debts (DebtBucket). The breaker and on_settled_own only
+  // ever act for debts.
+  std::shared_ptr<BucketModel> model;
   nats::LinkOptions link;
   BreakerLimits breaker;
   size_t batch_max = 1000;                // changes per commit
@@ -101,6 +105,7 @@ class ChainSync {
   store::Env& env_;
   SyncOptions options_;
   const core::Clock& clock_;
+  const std::shared_ptr<BucketModel> model_;
   std::unique_ptr<nats::Link> link_;
   std::mutex breaker_mutex_;  // the sync thread's applies and Confirm()
   InflowBreaker breaker_;     // guarded by breaker_mutex_

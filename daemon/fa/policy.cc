@@ -94,7 +94,7 @@ Decision Decide(const AuthorizationRequest& req, const LedgerView& ledger,
                                                       : Deny(Reason::kStoreUnavailable);
   }
   if (ledger.shopper != nullptr) {
-    switch (ledger.shopper->override_mode) {
+    switch (ledger.shopper->EffectiveOverride()) {
       case store::Override::kAlwaysAllow:
         return Approve(Reason::kOverrideAllow);
       case store::Override::kAlwaysBlock:

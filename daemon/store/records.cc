@@ -78,7 +78,10 @@ int64_t ShopperRecord::OpenDebt(std::string_view currency) const {
 
 std::string EncodeShopper(const ShopperRecord& r) {
   Encoder e;
-  e.U8(kV1);
+  // Version 1 while no chain override was ever set: the same bytes as before schema 4.
+  const bool chain = r.chain_override_mode != Override::kNone || !r.chain_override_by.empty() ||
+                     r.chain_override_at_ms != 0;
+  e.U8(chain ? 2 : kV1);
   e.U8(static_cast<uint8_t>(r.open_debt.size()));
   for (const core::Money& b : r.open_debt) {
     e.Str(b.currency.Code());
@@ -90,23 +93,40 @@ std::string EncodeShopper(const ShopperRecord& r) {
   e.I64(r.override_at_ms);
   e.Str(r.override_reason);
   e.I64(r.updated_ms);
+  if (chain) {
+    e.U8(static_cast<uint8_t>(r.chain_override_mode));
+    e.Str(r.chain_override_by);
+    e.I64(r.chain_override_at_ms);
+    e.Str(r.chain_override_reason);
+    e.Str(r.chain_override_origin);
+  }
   return e.Take();
 }
 
 core::Result<ShopperRecord> DecodeShopper(std::string_view bytes) {
   Decoder d(bytes);
   ShopperRecord r;
-  uint8_t n = 0, mode = 0;
-  if (!ReadVersion(d) || !d.U8(n)) return Bad("shopper");
+  uint8_t n = 0, mode = 0, version = 0;
+  if (!d.U8(version) || (version != 1 && version != 2) || !d.U8(n)) return Bad("shopper");
   r.open_debt.resize(n);
   for (core::Money& b : r.open_debt) {
     if (!ReadMoney(d, b)) return Bad("shopper");
   }
   if (!d.U32(r.open_debt_count) || !d.U8(mode) || mode > 2 || !d.Str(r.override_by) ||
-      !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms) || !d.done()) {
+      !d.I64(r.override_at_ms) || !d.Str(r.override_reason) || !d.I64(r.updated_ms)) {
     return Bad("shopper");
   }
   r.override_mode = static_cast<Override>(mode);
+  if (version == 2) {
+    uint8_t chain_mode = 0;
+    if (!d.U8(chain_mode) || chain_mode > 2 || !d.Str(r.chain_override_by) ||
+        !d.I64(r.chain_override_at_ms) || !d.Str(r.chain_override_reason) ||
+        !d.Str(r.chain_override_origin)) {
+      return Bad("shopper");
+    }
+    r.chain_override_mode = static_cast<Override>(chain_mode);
+  }
+  if (!d.done()) return Bad("shopper");
   return r;
 }
 

@@ -36,6 +36,18 @@ struct ShopperRecord {
   int64_t override_at_ms = 0;
   std::string override_reason;
   int64_t updated_ms = 0;
+  // The chain-scoped override (record version 2, docs/ledger.md), set from the overrides bucket.
+  Override chain_override_mode = Override::kNone;
+  std::string chain_override_by;
+  int64_t chain_override_at_ms = 0;
+  std::string chain_override_reason;
+  std::string chain_override_origin;  // the store where it was set
+
+  // The override the gate applies: this store's own when set (the more specific decision),
+  // else the chain's.
+  Override EffectiveOverride() const {
+    return override_mode != Override::kNone ? override_mode : chain_override_mode;
+  }
 
   // Open debt in `currency`, 0 when none.
   int64_t OpenDebt(std::string_view currency) const;
