@@ -176,6 +176,13 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
         ov["reason"] = r.override_reason;
       }
       out["override"] = ov;
+      if (r.chain_override_mode != store::Override::kNone) {
+        out["chain_override"] = json::object{{"mode", OverrideName(r.chain_override_mode)},
+                                             {"by", r.chain_override_by},
+                                             {"at", core::FormatIso8601(r.chain_override_at_ms)},
+                                             {"reason", r.chain_override_reason},
+                                             {"origin_store", r.chain_override_origin}};
+      }
       fa::AuthorizationRequest probe;
       probe.shopper_id = shopper;
       fa::LedgerView view{true, &r};
@@ -204,10 +211,27 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
     const store::Override mode = command == "shopper.allow"   ? store::Override::kAlwaysAllow
                                  : command == "shopper.block" ? store::Override::kAlwaysBlock
                                                               : store::Override::kNone;
+    const std::string scope = Arg(req, "scope", /*required=*/false);
+    if (!scope.empty() && scope != "store" && scope != "chain") {
+      Fail(StatusCode::kInvalidArgument, "argument 'scope' must be store or chain");
+    }
+    if (scope == "chain") {
+      if (!cfg.ledger.enabled) {
+        Fail(StatusCode::kFailedPrecondition,
+             "--scope chain needs the chain ledger (a ledger: section); this store stands alone");
+      }
+      audited_write(command, shopper, std::string(OverrideName(mode)) + " (chain)", reason,
+                    [&](store::WriteTxn& txn) {
+                      return ledger::SetChainOverride(txn, shopper, mode, actor, reason,
+                                                      cfg.store_id, now, /*publish=*/true);
+                    });
+      return json::object{
+          {"shopper", shopper}, {"override", OverrideName(mode)}, {"scope", "chain"}};
+    }
     audited_write(command, shopper, OverrideName(mode), reason, [&](store::WriteTxn& txn) {
       return ledger::SetOverride(txn, shopper, mode, actor, reason, now);
     });
-    return json::object{{"shopper", shopper}, {"override", OverrideName(mode)}};
+    return json::object{{"shopper", shopper}, {"override", OverrideName(mode)}, {"scope", "store"}};
   }
 
   if (command == "debt.add") {

@@ -377,7 +377,9 @@ void Daemon::Impl::Shutdown() {
   control_server.Stop();
   gates.Stop();  // after the HTTP drain: no decision can queue a lane command any more
   chain_ptr = nullptr;
+  chain_overrides_ptr = nullptr;
   if (chain) chain->Stop();
+  if (chain_overrides) chain_overrides->Stop();
   dispatcher_ptr = nullptr;
   if (dispatcher) dispatcher->Stop();
   if (payment_client) payment_client->Stop();
@@ -471,7 +473,21 @@ json::object Daemon::Impl::StatusJson() {
                      {"store_errors", ps.store_errors},
                      {"clock_skew_s", ps.clock_skew_ms / 1000}};
   }
-  if (auto* c = chain_ptr.load()) out["ledger"] = LedgerStatusJson(c->Stats());
+  if (auto* c = chain_ptr.load()) {
+    json::object ledger = LedgerStatusJson(c->Stats());
+    if (auto* o = chain_overrides_ptr.load()) {
+      const chain::SyncStats os = o->Stats();
+      json::object ov{{"connected", os.connected},
+                      {"phase", os.phase},
+                      {"applied_seq", os.applied_seq},
+                      {"records", os.records},
+                      {"publishes_pending", os.publishes_pending},
+                      {"resyncs", os.resyncs}};
+      if (!os.last_error.empty()) ov["last_error"] = os.last_error;
+      ledger["overrides"] = std::move(ov);
+    }
+    out["ledger"] = std::move(ledger);
+  }
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},
                                      {"queued", ds.queued},

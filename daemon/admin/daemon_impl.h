@@ -154,6 +154,8 @@ struct Daemon::Impl {
   std::function<void()> dispatcher_factory;
   std::unique_ptr<chain::ChainSync> chain;
   std::atomic<chain::ChainSync*> chain_ptr{nullptr};  // what other threads may use
+  std::unique_ptr<chain::ChainSync> chain_overrides;  // the chain-scoped overrides bucket
+  std::atomic<chain::ChainSync*> chain_overrides_ptr{nullptr};
   ControlApi control_api;
   ControlServer control_server;
   SystemdNotifier notifier;

@@ -1,6 +1,7 @@
 // The daemon's chain-ledger wiring (docs/ledger.md): the sync started on the open store, its
 // status and what Amazon hears when a debt of this store's trip is settled elsewhere.
 #include "admin/daemon_impl.h"
+#include "chain/chain_override.h"
 #include "core/log.h"
 
 namespace jwo::admin {
@@ -33,14 +34,30 @@ bool Daemon::Impl::StartLedger() {
   options.after_settled_own = [this] {
     if (auto* d = dispatcher_ptr.load()) d->Wake(true);
   };
+  // The chain-scoped overrides travel in a sibling bucket, on a link of their own.
+  chain::SyncOptions overrides;
+  overrides.self_store = options.self_store;
+  overrides.link = options.link;
+  overrides.link.bucket = lc.bucket + "-overrides";
+  overrides.link.name = options.link.name + " overrides";
+  overrides.model = std::make_shared<chain::OverrideBucket>();
   auto started = chain::ChainSync::Start(*env, std::move(options), clock);
   if (!started.ok()) {
     core::LogError("chain ledger not started; the store stands alone",
                    {{"error", started.status().message()}});
     return false;
   }
+  auto started_overrides = chain::ChainSync::Start(*env, std::move(overrides), clock);
+  if (!started_overrides.ok()) {
+    core::LogError("chain ledger not started; the store stands alone",
+                   {{"error", started_overrides.status().message()}});
+    (*started)->Stop();
+    return false;
+  }
   chain = std::move(started).value();
+  chain_overrides = std::move(started_overrides).value();
   chain_ptr.store(chain.get());
+  chain_overrides_ptr.store(chain_overrides.get());
   core::LogInfo("chain ledger configured",
                 {{"bucket", lc.bucket}, {"servers", std::to_string(lc.servers.size())}});
   return true;

@@ -30,6 +30,7 @@ void Usage(std::FILE* out) {
       "  shopper allow SHOPPER --reason TEXT      always admit (audited)\n"
       "  shopper block SHOPPER --reason TEXT      always deny (audited)\n"
       "  shopper clear-override SHOPPER --reason TEXT\n"
+      "      [--scope store|chain]                an override of every store in the chain\n"
       "  debt add SHOPPER TRIP AMOUNT CURRENCY --reason TEXT\n"
       "  debt list SHOPPER\n"
       "  debt settle SHOPPER TRIP REFERENCE --reason TEXT [--kind trip|expired|manual]\n"
@@ -81,6 +82,7 @@ struct Args {
   std::string currency;
   std::string kind;
   std::string origin;
+  std::string scope;
   std::vector<std::string> servers;
   std::string bucket = "debts";
   std::string replicas, max_bytes, duplicate_window_s, max_value_size;
@@ -119,12 +121,17 @@ int Provision(const Args& a) {
   if (!a.max_value_size.empty()) {
     spec.max_value_size = NumberOption(a.max_value_size, "--max-value-size", -1, 1 << 20);
   }
-  auto done = jwo::nats::ProvisionBucket(link, spec);
-  if (!done.ok()) {
-    std::fprintf(stderr, "jwo-edgectl: ledger provision: %s\n", done.status().message().c_str());
-    return done.status().code() == jwo::core::StatusCode::kUnavailable ? 3 : 1;
+  // The debts bucket and its sibling for chain-scoped overrides (docs/ledger.md).
+  for (const std::string& bucket : {a.bucket, a.bucket + "-overrides"}) {
+    spec.bucket = bucket;
+    auto done = jwo::nats::ProvisionBucket(link, spec);
+    if (!done.ok()) {
+      std::fprintf(stderr, "jwo-edgectl: ledger provision %s: %s\n", bucket.c_str(),
+                   done.status().message().c_str());
+      return done.status().code() == jwo::core::StatusCode::kUnavailable ? 3 : 1;
+    }
+    std::printf("%s\n", done->c_str());
   }
-  std::printf("%s\n", done->c_str());
   return 0;
 }
 
@@ -149,6 +156,8 @@ int main(int argc, char** argv) {
       args.currency = argv[++i];
     } else if (a == "--kind" && i + 1 < argc) {
       args.kind = argv[++i];
+    } else if (a == "--scope" && i + 1 < argc) {
+      args.scope = argv[++i];
     } else if (a == "--origin" && i + 1 < argc) {
       args.origin = argv[++i];
     } else if (a == "--server" && i + 1 < argc) {
@@ -232,8 +241,9 @@ int main(int argc, char** argv) {
     req = {{"command", "shopper.show"}, {"shopper", p[2]}};
   } else if (group == "shopper" &&
              (verb == "allow" || verb == "block" || verb == "clear-override")) {
-    need(3, "shopper allow|block|clear-override SHOPPER --reason TEXT");
+    need(3, "shopper allow|block|clear-override SHOPPER --reason TEXT [--scope store|chain]");
     req = {{"command", "shopper." + verb}, {"shopper", p[2]}, {"reason", args.reason}};
+    if (!args.scope.empty()) req["scope"] = args.scope;
   } else if (group == "debt" && verb == "add") {
     need(6, "debt add SHOPPER TRIP AMOUNT CURRENCY --reason TEXT");
     req = {{"command", "debt.add"}, {"shopper", p[2]},  {"trip", p[3]},

@@ -325,6 +325,34 @@ Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Ove
   return SaveShopper(txn, shopper_id, *shopper);
 }
 
+Status SetChainOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,
+                        std::string_view by, std::string_view reason, std::string_view origin,
+                        int64_t at_ms, bool publish) {
+  if (mode != store::Override::kNone && (by.empty() || reason.empty())) {
+    return Status(StatusCode::kInvalidArgument, "an override needs who and why");
+  }
+  if (Status s = CheckLength("override actor", by, kMaxNameBytes); !s.ok()) return s;
+  if (Status s = CheckLength("override reason", reason, kMaxTextBytes); !s.ok()) return s;
+  if (Status s = CheckLength("origin store", origin, kMaxNameBytes); !s.ok()) return s;
+  auto shopper = LoadOrNew(txn, shopper_id);
+  if (!shopper.ok()) return shopper.status();
+  // An operator's new setting is later than every one this store has seen, whatever the
+  // clocks of the stores say (the latest setting wins: chain/chain_override.h).
+  if (publish) at_ms = std::max(at_ms, shopper->chain_override_at_ms + 1);
+  shopper->chain_override_mode = mode;
+  shopper->chain_override_by = std::string(by);
+  shopper->chain_override_reason = std::string(reason);
+  shopper->chain_override_origin = std::string(origin);
+  shopper->chain_override_at_ms = at_ms;
+  shopper->updated_ms = std::max(shopper->updated_ms, at_ms);
+  if (Status s = SaveShopper(txn, shopper_id, *shopper); !s.ok()) return s;
+  if (!publish || !txn.publish_debts()) return Status::Ok();
+  auto last = txn.Last(Table::kChainOverrideOutbox);
+  if (!last.ok()) return last.status();
+  const uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
+  return txn.Append(Table::kChainOverrideOutbox, store::BigEndianKey(seq), shopper_id);
+}
+
 core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord record) {
   for (const Status& s : {CheckLength("audit actor", record.actor, kMaxNameBytes),
                           CheckLength("audit action", record.action, kMaxNameBytes),

@@ -90,6 +90,14 @@ core::Result<store::DebtKind> SingleOpenDebtKind(const store::ReadTxn& txn,
 core::Status SetOverride(store::WriteTxn& txn, std::string_view shopper_id, store::Override mode,
                          std::string_view by, std::string_view reason, int64_t now_ms);
 
+// Sets or clears (mode kNone) the shopper's chain-scoped override (docs/ledger.md) as of
+// `at_ms`, set at store `origin`. With `publish` (an operator here) and an environment that
+// publishes, also queues it for the overrides bucket. `by` and `reason` are required for a set.
+// Errors as SetOverride.
+core::Status SetChainOverride(store::WriteTxn& txn, std::string_view shopper_id,
+                              store::Override mode, std::string_view by, std::string_view reason,
+                              std::string_view origin, int64_t at_ms, bool publish);
+
 // Appends an audit record with the next sequence number; returns that number. Errors:
 // kInvalidArgument when actor or action exceed kMaxNameBytes or detail or reason kMaxTextBytes
 // (nothing written), store errors.

@@ -78,7 +78,9 @@ std::span<const Migration> Migrations() {
        [](WriteTxn& txn) { return UpgradeToSchema3(txn); }},
       // Tables only (created at open): a build before 4 must not open the store, since it
       // would change debts without queueing them for the chain.
-      {3, "add the chain-ledger tables (chain_outbox, chain_keys, chain_held)",
+      {3,
+       "add the chain-ledger tables (chain_outbox, chain_keys, chain_held, "
+       "chain_override_outbox, chain_override_keys)",
        [](WriteTxn&) { return Status::Ok(); }},
   };
   return kMigrations;

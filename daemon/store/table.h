@@ -21,13 +21,15 @@ enum class Table {
   kChainOutbox,  // big-endian u64 sequence -> DebtKey of a local debt whose state is to publish
   kChainKeys,    // bucket key -> ChainKeyRecord: what the bucket holds, as applied here
   kChainHeld,    // bucket key -> record JSON held by the debt-inflow breaker until confirmed
+  kChainOverrideOutbox,  // big-endian u64 sequence -> shopper id whose chain override to publish
+  kChainOverrideKeys,    // overrides-bucket key -> what that bucket holds, as applied here
 };
 
-inline constexpr std::array<Table, 13> kAllTables = {
-    Table::kMeta,       Table::kShoppers,    Table::kDebts,     Table::kDecisions,
-    Table::kAudit,      Table::kTrips,       Table::kPurchases, Table::kOutbox,
-    Table::kOpenTrips,  Table::kGateEvents,  Table::kChainOutbox, Table::kChainKeys,
-    Table::kChainHeld};
+inline constexpr std::array<Table, 15> kAllTables = {
+    Table::kMeta,        Table::kShoppers,   Table::kDebts,       Table::kDecisions,
+    Table::kAudit,       Table::kTrips,      Table::kPurchases,   Table::kOutbox,
+    Table::kOpenTrips,   Table::kGateEvents, Table::kChainOutbox, Table::kChainKeys,
+    Table::kChainHeld,   Table::kChainOverrideOutbox, Table::kChainOverrideKeys};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -57,6 +59,10 @@ inline constexpr std::string_view TableName(Table t) {
       return "chain_keys";
     case Table::kChainHeld:
       return "chain_held";
+    case Table::kChainOverrideOutbox:
+      return "chain_override_outbox";
+    case Table::kChainOverrideKeys:
+      return "chain_override_keys";
   }
   return "?";
 }

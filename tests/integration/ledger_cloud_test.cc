@@ -228,3 +228,45 @@ TEST_CASE("ledger: a delete whose tombstone was purged while a store was away is
   CHECK(Int(Ledger(b), "resyncs") == 1);
   CHECK(b.WaitForLog("tombstones were purged"));
 }
+
+TEST_CASE("ledger: a chain-scoped block at one store denies everywhere; a store's own allow "
+          "still wins there") {
+  NatsServer nats;
+  REQUIRE(nats.Start().ok());
+  Provision(nats);
+  DaemonProcess a(ChainConfig("store-a", nats.url()));
+  DaemonProcess b(ChainConfig("store-b", nats.url()));
+  DaemonProcess c(ChainConfig("store-c", nats.url()));
+  REQUIRE(a.Start());
+  REQUIRE(b.Start());
+  REQUIRE(c.Start());
+  REQUIRE(c.Ctl({"shopper", "allow", "mallory", "--reason", "known to the manager"}).exit_code ==
+          0);
+  auto blocked = a.Ctl({"shopper", "block", "mallory", "--scope", "chain", "--reason",
+                        "card testing ring, case 88"});
+  INFO(blocked.output);
+  REQUIRE(blocked.exit_code == 0);
+  CHECK(Decide(a, "store-a", "mallory") == "DENIED");
+  CHECK(Eventually([&] { return Decide(b, "store-b", "mallory") == "DENIED"; }));
+  CHECK(b.Ctl({"shopper", "show", "mallory"}).output.find("card testing ring") !=
+        std::string::npos);
+  // store-c's own (store-scoped) allow is the more specific decision there.
+  CHECK(Eventually([&] {
+    return c.Ctl({"shopper", "show", "mallory"}).output.find("card testing ring") !=
+           std::string::npos;
+  }));
+  CHECK(Decide(c, "store-c", "mallory") == "APPROVED");
+
+  REQUIRE(b.Ctl({"shopper", "clear-override", "mallory", "--scope", "chain", "--reason",
+                 "case 88 closed"})
+              .exit_code == 0);
+  CHECK(Eventually([&] { return Decide(a, "store-a", "mallory") == "APPROVED"; }));
+  CHECK(Decide(b, "store-b", "mallory") == "APPROVED");
+  CHECK(Int(Ledger(a).at("overrides").as_object(), "publishes_pending") == 0);
+
+  DaemonProcess alone;  // no ledger: section
+  REQUIRE(alone.Start());
+  auto refused = alone.Ctl({"shopper", "block", "x", "--scope", "chain", "--reason", "r"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.output.find("needs the chain ledger") != std::string::npos);
+}

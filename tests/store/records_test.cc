@@ -31,6 +31,36 @@ TEST_CASE("shopper records round-trip") {
   CHECK(back->updated_ms == 1700000000001);
 }
 
+TEST_CASE("shopper records with a chain-scoped override are version 2; without, version 1") {
+  ShopperRecord plain;
+  plain.override_mode = Override::kAlwaysAllow;
+  plain.override_by = "bob";
+  CHECK(EncodeShopper(plain)[0] == 1);  // the bytes of schema 3: older stores read the same
+
+  ShopperRecord r = plain;
+  r.chain_override_mode = Override::kAlwaysBlock;
+  r.chain_override_by = "hq-fraud";
+  r.chain_override_at_ms = 1700000000123;
+  r.chain_override_reason = "card testing ring";
+  r.chain_override_origin = "store-a";
+  const std::string bytes = EncodeShopper(r);
+  CHECK(bytes[0] == 2);
+  auto back = DecodeShopper(bytes);
+  REQUIRE(back.ok());
+  CHECK(back->chain_override_mode == Override::kAlwaysBlock);
+  CHECK(back->chain_override_by == "hq-fraud");
+  CHECK(back->chain_override_at_ms == 1700000000123);
+  CHECK(back->chain_override_reason == "card testing ring");
+  CHECK(back->chain_override_origin == "store-a");
+  CHECK(back->EffectiveOverride() == Override::kAlwaysAllow);  // the store's own comes first
+  back->override_mode = Override::kNone;
+  CHECK(back->EffectiveOverride() == Override::kAlwaysBlock);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    CHECK(DecodeShopper(bytes.substr(0, n)).status().code() == core::StatusCode::kCorruption);
+  }
+  CHECK(DecodeShopper(bytes + "x").status().code() == core::StatusCode::kCorruption);
+}
+
 TEST_CASE("truncated or unknown-version records are corruption") {
   const std::string bytes = EncodeShopper(ShopperRecord{});
   for (size_t n = 0; n < bytes.size(); ++n) {
