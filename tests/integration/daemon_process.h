@@ -65,6 +65,8 @@ class DaemonProcess {
   // on timeout.
   int WaitExit(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   bool running() const { return pid_ > 0; }
+  // The daemon's process id while running (benchmarks read /proc/PID), else -1.
+  pid_t pid() const { return pid_; }
   std::string Stderr() const;
 
   // Runs jwo-edgectl against this daemon's socket.
