@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <unordered_map>
 
 #include "core/log.h"
 #include "store/codec.h"
@@ -22,13 +23,32 @@ using core::StatusCode;
 
 std::atomic<uint64_t> g_next_env_id{1};
 
+// The open Envs by id, so a thread that exits can give back the reader slots of its cached
+// read transactions: a reset transaction keeps its slot, and a thread per control connection
+// would otherwise use up all of them (max_readers) after as many connections.
+std::mutex g_open_envs_mutex;
+std::unordered_map<uint64_t, const Env*>& OpenEnvs() {
+  static std::unordered_map<uint64_t, const Env*> envs;
+  return envs;
+}
+
 // Per-thread cache of reset read transactions, keyed by Env id (ids are never reused, so an
 // entry of a closed Env can never match again).
 struct CachedTxn {
   uint64_t env_id;
   MDB_txn* txn;
 };
-thread_local std::vector<CachedTxn> t_read_txns;
+struct ThreadReadTxns {
+  std::vector<CachedTxn> txns;
+  ~ThreadReadTxns() {
+    std::lock_guard lock(g_open_envs_mutex);
+    for (const CachedTxn& c : txns) {
+      auto it = OpenEnvs().find(c.env_id);
+      if (it != OpenEnvs().end()) it->second->ReleaseReadTxn(c.txn);
+    }
+  }
+};
+thread_local ThreadReadTxns t_read_txns;
 
 Status LmdbError(std::string_view what, int rc) {
   return Status(StatusCode::kIoError, std::string(what) + ": " + mdb_strerror(rc));
@@ -216,6 +236,16 @@ Status WriteTxn::Delete(Table t, std::string_view key) {
 
 Env::Env(EnvOptions options) : options_(std::move(options)), id_(g_next_env_id++) {
   if (!options_.on_fatal) options_.on_fatal = DefaultFatal;
+  std::lock_guard lock(g_open_envs_mutex);
+  OpenEnvs()[id_] = this;
+}
+
+void Env::ReleaseReadTxn(MDB_txn* txn) const {
+  std::lock_guard lock(cache_mutex_);
+  auto it = std::find(cached_txns_.begin(), cached_txns_.end(), txn);
+  if (it == cached_txns_.end()) return;
+  cached_txns_.erase(it);
+  mdb_txn_abort(txn);
 }
 
 core::Result<std::unique_ptr<Env>> Env::Open(EnvOptions options) {
@@ -227,6 +257,11 @@ core::Result<std::unique_ptr<Env>> Env::Open(EnvOptions options) {
 }
 
 Env::~Env() {
+  {
+    // First: no exiting thread may release a transaction of this Env from now on.
+    std::lock_guard lock(g_open_envs_mutex);
+    OpenEnvs().erase(id_);
+  }
   {
     std::lock_guard lock(cache_mutex_);
     for (MDB_txn* txn : cached_txns_) mdb_txn_abort(txn);
@@ -329,7 +364,7 @@ Status Env::OpenTablesAndMigrate() {
 }
 
 MDB_txn* Env::AcquireReadTxn() const {
-  for (const CachedTxn& c : t_read_txns) {
+  for (const CachedTxn& c : t_read_txns.txns) {
     if (c.env_id == id_) {
       if (mdb_txn_renew(c.txn) != 0) return nullptr;
       return c.txn;
@@ -337,7 +372,7 @@ MDB_txn* Env::AcquireReadTxn() const {
   }
   MDB_txn* txn = nullptr;
   if (mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn) != 0) return nullptr;
-  t_read_txns.push_back({id_, txn});
+  t_read_txns.txns.push_back({id_, txn});
   std::lock_guard lock(cache_mutex_);
   cached_txns_.push_back(txn);
   return txn;

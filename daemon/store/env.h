@@ -187,6 +187,8 @@ class Env {
   std::string MapFullError() const;
   uint32_t schema_version() const { return schema_version_; }
   const std::string& directory() const { return options_.directory; }
+  // A thread that cached `txn` exits: abort it, giving its reader slot back. Internal (env.cc).
+  void ReleaseReadTxn(MDB_txn* txn) const;
   // Number of stale reader slots cleared by mdb_reader_check at open.
   int stale_readers_cleared() const { return stale_readers_cleared_; }
 

@@ -298,3 +298,15 @@ TEST_CASE(
   CHECK(Has(truncated.output, "does not open"));
   CHECK(Has(truncated.output, "is truncated"));
 }
+
+TEST_CASE("hundreds of control commands do not use up the store's reader slots") {
+  DaemonProcess d;
+  REQUIRE(d.Start());
+  // One thread per control connection; before the fix each kept an LMDB reader slot after it
+  // ended, and after ~120 commands every read answered "cannot begin read transaction".
+  for (int i = 0; i < 200; ++i) {
+    auto r = d.Ctl({"shopper", "show", "nobody"});
+    REQUIRE(r.exit_code == 0);
+  }
+  CHECK(d.Ctl({"store", "verify"}).exit_code == 0);
+}

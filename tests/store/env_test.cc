@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <future>
+#include <thread>
 #include <tuple>
 
 #include "core/ids.h"
@@ -613,4 +615,44 @@ TEST_CASE("read transactions are reused per thread and see committed writes") {
     CHECK(ReadValue(**env, Table::kMeta, "n") == std::to_string(i));
   }
   CHECK((*env)->Stats().readers_used <= 2);
+}
+
+TEST_CASE("threads that read and exit give their reader slots back") {
+  TempDir dir;
+  auto options = Options(dir);
+  options.max_readers = 8;
+  auto env = store::Env::Open(options);
+  REQUIRE(env.ok());
+  // A thread per control connection, as the control server runs them. Before the fix each
+  // exited thread kept its cached read transaction's slot: the 9th read failed for good.
+  for (int i = 0; i < 50; ++i) {
+    core::Status s;
+    std::thread([&] {
+      s = (*env)->Read([](const store::ReadTxn& txn) {
+        return txn.Get(Table::kShoppers, "nobody").status();
+      });
+    }).join();
+    REQUIRE(s.ok());
+  }
+  CHECK((*env)->Stats().readers_used <= 2);
+}
+
+TEST_CASE("a thread that outlives the Env it read from exits cleanly") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  std::promise<void> env_closed;
+  std::promise<void> read_done;
+  std::thread reader([&] {
+    (void)(*env)->Read([](const store::ReadTxn&) { return core::Status::Ok(); });
+    read_done.set_value();
+    env_closed.get_future().wait();
+  });  // exits after the Env is gone: its cached transaction must not be touched
+  read_done.get_future().wait();
+  env->reset();
+  env_closed.set_value();
+  reader.join();  // without the fix: the exit hook aborted a transaction of a closed env
+  auto again = store::Env::Open(Options(dir));
+  REQUIRE(again.ok());
+  CHECK((*again)->Read([](const store::ReadTxn&) { return core::Status::Ok(); }).ok());
 }
