@@ -153,6 +153,7 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
       auto seq = ledger::AppendAudit(txn, {0, now, actor, action, shopper, detail, reason});
       return seq.status();
     }));
+    if (deps_.ledger_changed) deps_.ledger_changed();
     core::LogInfo("operator change", {{"action", action},
                                       {"actor", actor},
                                       {"shopper", core::Pseudonym(shopper)},

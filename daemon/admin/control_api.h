@@ -44,6 +44,8 @@ class ControlApi {
     // The chain ledger's breaker (null: no `ledger:` section): applies the held debts of one
     // origin store (all when empty); returns how many.
     std::function<core::Result<uint64_t>(std::string_view origin)> ledger_confirm;
+    // Tells the chain ledger's publishers that debts or chain overrides changed (null: none).
+    std::function<void()> ledger_changed;
   };
 
   explicit ControlApi(Deps deps) : deps_(std::move(deps)) {}

@@ -96,6 +96,10 @@ struct Daemon::Impl {
                                                      "the chain ledger is not running");
                                }
                                return c->Confirm(origin);
+                             },
+                             [this] {
+                               if (auto* c = chain_ptr.load()) c->Wake();
+                               if (auto* o = chain_overrides_ptr.load()) o->Wake();
                              }}),
         control_server(control_api),
         signals(io),

@@ -24,6 +24,7 @@ BucketOp OpOf(nats::Op op) {
 }
 
 constexpr int64_t kMaxBackoffMs = 30'000;
+constexpr int64_t kPollMs = 100;
 
 }  // namespace
 
@@ -201,8 +202,16 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
   }
   bool snapshot = !why_full.empty();
   Cursor c = stored.value_or(Cursor{});
+  // The same stream's snapshot, begun and not finished: go on with its generation (what it
+  // applied is marked with it) rather than counting a new resync.
+  const bool unfinished = stored && stored->stream_created_ns == info.created_ns &&
+                          !stored->snapshot_done;
   if (snapshot) {
-    c = Cursor{info.created_ns, 0, c.generation + 1, false};
+    if (unfinished) {
+      c.applied_seq = 0;
+    } else {
+      c = Cursor{info.created_ns, 0, c.generation + 1, false};
+    }
     const bool first = !stored;
     uint64_t queued = 0;
     s = env_.Write([&](store::WriteTxn& txn) {
@@ -229,7 +238,7 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
                    {"stream_messages", std::to_string(info.msgs)},
                    {"own_debts_queued", std::to_string(queued)}});
     std::lock_guard lock(mutex_);
-    if (stored) ++stats_.resyncs;
+    if (stored && !unfinished) ++stats_.resyncs;
     if (queued > 0) publish_wanted_ = true;
     wake_.notify_all();
     snapshot = !c.snapshot_done;
@@ -239,9 +248,12 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
   s = link_->Subscribe(snapshot ? 0 : c.applied_seq + 1);
   if (!s.ok()) {
     SetError("subscribe: " + s.message());
-    Sleep(1000);
+    subscribe_backoff_ms_ =
+        std::min<int64_t>(30'000, std::max<int64_t>(1000, subscribe_backoff_ms_ * 2));
+    Sleep(subscribe_backoff_ms_);
     return;
   }
+  subscribe_backoff_ms_ = 0;
   {
     std::lock_guard lock(mutex_);
     stats_.phase = snapshot ? "snapshot" : "live";
@@ -314,11 +326,15 @@ bool ChainSync::KeysStillThere() {
                    "tombstones were purged while this store was away); full snapshot",
                    {{"keys_here", std::to_string(live)},
                     {"stream_messages", std::to_string(now_info->msgs)}});
-  Cursor c = cursor_;
-  c.snapshot_done = false;
+  // A snapshot of a new generation: what it does not deliver is swept. Marked unfinished, so
+  // the next round takes it (and a crash before it ends takes it again).
+  Cursor c{cursor_.stream_created_ns, 0, cursor_.generation + 1, false};
   s = env_.Write([&](store::WriteTxn& txn) { return WriteCursor(txn, c, model_->CursorKey()); });
-  if (s.ok()) cursor_ = c;
-  return !s.ok();
+  if (!s.ok()) return true;
+  cursor_ = c;
+  std::lock_guard lock(mutex_);
+  ++stats_.resyncs;
+  return false;
 }
 
 Status ChainSync::ApplyBatch(const std::vector<nats::Change>& batch, bool snapshot,
@@ -425,7 +441,9 @@ void ChainSync::PublishLoop() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms > 0 ? backoff_ms : 500),
+      // Local changes made through jwo-edgectl wake the loop at once (Wake); the payment path's
+      // debts are found by this poll within kPollMs.
+      wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms > 0 ? backoff_ms : kPollMs),
                      [this, backoff_ms] { return stopping_ || (publish_wanted_ && backoff_ms == 0); });
       if (stopping_) return;
       publish_wanted_ = false;

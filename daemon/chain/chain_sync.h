@@ -117,6 +117,7 @@ class ChainSync {
   std::atomic<bool> reconnected_{false};
   SyncStats stats_;  // guarded by mutex_
   Cursor cursor_;    // sync thread
+  int64_t subscribe_backoff_ms_ = 0;  // sync thread
   std::atomic<uint64_t> generation_{0};  // cursor_.generation, for the publish thread
   std::thread sync_thread_;
   std::thread publish_thread_;

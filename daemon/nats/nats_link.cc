@@ -287,7 +287,10 @@ core::Status Link::Subscribe(uint64_t start_seq) {
   const std::string filter = d.subject_prefix + ">";
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsSubscription* sub = nullptr;
-  natsStatus s = js_SubscribeSync(&sub, d.js, filter.c_str(), nullptr, &so, &jerr);
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = d.options.subscribe_timeout_ms;
+  natsStatus s = js_SubscribeSync(&sub, d.js, filter.c_str(), &jo, &so, &jerr);
   if (s != NATS_OK) {
     if (sub != nullptr) natsSubscription_Destroy(sub);
     if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {

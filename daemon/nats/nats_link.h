@@ -46,7 +46,10 @@ struct LinkOptions {
   int max_pings_out = 2;
   int reconnect_wait_ms = 1000;
   int reconnect_jitter_ms = 1000;  // a chain of stores must not reconnect in lock-step
-  int request_timeout_ms = 5000;   // publish acks, stream info, get, consumer creation
+  int request_timeout_ms = 5000;   // publish acks, stream info, get
+  // Creating the ordered consumer: a snapshot consumer (DeliverLastPerSubject) over 1,000,000
+  // keys takes nats-server 2.9 longer than request_timeout_ms to set up.
+  int subscribe_timeout_ms = 30000;
 };
 
 struct LinkEvents {
