@@ -270,3 +270,52 @@ TEST_CASE("ledger: a chain-scoped block at one store denies everywhere; a store'
   CHECK(refused.exit_code == 1);
   CHECK(refused.output.find("needs the chain ledger") != std::string::npos);
 }
+
+namespace {
+
+int64_t BucketMessages(const NatsServer& nats) {
+  auto jsz = nats.Monitor("/jsz?streams=true");
+  REQUIRE(jsz.ok());
+  const json::value v = json::parse(*jsz);
+  for (const auto& acc : v.at("account_details").as_array()) {
+    for (const auto& s : acc.at("stream_detail").as_array()) {
+      if (s.at("name").as_string() == "KV_debts") {
+        return s.at("state").at("messages").to_number<int64_t>();
+      }
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("ledger: publishes that got no answer (a hung server) are stored once") {
+  NatsServer nats;
+  REQUIRE(nats.Start().ok());
+  Provision(nats);
+  // Short request timeouts: each publish to the frozen server ends "maybe stored" in 300 ms.
+  DaemonProcess a(ChainConfig("store-a", nats.url(), "  request_timeout_ms: 300\n"));
+  REQUIRE(a.Start());
+  REQUIRE(Eventually([&] { return Ledger(a).at("phase").as_string() == "live"; }));
+
+  nats.Freeze();  // the TCP connection stays up; nothing is answered
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(a.Ctl({"debt", "add", "hung" + std::to_string(i), "trip-h" + std::to_string(i),
+                   "20.00", "USD", "--reason", "declined"})
+                .exit_code == 0);
+  }
+  // The publisher sends, hears nothing, reads back (no answer either), and sends again with
+  // the same message id: several copies of each wait in the server's socket.
+  REQUIRE(Eventually([&] {
+    auto l = Ledger(a);
+    return l.contains("last_error") &&
+           l.at("last_error").as_string().find("no answer") != std::string::npos;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  nats.Thaw();
+
+  REQUIRE(Eventually([&] { return Int(Ledger(a), "publishes_pending") == 0; },
+                     std::chrono::seconds(30)));
+  CHECK(BucketMessages(nats) == 3);  // one record per debt, whatever was sent twice
+  CHECK(Int(Ledger(a), "records") == 3);
+}
