@@ -1,7 +1,5 @@
 // The chain ledger against "the cloud": a test that writes the bucket as the portal, an
 // operator or a misbehaving store would (libnats' own KV API), and real jwo-edged daemons.
-#include <nats/nats.h>
-
 #include <boost/json.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <chrono>
@@ -12,6 +10,7 @@
 #include "chain/chain_record.h"
 #include "tests/integration/daemon_process.h"
 #include "tests/integration/fa_requests.h"
+#include "tests/integration/ledger_cloud.h"
 #include "tests/support/http_client.h"
 #include "tests/support/nats_server.h"
 
@@ -64,11 +63,6 @@ json::object Ledger(DaemonProcess& d) {
 
 int64_t Int(const json::object& o, const char* key) { return o.at(key).to_number<int64_t>(); }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 jwo::chain::ChainDebt Record(const std::string& origin, const std::string& shopper,
                              const std::string& trip, int64_t minor = 2500) {
@@ -79,62 +73,9 @@ jwo::chain::ChainDebt Record(const std::string& origin, const std::string& shopp
   c.debt.cause = jwo::store::DebtCause::kDeclinedAdjust;
   c.debt.amount = {minor, *jwo::core::FindCurrency("USD")};
   c.debt.origin_store = origin;
-  c.debt.created_ms = NowMs();
+  c.debt.created_ms = WallNowMs();
   return c;
 }
-
-// The cloud side, through libnats' KV API as the portal or an operator tool would write.
-class Cloud {
- public:
-  explicit Cloud(const std::string& url) {
-    REQUIRE(natsConnection_ConnectTo(&nc_, url.c_str()) == NATS_OK);
-    REQUIRE(natsConnection_JetStream(&js_, nc_, nullptr) == NATS_OK);
-    REQUIRE(js_KeyValue(&kv_, js_, "debts") == NATS_OK);
-  }
-  ~Cloud() {
-    kvStore_Destroy(kv_);
-    jsCtx_Destroy(js_);
-    natsConnection_Destroy(nc_);
-  }
-  static std::string Key(const jwo::chain::ChainDebt& c) {
-    return *jwo::chain::BucketKey(c.debt.origin_store, c.debt.trip_id, c.debt.kind);
-  }
-  void Create(const jwo::chain::ChainDebt& c) {
-    const std::string value = jwo::chain::EncodeChainDebt(c);
-    uint64_t rev = 0;
-    REQUIRE(kvStore_CreateString(&rev, kv_, Key(c).c_str(), value.c_str()) == NATS_OK);
-  }
-  // Settles the record as the portal does: compare-and-set on the key's revision.
-  void Settle(const std::string& key, const std::string& reference) {
-    kvEntry* e = nullptr;
-    REQUIRE(kvStore_Get(&e, kv_, key.c_str()) == NATS_OK);
-    auto rec = jwo::chain::DecodeChainDebt(
-        key, std::string(static_cast<const char*>(kvEntry_Value(e)), kvEntry_ValueLen(e)));
-    const uint64_t revision = kvEntry_Revision(e);
-    kvEntry_Destroy(e);
-    REQUIRE(rec.ok());
-    rec->debt.state = jwo::store::DebtState::kSettled;
-    rec->debt.settlement_ref = reference;
-    rec->debt.settled_ms = NowMs();
-    rec->version = jwo::chain::kClosedVersion;
-    const std::string value = jwo::chain::EncodeChainDebt(*rec);
-    uint64_t rev = 0;
-    REQUIRE(kvStore_UpdateString(&rev, kv_, key.c_str(), value.c_str(), revision) == NATS_OK);
-  }
-  void Delete(const std::string& key) { REQUIRE(kvStore_Delete(kv_, key.c_str()) == NATS_OK); }
-  // Removes every delete marker at once (what a short tombstone retention does over time).
-  void PurgeDeletes() {
-    kvPurgeOptions o;
-    REQUIRE(kvPurgeOptions_Init(&o) == NATS_OK);
-    o.DeleteMarkersOlderThan = -1;
-    REQUIRE(kvStore_PurgeDeletes(kv_, &o) == NATS_OK);
-  }
-
- private:
-  natsConnection* nc_ = nullptr;
-  jsCtx* js_ = nullptr;
-  kvStore* kv_ = nullptr;
-};
 
 }  // namespace
 

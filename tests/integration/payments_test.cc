@@ -12,8 +12,10 @@
 #include "daemon_process.h"
 #include "fa_requests.h"
 #include "purchases.h"
+#include "ledger_cloud.h"
 #include "tests/fakes/payment_sim_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/nats_server.h"
 
 using namespace jwo::testing;
 namespace json = boost::json;
@@ -208,6 +210,40 @@ TEST_CASE("a payoff of a declined trip's debt is reported to Amazon (amazon_mana
   }
   CHECK(last_body.find(R"("settledAmount":{"amount":4.32,"code":"USD"})") != std::string::npos);
   CHECK(s.Gate("shopper-p", "trip-q") == R"({"status":"APPROVED"})");
+}
+
+TEST_CASE("a payoff in the portal (the chain ledger) is reported to Amazon by the trip's store") {
+  NatsServer nats;
+  REQUIRE(nats.Start().ok());
+  auto provisioned = RunCommand({JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "ledger",
+                                 "provision", "--server", nats.url()});
+  INFO(provisioned.output);
+  REQUIRE(provisioned.exit_code == 0);
+  Store s({}, true,
+          "  report_payment_status: always\nledger:\n  servers: [" + nats.url() + "]\n");
+  s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-n","adjust":["DECLINED"]}]})");
+  CHECK(s.Gate("shopper-n", "trip-n") == R"({"status":"APPROVED"})");
+  REQUIRE(s.Purchase(PurchaseBody("trip-n", {{"CHIPS", "1"}})).status == 201);
+  REQUIRE(s.WaitForState("trip-n", "declined") == "declined");
+  REQUIRE(s.WaitForOutboxIdle());
+  REQUIRE(s.Calls("trip-n")["payment-status"] == 1);
+
+  // The portal settles the published debt in the bucket; the store that booked it hears of it
+  // through its consumer and reports the payment.
+  Cloud cloud(nats.url());
+  const std::string key = "it-store.trip-n.trip";
+  bool settled = false;
+  for (int i = 0; i < 200 && !settled; ++i) {  // until the store's publish reached the bucket
+    settled = cloud.TrySettle(key, "portal-77");
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE(settled);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (s.Calls("trip-n")["payment-status"] < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  CHECK(s.Calls("trip-n")["payment-status"] == 2);
+  CHECK(s.Gate("shopper-n", "trip-o") == R"({"status":"APPROVED"})");
 }
 
 TEST_CASE("a manual debt under a trip id does not hide that trip's decline") {
