@@ -4,95 +4,14 @@
 #include <catch2/catch_test_macros.hpp>
 #include <chrono>
 #include <csignal>
-#include <functional>
-#include <thread>
 
-#include "tests/integration/daemon_process.h"
-#include "tests/integration/fa_requests.h"
-#include "tests/support/http_client.h"
-#include "tests/support/nats_server.h"
+#include "tests/integration/ledger_helpers.h"
 
 using namespace jwo::testing;
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
 
 // Debts in these tests are above the test configuration's USD 10.00 threshold, so the gate
 // denies on each one.
-
-namespace {
-
-std::string ChainConfig(const std::string& store, const std::string& url,
-                        const std::string& extra = "") {
-  std::string cfg = DefaultTestConfig();
-  cfg.replace(cfg.find("it-store"), 8, store);
-  cfg += "ledger:\n  servers: [" + url + "]\n  reconnect_wait_ms: 100\n" + extra;
-  return cfg;
-}
-
-void Provision(const NatsServer& nats) {
-  auto r = RunCommand({JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "ledger", "provision", "--server",
-                       nats.url()});
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-}
-
-std::string Decide(DaemonProcess& d, const std::string& store, const std::string& shopper) {
-  auto c = HttpClient::Connect("127.0.0.1", d.Port());
-  REQUIRE(c.ok());
-  auto r = c->Post(kFaPath, FaBody(shopper, "t", "", store));
-  REQUIRE(r.ok());
-  REQUIRE(r->status == 200);
-  return r->body.find("DENIED") != std::string::npos ? "DENIED" : "APPROVED";
-}
-
-// Polls the gate until it answers `want` (true) or the deadline passes.
-bool WaitDecision(DaemonProcess& d, const std::string& store, const std::string& shopper,
-                  const std::string& want, std::chrono::milliseconds within = std::chrono::seconds(10)) {
-  const auto deadline = Clock::now() + within;
-  while (Clock::now() < deadline) {
-    if (Decide(d, store, shopper) == want) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-json::object Ledger(DaemonProcess& d) {
-  auto r = d.Ctl({"--json", "status"});
-  REQUIRE(r.exit_code == 0);
-  json::value v = json::parse(r.output);
-  const json::object& status = v.at("result").as_object();
-  REQUIRE(status.contains("ledger"));
-  return status.at("ledger").as_object();
-}
-
-bool WaitLedger(DaemonProcess& d, const std::function<bool(const json::object&)>& pred,
-                std::chrono::milliseconds within = std::chrono::seconds(15)) {
-  const auto deadline = Clock::now() + within;
-  while (Clock::now() < deadline) {
-    if (pred(Ledger(d))) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-int64_t Int(const json::object& o, const char* key) { return o.at(key).to_number<int64_t>(); }
-
-// Stream messages of the bucket, from the server's monitor.
-int64_t StreamMessages(const NatsServer& nats) {
-  auto jsz = nats.Monitor("/jsz?streams=true");
-  REQUIRE(jsz.ok());
-  json::value v = json::parse(*jsz);
-  for (const auto& acc : v.at("account_details").as_array()) {
-    for (const auto& s : acc.at("stream_detail").as_array()) {
-      if (s.at("name").as_string() == "KV_debts") {
-        return s.at("state").at("messages").to_number<int64_t>();
-      }
-    }
-  }
-  return -1;
-}
-
-}  // namespace
 
 TEST_CASE("ledger: a decline at one store denies at the other; a settle there admits at both") {
   NatsServer nats;
