@@ -63,6 +63,23 @@ bool Live(const json::object& l) {
   return l.at("connected").as_bool() && l.at("phase").as_string() == "live";
 }
 
+// The shopper's open balance as `jwo-edgectl shopper show` reports it: "USD 12.50 x1" (currency,
+// amount, open debt count), "none" when there is no open debt.
+std::string Balance(DaemonProcess& d, const std::string& shopper) {
+  auto r = d.Ctl({"--json", "shopper", "show", shopper});
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const json::value v = json::parse(r.output);
+  const json::object& out = v.at("result").as_object();
+  std::string text;
+  for (const auto& b : out.at("open_debt").as_array()) {
+    text += std::string(b.at("currency").as_string()) + " " +
+            std::string(b.at("amount").as_string()) + " ";
+  }
+  if (text.empty()) return "none";
+  return text + "x" + std::to_string(Int(out, "open_debt_count"));
+}
+
 int LeaderOf(const NatsCluster& cluster) {
   core::Result<int> leader = core::Status(core::StatusCode::kUnavailable, "not asked");
   REQUIRE(WaitFor(
@@ -290,6 +307,10 @@ TEST_CASE("ledger: kill -9 of a daemon during publish: no gap, no double") {
   a.Signal(SIGKILL);
   CHECK(a.WaitExit() == 128 + SIGKILL);
   nats.Thaw();
+  // For the record: did the killed store's last publish reach the server after all?
+  const bool landed = WaitFor([&] { return BucketStream(nats).last_seq > kOffline; }, seconds(2));
+  std::printf("[failover] publish: a record sent by the killed store was stored after its "
+              "death: %s\n", landed ? "yes" : "no");
   REQUIRE(a.Start());
   CHECK(WaitLedger(a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; },
                    seconds(30)));
@@ -303,6 +324,9 @@ TEST_CASE("ledger: kill -9 of a daemon during publish: no gap, no double") {
   }
   CHECK(WaitLedger(b, [](const json::object& l) { return Int(l, "records") == kTotal; },
                    seconds(30)));
+  CHECK(Balance(b, "p0") == "USD 12.00 x1");
+  CHECK(Balance(b, "h0") == "USD 12.00 x1");
+  CHECK(Balance(a, "h0") == "USD 12.00 x1");
   CheckOneMessagePerDebt(nats, kTotal);
 }
 
@@ -355,6 +379,7 @@ TEST_CASE("ledger: kill -9 during apply") {
   CHECK(Int(after, "resyncs") == 0);  // resumed from the cursor the killed run committed
   for (int i = 0; i < kBacklog; i += 499) {
     CHECK(Decide(b, "store-b", "k" + std::to_string(i)) == "DENIED");
+    CHECK(Balance(b, "k" + std::to_string(i)) == "USD 12.50 x1");  // applied once, not twice
   }
   CHECK(Decide(b, "store-b", "k" + std::to_string(kBacklog - 1)) == "DENIED");
   CHECK(Decide(b, "store-b", "nobody") == "APPROVED");
