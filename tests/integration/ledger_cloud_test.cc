@@ -8,61 +8,24 @@
 #include <thread>
 
 #include "chain/chain_record.h"
-#include "tests/integration/daemon_process.h"
-#include "tests/integration/fa_requests.h"
 #include "tests/integration/ledger_cloud.h"
-#include "tests/support/http_client.h"
-#include "tests/support/nats_server.h"
+#include "tests/integration/ledger_helpers.h"
 
 using namespace jwo::testing;
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string ChainConfig(const std::string& store, const std::string& url,
-                        const std::string& extra = "") {
-  std::string cfg = DefaultTestConfig();
-  cfg.replace(cfg.find("it-store"), 8, store);
-  cfg += "ledger:\n  servers: [" + url + "]\n  reconnect_wait_ms: 100\n" + extra;
-  return cfg;
-}
-
-void Provision(const NatsServer& nats) {
-  auto r = RunCommand({JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "ledger", "provision", "--server",
-                       nats.url()});
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-}
-
-std::string Decide(DaemonProcess& d, const std::string& store, const std::string& shopper) {
-  auto c = HttpClient::Connect("127.0.0.1", d.Port());
-  REQUIRE(c.ok());
-  auto r = c->Post(kFaPath, FaBody(shopper, "t", "", store));
-  REQUIRE(r.ok());
-  REQUIRE(r->status == 200);
-  return r->body.find("DENIED") != std::string::npos ? "DENIED" : "APPROVED";
-}
-
+// The condition, polled until it holds or the deadline passes.
 bool Eventually(const std::function<bool()>& pred,
                 std::chrono::milliseconds within = std::chrono::seconds(15)) {
-  const auto deadline = Clock::now() + within;
-  while (Clock::now() < deadline) {
+  const auto deadline = LedgerClock::now() + within;
+  while (LedgerClock::now() < deadline) {
     if (pred()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
   return false;
 }
-
-json::object Ledger(DaemonProcess& d) {
-  auto r = d.Ctl({"--json", "status"});
-  REQUIRE(r.exit_code == 0);
-  const json::value v = json::parse(r.output);
-  return v.at("result").at("ledger").as_object();
-}
-
-int64_t Int(const json::object& o, const char* key) { return o.at(key).to_number<int64_t>(); }
-
 
 jwo::chain::ChainDebt Record(const std::string& origin, const std::string& shopper,
                              const std::string& trip, int64_t minor = 2500) {
@@ -212,23 +175,6 @@ TEST_CASE("ledger: a chain-scoped block at one store denies everywhere; a store'
   CHECK(refused.output.find("needs the chain ledger") != std::string::npos);
 }
 
-namespace {
-
-int64_t BucketMessages(const NatsServer& nats) {
-  auto jsz = nats.Monitor("/jsz?streams=true");
-  REQUIRE(jsz.ok());
-  const json::value v = json::parse(*jsz);
-  for (const auto& acc : v.at("account_details").as_array()) {
-    for (const auto& s : acc.at("stream_detail").as_array()) {
-      if (s.at("name").as_string() == "KV_debts") {
-        return s.at("state").at("messages").to_number<int64_t>();
-      }
-    }
-  }
-  return -1;
-}
-
-}  // namespace
 
 TEST_CASE("ledger: publishes that got no answer (a hung server) are stored once") {
   NatsServer nats;
@@ -257,6 +203,6 @@ TEST_CASE("ledger: publishes that got no answer (a hung server) are stored once"
 
   REQUIRE(Eventually([&] { return Int(Ledger(a), "publishes_pending") == 0; },
                      std::chrono::seconds(30)));
-  CHECK(BucketMessages(nats) == 3);  // one record per debt, whatever was sent twice
+  CHECK(StreamMessages(nats) == 3);  // one record per debt, whatever was sent twice
   CHECK(Int(Ledger(a), "records") == 3);
 }
