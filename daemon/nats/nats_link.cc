@@ -195,6 +195,7 @@ core::Result<std::unique_ptr<Link>> Link::Open(LinkOptions options, LinkEvents e
     natsConnection* nc = nullptr;
     jsCtx* js = nullptr;
     natsStatus st;
+    std::string first_failure;  // why the first attempt failed, when it did (TLS, refused, ...)
     {
       // Held until the link is usable, so that libnats' (re)connected and disconnected callbacks
       // cannot overtake the "connected" reported here, and so that a caller reacting to that
@@ -211,9 +212,20 @@ core::Result<std::unique_ptr<Link>> Link::Open(LinkOptions options, LinkEvents e
           if (connect_status == NATS_OK && sink->events.on_connection) {
             sink->events.on_connection(true);
           }
-          return;
+          if (connect_status == NATS_NOT_YET_CONNECTED) {
+            natsStatus last = NATS_OK;
+            const char* text = nats_GetLastError(&last);
+            first_failure = text != nullptr && *text != '\0' ? text : ErrorText(connect_status);
+          }
         }
       }
+    }
+    if (d->started.load(std::memory_order_acquire)) {
+      // libnats goes on trying by itself; the operator hears why it is not connected yet.
+      if (!first_failure.empty()) {
+        sink->Error("not connected to NATS yet (retrying): " + first_failure);
+      }
+      return;
     }
     // Only a resource failure or an option libnats checks late gets here; the link then stays
     // unavailable, and says why.

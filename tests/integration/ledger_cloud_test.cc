@@ -10,6 +10,7 @@
 #include "chain/chain_record.h"
 #include "tests/integration/ledger_cloud.h"
 #include "tests/integration/ledger_helpers.h"
+#include "tests/support/test_certs.h"
 
 using namespace jwo::testing;
 namespace json = boost::json;
@@ -205,4 +206,34 @@ TEST_CASE("ledger: publishes that got no answer (a hung server) are stored once"
                      std::chrono::seconds(30)));
   CHECK(StreamMessages(nats) == 3);  // one record per debt, whatever was sent twice
   CHECK(Int(Ledger(a), "records") == 3);
+}
+
+TEST_CASE("ledger: over TLS with client certificates; a store without one stays out and says why") {
+  NatsServer nats;
+  auto pki = MakeTestPki(nats.dir());
+  REQUIRE(pki.ok());
+  nats.SetExtraConfig("tls {\n  cert_file: \"" + pki->server_cert + "\"\n  key_file: \"" +
+                      pki->server_key + "\"\n  ca_file: \"" + pki->ca_cert +
+                      "\"\n  verify: true\n  timeout: 2\n}\n");
+  REQUIRE(nats.Start().ok());
+  const std::string url = "tls://127.0.0.1:" + std::to_string(nats.port());
+  auto provisioned = TryProvision({url}, {"--ca", pki->ca_cert, "--cert", pki->client_cert,
+                                          "--key", pki->client_key});
+  INFO(provisioned.output);
+  REQUIRE(provisioned.exit_code == 0);
+  const std::string tls = "  tls:\n    ca_file: " + pki->ca_cert + "\n    certificate_file: " +
+                          pki->client_cert + "\n    private_key_file: " + pki->client_key + "\n";
+  DaemonProcess a(ChainConfig("store-a", url, tls));
+  DaemonProcess b(ChainConfig("store-b", url, tls));
+  DaemonProcess c(ChainConfig("store-c", url, "  tls:\n    ca_file: " + pki->ca_cert + "\n"));
+  REQUIRE(a.Start());
+  REQUIRE(b.Start());
+  REQUIRE(c.Start());  // the gate works without the chain
+  REQUIRE(a.Ctl({"debt", "add", "tls-debtor", "trip-t", "20.00", "USD", "--reason", "declined"})
+              .exit_code == 0);
+  CHECK(Eventually([&] { return Decide(b, "store-b", "tls-debtor") == "DENIED"; }));
+  CHECK(Ledger(b).at("connected").as_bool());
+  CHECK(Eventually([&] { return Ledger(c).contains("last_error"); }));
+  CHECK_FALSE(Ledger(c).at("connected").as_bool());
+  CHECK(Decide(c, "store-c", "tls-debtor") == "APPROVED");  // never heard of it: not connected
 }

@@ -103,6 +103,7 @@ core::Status NatsServer::WriteConfig() const {
     }
     out << "  ]\n}\n";
   }
+  out << extra_config_;
   out.close();
   if (!out) return Unavailable("cannot write " + dir_.File("server.conf"));
   return core::Status::Ok();

@@ -53,6 +53,11 @@ class NatsServer {
   // Stop() and delete the JetStream store: the data-loss case. Start() then begins empty.
   void Wipe();
 
+  // Text appended to the generated server.conf at the next Start() (e.g. a `tls { }` block).
+  void SetExtraConfig(std::string text) { extra_config_ = std::move(text); }
+  // A directory of this server's, for files the test writes beside it (certificates).
+  const std::string& dir() const { return dir_.path(); }
+
   bool running() const { return pid_ > 0; }
   // "nats://127.0.0.1:<port>". REQUIRES: started once.
   const std::string& url() const { return url_; }
@@ -76,6 +81,7 @@ class NatsServer {
   int monitor_port_ = 0;  // new on every start
   std::string url_;
   bool frozen_ = false;
+  std::string extra_config_;
 };
 
 // Three (or `size`) JetStream servers clustered over loopback routes.
