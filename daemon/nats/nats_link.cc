@@ -213,9 +213,11 @@ core::Result<std::unique_ptr<Link>> Link::Open(LinkOptions options, LinkEvents e
             sink->events.on_connection(true);
           }
           if (connect_status == NATS_NOT_YET_CONNECTED) {
-            natsStatus last = NATS_OK;
-            const char* text = nats_GetLastError(&last);
-            first_failure = text != nullptr && *text != '\0' ? text : ErrorText(connect_status);
+            // libnats 3.4 keeps no cause of a failed first attempt (its error stack ends in
+            // "not yet connected"); name what to check.
+            first_failure =
+                "the first attempt failed; check ledger.servers (address, port), the TLS files "
+                "and credentials against the server's configuration and log";
           }
         }
       }
