@@ -315,6 +315,9 @@ bool ChainSync::KeysStillThere() {
   // count, and a deleted key keeps its tombstone until a purge.
   auto now_info = link_->GetStreamInfo();
   if (!now_info.ok()) return true;
+  // Another stream under the name (recreated while this one was followed): not this check's
+  // business; the next round sees the new creation time and takes the snapshot for it.
+  if (now_info->created_ns != cursor_.stream_created_ns) return false;
   uint64_t live = 0;
   Status s = env_.Read([&](const store::ReadTxn& txn) {
     auto n = model_->CountLiveKeys(txn);

@@ -96,8 +96,8 @@ class ChainSync {
   // not connected, the store refused the commit): the loop backs off.
   bool PublishOne(const Publication& p);
   uint64_t ConflictCount() const;
-  // After a resume has caught up: false (and the cursor marked for a full snapshot) when keys
-  // applied here have vanished from the stream.
+  // After a resume: false (and the cursor marked for a full snapshot) when keys applied here
+  // have vanished from the stream; false also when the stream is another one now.
   bool KeysStillThere();
   void SetError(std::string error);
   bool Sleep(int64_t ms);  // false when stopping

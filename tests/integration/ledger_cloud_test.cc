@@ -44,13 +44,10 @@ jwo::chain::ChainDebt Record(const std::string& origin, const std::string& shopp
 }  // namespace
 
 TEST_CASE("ledger: the portal settles a store's debt in the bucket: every store admits") {
-  NatsServer nats;
-  REQUIRE(nats.Start().ok());
-  Provision(nats);
-  DaemonProcess a(ChainConfig("store-a", nats.url()));
-  DaemonProcess b(ChainConfig("store-b", nats.url()));
-  REQUIRE(a.Start());
-  REQUIRE(b.Start());
+  Chain chain(2);
+  NatsServer& nats = chain.nats;
+  DaemonProcess& a = chain[0];
+  DaemonProcess& b = chain[1];
   REQUIRE(a.Ctl({"debt", "add", "payer", "trip-7", "30.00", "USD", "--reason", "declined"})
               .exit_code == 0);
   REQUIRE(Eventually([&] { return Decide(b, "store-b", "payer") == "DENIED"; }));

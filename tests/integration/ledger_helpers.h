@@ -10,6 +10,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -60,6 +61,25 @@ inline void Provision(const NatsServer& nats) {
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
 }
+
+// A provisioned nats-server and the started daemons of store-a, store-b, ... on it, each with
+// `extra` in its ledger section. The server outlives the daemons (declared first).
+struct Chain {
+  NatsServer nats;
+  std::vector<std::unique_ptr<DaemonProcess>> stores;
+
+  explicit Chain(int n, const std::string& extra = "") {
+    REQUIRE(nats.Start().ok());
+    Provision(nats);
+    for (int i = 0; i < n; ++i) {
+      const std::string id = std::string("store-") + static_cast<char>('a' + i);
+      stores.push_back(std::make_unique<DaemonProcess>(ChainConfig(id, nats.url(), extra)));
+      REQUIRE(stores.back()->Start());
+    }
+  }
+  DaemonProcess& operator[](int i) { return *stores.at(i); }
+};
+
 
 // The gate's answer for `shopper` at `store`: "DENIED" or "APPROVED".
 inline std::string Decide(DaemonProcess& d, const std::string& store, const std::string& shopper) {
