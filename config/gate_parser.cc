@@ -165,6 +165,13 @@ void ParseLanes(Reader& reader, const Value& value, std::vector<GateLaneConfig>*
         v && reader.Int(*v, uint32_t{1}, uint32_t{kMaxLanes}, &lane.lane) &&
         numbers.count(lane.lane) != 0) {
       reader.Fail(*v, "driver lane " + std::to_string(lane.lane) + " is mapped twice");
+    } else if (v == nullptr && numbers.count(lane.lane) != 0) {
+      // The positional default collides with a lane named explicitly before: two ids would
+      // drive the same lane.
+      reader.Fail(element,
+                  "driver lane " + std::to_string(lane.lane) +
+                      " is mapped twice (this entry has no lane: and takes its position; "
+                      "write lane: on every entry)");
     }
     numbers.insert(lane.lane);
     out->push_back(std::move(lane));
