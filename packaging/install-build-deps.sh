@@ -55,7 +55,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   liblmdb-dev lmdb-utils libyaml-cpp-dev libsystemd-dev libssl-dev openssl
   prometheus-cpp-dev curl python3 libgpiod-dev
-  nats-server libnats-dev groff-base
+  nats-server libnats-dev groff-base python3-yaml
 )
 [ "$want_bench" -eq 1 ] && packages+=(nginx-light)
 
