@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""The shipped Prometheus rules (packaging/monitoring/jwo-edge-alerts.yml): well-formed, and
-every metric they name is one the daemon exports (its registered names in daemon/).
+"""The shipped monitoring files: the Prometheus rules (jwo-edge-alerts.yml) are well-formed, and
+every metric they and the Grafana dashboard (jwo-edge-dashboard.json, if given) name is one the
+daemon exports (its registered names in daemon/).
 
-    tests/monitoring/alerts_test.py RULES_FILE DAEMON_SOURCE_DIR
+    tests/monitoring/alerts_test.py RULES_FILE DAEMON_SOURCE_DIR [DASHBOARD_JSON]
 """
+import json
 import pathlib
 import re
 import sys
@@ -34,6 +36,16 @@ for group in doc["groups"]:
             base = re.sub(r"_(bucket|sum|count)$", "", metric)
             if metric not in exported and base not in exported:
                 problems.append(f"{name}: {metric} is not a metric the daemon exports")
+if len(sys.argv) > 3:
+    dashboard = json.load(open(sys.argv[3]))
+    for panel in dashboard["panels"]:
+        if not panel.get("targets"):
+            problems.append(f"panel {panel.get('title')}: no queries")
+        for target in panel.get("targets", []):
+            for metric in re.findall(r"\bjwo_[a-z_]+", target.get("expr", "")):
+                base = re.sub(r"_(bucket|sum|count)$", "", metric)
+                if metric not in exported and base not in exported:
+                    problems.append(f"panel {panel['title']}: {metric} is not exported")
 for p in problems:
     print("FAIL:", p)
 print(f"alerts: {len(names)} rules, {len(problems)} problems")
