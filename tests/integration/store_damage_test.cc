@@ -310,3 +310,39 @@ TEST_CASE("hundreds of control commands do not use up the store's reader slots")
   }
   CHECK(d.Ctl({"store", "verify"}).exit_code == 0);
 }
+
+TEST_CASE("a backup taken with mdb_copy while the daemon runs restores as docs/operations.md says") {
+  DaemonProcess d;
+  REQUIRE(d.Start());
+  REQUIRE(d.Ctl({"debt", "add", "before", "trip-b", "12.50", "USD", "--reason", "r"}).exit_code ==
+          0);
+  // The backup, taken while the daemon serves decisions (mdb_copy -c: a compacted, consistent
+  // copy through a read transaction).
+  const auto backup = d.dir() / "backup";
+  std::filesystem::create_directories(backup);
+  auto c = HttpClient::Connect("127.0.0.1", d.Port());
+  REQUIRE(c.ok());
+  std::thread traffic([&] {
+    for (int i = 0; i < 300; ++i) (void)c->Post(kFaPath, FaBody("x" + std::to_string(i), "t"));
+  });
+  auto copied = RunCommand({"/usr/bin/mdb_copy", "-c", d.state_dir().string(), backup.string()});
+  traffic.join();
+  INFO(copied.output);
+  REQUIRE(copied.exit_code == 0);
+  REQUIRE(d.Ctl({"debt", "add", "after", "trip-a", "12.50", "USD", "--reason", "r"}).exit_code ==
+          0);
+  d.Signal(SIGTERM);
+  REQUIRE(d.WaitExit() == 0);
+
+  // The store is lost; the daemon starts in fail mode and is restored while it runs.
+  const auto data = d.state_dir() / "data.mdb";
+  std::filesystem::remove(data);
+  ExpectFailMode(d, data.string() + " is missing");
+  std::filesystem::copy_file(backup / "data.mdb", d.state_dir() / "data.mdb.restore");
+  std::filesystem::rename(d.state_dir() / "data.mdb.restore", data);  // one rename
+  REQUIRE(d.WaitForNotify([](const std::string& m) { return Has(m, "READY=1"); },
+                          std::chrono::seconds(15)));
+  CHECK(Decide(d, "before") == R"({"status":"DENIED","shopperRisks":["BadDebt"]})");
+  CHECK(Decide(d, "after") == R"({"status":"APPROVED"})");  // booked after the backup: gone
+  CHECK(d.Ctl({"store", "verify"}).exit_code == 0);
+}
