@@ -61,8 +61,9 @@
  *    the release itself on every admit(), deny() and set_lane_mode(): refuse with
  *    JWO_HAL_ESTATE and change nothing at the lane (no relay, no indicator, no display). The
  *    daemon counts such a refusal as a failed command (jwo_gate_commands_total result
- *    "failed", jwo_gate_driver_errors_total call "command", a warning in the log), does not
- *    retry it, and does not mark the gate unready for it.
+ *    "failed"; for admit and deny also jwo_gate_driver_errors_total call "command" and a
+ *    warning in the log; for set_lane_mode, `jwo-edgectl gate mode` fails with the status),
+ *    does not retry it, and does not mark the gate unready for it.
  *
  * 7. NAMES
  *    Everything public begins with jwo_hal_ (functions, types with _t, function pointer types
