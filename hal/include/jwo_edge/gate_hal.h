@@ -6,7 +6,9 @@
  * (card taps, passages, door states, tamper, faults, emergency release, heartbeats). This header
  * is the whole contract. It is plain C (C99), depends on nothing but <stddef.h> and <stdint.h>,
  * and may be compiled by any C or C++ compiler. Read it top to bottom once; docs/hal.md is the
- * step-by-step guide and hal/examples/ a driver to copy.
+ * step-by-step guide and hal/examples/ a driver to copy. Where docs/hal.md and this header
+ * disagree, this header is right: every rule docs/hal.md states about loading and supervising
+ * a driver is repeated here (8).
  *
  * 1. DISCOVERY AND VERSIONING
  *    The driver exports exactly one symbol, jwo_hal_entry(), returning a pointer to a
@@ -40,7 +42,8 @@
  *    no waiting for a mechanism to finish (admit() starts a relay pulse and returns; poll()
  *    ends it). The daemon measures every call; a call that overruns is counted, and one that
  *    does not return marks the gate faulty ("driver_stuck") while the rest of the daemon,
- *    including other gates, carries on.
+ *    including other gates, carries on. open() and close() get no larger budget than the
+ *    others. The thresholds are in 8.
  *
  * 5. TIME
  *    Drivers take time only from host->monotonic_ns(), never from the system clock, so that a
@@ -51,10 +54,49 @@
  *    hardware; the driver only reports it (JWO_HAL_EVENT_EMERGENCY_RELEASE_*). While a release
  *    is active the daemon sends no admit, deny or lane-mode command to the affected lanes, and
  *    a driver must never act against a release on its own either.
+ *    The daemon knows of a release only from the driver's events, and applies events after the
+ *    driver call that emitted them returns (in the gate loop: after that round's commands have
+ *    been sent). So a command can still reach a lane the driver has just seen released, above
+ *    all right after open() reported a release already active. The driver must therefore check
+ *    the release itself on every admit(), deny() and set_lane_mode(): refuse with
+ *    JWO_HAL_ESTATE and change nothing at the lane (no relay, no indicator, no display). The
+ *    daemon counts such a refusal as a failed command (jwo_gate_commands_total result
+ *    "failed"; for admit and deny also jwo_gate_driver_errors_total call "command" and a
+ *    warning in the log; for set_lane_mode, `jwo-edgectl gate mode` fails with the status),
+ *    does not retry it, and does not mark the gate unready for it.
  *
  * 7. NAMES
  *    Everything public begins with jwo_hal_ (functions, types with _t, function pointer types
  *    with _fn) or JWO_HAL_ (macros).
+ *
+ * 8. LOADING AND SUPERVISION (what jwo-edged 1.x does; part of the contract)
+ *    These are the daemon's rules, not ABI constants; they are stated here so that a driver can
+ *    be written from this header alone. docs/hal.md sections 1, 2.1, 2.2, 2.4, 4 and 5 repeat
+ *    them.
+ *    - File name: a gate configured with `driver: NAME` loads the first jwo_hal_NAME.so found
+ *      in $JWO_HAL_DRIVER_PATH (colon-separated), then /usr/lib/<triplet>/jwo-edge/hal/, then
+ *      <dir of jwo-edged>/../hal/drivers; a `driver:` containing '/' is used as a path as it
+ *      is. NAME must be the descriptor's name (the loader does not check this).
+ *    - Loading: dlopen(path, RTLD_NOW | RTLD_LOCAL): every undefined symbol must resolve at
+ *      load time, and nothing the driver exports is visible to other drivers. Each gate loads
+ *      its driver on its own thread when the daemon starts; gates resolving to the same file share
+ *      one copy of the library (and so its global state), and jwo_hal_entry() is called once
+ *      per such load, i.e. once per gate.
+ *    - Unloading: dlclose() runs when the daemon tears the gate down (at shutdown, after
+ *      close() has returned if an instance was open), or right away when the loader refuses
+ *      the driver. The library stays loaded between failed open() attempts. A gate whose
+ *      thread is stuck in a driver call is never unloaded. After close() returns for its last
+ *      instance, nothing of the driver (threads, timers, callbacks registered elsewhere) may
+ *      still run.
+ *    - Open retries: an open() that fails with any status but JWO_HAL_ESETTINGS (or returns
+ *      JWO_HAL_OK with *out_instance NULL) is retried every 10 s. JWO_HAL_ESETTINGS, a refused
+ *      load, and a configuration that maps a lane above lane_count() are not retried: the gate
+ *      stays faulty ("driver_unavailable") until a restart.
+ *    - Slow and stuck calls: every call, open() and close() included, is timed. One over
+ *      JWO_HAL_CALL_BUDGET_US is counted (jwo_gate_driver_slow_calls_total); one still running
+ *      after 1 s makes the gate unready ("driver_stuck") until it returns. At shutdown a gate
+ *      whose thread has not finished (close() included) within 3 s is abandoned: its thread
+ *      is detached and never touched again.
  */
 #ifndef JWO_EDGE_GATE_HAL_H
 #define JWO_EDGE_GATE_HAL_H
@@ -231,9 +273,23 @@ typedef struct jwo_hal_event {
 
 /* Delivers an event. Returns nothing and never fails: the daemon copies what it needs before
  * returning (so `event` and everything it points to may be freed or reused right after), and
- * counts an event it cannot queue. Does not call back into the driver. Thread: any driver
- * call's thread; other threads too when the driver declares JWO_HAL_CAP_OWN_THREADS. Never
- * blocks. */
+ * counts an event it cannot queue (more than 1024 waiting: jwo_gate_events_dropped_total). Does
+ * not call back into the driver. Thread: any driver call's thread; other threads too when the
+ * driver declares JWO_HAL_CAP_OWN_THREADS. Never blocks.
+ * What the daemon does with an event (it checks none of this; drivers must get it right):
+ *   - NULL, or struct_size too small to hold `lane`: ignored, and not counted.
+ *   - a type this daemon does not know: counted, logged and listed as "unknown"; changes no
+ *     state.
+ *   - a type whose capability the driver did not declare (HEARTBEAT without
+ *     JWO_HAL_CAP_HEARTBEAT, EMERGENCY_RELEASE_* without JWO_HAL_CAP_EMERGENCY_INPUT, ...):
+ *     applied like any other; an undeclared release still stops commands to the lane, an
+ *     undeclared heartbeat is counted, but "heartbeat_lost" is judged only for drivers that
+ *     declare JWO_HAL_CAP_HEARTBEAT. The conformance kit warns. Declare what you emit.
+ *   - a lane above lane_count(): no lane is affected, except that a FAULT is recorded under
+ *     that lane number (the gate is unready until a matching RECOVERED).
+ *   - emitted during an open() that fails, or during close(): discarded, not counted.
+ *     Emitted during an open() that succeeds: applied (see 6 for when).
+ *   - emitted after close() returned: not allowed; the host table may already be freed. */
 typedef void (*jwo_hal_emit_fn)(void* host_context, const jwo_hal_event_t* event);
 
 /* Writes `message` (NUL-terminated UTF-8, copied) to the daemon's log with the gate's name.
@@ -245,7 +301,11 @@ typedef void (*jwo_hal_log_fn)(void* host_context, uint32_t level, const char* m
 typedef uint64_t (*jwo_hal_monotonic_ns_fn)(void* host_context);
 
 /* Owned by the daemon; valid (together with `context`) from the start of open() until close()
- * returns. Pass `context` as the first argument of every host function. */
+ * returns. Pass `context` as the first argument of every host function.
+ * ABI 1.0 guarantees: abi_major is 1; struct_size is at least the ABI 1.0 size; emit, log and
+ * monotonic_ns are never NULL (a driver need not test them). `context` is opaque: pass it
+ * back, do not test or dereference it. Members a later minor appends exist only when
+ * struct_size covers them, and may be NULL. */
 typedef struct jwo_hal_host {
   uint32_t abi_major;   /* the daemon's JWO_HAL_ABI_MAJOR */
   uint32_t abi_minor;   /* the daemon's JWO_HAL_ABI_MINOR */
@@ -263,6 +323,9 @@ typedef struct jwo_hal_host {
 typedef struct jwo_hal_instance jwo_hal_instance_t;
 
 /* Opens an instance with `settings_json`, a NUL-terminated JSON object text (at least "{}").
+ * Time: the same JWO_HAL_CALL_BUDGET_US as every call, and "driver_stuck" after 1 s (8); while
+ * open() runs, the gate's commands wait and may go stale. Start the device here and finish
+ * bringing it up in poll().
  * Returns:
  *   JWO_HAL_OK         *out_instance is set to a new instance, owned by the driver until
  *                      close(). open() may emit events describing the initial state (an
@@ -282,10 +345,15 @@ typedef int (*jwo_hal_open_fn)(const jwo_hal_host_t* host, const char* settings_
 
 /* Releases the instance: releases every line and file it holds, restores outputs to their
  * idle state, joins its own threads (JWO_HAL_CAP_OWN_THREADS), frees its memory. Cannot fail.
- * After it returns, the driver calls no host function for this instance. */
+ * Events emitted during close() are discarded. After it returns, the driver calls no host
+ * function for this instance (the daemon does not check this), and the library may be
+ * unloaded once no other instance is open (8). */
 typedef void (*jwo_hal_close_fn)(jwo_hal_instance_t* instance);
 
-/* The number of lanes of this instance (>= 1), fixed from open() to close(). */
+/* The number of lanes of this instance, 1 to 64 in ABI 1.0, fixed from open() to close().
+ * The daemon reads it once, right after open(); its configuration maps lanes 1..64 only. It
+ * refuses the gate (not retried) when a configured lane is above the value, and checks no
+ * other bound: returning more than 64 is a contract violation the conformance kit fails. */
 typedef uint32_t (*jwo_hal_lane_count_fn)(const jwo_hal_instance_t* instance);
 
 /* The periodic function: read inputs, advance timers, emit events. Called about every
@@ -303,17 +371,32 @@ typedef int (*jwo_hal_admit_fn)(jwo_hal_instance_t* instance, uint32_t lane);
 /* Signals a denial on `lane` and, with JWO_HAL_CAP_DENY_MESSAGE, shows `message` (NUL-terminated
  * UTF-8, at most JWO_HAL_MESSAGE_MAX bytes, borrowed for the call; may be "" for "no text").
  * Returns JWO_HAL_OK, JWO_HAL_EINVAL (no such lane, or message NULL), JWO_HAL_ESTATE,
- * JWO_HAL_EBUSY, JWO_HAL_EIO, JWO_HAL_EUNSUPPORTED (no JWO_HAL_CAP_DENY). */
+ * JWO_HAL_EBUSY, JWO_HAL_EIO, JWO_HAL_EUNSUPPORTED (no JWO_HAL_CAP_DENY).
+ * Under emergency release: the daemon does not call deny() on a lane it knows to be released;
+ * if it does (see 6), return JWO_HAL_ESTATE and signal nothing. Not retried. */
 typedef int (*jwo_hal_deny_fn)(jwo_hal_instance_t* instance, uint32_t lane, const char* message);
 
 /* Puts `lane` into `mode` (a jwo_hal_lane_mode_t). Returns JWO_HAL_OK, JWO_HAL_EINVAL (no such
  * lane or mode), JWO_HAL_ESTATE (under emergency release), JWO_HAL_EBUSY, JWO_HAL_EIO,
- * JWO_HAL_EUNSUPPORTED (no JWO_HAL_CAP_LANE_MODE). */
+ * JWO_HAL_EUNSUPPORTED (no JWO_HAL_CAP_LANE_MODE).
+ * The daemon calls it at once (`jwo-edgectl gate mode`), without waiting for an admit's pulse
+ * to end, and records the new mode only on JWO_HAL_OK. LOCKED or OUT_OF_SERVICE while an
+ * admit is still opening the lane: end the opening now (release the relay) and return
+ * JWO_HAL_OK with the lane closed (the shipped sim and gpio drivers do this). The daemon does
+ * not check this and the conformance kit does not test it yet. */
 typedef int (*jwo_hal_set_lane_mode_fn)(jwo_hal_instance_t* instance, uint32_t lane, uint32_t mode);
 
 /* A driver-specific diagnostic or simulation request (`jwo-edgectl gate control GATE JSON`),
- * a NUL-terminated JSON text borrowed for the call. The driver writes a NUL-terminated JSON
- * answer into `reply` (owned by the daemon, `reply_size` >= 4096 bytes, truncated to fit).
+ * a NUL-terminated text borrowed for the call: jwo-edgectl sends a JSON object, but a client
+ * of the control API can send any text, so parse it defensively. The driver writes a
+ * NUL-terminated answer into `reply` (owned by the daemon, truncated to fit). `reply_size` is
+ * at least 4096 (jwo-edged passes 64 KiB), but write correctly into any size >= 1: the
+ * conformance kit passes 16 bytes.
+ * Reply shape: a JSON object; on failure an object with a string member "error" saying why,
+ * e.g. {"error":"unknown op"}. The daemon hands a JSON object back to the caller as it is and
+ * wraps any other text as {"reply": "<text>"}. On any status but JWO_HAL_OK the request fails
+ * with the status name and the "error" text (or, without one, the whole reply). Events emitted
+ * during control() are applied as soon as it returns.
  * Returns JWO_HAL_OK, JWO_HAL_EINVAL (request not understood; reply says why),
  * JWO_HAL_EUNSUPPORTED (no JWO_HAL_CAP_CONTROL). Must not block, like every other call. */
 typedef int (*jwo_hal_control_fn)(jwo_hal_instance_t* instance, const char* request, char* reply,
@@ -348,8 +431,8 @@ typedef struct jwo_hal_driver {
 #define JWO_HAL_DRIVER_SIZE_1_0 (offsetof(jwo_hal_driver_t, control) + sizeof(jwo_hal_control_fn))
 
 /* The entry point: the only symbol a driver exports. Returns the driver's descriptor (never
- * NULL for a working driver). Called once, right after the library is loaded, from the
- * loading thread; must not block and must not call anything else. */
+ * NULL for a working driver). Called right after each load, from the loading thread (once per
+ * gate that uses the driver, see 8); must not block and must not call anything else. */
 typedef const jwo_hal_driver_t* (*jwo_hal_entry_fn)(void);
 JWO_HAL_EXPORT const jwo_hal_driver_t* jwo_hal_entry(void);
 
