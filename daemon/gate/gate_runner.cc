@@ -115,6 +115,10 @@ void GateRunner::Run() {
     }
     if (instance_ == nullptr && can_open && now >= next_open_ns_) TryOpen(now);
     if (abandoned_) return;
+    // What the driver reported since the last round (an emergency release emitted by open(), or
+    // by one of its own threads) is applied before any command is sent: a command must never
+    // reach a lane the daemon could already know is released.
+    DrainEvents();
     ExecuteCommands(now);
     if (abandoned_) return;
     now = DriverHost::NowNs();
