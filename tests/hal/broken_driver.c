@@ -8,6 +8,7 @@
  *   CAP_NO_FN     declares JWO_HAL_CAP_ADMIT without an admit function
  *   BLOCKING      poll number block_after_polls+1 sleeps block_ms (settings, defaults 0 / 400)
  *   FAULTY        reports FAULT 42 at open and fails every poll with JWO_HAL_EIO
+ *   UNDECLARED    emits event type `emit` (settings) on lane 1 at open, declaring only ADMIT
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jwo_edge/gate_hal.h>
@@ -30,12 +31,14 @@ static long setting(const char* json, const char* key, long fallback) {
   return at == NULL ? fallback : strtol(at + 1, NULL, 10);
 }
 
-#ifdef BROKEN_FAULTY
-static void emit(jwo_hal_instance_t* g, uint32_t type, int32_t code, const char* detail) {
+#if defined(BROKEN_FAULTY) || defined(BROKEN_UNDECLARED)
+static void emit(jwo_hal_instance_t* g, uint32_t type, uint32_t lane, int32_t code,
+                 const char* detail) {
   jwo_hal_event_t e;
   memset(&e, 0, sizeof e);
   e.struct_size = sizeof e;
   e.type = type;
+  e.lane = lane;
   e.code = code;
   e.detail = detail;
   g->host->emit(g->host->context, &e);
@@ -56,7 +59,10 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
   g->block_ms = setting(settings, "\"block_ms\"", 400);
   g->block_after = setting(settings, "\"block_after_polls\"", 0);
 #ifdef BROKEN_FAULTY
-  emit(g, JWO_HAL_EVENT_FAULT, 42, "controller reports relay coil open circuit");
+  emit(g, JWO_HAL_EVENT_FAULT, JWO_HAL_LANE_NONE, 42, "controller reports relay coil open circuit");
+#endif
+#ifdef BROKEN_UNDECLARED
+  emit(g, (uint32_t)setting(settings, "\"emit\"", JWO_HAL_EVENT_DOOR_CLOSED), 1, 0, "");
 #endif
   *out = g;
   return JWO_HAL_OK;

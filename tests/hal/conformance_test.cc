@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "hal/conformance/call_watchdog.h"
+#include "jwo_edge/gate_hal.h"
 #include "tests/support/temp_dir.h"
 
 using Catch::Matchers::ContainsSubstring;
@@ -94,6 +95,22 @@ TEST_CASE("conformance fails a driver whose polls fail") {
   INFO(Printed(*report));
   CHECK_FALSE(report->passed());
   CHECK(VerdictOf(*report, "poll") == Verdict::kFail);
+}
+
+TEST_CASE("conformance warns of every event emitted without its capability") {
+  // DOOR_CLOSED needs the door sensor and EMERGENCY_RELEASE_CLEARED the emergency input, as
+  // their siblings do; the kit's table missed both.
+  for (int type : {JWO_HAL_EVENT_DOOR_CLOSED, JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED,
+                   JWO_HAL_EVENT_DOOR_FORCED}) {
+    DYNAMIC_SECTION("event type " << type) {
+      auto report = Run(Built("tests/hal/jwo_hal_broken_undeclared.so"),
+                        "{\"emit\": " + std::to_string(type) + "}");
+      const std::string text = Printed(*report);
+      INFO(text);
+      CHECK(VerdictOf(*report, "events") == Verdict::kWarn);
+      CHECK_THAT(text, ContainsSubstring("emitted without its capability"));
+    }
+  }
 }
 
 TEST_CASE("conformance stops at a driver the loader refuses") {
