@@ -16,6 +16,9 @@
 namespace jwo::gate {
 namespace {
 
+// The most lanes a driver may report (gate_hal.h, lane_count; config/gate_parser.cc maps 1..64).
+constexpr uint32_t kMaxDriverLanes = 64;
+
 namespace json = boost::json;
 
 constexpr size_t kMaxTasks = 16;
@@ -200,6 +203,13 @@ void GateRunner::TryOpen(int64_t now) {
     permanent = rc == JWO_HAL_ESETTINGS;
   } else {
     lanes = Call("lane_count", [&] { return fn_.lane_count(instance); });
+    // gate_hal.h: 1..JWO_HAL_MAX_LANES. The gate's state holds an entry per lane, so an absurd
+    // count (a driver bug, UINT32_MAX) must not reach it.
+    if (lanes == 0 || lanes > kMaxDriverLanes) {
+      failure = "the driver reports " + std::to_string(lanes) + " lanes; a driver has 1 to " +
+                std::to_string(kMaxDriverLanes);
+      permanent = true;
+    }
     for (const config::GateLaneConfig& l : cfg_.lanes) {
       if (l.lane > lanes && failure.empty()) {
         failure = "lane '" + l.id + "' is mapped to driver lane " + std::to_string(l.lane) +

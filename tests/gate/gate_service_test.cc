@@ -238,6 +238,22 @@ TEST_CASE("a driver the loader refuses leaves its gate faulty while the others r
   CHECK(refused.status().code() == jwo::core::StatusCode::kUnavailable);
 }
 
+TEST_CASE("a driver reporting no lanes or an absurd number of them leaves its gate faulty") {
+  for (const char* count : {"0", "65", "4294967295"}) {
+    DYNAMIC_SECTION("lane_count " << count) {
+      prometheus::Registry registry;
+      GateService s(FastOptions());
+      // Before the fix, 4294967295 made the gate's state allocate an entry per lane.
+      s.Start({Gate("odd", Built("tests/hal/jwo_hal_broken_lanes.so"),
+                    std::string(R"({"lanes":)") + count + "}")},
+              registry);
+      REQUIRE(Eventually([&] { return HasReason(s, "gate:odd:driver_unavailable"); }));
+      CHECK_THAT(std::string(GateStatus(s, 0).at("error").as_string()),
+                 ContainsSubstring(std::string("the driver reports ") + count + " lanes"));
+    }
+  }
+}
+
 TEST_CASE("settings the driver rejects, and lanes it does not have, leave the gate faulty") {
   prometheus::Registry registry;
   GateService s(FastOptions());

@@ -9,6 +9,7 @@
  *   BLOCKING      poll number block_after_polls+1 sleeps block_ms (settings, defaults 0 / 400)
  *   FAULTY        reports FAULT 42 at open and fails every poll with JWO_HAL_EIO
  *   UNDECLARED    emits event type `emit` (settings) on lane 1 at open, declaring only ADMIT
+ *   LANES         lane_count() answers `lanes` (settings), e.g. 0 or 4294967295
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jwo_edge/gate_hal.h>
@@ -19,6 +20,7 @@
 
 struct jwo_hal_instance {
   const jwo_hal_host_t* host;
+  unsigned long lanes;
   long block_ms;
   long block_after;
   long polls;
@@ -58,6 +60,10 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
   g->host = host;
   g->block_ms = setting(settings, "\"block_ms\"", 400);
   g->block_after = setting(settings, "\"block_after_polls\"", 0);
+  g->lanes = strtoul(strstr(settings, "\"lanes\"") != NULL
+                         ? strchr(strstr(settings, "\"lanes\""), ':') + 1
+                         : "2",
+                     NULL, 10);
 #ifdef BROKEN_FAULTY
   emit(g, JWO_HAL_EVENT_FAULT, JWO_HAL_LANE_NONE, 42, "controller reports relay coil open circuit");
 #endif
@@ -70,8 +76,12 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
 
 static void broken_close(jwo_hal_instance_t* g) { free(g); }
 static uint32_t broken_lane_count(const jwo_hal_instance_t* g) {
+#ifdef BROKEN_LANES
+  return (uint32_t)g->lanes;
+#else
   (void)g;
   return 2;
+#endif
 }
 
 /* Unused in the variants that leave it out of the descriptor. */

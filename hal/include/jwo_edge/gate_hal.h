@@ -352,8 +352,8 @@ typedef void (*jwo_hal_close_fn)(jwo_hal_instance_t* instance);
 
 /* The number of lanes of this instance, 1 to 64 in ABI 1.0, fixed from open() to close().
  * The daemon reads it once, right after open(); its configuration maps lanes 1..64 only. It
- * refuses the gate (not retried) when a configured lane is above the value, and checks no
- * other bound: returning more than 64 is a contract violation the conformance kit fails. */
+ * refuses the gate (not retried) when the value is 0 or above 64, or when a configured lane is
+ * above it; the conformance kit fails such a value too. */
 typedef uint32_t (*jwo_hal_lane_count_fn)(const jwo_hal_instance_t* instance);
 
 /* The periodic function: read inputs, advance timers, emit events. Called about every
