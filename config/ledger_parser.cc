@@ -2,22 +2,9 @@
 #include <filesystem>
 
 #include "config/section_parsers.h"
-#include "core/ids.h"
 
 namespace jwo::config::internal {
 namespace {
-
-bool ReadExistingFile(Reader& reader, const Value& v, const std::filesystem::path& base,
-                      std::string* out) {
-  std::string text;
-  if (!reader.String(v, &text)) return false;
-  *out = ResolvePath(base, text);
-  if (!std::filesystem::is_regular_file(*out)) {
-    reader.Fail(v, "file not found: " + *out, text);
-    return false;
-  }
-  return true;
-}
 
 // nats://host:port or tls://host:port (libnats also takes a bare host:port; the scheme makes
 // the operator's intent about TLS explicit).
@@ -72,18 +59,18 @@ void ParseLedger(Reader& reader, const Value& value, const std::filesystem::path
   }
   if (const Value* v = f->Find("tls")) {
     if (auto t = reader.Map(*v, {"ca_file", "certificate_file", "private_key_file"})) {
-      if (const Value* c = t->Find("ca_file")) ReadExistingFile(reader, *c, base, &out->ca_file);
+      if (const Value* c = t->Find("ca_file")) ReadFile(reader, *c, base, true, &out->ca_file);
       const Value* cert = t->Find("certificate_file");
       const Value* key = t->Find("private_key_file");
-      if (cert) ReadExistingFile(reader, *cert, base, &out->certificate_file);
-      if (key) ReadExistingFile(reader, *key, base, &out->private_key_file);
+      if (cert) ReadFile(reader, *cert, base, true, &out->certificate_file);
+      if (key) ReadFile(reader, *key, base, true, &out->private_key_file);
       if ((cert == nullptr) != (key == nullptr)) {
         reader.Fail(*v, "certificate_file and private_key_file go together");
       }
     }
   }
   if (const Value* v = f->Find("credentials_file")) {
-    ReadExistingFile(reader, *v, base, &out->credentials_file);
+    ReadFile(reader, *v, base, true, &out->credentials_file);
   }
   reader.OptionalInt(*f, "ping_interval_ms", uint32_t{100}, uint32_t{600'000},
                      &out->ping_interval_ms);

@@ -172,6 +172,18 @@ std::string ResolvePath(const std::filesystem::path& base, const std::string& te
   return (base / text).lexically_normal().string();
 }
 
+bool ReadFile(Reader& reader, const Value& v, const std::filesystem::path& base, bool must_exist,
+              std::string* out) {
+  std::string text;
+  if (!reader.String(v, &text)) return false;
+  *out = ResolvePath(base, text);
+  if (must_exist && !std::filesystem::is_regular_file(*out)) {
+    reader.Fail(v, "file not found: " + *out, text);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace internal
 
 LoadResult LoadConfigFromString(std::string_view yaml, const std::string& name_for_messages) {

@@ -8,18 +8,6 @@
 namespace jwo::config::internal {
 namespace {
 
-bool ReadFile(Reader& reader, const Value& v, const std::filesystem::path& base, bool must_exist,
-              std::string* out) {
-  std::string text;
-  if (!reader.String(v, &text)) return false;
-  *out = ResolvePath(base, text);
-  if (must_exist && !std::filesystem::is_regular_file(*out)) {
-    reader.Fail(v, "file not found: " + *out, text);
-    return false;
-  }
-  return true;
-}
-
 bool IsHttpUrl(const std::string& url) {
   const bool https = url.rfind("https://", 0) == 0;
   const bool http = url.rfind("http://", 0) == 0;

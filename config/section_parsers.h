@@ -17,6 +17,11 @@ namespace jwo::config::internal {
 // An absolute `text` is only normalised.
 std::string ResolvePath(const std::filesystem::path& base, const std::string& text);
 
+// A file path: resolved against `base` into *out; with `must_exist`, an error unless it names a
+// regular file. False (and an error recorded) when the value is refused.
+bool ReadFile(Reader& reader, const Value& v, const std::filesystem::path& base, bool must_exist,
+              std::string* out);
+
 // `listeners:`; TLS file paths are resolved against `base` and must name readable files.
 void ParseListeners(Reader& reader, const Value& value, const std::filesystem::path& base,
                     std::vector<ListenerConfig>* out);

@@ -95,13 +95,6 @@ Status SetLocal(store::WriteTxn& txn, const ChainOverride& o) {
                                   o.at_ms, /*publish=*/false);
 }
 
-Status QueueLocal(store::WriteTxn& txn, std::string_view shopper) {
-  auto last = txn.Last(Table::kChainOverrideOutbox);
-  if (!last.ok()) return last.status();
-  const uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
-  return txn.Append(Table::kChainOverrideOutbox, store::BigEndianKey(seq), shopper);
-}
-
 }  // namespace
 
 std::string EncodeChainOverride(const ChainOverride& o) {
@@ -225,7 +218,7 @@ core::Result<ApplyResult> OverrideBucket::Apply(store::WriteTxn& txn, const Buck
     if (IsLater(*mine, *theirs)) {
       // A later setting here that the bucket has not heard of yet: it is (or gets) queued.
       if (mine->origin_store == options.self_store) {
-        if (Status s = QueueLocal(txn, mine->shopper_id); !s.ok()) return s;
+        if (Status s = ledger::QueueChainOverride(txn, mine->shopper_id); !s.ok()) return s;
       }
       result.outcome = Outcome::kStale;
     } else if (mine->at_ms == theirs->at_ms && mine->origin_store == theirs->origin_store) {
@@ -270,7 +263,7 @@ core::Result<SweepResult> OverrideBucket::Sweep(store::WriteTxn& txn, uint64_t g
     if (!local.ok()) return local.status();
     if (local->at_ms == 0 && local->origin_store.empty()) continue;
     if (local->origin_store == self_store) {
-      if (Status q = QueueLocal(txn, row.shopper_id); !q.ok()) return q;
+      if (Status q = ledger::QueueChainOverride(txn, row.shopper_id); !q.ok()) return q;
       ++out.republished;
     } else {
       ChainOverride cleared{row.shopper_id, store::Override::kNone, "", "", 0, ""};
@@ -299,7 +292,7 @@ core::Result<uint64_t> OverrideBucket::QueueUnpublished(store::WriteTxn& txn,
   if (!s.ok()) return s;
   if (!bad.ok()) return bad;
   for (const std::string& shopper : own) {
-    if (Status q = QueueLocal(txn, shopper); !q.ok()) return q;
+    if (Status q = ledger::QueueChainOverride(txn, shopper); !q.ok()) return q;
   }
   return static_cast<uint64_t>(own.size());
 }

@@ -139,13 +139,18 @@ Status CheckNewDebt(const store::DebtRecord& debt) {
   return Status::Ok();
 }
 
+// Appends `value` to a chain outbox table under the next big-endian sequence.
+Status AppendToOutbox(store::WriteTxn& txn, Table table, std::string_view value) {
+  auto last = txn.Last(table);
+  if (!last.ok()) return last.status();
+  const uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
+  return txn.Append(table, store::BigEndianKey(seq), value);
+}
+
 // The chain_outbox row that tells the chain publisher to send this debt's current state.
 Status QueueForChain(store::WriteTxn& txn, std::string_view debt_key) {
   if (!txn.publish_debts()) return Status::Ok();
-  auto last = txn.Last(Table::kChainOutbox);
-  if (!last.ok()) return last.status();
-  const uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
-  return txn.Append(Table::kChainOutbox, store::BigEndianKey(seq), debt_key);
+  return AppendToOutbox(txn, Table::kChainOutbox, debt_key);
 }
 
 // Stores `debt` (any state) under its key, adding it to the balance when open.
@@ -346,11 +351,12 @@ Status SetChainOverride(store::WriteTxn& txn, std::string_view shopper_id, store
   shopper->chain_override_at_ms = at_ms;
   shopper->updated_ms = std::max(shopper->updated_ms, at_ms);
   if (Status s = SaveShopper(txn, shopper_id, *shopper); !s.ok()) return s;
-  if (!publish || !txn.publish_debts()) return Status::Ok();
-  auto last = txn.Last(Table::kChainOverrideOutbox);
-  if (!last.ok()) return last.status();
-  const uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) + 1 : 1;
-  return txn.Append(Table::kChainOverrideOutbox, store::BigEndianKey(seq), shopper_id);
+  return publish ? QueueChainOverride(txn, shopper_id) : Status::Ok();
+}
+
+Status QueueChainOverride(store::WriteTxn& txn, std::string_view shopper_id) {
+  if (!txn.publish_debts()) return Status::Ok();
+  return AppendToOutbox(txn, Table::kChainOverrideOutbox, shopper_id);
 }
 
 core::Result<uint64_t> AppendAudit(store::WriteTxn& txn, store::AuditRecord record) {

@@ -98,6 +98,10 @@ core::Status SetChainOverride(store::WriteTxn& txn, std::string_view shopper_id,
                               store::Override mode, std::string_view by, std::string_view reason,
                               std::string_view origin, int64_t at_ms, bool publish);
 
+// Queues the shopper's chain-scoped override for the overrides publisher (when the environment
+// publishes).
+core::Status QueueChainOverride(store::WriteTxn& txn, std::string_view shopper_id);
+
 // Appends an audit record with the next sequence number; returns that number. Errors:
 // kInvalidArgument when actor or action exceed kMaxNameBytes or detail or reason kMaxTextBytes
 // (nothing written), store errors.

@@ -75,36 +75,8 @@ void DefaultFatal(const Status& s) {
 }
 
 constexpr std::string_view kSchemaKey = "schema_version";
-constexpr std::string_view kFormatKey = "format";
-constexpr std::string_view kFormatValue = "jwo-edge";
 
 }  // namespace
-
-// --- migrations -------------------------------------------------------------------------------
-
-std::span<const Migration> Migrations() {
-  static const Migration kMigrations[] = {
-      {0, "create the version-1 tables (meta, shoppers, debts, decisions, audit)",
-       [](WriteTxn& txn) { return txn.Put(Table::kMeta, kFormatKey, kFormatValue); }},
-      // The tables themselves are created at open (every table of this build is opened with
-      // MDB_CREATE); the step records that a version-1 store now has them.
-      {1,
-       "add the money-path tables (trips, purchases, outbox, open_trips); re-key decisions "
-       "by sequence",
-       [](WriteTxn& txn) { return RekeyDecisions(txn); }},
-      {2,
-       "re-key debts by shopper, trip and kind; trip records to version 2 (refund states as "
-       "numbers, receipt flags)",
-       [](WriteTxn& txn) { return UpgradeToSchema3(txn); }},
-      // Tables only (created at open): a build before 4 must not open the store, since it
-      // would change debts without queueing them for the chain.
-      {3,
-       "add the chain-ledger tables (chain_outbox, chain_keys, chain_held, "
-       "chain_override_outbox, chain_override_keys)",
-       [](WriteTxn&) { return Status::Ok(); }},
-  };
-  return kMigrations;
-}
 
 // --- ReadTxn / WriteTxn -----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-// The data conversions of the schema migrations listed in Migrations() (env.cc).
+// The schema migrations: the list Migrations() (env.h) and the data conversions of its steps.
 //
 // Each step runs inside the one write transaction in which Env::Open migrates the store, so a
 // failing step leaves the store exactly as it was (docs/store-format.md, "Versions and
@@ -6,10 +6,17 @@
 // those of the next. Called only by Env::Open, on the writer's thread.
 #pragma once
 
+#include <string_view>
+
 #include "core/status.h"
 #include "store/env.h"
 
 namespace jwo::store {
+
+// The meta row that marks an LMDB environment as a jwo-edge store (written by step 0; Env::Open
+// refuses a store of another program without it).
+inline constexpr std::string_view kFormatKey = "format";
+inline constexpr std::string_view kFormatValue = "jwo-edge";
 
 // 1 -> 2: re-keys the decisions of schema 1 (trip, gate event) by sequence, appended in
 // decision-time order, as record version 2. Errors: kCorruption for a row that does not
