@@ -187,7 +187,7 @@ struct LedgerConfig {
   std::string ca_file;           // verify the servers against this CA (PEM)
   std::string certificate_file;  // client certificate (PEM), with private_key_file
   std::string private_key_file;
-  std::string credentials_file;  // NATS .creds (user JWT and NKey seed)
+  std::string credentials_file;        // NATS .creds (user JWT and NKey seed)
   uint32_t ping_interval_ms = 10'000;  // two missed pings: the link is down
   uint32_t reconnect_wait_ms = 1'000;  // plus up to as much again of jitter
   uint32_t request_timeout_ms = 5'000;

@@ -168,10 +168,9 @@ void ParseLanes(Reader& reader, const Value& value, std::vector<GateLaneConfig>*
     } else if (v == nullptr && numbers.count(lane.lane) != 0) {
       // The positional default collides with a lane named explicitly before: two ids would
       // drive the same lane.
-      reader.Fail(element,
-                  "driver lane " + std::to_string(lane.lane) +
-                      " is mapped twice (this entry has no lane: and takes its position; "
-                      "write lane: on every entry)");
+      reader.Fail(element, "driver lane " + std::to_string(lane.lane) +
+                               " is mapped twice (this entry has no lane: and takes its position; "
+                               "write lane: on every entry)");
     }
     numbers.insert(lane.lane);
     out->push_back(std::move(lane));

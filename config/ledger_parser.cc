@@ -23,8 +23,8 @@ bool IsNatsUrl(const std::string& url) {
 bool IsBucketName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (unsigned char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_')) {
       return false;
     }
   }

@@ -4,12 +4,12 @@
 
 #include <boost/json.hpp>
 
+#include "chain/chain_record.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/money.h"
 #include "core/time_format.h"
-#include "chain/chain_record.h"
 #include "fa/policy.h"
 #include "ledger/ledger.h"
 #include "store/verify.h"

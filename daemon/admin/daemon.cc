@@ -244,8 +244,7 @@ http::Response Daemon::Impl::Ready() const {
   if (reasons.empty() && warnings.empty()) {
     return http::Response{200, R"({"ready":true})", "application/json", {}};
   }
-  return http::Response{reasons.empty() ? 200 : 503, json::serialize(body), "application/json",
-                        {}};
+  return http::Response{reasons.empty() ? 200 : 503, json::serialize(body), "application/json", {}};
 }
 
 void Daemon::Impl::OpenStoreUntilStopped() {

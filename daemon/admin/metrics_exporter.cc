@@ -236,10 +236,9 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     const chain::SyncStats& l = *s.ledger;
     g.ledger_connected.Set(l.connected ? 1 : 0);
     g.ledger_lag.Set(static_cast<double>(l.lag));
-    g.ledger_staleness.Set(
-        !l.connected && l.disconnected_since_ms > 0
-            ? static_cast<double>(s.now_ms - l.disconnected_since_ms) / 1000.0
-            : 0.0);
+    g.ledger_staleness.Set(!l.connected && l.disconnected_since_ms > 0
+                               ? static_cast<double>(s.now_ms - l.disconnected_since_ms) / 1000.0
+                               : 0.0);
     g.ledger_records.Set(static_cast<double>(l.records));
     g.ledger_pending.Set(static_cast<double>(l.publishes_pending));
     g.ledger_held.Set(static_cast<double>(l.held));

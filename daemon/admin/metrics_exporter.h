@@ -29,10 +29,10 @@ struct ScrapeSample {
   fa::DecisionLogStats decision_log;
   bool ready = false;
   bool store_no_space = false;  // the last store write was refused for lack of disk space
-  bool store_full = false;  // the last store write was refused: store.max_map_size_mib reached
+  bool store_full = false;      // the last store write was refused: store.max_map_size_mib reached
   const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
-  const chain::SyncStats* ledger = nullptr;  // null without a running chain ledger
-  int64_t now_ms = 0;                         // for the ledger's staleness
+  const chain::SyncStats* ledger = nullptr;           // null without a running chain ledger
+  int64_t now_ms = 0;                                 // for the ledger's staleness
 };
 
 class MetricsExporter {

@@ -26,8 +26,8 @@ class BucketModel {
                                           std::string_view self_store, int64_t now_ms) = 0;
   virtual core::Result<uint64_t> QueueUnpublished(store::WriteTxn& txn,
                                                   std::string_view self_store) = 0;
-  virtual core::Result<std::optional<Publication>> NextPublication(
-      store::WriteTxn& txn, std::string_view self_store) = 0;
+  virtual core::Result<std::optional<Publication>> NextPublication(store::WriteTxn& txn,
+                                                                   std::string_view self_store) = 0;
   virtual core::Status CommitPublished(store::WriteTxn& txn, const Publication& p,
                                        uint64_t seq) = 0;
   // A value read back after a publish without an answer: is it what `p` sent?
@@ -57,8 +57,7 @@ class DebtBucket final : public BucketModel {
                                                            std::string_view self_store) override {
     return chain::NextPublication(txn, self_store);
   }
-  core::Status CommitPublished(store::WriteTxn& txn, const Publication& p,
-                               uint64_t seq) override {
+  core::Status CommitPublished(store::WriteTxn& txn, const Publication& p, uint64_t seq) override {
     return chain::CommitPublished(txn, p, seq);
   }
   bool IsPublished(const Publication& p, std::string_view bucket_value) const override {

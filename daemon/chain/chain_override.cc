@@ -99,15 +99,15 @@ Status SetLocal(store::WriteTxn& txn, const ChainOverride& o) {
 
 std::string EncodeChainOverride(const ChainOverride& o) {
   core::JsonWriter w;
-  w.BeginObject()
-      .Key("format").Int(1)
-      .Key("shopper").String(o.shopper_id)
-      .Key("mode").String(ModeName(o.mode))
-      .Key("by").String(o.by)
-      .Key("reason").String(o.reason)
-      .Key("at_ms").Int(o.at_ms)
-      .Key("origin").String(o.origin_store)
-      .EndObject();
+  w.BeginObject();
+  w.Key("format").Int(1);
+  w.Key("shopper").String(o.shopper_id);
+  w.Key("mode").String(ModeName(o.mode));
+  w.Key("by").String(o.by);
+  w.Key("reason").String(o.reason);
+  w.Key("at_ms").Int(o.at_ms);
+  w.Key("origin").String(o.origin_store);
+  w.EndObject();
   return w.Take();
 }
 
@@ -344,8 +344,12 @@ Status OverrideBucket::CommitPublished(store::WriteTxn& txn, const Publication& 
   if (row->has_value() && (*row)->revision > seq) return Status::Ok();
   auto cursor = ReadCursor(txn, CursorKey());
   if (!cursor.ok()) return cursor.status();
-  OverrideRow next{false, seq, cursor->has_value() ? (*cursor)->generation : 0, sent->at_ms,
-                   sent->origin_store, sent->shopper_id};
+  OverrideRow next{false,
+                   seq,
+                   cursor->has_value() ? (*cursor)->generation : 0,
+                   sent->at_ms,
+                   sent->origin_store,
+                   sent->shopper_id};
   return txn.Put(Table::kChainOverrideKeys, p.key, EncodeRow(next));
 }
 

@@ -49,8 +49,7 @@ class OverrideBucket final : public BucketModel {
                                           std::string_view self_store) override;
   core::Result<std::optional<Publication>> NextPublication(store::WriteTxn& txn,
                                                            std::string_view self_store) override;
-  core::Status CommitPublished(store::WriteTxn& txn, const Publication& p,
-                               uint64_t seq) override;
+  core::Status CommitPublished(store::WriteTxn& txn, const Publication& p, uint64_t seq) override;
   bool IsPublished(const Publication& p, std::string_view bucket_value) const override;
   core::Result<uint64_t> CountLiveKeys(const store::ReadTxn& txn) const override;
   uint64_t Pending(const store::EnvStats& s) const override {

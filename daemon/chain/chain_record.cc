@@ -46,7 +46,8 @@ std::optional<store::DebtState> StateFromName(std::string_view name) {
 core::Result<std::string> Text(const boost::json::object& o, std::string_view field,
                                size_t max_bytes, bool required) {
   const boost::json::value* v = o.if_contains(field);
-  if (v == nullptr || !v->is_string()) return Bad("field '" + std::string(field) + "' is not a string");
+  if (v == nullptr || !v->is_string())
+    return Bad("field '" + std::string(field) + "' is not a string");
   std::string text(v->get_string());
   if (required && text.empty()) return Bad("field '" + std::string(field) + "' is empty");
   if (text.size() > max_bytes) {
@@ -144,22 +145,22 @@ std::optional<KeyParts> ParseBucketKey(std::string_view key) {
 std::string EncodeChainDebt(const ChainDebt& record) {
   const store::DebtRecord& d = record.debt;
   core::JsonWriter w;
-  w.BeginObject()
-      .Key("format").Int(1)
-      .Key("shopper").String(d.shopper_id)
-      .Key("trip").String(d.trip_id)
-      .Key("kind").String(store::DebtKindName(d.kind))
-      .Key("cause").String(store::DebtCauseName(d.cause))
-      .Key("amount_minor").Int(d.amount.minor)
-      .Key("currency").String(d.amount.currency.Code())
-      .Key("origin").String(d.origin_store)
-      .Key("created_ms").Int(d.created_ms)
-      .Key("state").String(store::DebtStateName(d.state))
-      .Key("settlement_ref").String(d.settlement_ref)
-      .Key("settled_ms").Int(d.settled_ms)
-      .Key("note").String(d.note)
-      .Key("version").Int(record.version)
-      .EndObject();
+  w.BeginObject();
+  w.Key("format").Int(1);
+  w.Key("shopper").String(d.shopper_id);
+  w.Key("trip").String(d.trip_id);
+  w.Key("kind").String(store::DebtKindName(d.kind));
+  w.Key("cause").String(store::DebtCauseName(d.cause));
+  w.Key("amount_minor").Int(d.amount.minor);
+  w.Key("currency").String(d.amount.currency.Code());
+  w.Key("origin").String(d.origin_store);
+  w.Key("created_ms").Int(d.created_ms);
+  w.Key("state").String(store::DebtStateName(d.state));
+  w.Key("settlement_ref").String(d.settlement_ref);
+  w.Key("settled_ms").Int(d.settled_ms);
+  w.Key("note").String(d.note);
+  w.Key("version").Int(record.version);
+  w.EndObject();
   return w.Take();
 }
 

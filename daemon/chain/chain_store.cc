@@ -25,9 +25,7 @@ KeyState KeyStateOf(store::DebtState s) {
   return KeyState::kOpen;
 }
 
-bool ValidKeyState(uint8_t v) {
-  return (v >= 1 && v <= 3) || (v >= 10 && v <= 12);
-}
+bool ValidKeyState(uint8_t v) { return (v >= 1 && v <= 3) || (v >= 10 && v <= 12); }
 
 std::string EncodeKeyRow(const KeyRow& r) {
   store::Encoder e;
@@ -178,8 +176,8 @@ core::Result<ApplyResult> ApplyRemoval(store::WriteTxn& txn, const BucketChange&
       }
       result.outcome = Outcome::kStale;
     } else if (mine) {
-      if (Status s = ledger::ForgetDebt(txn, row->shopper_id, parts->trip_id, parts->kind,
-                                        o.now_ms);
+      if (Status s =
+              ledger::ForgetDebt(txn, row->shopper_id, parts->trip_id, parts->kind, o.now_ms);
           !s.ok()) {
         return s;
       }
@@ -274,7 +272,8 @@ core::Result<uint64_t> CountLiveKeys(const store::ReadTxn& txn) {
   Status s = txn.Scan(Table::kChainKeys, {}, [&](std::string_view k, std::string_view v) {
     // The state byte follows the format byte; decoding whole rows would cost 10x for 1M keys.
     if (v.size() < 2 || !ValidKeyState(static_cast<uint8_t>(v[1]))) {
-      bad = Status(StatusCode::kCorruption, "chain_keys row " + std::string(k) + " does not decode");
+      bad =
+          Status(StatusCode::kCorruption, "chain_keys row " + std::string(k) + " does not decode");
       return false;
     }
     if (static_cast<KeyState>(v[1]) != KeyState::kDeleted) ++n;
@@ -461,8 +460,8 @@ core::Result<uint64_t> ConfirmHeld(store::WriteTxn& txn, std::string_view origin
   uint64_t confirmed = 0;
   for (const auto& [key, value] : held) {
     auto rec = DecodeChainDebt(key, value);
-    if (!rec.ok()) return Status(StatusCode::kCorruption, "chain_held " + key + ": " +
-                                                              rec.status().message());
+    if (!rec.ok())
+      return Status(StatusCode::kCorruption, "chain_held " + key + ": " + rec.status().message());
     Status a = ledger::AdoptDebt(txn, rec->debt, now_ms);
     if (!a.ok() && a.code() != StatusCode::kAlreadyExists) return a;
     if (Status d = txn.Delete(Table::kChainHeld, key); !d.ok()) return d;

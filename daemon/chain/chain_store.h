@@ -32,9 +32,9 @@ namespace jwo::chain {
 // bucket's incarnation: a bucket deleted and created again restarts its sequences at 1.
 struct Cursor {
   int64_t stream_created_ns = 0;
-  uint64_t applied_seq = 0;   // every change up to this stream sequence is applied
-  uint64_t generation = 0;    // of the last full snapshot (chain_keys rows carry theirs)
-  bool snapshot_done = false; // the snapshot of `generation` reached the stream's end
+  uint64_t applied_seq = 0;    // every change up to this stream sequence is applied
+  uint64_t generation = 0;     // of the last full snapshot (chain_keys rows carry theirs)
+  bool snapshot_done = false;  // the snapshot of `generation` reached the stream's end
 };
 
 // Cursors live in `meta` under `key` (one per bucket; "chain_cursor" for the debts).
@@ -127,8 +127,8 @@ struct Publication {
   uint64_t outbox_seq = 0;
   std::string key;
   std::string value;
-  std::string msg_id;               // stable for this state of this record
-  uint64_t expected_revision = 0;   // 0 = create-only; else the key's last sequence
+  std::string msg_id;              // stable for this state of this record
+  uint64_t expected_revision = 0;  // 0 = create-only; else the key's last sequence
   ChainDebt record;
 };
 

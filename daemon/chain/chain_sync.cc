@@ -204,8 +204,8 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
   Cursor c = stored.value_or(Cursor{});
   // The same stream's snapshot, begun and not finished: go on with its generation (what it
   // applied is marked with it) rather than counting a new resync.
-  const bool unfinished = stored && stored->stream_created_ns == info.created_ns &&
-                          !stored->snapshot_done;
+  const bool unfinished =
+      stored && stored->stream_created_ns == info.created_ns && !stored->snapshot_done;
   if (snapshot) {
     if (unfinished) {
       c.applied_seq = 0;
@@ -221,8 +221,7 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
         queued = *q;
       }
       if (info.last_seq == 0) {  // nothing to snapshot: reconcile against the empty bucket
-        auto swept = model_->Sweep(txn, c.generation, options_.self_store,
-                                        clock_.NowUnixMs());
+        auto swept = model_->Sweep(txn, c.generation, options_.self_store, clock_.NowUnixMs());
         if (!swept.ok()) return swept.status();
         c.snapshot_done = true;
       }
@@ -233,10 +232,9 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
       Sleep(1000);
       return;
     }
-    core::LogInfo("chain ledger: full snapshot",
-                  {{"reason", why_full},
-                   {"stream_messages", std::to_string(info.msgs)},
-                   {"own_debts_queued", std::to_string(queued)}});
+    core::LogInfo("chain ledger: full snapshot", {{"reason", why_full},
+                                                  {"stream_messages", std::to_string(info.msgs)},
+                                                  {"own_debts_queued", std::to_string(queued)}});
     std::lock_guard lock(mutex_);
     if (stored && !unfinished) ++stats_.resyncs;
     if (queued > 0) publish_wanted_ = true;
@@ -325,10 +323,10 @@ bool ChainSync::KeysStillThere() {
     return n.status();
   });
   if (!s.ok() || live <= now_info->msgs) return true;
-  core::LogWarning("chain ledger: keys applied here are gone from the bucket (deletes whose "
-                   "tombstones were purged while this store was away); full snapshot",
-                   {{"keys_here", std::to_string(live)},
-                    {"stream_messages", std::to_string(now_info->msgs)}});
+  core::LogWarning(
+      "chain ledger: keys applied here are gone from the bucket (deletes whose "
+      "tombstones were purged while this store was away); full snapshot",
+      {{"keys_here", std::to_string(live)}, {"stream_messages", std::to_string(now_info->msgs)}});
   // A snapshot of a new generation: what it does not deliver is swept. Marked unfinished, so
   // the next round takes it (and a crash before it ends takes it again).
   Cursor c{cursor_.stream_created_ns, 0, cursor_.generation + 1, false};
@@ -446,8 +444,9 @@ void ChainSync::PublishLoop() {
       std::unique_lock lock(mutex_);
       // Local changes made through jwo-edgectl wake the loop at once (Wake); the payment path's
       // debts are found by this poll within kPollMs.
-      wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms > 0 ? backoff_ms : kPollMs),
-                     [this, backoff_ms] { return stopping_ || (publish_wanted_ && backoff_ms == 0); });
+      wake_.wait_for(
+          lock, std::chrono::milliseconds(backoff_ms > 0 ? backoff_ms : kPollMs),
+          [this, backoff_ms] { return stopping_ || (publish_wanted_ && backoff_ms == 0); });
       if (stopping_) return;
       publish_wanted_ = false;
     }
@@ -507,9 +506,8 @@ bool ChainSync::PublishOne(const Publication& p) {
       o.self_store = options_.self_store;
       o.now_ms = now;
       o.generation = generation_.load();
-      auto a = model_->Apply(txn, BucketChange{current.key, OpOf(current.op), current.value,
-                                             current.seq},
-                           o);
+      auto a = model_->Apply(
+          txn, BucketChange{current.key, OpOf(current.op), current.value, current.seq}, o);
       if (!a.ok()) return a.status();
       if (a->settled_own && options_.on_settled_own) {
         reported = true;

@@ -41,8 +41,8 @@ struct SyncOptions {
   std::shared_ptr<BucketModel> model;
   nats::LinkOptions link;
   BreakerLimits breaker;
-  size_t batch_max = 1000;                // changes per commit
-  int64_t stream_check_ms = 5000;         // how often lag and the stream's identity are read
+  size_t batch_max = 1000;         // changes per commit
+  int64_t stream_check_ms = 5000;  // how often lag and the stream's identity are read
   // Runs inside the transaction that settled a debt this store booked (the bucket said so):
   // queue Report Payment Status for it. Null: nothing to report (retailer_managed).
   std::function<core::Status(store::WriteTxn&, const store::DebtRecord&, int64_t now_ms)>
@@ -56,14 +56,14 @@ struct SyncStats {
   std::string phase;  // connecting, unprovisioned, snapshot, live
   uint64_t applied_seq = 0;
   uint64_t stream_last_seq = 0;
-  uint64_t lag = 0;  // stream_last_seq - applied_seq, as of the last stream check
-  int64_t last_applied_ms = 0;       // wall time of the last change applied (0: none yet)
-  int64_t disconnected_since_ms = 0; // 0 while connected
-  uint64_t records = 0;              // keys of the bucket applied here
+  uint64_t lag = 0;                   // stream_last_seq - applied_seq, as of the last stream check
+  int64_t last_applied_ms = 0;        // wall time of the last change applied (0: none yet)
+  int64_t disconnected_since_ms = 0;  // 0 while connected
+  uint64_t records = 0;               // keys of the bucket applied here
   uint64_t publishes_pending = 0;
-  uint64_t resyncs = 0;              // full snapshots after the first
+  uint64_t resyncs = 0;  // full snapshots after the first
   uint64_t applied = 0, rejected = 0, conflicts = 0, published = 0, publish_conflicts = 0;
-  uint64_t held = 0;                 // debts held by the breaker, waiting for an operator
+  uint64_t held = 0;  // debts held by the breaker, waiting for an operator
   bool breaker_tripped = false;
   std::string breaker_scope;
   std::string last_error;
@@ -115,9 +115,9 @@ class ChainSync {
   bool stopping_ = false;
   bool publish_wanted_ = true;
   std::atomic<bool> reconnected_{false};
-  SyncStats stats_;  // guarded by mutex_
-  Cursor cursor_;    // sync thread
-  int64_t subscribe_backoff_ms_ = 0;  // sync thread
+  SyncStats stats_;                      // guarded by mutex_
+  Cursor cursor_;                        // sync thread
+  int64_t subscribe_backoff_ms_ = 0;     // sync thread
   std::atomic<uint64_t> generation_{0};  // cursor_.generation, for the publish thread
   std::thread sync_thread_;
   std::thread publish_thread_;

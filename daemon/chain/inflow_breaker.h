@@ -37,8 +37,7 @@ class InflowBreaker {
     bool tripped_now = false;
   };
   // A new open debt of `origin` (not this store's) under bucket key `key`.
-  Decision Admit(std::string_view key, std::string_view origin, int64_t created_ms,
-                 int64_t now_ms);
+  Decision Admit(std::string_view key, std::string_view origin, int64_t created_ms, int64_t now_ms);
 
   // The operator confirmed what was held: counting starts afresh.
   void Reset();

@@ -113,7 +113,8 @@ int Provision(const Args& a) {
   jwo::nats::BucketSpec spec;
   spec.bucket = a.bucket;
   if (!a.replicas.empty()) spec.replicas = NumberOption(a.replicas, "--replicas", 1, 5);
-  if (!a.max_bytes.empty()) spec.max_bytes = NumberOption(a.max_bytes, "--max-bytes", -1, INT64_MAX);
+  if (!a.max_bytes.empty())
+    spec.max_bytes = NumberOption(a.max_bytes, "--max-bytes", -1, INT64_MAX);
   if (!a.duplicate_window_s.empty()) {
     spec.duplicate_window_s =
         NumberOption(a.duplicate_window_s, "--duplicate-window-s", 1, 7 * 86400);

@@ -127,8 +127,7 @@ Status CheckNewDebt(const store::DebtRecord& debt) {
   }
   if (Status s = CheckLength("debt note", debt.note, kMaxTextBytes); !s.ok()) return s;
   if (Status s = CheckLength("origin store", debt.origin_store, kMaxNameBytes); !s.ok()) return s;
-  if (Status s = CheckLength("settlement reference", debt.settlement_ref, kMaxNameBytes);
-      !s.ok()) {
+  if (Status s = CheckLength("settlement reference", debt.settlement_ref, kMaxNameBytes); !s.ok()) {
     return s;
   }
   if (debt.kind != store::DebtKindOf(debt.cause)) {

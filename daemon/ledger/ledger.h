@@ -71,8 +71,8 @@ core::Status AdoptClosing(store::WriteTxn& txn, const store::DebtRecord& closed,
 
 // Removes the debt row (a record the bucket no longer has); an open one leaves the balance.
 // Errors: kNotFound, store errors.
-core::Status ForgetDebt(store::WriteTxn& txn, std::string_view shopper_id,
-                        std::string_view trip_id, store::DebtKind kind, int64_t now_ms);
+core::Status ForgetDebt(store::WriteTxn& txn, std::string_view shopper_id, std::string_view trip_id,
+                        store::DebtKind kind, int64_t now_ms);
 
 // Queues the debt's current state for the chain publisher (when the environment publishes).
 core::Status QueueDebtForChain(store::WriteTxn& txn, std::string_view shopper_id,

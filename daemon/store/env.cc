@@ -489,9 +489,10 @@ Status Env::RefuseMapFull(uint64_t map_size) {
       "; the change was not written and nothing stored is torn; raise store.max_map_size_mib "
       "and restart the daemon (writes resume by themselves if space inside the map is freed)";
   if (!map_full_.exchange(true)) {
-    core::LogError("store write refused: store.max_map_size_mib reached; serving reads, "
-                   "refusing writes",
-                   {{"directory", options_.directory}, {"map_bytes", std::to_string(map_size)}});
+    core::LogError(
+        "store write refused: store.max_map_size_mib reached; serving reads, "
+        "refusing writes",
+        {{"directory", options_.directory}, {"map_bytes", std::to_string(map_size)}});
   }
   std::lock_guard lock(refusal_mutex_);
   map_full_error_ = error;

@@ -20,7 +20,8 @@
 // says why until a later commit succeeds, and reads go on as before. A write that needs the map
 // beyond max_map_size_bytes is refused the same way (kUnavailable, MapFullError()). A commit
 // that fails for any other reason calls the fatal handler (default: log and _exit(75)),
-// because the page cache after a failed fsync cannot be trusted (architecture.md §4): systemd restarts the daemon.
+// because the page cache after a failed fsync cannot be trusted (architecture.md §4): systemd
+// restarts the daemon.
 #pragma once
 
 #include <atomic>

@@ -25,11 +25,21 @@ enum class Table {
   kChainOverrideKeys,    // overrides-bucket key -> what that bucket holds, as applied here
 };
 
-inline constexpr std::array<Table, 15> kAllTables = {
-    Table::kMeta,        Table::kShoppers,   Table::kDebts,       Table::kDecisions,
-    Table::kAudit,       Table::kTrips,      Table::kPurchases,   Table::kOutbox,
-    Table::kOpenTrips,   Table::kGateEvents, Table::kChainOutbox, Table::kChainKeys,
-    Table::kChainHeld,   Table::kChainOverrideOutbox, Table::kChainOverrideKeys};
+inline constexpr std::array<Table, 15> kAllTables = {Table::kMeta,
+                                                     Table::kShoppers,
+                                                     Table::kDebts,
+                                                     Table::kDecisions,
+                                                     Table::kAudit,
+                                                     Table::kTrips,
+                                                     Table::kPurchases,
+                                                     Table::kOutbox,
+                                                     Table::kOpenTrips,
+                                                     Table::kGateEvents,
+                                                     Table::kChainOutbox,
+                                                     Table::kChainKeys,
+                                                     Table::kChainHeld,
+                                                     Table::kChainOverrideOutbox,
+                                                     Table::kChainOverrideKeys};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {

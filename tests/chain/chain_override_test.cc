@@ -20,8 +20,8 @@ chain::ChainOverride Setting(std::string shopper, store::Override mode, int64_t 
 }
 
 chain::BucketChange Put(const chain::ChainOverride& o, uint64_t seq) {
-  return {chain::EncodeKeyToken(o.shopper_id), chain::BucketOp::kPut,
-          chain::EncodeChainOverride(o), seq};
+  return {chain::EncodeKeyToken(o.shopper_id), chain::BucketOp::kPut, chain::EncodeChainOverride(o),
+          seq};
 }
 
 struct Fixture {
@@ -39,10 +39,10 @@ struct Fixture {
   chain::ApplyResult Apply(const chain::BucketChange& c) {
     chain::ApplyResult out;
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  auto r = model.Apply(txn, c, {std::string(kSelf), 1000, generation, nullptr});
-                  if (r.ok()) out = *r;
-                  return r.status();
-                })
+                 auto r = model.Apply(txn, c, {std::string(kSelf), 1000, generation, nullptr});
+                 if (r.ok()) out = *r;
+                 return r.status();
+               })
                 .ok());
     return out;
   }
@@ -59,16 +59,16 @@ struct Fixture {
   std::optional<chain::Publication> Next() {
     std::optional<chain::Publication> out;
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  auto r = model.NextPublication(txn, kSelf);
-                  if (r.ok()) out = *r;
-                  return r.status();
-                })
+                 auto r = model.NextPublication(txn, kSelf);
+                 if (r.ok()) out = *r;
+                 return r.status();
+               })
                 .ok());
     return out;
   }
   void Published(const chain::Publication& p, uint64_t seq) {
-    REQUIRE(env->Write([&](store::WriteTxn& txn) { return model.CommitPublished(txn, p, seq); })
-                .ok());
+    REQUIRE(
+        env->Write([&](store::WriteTxn& txn) { return model.CommitPublished(txn, p, seq); }).ok());
   }
   core::Status SetHere(std::string shopper, store::Override mode, int64_t at) {
     return env->Write([&](store::WriteTxn& txn) {
@@ -144,7 +144,8 @@ TEST_CASE("after a snapshot, a setting gone from the bucket is cleared, or publi
   REQUIRE(f.SetHere("hal", store::Override::kAlwaysBlock, 20).ok());
   f.Published(*f.Next(), 2);
   chain::SweepResult swept;
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
                 auto r = f.model.Sweep(txn, 2, kSelf, 3000);
                 if (r.ok()) swept = *r;
                 return r.status();

@@ -25,8 +25,9 @@ chain::ChainDebt Sample() {
 }  // namespace
 
 TEST_CASE("key tokens: NATS key characters only, one spelling per id, reversible") {
-  for (const std::string& id : std::vector<std::string>{"store-a", "store 7", "a.b", "a_b", "Ünïcode", std::string("\0x", 2),
-                         "$KV.*>", "x/y=z"}) {
+  for (const std::string& id :
+       std::vector<std::string>{"store-a", "store 7", "a.b", "a_b", "Ünïcode",
+                                std::string("\0x", 2), "$KV.*>", "x/y=z"}) {
     const std::string token = chain::EncodeKeyToken(id);
     for (unsigned char c : token) {
       CHECK(((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

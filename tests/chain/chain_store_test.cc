@@ -56,10 +56,10 @@ struct Fixture {
     chain::ApplyOptions o{std::string(kSelf), 1000, generation, nullptr};
     if (hold_all) o.hold = [](const chain::ChainDebt&) { return true; };
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  auto r = chain::ApplyChange(txn, c, o);
-                  if (r.ok()) out = *r;
-                  return r.status();
-                })
+                 auto r = chain::ApplyChange(txn, c, o);
+                 if (r.ok()) out = *r;
+                 return r.status();
+               })
                 .ok());
     return out;
   }
@@ -86,16 +86,16 @@ struct Fixture {
   std::optional<chain::Publication> Next() {
     std::optional<chain::Publication> out;
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  auto r = chain::NextPublication(txn, kSelf);
-                  if (r.ok()) out = *r;
-                  return r.status();
-                })
+                 auto r = chain::NextPublication(txn, kSelf);
+                 if (r.ok()) out = *r;
+                 return r.status();
+               })
                 .ok());
     return out;
   }
   void Published(const chain::Publication& p, uint64_t seq) {
-    REQUIRE(env->Write([&](store::WriteTxn& txn) { return chain::CommitPublished(txn, p, seq); })
-                .ok());
+    REQUIRE(
+        env->Write([&](store::WriteTxn& txn) { return chain::CommitPublished(txn, p, seq); }).ok());
   }
   uint64_t Pending() {
     uint64_t n = 0;
@@ -266,7 +266,8 @@ TEST_CASE("the inflow breaker holds new debts back until an operator confirms th
   CHECK(f.Balance("ivy") == 0);
 
   uint64_t confirmed = 0;
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
                 auto r = chain::ConfirmHeld(txn, "store-a", 2000);
                 if (r.ok()) confirmed = *r;
                 return r.status();
@@ -309,7 +310,8 @@ TEST_CASE("after a full snapshot, keys it did not deliver are reconciled") {
   f.generation = 2;  // the bucket was recreated: a new snapshot delivers only `kept`
   f.Apply(Put(kept, 1));
   chain::SweepResult swept;
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
                 auto r = chain::SweepAfterSnapshot(txn, 2, kSelf, 3000);
                 if (r.ok()) swept = *r;
                 return r.status();
@@ -332,12 +334,12 @@ TEST_CASE("debts booked before the ledger was configured are queued once") {
     o.directory = dir.path();
     auto env = store::Env::Open(o).value();
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  return ledger::AddDebt(txn, Debt("max", "trip-15", std::string(kSelf)), 1);
-                })
+                 return ledger::AddDebt(txn, Debt("max", "trip-15", std::string(kSelf)), 1);
+               })
                 .ok());
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  return ledger::AddDebt(txn, Debt("max", "trip-16", "store-a"), 1);
-                })
+                 return ledger::AddDebt(txn, Debt("max", "trip-16", "store-a"), 1);
+               })
                 .ok());
   }
   store::EnvOptions o;
@@ -347,10 +349,10 @@ TEST_CASE("debts booked before the ledger was configured are queued once") {
   uint64_t queued = 0;
   for (int round = 0; round < 2; ++round) {
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
-                  auto r = chain::QueueUnpublishedOwnDebts(txn, kSelf);
-                  if (r.ok()) queued = *r;
-                  return r.status();
-                })
+                 auto r = chain::QueueUnpublishedOwnDebts(txn, kSelf);
+                 if (r.ok()) queued = *r;
+                 return r.status();
+               })
                 .ok());
   }
   CHECK(queued == 1);  // only store-b's own; the second round queues it again (not yet sent)
@@ -363,7 +365,8 @@ TEST_CASE("a debt applied before the breaker tripped is taken back into chain_he
   CHECK(f.Balance("nia") == 1250);
   const std::string key = Put(debt, 0).key;
   bool moved = false;
-  REQUIRE(f.env->Write([&](store::WriteTxn& txn) {
+  REQUIRE(f.env
+              ->Write([&](store::WriteTxn& txn) {
                 auto r = chain::HoldApplied(txn, key, 500);
                 if (r.ok()) moved = *r;
                 return r.status();
@@ -376,11 +379,12 @@ TEST_CASE("a debt applied before the breaker tripped is taken back into chain_he
   CHECK(f.Apply(Put(Settled(debt), 2)).outcome == Outcome::kAdded);
   CHECK(f.Balance("nia") == 0);
   uint64_t held = 1;
-  REQUIRE(f.env->Read([&](const store::ReadTxn& txn) {
-               auto r = chain::CountHeld(txn);
-               if (r.ok()) held = *r;
-               return r.status();
-             })
+  REQUIRE(f.env
+              ->Read([&](const store::ReadTxn& txn) {
+                auto r = chain::CountHeld(txn);
+                if (r.ok()) held = *r;
+                return r.status();
+              })
               .ok());
   CHECK(held == 0);
 }

@@ -43,8 +43,8 @@ TEST_CASE("many stores at once trip the chain-wide limit") {
   InflowBreaker b(BreakerLimits{10'000, 5, 50});
   const int64_t now = 1'000;
   for (int i = 0; i < 5; ++i) {
-    CHECK_FALSE(b.Admit("s" + std::to_string(i) + ".t.trip", "s" + std::to_string(i), now, now)
-                    .hold);
+    CHECK_FALSE(
+        b.Admit("s" + std::to_string(i) + ".t.trip", "s" + std::to_string(i), now, now).hold);
   }
   auto d = b.Admit("s9.t.trip", "s9", now, now);
   CHECK(d.hold);

@@ -415,8 +415,8 @@ TEST_CASE("ledger: absent means standalone; servers, bucket and breaker are read
   REQUIRE(ok.ok());
   const LedgerConfig& l = ok.config->ledger;
   CHECK(l.enabled);
-  CHECK(l.servers == std::vector<std::string>{"nats://127.0.0.1:4222",
-                                              "tls://nats.example.net:4443"});
+  CHECK(l.servers ==
+        std::vector<std::string>{"nats://127.0.0.1:4222", "tls://nats.example.net:4443"});
   CHECK(l.bucket == "chain-debts");
   CHECK(l.ping_interval_ms == 2000);
   CHECK(l.request_timeout_ms == 5000);
@@ -424,8 +424,8 @@ TEST_CASE("ledger: absent means standalone; servers, bucket and breaker are read
   CHECK(l.breaker.chain_max == 10);
   CHECK(l.breaker.store_max == 3);
 
-  const ConfigError url = testing::SoleError(
-      testing::LoadMinimalWith("ledger:\n  servers: [http://127.0.0.1:4222]\n"));
+  const ConfigError url =
+      testing::SoleError(testing::LoadMinimalWith("ledger:\n  servers: [http://127.0.0.1:4222]\n"));
   CHECK(url.key == "ledger.servers[0]");
   CHECK_THAT(url.rule, Catch::Matchers::ContainsSubstring("nats:// or tls://"));
   const ConfigError empty =

@@ -180,7 +180,8 @@ TEST_CASE("driver settings are always valid JSON, whatever bytes the file holds"
 
 TEST_CASE("a lane without `lane:` gets its position in the list; a collision is refused") {
   const std::string head = "gates:\n  - name: entry\n    driver: sim\n    lanes:\n";
-  auto r = LoadMinimalWith(head + "      - {id: \"A\"}\n      - {id: \"B\"}\n      - {id: \"C\", lane: 7}\n");
+  auto r = LoadMinimalWith(
+      head + "      - {id: \"A\"}\n      - {id: \"B\"}\n      - {id: \"C\", lane: 7}\n");
   INFO(Describe(r));
   REQUIRE(r.ok());
   const auto& lanes = r.config->gates.at(0).lanes;
@@ -189,7 +190,7 @@ TEST_CASE("a lane without `lane:` gets its position in the list; a collision is 
   CHECK(lanes[1].lane == 2);
   CHECK(lanes[2].lane == 7);
   // "B" would default to 2, which "A" names explicitly.
-  const auto e = SoleError(
-      LoadMinimalWith(head + "      - {id: \"A\", lane: 2}\n      - {id: \"B\"}\n"));
+  const auto e =
+      SoleError(LoadMinimalWith(head + "      - {id: \"A\", lane: 2}\n      - {id: \"B\"}\n"));
   CHECK_THAT(e.rule, ContainsSubstring("mapped twice"));
 }

@@ -60,10 +60,9 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
   g->host = host;
   g->block_ms = setting(settings, "\"block_ms\"", 400);
   g->block_after = setting(settings, "\"block_after_polls\"", 0);
-  g->lanes = strtoul(strstr(settings, "\"lanes\"") != NULL
-                         ? strchr(strstr(settings, "\"lanes\""), ':') + 1
-                         : "2",
-                     NULL, 10);
+  g->lanes = strtoul(
+      strstr(settings, "\"lanes\"") != NULL ? strchr(strstr(settings, "\"lanes\""), ':') + 1 : "2",
+      NULL, 10);
 #ifdef BROKEN_FAULTY
   emit(g, JWO_HAL_EVENT_FAULT, JWO_HAL_LANE_NONE, 42, "controller reports relay coil open circuit");
 #endif

@@ -48,8 +48,9 @@ TEST_CASE("ledger: the portal settles a store's debt in the bucket: every store 
   NatsServer& nats = chain.nats;
   DaemonProcess& a = chain[0];
   DaemonProcess& b = chain[1];
-  REQUIRE(a.Ctl({"debt", "add", "payer", "trip-7", "30.00", "USD", "--reason", "declined"})
-              .exit_code == 0);
+  REQUIRE(
+      a.Ctl({"debt", "add", "payer", "trip-7", "30.00", "USD", "--reason", "declined"}).exit_code ==
+      0);
   REQUIRE(Eventually([&] { return Decide(b, "store-b", "payer") == "DENIED"; }));
   REQUIRE(Eventually([&] { return Int(Ledger(a), "publishes_pending") == 0; }));
 
@@ -131,8 +132,9 @@ TEST_CASE("ledger: a delete whose tombstone was purged while a store was away is
   CHECK(b.WaitForLog("tombstones were purged"));
 }
 
-TEST_CASE("ledger: a chain-scoped block at one store denies everywhere; a store's own allow "
-          "still wins there") {
+TEST_CASE(
+    "ledger: a chain-scoped block at one store denies everywhere; a store's own allow "
+    "still wins there") {
   NatsServer nats;
   REQUIRE(nats.Start().ok());
   Provision(nats);
@@ -173,7 +175,6 @@ TEST_CASE("ledger: a chain-scoped block at one store denies everywhere; a store'
   CHECK(refused.output.find("needs the chain ledger") != std::string::npos);
 }
 
-
 TEST_CASE("ledger: publishes that got no answer (a hung server) are stored once") {
   NatsServer nats;
   REQUIRE(nats.Start().ok());
@@ -185,8 +186,8 @@ TEST_CASE("ledger: publishes that got no answer (a hung server) are stored once"
 
   nats.Freeze();  // the TCP connection stays up; nothing is answered
   for (int i = 0; i < 3; ++i) {
-    REQUIRE(a.Ctl({"debt", "add", "hung" + std::to_string(i), "trip-h" + std::to_string(i),
-                   "20.00", "USD", "--reason", "declined"})
+    REQUIRE(a.Ctl({"debt", "add", "hung" + std::to_string(i), "trip-h" + std::to_string(i), "20.00",
+                   "USD", "--reason", "declined"})
                 .exit_code == 0);
   }
   // The publisher sends, hears nothing, reads back (no answer either), and sends again with
@@ -214,12 +215,13 @@ TEST_CASE("ledger: over TLS with client certificates; a store without one stays 
                       "\"\n  verify: true\n  timeout: 2\n}\n");
   REQUIRE(nats.Start().ok());
   const std::string url = "tls://127.0.0.1:" + std::to_string(nats.port());
-  auto provisioned = TryProvision({url}, {"--ca", pki->ca_cert, "--cert", pki->client_cert,
-                                          "--key", pki->client_key});
+  auto provisioned = TryProvision(
+      {url}, {"--ca", pki->ca_cert, "--cert", pki->client_cert, "--key", pki->client_key});
   INFO(provisioned.output);
   REQUIRE(provisioned.exit_code == 0);
-  const std::string tls = "  tls:\n    ca_file: " + pki->ca_cert + "\n    certificate_file: " +
-                          pki->client_cert + "\n    private_key_file: " + pki->client_key + "\n";
+  const std::string tls = "  tls:\n    ca_file: " + pki->ca_cert +
+                          "\n    certificate_file: " + pki->client_cert +
+                          "\n    private_key_file: " + pki->client_key + "\n";
   DaemonProcess a(ChainConfig("store-a", url, tls));
   DaemonProcess b(ChainConfig("store-b", url, tls));
   DaemonProcess c(ChainConfig("store-c", url, "  tls:\n    ca_file: " + pki->ca_cert + "\n"));

@@ -193,15 +193,15 @@ TEST_CASE(
     }
     Book(a, "f" + std::to_string(i), "trip-f" + std::to_string(i));
   }
-  CHECK(WaitLedger(a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; },
-                   kRecovery));
+  CHECK(WaitLedger(
+      a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; }, kRecovery));
   Report("phase 1: store-a has nothing pending (after the kill)", SecondsSince(killed_at));
   for (int i = 0; i < kBooked; ++i) {
     CHECK(WaitDecision(b, "store-b", "f" + std::to_string(i), "DENIED", kRecovery));
   }
-  CHECK(WaitLedger(b, [](const json::object& l) {
-    return Int(l, "records") == kBooked && Int(l, "lag") == 0;
-  }, kRecovery));
+  CHECK(WaitLedger(
+      b, [](const json::object& l) { return Int(l, "records") == kBooked && Int(l, "lag") == 0; },
+      kRecovery));
   Report("phase 1: store-b denies all and has every record (after the kill)",
          SecondsSince(killed_at));
   CheckOneMessagePerDebt(cluster.node((leader + 1) % 3), kBooked);
@@ -218,8 +218,8 @@ TEST_CASE(
     }
     Report("phase 2: cloud records written", SecondsSince(t));
   }
-  REQUIRE(WaitLedger(b, [](const json::object& l) { return Int(l, "records") == kTotal; },
-                     kRecovery));
+  REQUIRE(WaitLedger(
+      b, [](const json::object& l) { return Int(l, "records") == kTotal; }, kRecovery));
   DaemonProcess c(ChainConfig("store-c", urls, kNoBreaker));
   const int leader2 = LeaderOf(cluster);
   REQUIRE(c.Start());
@@ -237,10 +237,13 @@ TEST_CASE(
   }
   {
     json::object last;
-    const bool converged = WaitLedger(c, [&](const json::object& l) {
-      last = l;
-      return Int(l, "records") == kTotal && l.at("phase").as_string() == "live";
-    }, kRecovery);
+    const bool converged = WaitLedger(
+        c,
+        [&](const json::object& l) {
+          last = l;
+          return Int(l, "records") == kTotal && l.at("phase").as_string() == "live";
+        },
+        kRecovery);
     INFO(json::serialize(last) << "\n" << LogLines(c, "chain ledger", 60));
     CHECK(converged);
   }
@@ -256,12 +259,18 @@ TEST_CASE(
   const auto restarted2_at = LedgerClock::now();
   for (DaemonProcess* d : {&a, &b, &c}) {
     json::object last;
-    const bool settled = WaitLedger(*d, [&](const json::object& l) {
-      last = l;
-      return Int(l, "records") == kTotal && Int(l, "publishes_pending") == 0 &&
-             Int(l, "rejected") == 0 && Int(l, "conflicts") == 0;
-    }, kRecovery);
-    INFO("store " << (d == &a ? "a" : d == &b ? "b" : "c") << ": " << json::serialize(last) << "\n"
+    const bool settled = WaitLedger(
+        *d,
+        [&](const json::object& l) {
+          last = l;
+          return Int(l, "records") == kTotal && Int(l, "publishes_pending") == 0 &&
+                 Int(l, "rejected") == 0 && Int(l, "conflicts") == 0;
+        },
+        kRecovery);
+    INFO("store " << (d == &a   ? "a"
+                      : d == &b ? "b"
+                                : "c")
+                  << ": " << json::serialize(last) << "\n"
                   << LogLines(*d, "chain ledger", 30));
     CHECK(settled);
   }
@@ -291,8 +300,8 @@ TEST_CASE("ledger: kill -9 of a daemon during publish: no gap, no double") {
   CHECK(a.WaitExit() == 128 + SIGKILL);
   REQUIRE(nats.Start().ok());
   REQUIRE(a.Start());
-  CHECK(WaitLedger(a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; },
-                   seconds(30)));
+  CHECK(WaitLedger(
+      a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; }, seconds(30)));
 
   // Round 2: the server hangs (SIGSTOP) while store-a publishes, so a publish is on the wire
   // with no answer when store-a is killed; the server then stores it. The restarted store-a
@@ -309,11 +318,13 @@ TEST_CASE("ledger: kill -9 of a daemon during publish: no gap, no double") {
   nats.Thaw();
   // For the record: did the killed store's last publish reach the server after all?
   const bool landed = WaitFor([&] { return BucketStream(nats).last_seq > kOffline; }, seconds(2));
-  std::printf("[failover] publish: a record sent by the killed store was stored after its "
-              "death: %s\n", landed ? "yes" : "no");
+  std::printf(
+      "[failover] publish: a record sent by the killed store was stored after its "
+      "death: %s\n",
+      landed ? "yes" : "no");
   REQUIRE(a.Start());
-  CHECK(WaitLedger(a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; },
-                   seconds(30)));
+  CHECK(WaitLedger(
+      a, [](const json::object& l) { return Int(l, "publishes_pending") == 0; }, seconds(30)));
 
   constexpr int kTotal = kOffline + kHung;
   for (int i = 0; i < kOffline; ++i) {
@@ -322,8 +333,8 @@ TEST_CASE("ledger: kill -9 of a daemon during publish: no gap, no double") {
   for (int i = 0; i < kHung; ++i) {
     CHECK(WaitDecision(b, "store-b", "h" + std::to_string(i), "DENIED", seconds(30)));
   }
-  CHECK(WaitLedger(b, [](const json::object& l) { return Int(l, "records") == kTotal; },
-                   seconds(30)));
+  CHECK(WaitLedger(
+      b, [](const json::object& l) { return Int(l, "records") == kTotal; }, seconds(30)));
   CHECK(Balance(b, "p0") == "USD 12.00 x1");
   CHECK(Balance(b, "h0") == "USD 12.00 x1");
   CHECK(Balance(a, "h0") == "USD 12.00 x1");
@@ -369,9 +380,12 @@ TEST_CASE("ledger: kill -9 during apply") {
 
   const auto restarted = LedgerClock::now();
   REQUIRE(b.Start());
-  CHECK(WaitLedger(b, [](const json::object& l) {
-    return Int(l, "records") == kBacklog && Int(l, "lag") == 0 && Live(l);
-  }, seconds(30)));
+  CHECK(WaitLedger(
+      b,
+      [](const json::object& l) {
+        return Int(l, "records") == kBacklog && Int(l, "lag") == 0 && Live(l);
+      },
+      seconds(30)));
   Report("apply: all records after the restart", SecondsSince(restarted));
   const json::object after = Ledger(b);
   CHECK(Int(after, "rejected") == 0);

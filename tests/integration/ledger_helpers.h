@@ -80,7 +80,6 @@ struct Chain {
   DaemonProcess& operator[](int i) { return *stores.at(i); }
 };
 
-
 // The gate's answer for `shopper` at `store`: "DENIED" or "APPROVED".
 inline std::string Decide(DaemonProcess& d, const std::string& store, const std::string& shopper) {
   auto c = HttpClient::Connect("127.0.0.1", d.Port());

@@ -45,7 +45,8 @@ TEST_CASE("ledger: with the server down both stores decide from LMDB and converg
   NatsServer& nats = chain.nats;
   DaemonProcess& a = chain[0];
   DaemonProcess& b = chain[1];
-  REQUIRE(a.Ctl({"debt", "add", "early", "trip-0", "11.00", "USD", "--reason", "r"}).exit_code == 0);
+  REQUIRE(a.Ctl({"debt", "add", "early", "trip-0", "11.00", "USD", "--reason", "r"}).exit_code ==
+          0);
   REQUIRE(WaitDecision(b, "store-b", "early", "DENIED"));
 
   nats.Stop();
@@ -71,8 +72,9 @@ TEST_CASE("ledger: with the server down both stores decide from LMDB and converg
   CHECK(StreamMessages(nats) == 7);  // one message per debt, none twice
 }
 
-TEST_CASE("ledger: a restart resumes from the cursor; a recreated bucket is resynced and "
-          "reconciled") {
+TEST_CASE(
+    "ledger: a restart resumes from the cursor; a recreated bucket is resynced and "
+    "reconciled") {
   Chain chain(2);
   NatsServer& nats = chain.nats;
   DaemonProcess& a = chain[0];
@@ -104,16 +106,23 @@ TEST_CASE("ledger: a restart resumes from the cursor; a recreated bucket is resy
   Provision(nats);
   json::object seen;
   const bool resynced = WaitLedger(
-      b, [&](const json::object& l) { seen = l; return Int(l, "resyncs") == 1; },
+      b,
+      [&](const json::object& l) {
+        seen = l;
+        return Int(l, "resyncs") == 1;
+      },
       std::chrono::seconds(30));
   INFO(json::serialize(seen));
   INFO(LogLines(b, "chain ledger"));
   CHECK(resynced);  // once: the bucket's recreation is one resync, whoever notices it first
-  CHECK(WaitLedger(a, [](const json::object& l) {
-    return Int(l, "resyncs") == 1 && Int(l, "publishes_pending") == 0;
-  }, std::chrono::seconds(30)));
+  CHECK(WaitLedger(
+      a,
+      [](const json::object& l) {
+        return Int(l, "resyncs") == 1 && Int(l, "publishes_pending") == 0;
+      },
+      std::chrono::seconds(30)));
   CHECK(WaitDecision(b, "store-b", "late", "DENIED"));
-  CHECK(WaitLedger(b, [](const json::object& l) { return Int(l, "records") == 21; },
-                   std::chrono::seconds(30)));
+  CHECK(WaitLedger(
+      b, [](const json::object& l) { return Int(l, "records") == 21; }, std::chrono::seconds(30)));
   CHECK(StreamMessages(nats) == 21);
 }

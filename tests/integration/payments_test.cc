@@ -11,8 +11,8 @@
 
 #include "daemon_process.h"
 #include "fa_requests.h"
-#include "purchases.h"
 #include "ledger_cloud.h"
+#include "purchases.h"
 #include "tests/fakes/payment_sim_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/nats_server.h"
@@ -194,8 +194,8 @@ TEST_CASE("a payoff of a declined trip's debt is reported to Amazon (amazon_mana
   REQUIRE(s.WaitForOutboxIdle());
   REQUIRE(s.Calls("trip-p")["payment-status"] == 1);  // the decline: settled 0
 
-  auto settled = s.daemon->Ctl({"debt", "settle", "shopper-p", "trip-p", "portal-1", "--reason",
-                                "paid at the counter"});
+  auto settled = s.daemon->Ctl(
+      {"debt", "settle", "shopper-p", "trip-p", "portal-1", "--reason", "paid at the counter"});
   INFO(settled.output);
   REQUIRE(settled.exit_code == 0);
   REQUIRE(s.WaitForOutboxIdle());
@@ -215,12 +215,11 @@ TEST_CASE("a payoff of a declined trip's debt is reported to Amazon (amazon_mana
 TEST_CASE("a payoff in the portal (the chain ledger) is reported to Amazon by the trip's store") {
   NatsServer nats;
   REQUIRE(nats.Start().ok());
-  auto provisioned = RunCommand({JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "ledger",
-                                 "provision", "--server", nats.url()});
+  auto provisioned = RunCommand(
+      {JWO_BINARY_DIR "/daemon/ctl/jwo-edgectl", "ledger", "provision", "--server", nats.url()});
   INFO(provisioned.output);
   REQUIRE(provisioned.exit_code == 0);
-  Store s({}, true,
-          "  report_payment_status: always\nledger:\n  servers: [" + nats.url() + "]\n");
+  Store s({}, true, "  report_payment_status: always\nledger:\n  servers: [" + nats.url() + "]\n");
   s.Sim("/_sim/script", R"({"trips":[{"trip":"trip-n","adjust":["DECLINED"]}]})");
   CHECK(s.Gate("shopper-n", "trip-n") == R"({"status":"APPROVED"})");
   REQUIRE(s.Purchase(PurchaseBody("trip-n", {{"CHIPS", "1"}})).status == 201);

@@ -311,7 +311,8 @@ TEST_CASE("hundreds of control commands do not use up the store's reader slots")
   CHECK(d.Ctl({"store", "verify"}).exit_code == 0);
 }
 
-TEST_CASE("a backup taken with mdb_copy while the daemon runs restores as docs/operations.md says") {
+TEST_CASE(
+    "a backup taken with mdb_copy while the daemon runs restores as docs/operations.md says") {
   DaemonProcess d;
   REQUIRE(d.Start());
   REQUIRE(d.Ctl({"debt", "add", "before", "trip-b", "12.50", "USD", "--reason", "r"}).exit_code ==

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <random>
-#include <future>
 #include <thread>
 #include <tuple>
 
@@ -628,9 +628,8 @@ TEST_CASE("threads that read and exit give their reader slots back") {
   for (int i = 0; i < 50; ++i) {
     core::Status s;
     std::thread([&] {
-      s = (*env)->Read([](const store::ReadTxn& txn) {
-        return txn.Get(Table::kShoppers, "nobody").status();
-      });
+      s = (*env)->Read(
+          [](const store::ReadTxn& txn) { return txn.Get(Table::kShoppers, "nobody").status(); });
     }).join();
     REQUIRE(s.ok());
   }
