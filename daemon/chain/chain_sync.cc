@@ -243,15 +243,19 @@ void ChainSync::Follow(const nats::StreamInfo& info) {
   }
   cursor_ = c;
   generation_ = c.generation;
-  s = link_->Subscribe(snapshot ? 0 : c.applied_seq + 1);
+  s = link_->Subscribe(
+      snapshot ? 0 : c.applied_seq + 1,
+      nats::SubscribeWaitMs(options_.link, snapshot, info.msgs, subscribe_failures_));
   if (!s.ok()) {
     SetError("subscribe: " + s.message());
+    ++subscribe_failures_;
     subscribe_backoff_ms_ =
         std::min<int64_t>(30'000, std::max<int64_t>(1000, subscribe_backoff_ms_ * 2));
     Sleep(subscribe_backoff_ms_);
     return;
   }
   subscribe_backoff_ms_ = 0;
+  subscribe_failures_ = 0;
   {
     std::lock_guard lock(mutex_);
     stats_.phase = snapshot ? "snapshot" : "live";

@@ -118,6 +118,7 @@ class ChainSync {
   SyncStats stats_;                      // guarded by mutex_
   Cursor cursor_;                        // sync thread
   int64_t subscribe_backoff_ms_ = 0;     // sync thread
+  int subscribe_failures_ = 0;           // sync thread: consecutive, for SubscribeWaitMs
   std::atomic<uint64_t> generation_{0};  // cursor_.generation, for the publish thread
   std::thread sync_thread_;
   std::thread publish_thread_;

@@ -1,5 +1,6 @@
 #include "nats/nats_link.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -282,7 +283,16 @@ core::Result<StreamInfo> Link::GetStreamInfo() {
   return Internal("stream info of " + d.stream + ": " + ErrorText(s));
 }
 
-core::Status Link::Subscribe(uint64_t start_seq) {
+int SubscribeWaitMs(const LinkOptions& options, bool snapshot, uint64_t stream_msgs,
+                    int consecutive_failures) {
+  const int64_t cap = std::max(options.subscribe_timeout_ms, options.request_timeout_ms);
+  int64_t wait = options.request_timeout_ms;
+  if (snapshot) wait += static_cast<int64_t>(std::min<uint64_t>(stream_msgs, 100'000'000) / 40);
+  for (int i = 0; i < consecutive_failures && wait < cap; ++i) wait *= 2;
+  return static_cast<int>(std::min(wait, cap));
+}
+
+core::Status Link::Subscribe(uint64_t start_seq, int wait_ms) {
   Impl& d = *impl_;
   std::lock_guard lock(d.sub_mu);
   d.DropSubscriptionLocked();
@@ -303,7 +313,7 @@ core::Status Link::Subscribe(uint64_t start_seq) {
   natsSubscription* sub = nullptr;
   jsOptions jo;
   jsOptions_Init(&jo);
-  jo.Wait = d.options.subscribe_timeout_ms;
+  jo.Wait = wait_ms > 0 ? wait_ms : d.options.subscribe_timeout_ms;
   natsStatus s = js_SubscribeSync(&sub, d.js, filter.c_str(), &jo, &so, &jerr);
   if (s != NATS_OK) {
     if (sub != nullptr) natsSubscription_Destroy(sub);

@@ -47,10 +47,20 @@ struct LinkOptions {
   int reconnect_wait_ms = 1000;
   int reconnect_jitter_ms = 1000;  // a chain of stores must not reconnect in lock-step
   int request_timeout_ms = 5000;   // publish acks, stream info, get
-  // Creating the ordered consumer: a snapshot consumer (DeliverLastPerSubject) over 1,000,000
-  // keys takes nats-server 2.9 longer than request_timeout_ms to set up.
+  // The longest wait for the ordered consumer's creation (SubscribeWaitMs): a snapshot consumer
+  // (DeliverLastPerSubject) over 1,000,000 keys takes nats-server 2.9 longer than
+  // request_timeout_ms to set up.
   int subscribe_timeout_ms = 30000;
 };
+
+// How long Subscribe waits for the consumer's creation. A wait longer than the server needs is
+// not free: a request the server never answers (its stream leader died with it) costs the whole
+// wait before the retry that a new leader would answer at once. So the wait scales with the
+// server's work: request_timeout_ms for a resume, plus 25 µs per stream message for a snapshot
+// (DeliverLastPerSubject walks every subject: ~12 s for 1,000,000 on a busy 2-core machine,
+// docs/performance.md), doubled per consecutive timeout, never above subscribe_timeout_ms.
+int SubscribeWaitMs(const LinkOptions& options, bool snapshot, uint64_t stream_msgs,
+                    int consecutive_failures);
 
 struct LinkEvents {
   // Every disconnect (false) and every connect or reconnect (true), in order. A reconnect may
@@ -132,8 +142,9 @@ class Link {
   // start below the stream's first sequence starts at the first one still present). After a
   // reconnect the consumer is recreated from the last delivered sequence + 1 by libnats.
   // Errors: kUnavailable when it cannot be created now (not connected, timeout, stream missing:
-  // the message says which); the caller retries. Consumer thread only.
-  core::Status Subscribe(uint64_t start_seq);
+  // the message says which); the caller retries. wait_ms bounds the consumer's creation (0:
+  // subscribe_timeout_ms; see SubscribeWaitMs). Consumer thread only.
+  core::Status Subscribe(uint64_t start_seq, int wait_ms = 0);
 
   // Stops the subscription (the server drops the ephemeral consumer by itself). No-op when not
   // subscribed. Never waits for the server. Consumer thread only.

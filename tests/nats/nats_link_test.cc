@@ -192,6 +192,27 @@ TEST_CASE("nats: Without a server Open returns at once, calls answer kUnavailabl
   CHECK(events.connects == 0);
 }
 
+TEST_CASE("nats: the consumer-creation wait scales with the server's work and its failures",
+          "[nats]") {
+  LinkOptions o;  // request 5 s, subscribe at most 30 s
+  // A resume creates a consumer at a sequence: the ordinary request wait.
+  CHECK(SubscribeWaitMs(o, false, 1'000'000, 0) == 5000);
+  // A snapshot walks every subject: 25 us per message on top.
+  CHECK(SubscribeWaitMs(o, true, 0, 0) == 5000);
+  CHECK(SubscribeWaitMs(o, true, 2030, 0) == 5050);
+  CHECK(SubscribeWaitMs(o, true, 400'000, 0) == 15000);
+  CHECK(SubscribeWaitMs(o, true, 1'000'000, 0) == 30000);
+  CHECK(SubscribeWaitMs(o, true, 50'000'000, 0) == 30000);
+  // Each timeout in a row doubles it, up to the cap: a slow server is waited for in the end.
+  CHECK(SubscribeWaitMs(o, false, 0, 1) == 10000);
+  CHECK(SubscribeWaitMs(o, false, 0, 2) == 20000);
+  CHECK(SubscribeWaitMs(o, false, 0, 3) == 30000);
+  CHECK(SubscribeWaitMs(o, false, 0, 1000) == 30000);
+  // A cap below the request wait is not a reason to wait less than an ordinary request.
+  o.subscribe_timeout_ms = 1000;
+  CHECK(SubscribeWaitMs(o, true, 1'000'000, 5) == 5000);
+}
+
 TEST_CASE(
     "nats: GetStreamInfo is kNotFound before provisioning; provisioning sets the dedup window",
     "[nats]") {
