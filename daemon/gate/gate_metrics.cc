@@ -52,7 +52,7 @@ GateMetricFamilies::GateMetricFamilies(prometheus::Registry& r)
                   .Register(r)),
       slow_calls(&prometheus::BuildCounter()
                       .Name("jwo_gate_driver_slow_calls_total")
-                      .Help("Driver calls that took longer than the HAL call budget")
+                      .Help("Driver calls that took longer than the HAL call budget, by function")
                       .Register(r)),
       driver_errors(&prometheus::BuildCounter()
                          .Name("jwo_gate_driver_errors_total")
@@ -84,7 +84,10 @@ GateMetrics::GateMetrics(GateMetricFamilies& f, const std::string& gate) {
   ready = &f.ready->Add({{"gate", gate}});
   emergency = &f.emergency->Add({{"gate", gate}});
   faults = &f.faults->Add({{"gate", gate}});
-  slow_calls = &f.slow_calls->Add({{"gate", gate}});
+  for (size_t i = 0; i < kDriverCallCount; ++i) {
+    slow_calls[i] =
+        &f.slow_calls->Add({{"gate", gate}, {"call", std::string(kDriverCallNames[i])}});
+  }
   poll_errors = &f.driver_errors->Add({{"gate", gate}, {"call", "poll"}});
   command_errors = &f.driver_errors->Add({{"gate", gate}, {"call", "command"}});
   open_errors = &f.driver_errors->Add({{"gate", gate}, {"call", "open"}});

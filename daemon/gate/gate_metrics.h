@@ -7,8 +7,8 @@
 //   jwo_gate_ready{gate}                        1 when the gate has no unready reason
 //   jwo_gate_emergency_release{gate}            1 while any lane is under emergency release
 //   jwo_gate_faults{gate}                       active faults reported by the driver
-//   jwo_gate_driver_slow_calls_total{gate}      driver calls over JWO_HAL_CALL_BUDGET_US
-//   jwo_gate_driver_errors_total{gate,call}     driver calls that returned an error
+//   jwo_gate_driver_slow_calls_total{gate,call} driver calls over JWO_HAL_CALL_BUDGET_US, by
+//   function jwo_gate_driver_errors_total{gate,call}     driver calls that returned an error
 //   jwo_gate_events_dropped_total{gate}         events lost to a full event queue
 //   jwo_gate_unmapped_decisions_total           decisions that named no configured lane
 //
@@ -18,6 +18,7 @@
 
 #include <array>
 #include <string>
+#include <string_view>
 
 namespace prometheus {
 class Registry;
@@ -56,6 +57,11 @@ struct GateMetricFamilies {
   prometheus::Counter* unmapped = nullptr;
 };
 
+// The driver functions the gate calls, as jwo_gate_driver_slow_calls_total's `call` label.
+inline constexpr size_t kDriverCallCount = 8;
+inline constexpr std::array<std::string_view, kDriverCallCount> kDriverCallNames = {
+    "open", "close", "lane_count", "poll", "admit", "deny", "set_lane_mode", "control"};
+
 inline constexpr size_t kEventTypeSlots = 12;  // 0 = unknown, 1..11 = jwo_hal_event_type_t
 
 struct GateMetrics {
@@ -67,7 +73,8 @@ struct GateMetrics {
   prometheus::Gauge* ready = nullptr;
   prometheus::Gauge* emergency = nullptr;
   prometheus::Gauge* faults = nullptr;
-  prometheus::Counter* slow_calls = nullptr;
+  // slow_calls[i] counts calls of kDriverCallNames[i] over the budget.
+  std::array<prometheus::Counter*, kDriverCallCount> slow_calls{};
   prometheus::Counter* poll_errors = nullptr;
   prometheus::Counter* command_errors = nullptr;
   prometheus::Counter* open_errors = nullptr;

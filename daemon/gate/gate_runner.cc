@@ -77,7 +77,14 @@ auto GateRunner::Call(const char* name, F&& f) {
   auto finish = [&] {
     const int64_t elapsed = DriverHost::NowNs() - call_started_ns_.exchange(0);
     if (abandoned_) return;
-    if (elapsed > int64_t{JWO_HAL_CALL_BUDGET_US} * 1000) m_.slow_calls->Increment();
+    if (elapsed > int64_t{JWO_HAL_CALL_BUDGET_US} * 1000) {
+      for (size_t i = 0; i < kDriverCallCount; ++i) {
+        if (kDriverCallNames[i] == name) m_.slow_calls[i]->Increment();
+      }
+      core::LogDebug(
+          "gate driver call over budget",
+          {{"gate", cfg_.name}, {"call", name}, {"elapsed_us", std::to_string(elapsed / 1000)}});
+    }
     if (stuck_logged_.exchange(false)) {
       core::LogWarning("gate driver call returned at last",
                        {{"gate", cfg_.name},

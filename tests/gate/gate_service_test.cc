@@ -287,7 +287,11 @@ TEST_CASE("a driver that blocks stalls only its own gate; late commands are drop
     return Metric(registry, "jwo_gate_commands_total",
                   {{"gate", "slow"}, {"command", "admit"}, {"result", "dropped_stale"}}) == 1;
   }));
-  CHECK(Metric(registry, "jwo_gate_driver_slow_calls_total", {{"gate", "slow"}}) >= 1);
+  // Charged to the function that blocked (poll), not to the commands that waited behind it.
+  CHECK(Metric(registry, "jwo_gate_driver_slow_calls_total",
+               {{"gate", "slow"}, {"call", "poll"}}) >= 1);
+  CHECK(Metric(registry, "jwo_gate_driver_slow_calls_total",
+               {{"gate", "slow"}, {"call", "admit"}}) == 0);
 }
 
 TEST_CASE("a driver that reports faults and fails its polls is unready for both") {
