@@ -4,13 +4,16 @@
 #
 #   sudo packaging/install-build-deps.sh          # build + test dependencies
 #   sudo packaging/install-build-deps.sh --bench  # plus the benchmark peers (nginx)
+#   sudo packaging/install-build-deps.sh --package  # plus the packaging tools (build-deb.sh)
 set -euo pipefail
 
 want_bench=0
+want_package=0
 for arg in "$@"; do
   case "$arg" in
     --bench) want_bench=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --package) want_package=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install-build-deps: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +61,8 @@ packages=(
   nats-server libnats-dev groff-base python3-yaml
 )
 [ "$want_bench" -eq 1 ] && packages+=(nginx-light)
+# packaging/build-deb.sh and the package tests (fresh roots, a systemd-nspawn boot).
+[ "$want_package" -eq 1 ] && packages+=(debhelper lintian fakeroot mmdebstrap systemd-container)
 
 missing=()
 for p in "${packages[@]}" libcatch2-dev; do
