@@ -2,6 +2,7 @@
 # Tests the built .deb packages in fresh Debian roots of this machine's release:
 #
 #   sudo packaging/test-packages.sh [DEBDIR]     # default DEBDIR: dist/ (packaging/build-deb.sh)
+#   sudo packaging/test-packages.sh --suite trixie [DEBDIR]   # Debian 13, default dist/trixie/
 #
 #   1. lifecycle: install (user, permissions, placeholder TLS, the daemon starts and answers),
 #      upgrade (state kept, configuration kept), remove (state kept), purge (state gone);
@@ -13,12 +14,18 @@
 #      Skipped, saying why, where nspawn cannot boot.
 #
 # Needs root, mmdebstrap and systemd-nspawn (install-build-deps.sh --package) and the Debian
-# mirror of this machine's apt sources. Work folder: JWO_PKGTEST_DIR (default
-# /var/tmp/jwo-edge-pkgtest). Prints "ok" / "not ok" per check; exit status 1 on any failure.
+# mirror of this machine's apt sources. Work folder: JWO_PKGTEST_DIR/SUITE (default
+# /var/tmp/jwo-edge-pkgtest/bookworm). Prints "ok" / "not ok" per check; exit status 1 on any
+# failure.
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-debdir=$(cd "${1:-$src/dist}" && pwd)
+suite=""
+if [ "${1:-}" = "--suite" ]; then
+  suite=${2:?--suite needs a Debian suite name, e.g. trixie}
+  shift 2
+fi
+debdir=$(cd "${1:-$src/dist${suite:+/$suite}}" && pwd)
 work=${JWO_PKGTEST_DIR:-/var/tmp/jwo-edge-pkgtest}
 failures=0
 
@@ -33,7 +40,8 @@ die() { echo "test-packages: $*" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || die "run as root (chroot, mounts, nspawn)"
 command -v mmdebstrap >/dev/null || die "mmdebstrap missing: install-build-deps.sh --package"
 . /etc/os-release
-suite=${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}
+[ -n "$suite" ] || suite=${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}
+work="$work/$suite"
 arch=$(dpkg --print-architecture)
 shopt -s nullglob
 debs=()
@@ -71,7 +79,7 @@ fi
 
 new_root() {  # new_root NAME: a fresh copy of the base root with the packages at /debs
   local root="$work/$1"
-  rm -rf "$root"
+  rm -rf --one-file-system "$root"
   mkdir -p "$root"
   tar -C "$root" -xf "$base"
   mkdir -p "$root/debs"

@@ -35,6 +35,7 @@ DriverHost::DriverHost(std::string gate_name, size_t capacity, prometheus::Count
   table_.emit = &DriverHost::Emit;
   table_.log = &DriverHost::Log;
   table_.monotonic_ns = &DriverHost::MonotonicNs;
+  hal::InstallSettingGetters<&DriverHost::SettingsOf>(&table_);
   // A driver call is charged with what the host does inside it. The first card tap's pseudonym
   // is the process's first SHA-256, and OpenSSL sets up its digest on first use: 2.5-3.5 ms
   // inside the driver's call, against ~1 us for every later tap (jwo-bench-gate-host). Paid
@@ -42,6 +43,10 @@ DriverHost::DriverHost(std::string gate_name, size_t capacity, prometheus::Count
   static const bool digest_ready = [] { return !core::Pseudonym("warm-up").empty(); }();
   (void)digest_ready;
   inbox_.reserve(64);
+}
+
+const hal::HostSettings& DriverHost::SettingsOf(void* context) {
+  return static_cast<DriverHost*>(context)->settings_;
 }
 
 void DriverHost::SetDriverName(std::string name) {

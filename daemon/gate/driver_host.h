@@ -6,7 +6,8 @@
 // takes the batch after each driver call. The inbox holds `capacity` events; beyond that new
 // events are dropped and counted (a driver flooding events must not exhaust memory; the
 // counter and jwo_gate_events_dropped_total show it). log() writes to the daemon's log with
-// the gate's name. monotonic_ns() is the steady clock. Every host function is thread-safe, as
+// the gate's name. monotonic_ns() is the steady clock. The setting_* getters read the
+// instance's settings (SetSettings). Every host function is thread-safe, as
 // gate_hal.h requires for drivers with their own threads.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "gate/gate_state.h"
+#include "hal/loader/host_settings.h"
 #include "jwo_edge/gate_hal.h"
 
 namespace prometheus {
@@ -36,6 +38,9 @@ class DriverHost {
   const jwo_hal_host_t* table() const { return &table_; }
   // Names the driver in log lines (set once it is loaded).
   void SetDriverName(std::string name);
+  // The settings the table's setting_* getters answer from (ABI 1.1): the text about to be
+  // handed to open(). Only while no instance is open.
+  void SetSettings(std::string_view settings_json) { settings_.Set(settings_json); }
 
   // Every event queued since the last call, oldest first.
   std::vector<GateEvent> TakeEvents();
@@ -48,11 +53,13 @@ class DriverHost {
   static void Emit(void* context, const jwo_hal_event_t* event);
   static void Log(void* context, uint32_t level, const char* message);
   static uint64_t MonotonicNs(void* context);
+  static const hal::HostSettings& SettingsOf(void* context);
 
   const std::string gate_name_;
   const size_t capacity_;
   prometheus::Counter* const dropped_;
   jwo_hal_host_t table_{};
+  hal::HostSettings settings_;
   std::mutex mutex_;  // guards the members below
   std::string driver_name_ = "?";
   std::vector<GateEvent> inbox_;

@@ -58,9 +58,10 @@ struct GateMetricFamilies {
 };
 
 // The driver functions the gate calls, as jwo_gate_driver_slow_calls_total's `call` label.
-inline constexpr size_t kDriverCallCount = 8;
+inline constexpr size_t kDriverCallCount = 9;
 inline constexpr std::array<std::string_view, kDriverCallCount> kDriverCallNames = {
-    "open", "close", "lane_count", "poll", "admit", "deny", "set_lane_mode", "control"};
+    "open", "close",         "lane_count", "instance_capabilities", "poll", "admit",
+    "deny", "set_lane_mode", "control"};
 
 inline constexpr size_t kEventTypeSlots = 12;  // 0 = unknown, 1..11 = jwo_hal_event_type_t
 

@@ -197,6 +197,7 @@ void GateRunner::TryOpen(int64_t now) {
   char error[JWO_HAL_ERROR_SIZE];
   std::memset(error, 0, sizeof error);
   jwo_hal_instance_t* instance = nullptr;
+  host_.SetSettings(cfg_.settings_json);
   const int rc = Call("open", [&] {
     return fn_.open(host_.table(), cfg_.settings_json.c_str(), &instance, error, sizeof error);
   });
@@ -210,6 +211,20 @@ void GateRunner::TryOpen(int64_t now) {
     permanent = rc == JWO_HAL_ESETTINGS;
   } else {
     lanes = Call("lane_count", [&] { return fn_.lane_count(instance); });
+    // ABI 1.1: this instance's capabilities, within the descriptor's (gate_hal.h).
+    uint64_t caps = lib_->capabilities();
+    if (fn_.instance_capabilities != nullptr) {
+      const uint64_t mine =
+          Call("instance_capabilities", [&] { return fn_.instance_capabilities(instance); });
+      if ((mine & ~caps) != 0) {
+        core::LogWarning(
+            "gate driver reports instance capabilities its descriptor does not declare; "
+            "ignored",
+            {{"gate", cfg_.name}, {"capabilities", hal::CapabilityNames(mine & ~caps)}});
+      }
+      caps &= mine;
+    }
+    caps_.store(caps, std::memory_order_relaxed);
     // gate_hal.h: 1..JWO_HAL_MAX_LANES. The gate's state holds an entry per lane, so an absurd
     // count (a driver bug, UINT32_MAX) must not reach it.
     if (lanes == 0 || lanes > kMaxDriverLanes) {
@@ -312,17 +327,17 @@ void GateRunner::SendCommand(const LaneCommand& cmd, int64_t now) {
   int rc = JWO_HAL_EUNSUPPORTED;
   switch (cmd.kind) {
     case CommandKind::kAdmit:
-      if (fn_.admit != nullptr && lib_->Has(JWO_HAL_CAP_ADMIT)) {
+      if (fn_.admit != nullptr && Has(JWO_HAL_CAP_ADMIT)) {
         rc = Call("admit", [&] { return fn_.admit(instance_, cmd.lane); });
       }
       break;
     case CommandKind::kDeny:
-      if (fn_.deny != nullptr && lib_->Has(JWO_HAL_CAP_DENY)) {
+      if (fn_.deny != nullptr && Has(JWO_HAL_CAP_DENY)) {
         rc = Call("deny", [&] { return fn_.deny(instance_, cmd.lane, cmd.message.c_str()); });
       }
       break;
     case CommandKind::kSetMode:
-      if (fn_.set_lane_mode != nullptr && lib_->Has(JWO_HAL_CAP_LANE_MODE)) {
+      if (fn_.set_lane_mode != nullptr && Has(JWO_HAL_CAP_LANE_MODE)) {
         rc =
             Call("set_lane_mode", [&] { return fn_.set_lane_mode(instance_, cmd.lane, cmd.mode); });
       }
@@ -425,7 +440,7 @@ core::Result<json::object> GateRunner::Control(const std::string& request) {
       return core::Status(core::StatusCode::kUnavailable,
                           "gate '" + cfg_.name + "' is not open: " + error_);
     }
-    if (fn_.control == nullptr || !lib_->Has(JWO_HAL_CAP_CONTROL)) {
+    if (fn_.control == nullptr || !Has(JWO_HAL_CAP_CONTROL)) {
       return core::Status(core::StatusCode::kFailedPrecondition,
                           "the driver of gate '" + cfg_.name + "' (" + lib_->name() +
                               ") takes no control requests");
@@ -472,7 +487,7 @@ core::Result<json::object> GateRunner::SetLaneMode(uint32_t lane, uint32_t mode)
                                 "until the hardware clears the release");
       }
     }
-    if (fn_.set_lane_mode == nullptr || !lib_->Has(JWO_HAL_CAP_LANE_MODE)) {
+    if (fn_.set_lane_mode == nullptr || !Has(JWO_HAL_CAP_LANE_MODE)) {
       return core::Status(core::StatusCode::kFailedPrecondition,
                           "the driver of gate '" + cfg_.name + "' does not support lane modes");
     }
@@ -506,7 +521,7 @@ std::vector<std::string> GateRunner::UnreadyReasonsLocked(int64_t now) const {
     reasons.push_back(prefix + "driver_stuck");
   if (open_ && poll_failing_) reasons.push_back(prefix + "driver_error");
   if (open_ && state_.HasFaults()) reasons.push_back(prefix + "fault");
-  if (open_ && lib_ && lib_->Has(JWO_HAL_CAP_HEARTBEAT) &&
+  if (open_ && Has(JWO_HAL_CAP_HEARTBEAT) &&
       now - last_heartbeat_ns_.load() > Ns(opt_.heartbeat_timeout)) {
     reasons.push_back(prefix + "heartbeat_lost");
   }
@@ -556,6 +571,7 @@ json::object GateRunner::Status() const {
     driver["version"] = lib_->version();
     driver["abi"] = std::to_string(lib_->abi_major()) + "." + std::to_string(lib_->abi_minor());
     driver["capabilities"] = hal::CapabilityNames(lib_->capabilities());
+    if (open_) driver["instance_capabilities"] = hal::CapabilityNames(caps_.load());
   }
   out["driver"] = driver;
   if (!error_.empty()) out["error"] = error_;

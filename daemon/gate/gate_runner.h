@@ -135,6 +135,12 @@ class GateRunner : public std::enable_shared_from_this<GateRunner> {
   mutable std::mutex state_mutex_;  // guards the members below
   GateState state_;
   std::shared_ptr<const hal::DriverLibrary> lib_;
+  // The open instance's capabilities (the descriptor's, narrowed by instance_capabilities);
+  // 0 while none is open. Written by the gate thread at open, read by any.
+  std::atomic<uint64_t> caps_{0};
+  bool Has(uint64_t capability) const {
+    return (caps_.load(std::memory_order_relaxed) & capability) != 0;
+  }
   std::string driver_path_;
   std::string error_;             // why the driver is not open
   bool permanent_error_ = false;  // no further open attempts

@@ -78,10 +78,14 @@ class Checker {
   void Add(const char* check, Verdict v, std::string detail) {
     report_->Add(check, v, std::move(detail));
   }
-  bool Has(uint64_t cap) const { return (fn_.capabilities & cap) != 0; }
+  // What the opened instance can do (the descriptor's, narrowed by instance_capabilities).
+  bool Has(uint64_t cap) const { return (caps_ & cap) != 0; }
+  // What the descriptor declares.
+  bool Declared(uint64_t cap) const { return (fn_.capabilities & cap) != 0; }
 
   void CheckDescriptor();
   bool CheckOpen();
+  void CheckInstanceCapabilities();
   void CheckPoll();
   void CheckCommands();
   void CheckControl();
@@ -99,6 +103,7 @@ class Checker {
   CallWatchdog watchdog_;
   std::shared_ptr<const DriverLibrary> lib_;
   jwo_hal_driver_t fn_{};
+  uint64_t caps_ = 0;
   jwo_hal_instance_t* main_ = nullptr;
   uint32_t lanes_ = 0;
   int threads_before_ = 0;
@@ -114,6 +119,7 @@ int Checker::Open(int instance, const std::string& settings, jwo_hal_instance_t*
   char buf[JWO_HAL_ERROR_SIZE];
   std::memset(buf, 0, sizeof buf);
   const jwo_hal_host_t* table = host_.Table(instance);
+  host_.SetSettings(instance, settings);
   const int rc =
       Call("open", [&] { return fn_.open(table, settings.c_str(), out, buf, sizeof buf); });
   if (buf[sizeof buf - 1] != '\0') {
@@ -139,6 +145,7 @@ void Checker::Run(const std::string& path) {
   }
   lib_ = std::move(loaded).value();
   fn_ = lib_->functions();
+  caps_ = fn_.capabilities;
   Add("load", Verdict::kPass,
       lib_->name() + " " + lib_->version() + ", ABI " + std::to_string(lib_->abi_major()) + "." +
           std::to_string(lib_->abi_minor()) + ", capabilities: " +
@@ -178,12 +185,12 @@ void Checker::CheckDescriptor() {
                 {fn_.set_lane_mode != nullptr, JWO_HAL_CAP_LANE_MODE, "set_lane_mode"},
                 {fn_.control != nullptr, JWO_HAL_CAP_CONTROL, "control"}};
   for (const auto& c : checks) {
-    if (c.present && !Has(c.cap)) {
+    if (c.present && !Declared(c.cap)) {
       problems += std::string(problems.empty() ? "" : "; ") + c.text +
                   " is set but its capability is not declared: the daemon will never call it";
     }
   }
-  if (Has(JWO_HAL_CAP_DENY_MESSAGE) && !Has(JWO_HAL_CAP_DENY)) {
+  if (Declared(JWO_HAL_CAP_DENY_MESSAGE) && !Declared(JWO_HAL_CAP_DENY)) {
     problems += std::string(problems.empty() ? "" : "; ") +
                 "JWO_HAL_CAP_DENY_MESSAGE without JWO_HAL_CAP_DENY";
   }
@@ -214,7 +221,34 @@ bool Checker::CheckOpen() {
   host_.SetLaneCount(0, lanes_);
   Add("open", Verdict::kPass,
       "opened with " + options_.settings + "; " + std::to_string(lanes_) + " lane(s)");
+  CheckInstanceCapabilities();
   return true;
+}
+
+void Checker::CheckInstanceCapabilities() {
+  if (fn_.instance_capabilities == nullptr) {
+    Add("instance caps", Verdict::kSkip,
+        "no instance_capabilities (ABI 1.1): every instance has the descriptor's");
+    return;
+  }
+  const uint64_t mine =
+      Call("instance_capabilities", [&] { return fn_.instance_capabilities(main_); });
+  const uint64_t again =
+      Call("instance_capabilities", [&] { return fn_.instance_capabilities(main_); });
+  caps_ = fn_.capabilities & mine;
+  const std::string shown = mine ? CapabilityNames(mine) : "none";
+  if ((mine & ~fn_.capabilities) != 0) {
+    Add("instance caps", Verdict::kFail,
+        "instance_capabilities() returned bits the descriptor does not declare (" +
+            CapabilityNames(mine & ~fn_.capabilities) +
+            "): an instance may only have fewer capabilities than the descriptor");
+  } else if (again != mine) {
+    Add("instance caps", Verdict::kFail,
+        "instance_capabilities() changed between two calls on the same instance");
+  } else {
+    Add("instance caps", Verdict::kPass,
+        "this instance: " + shown + " (descriptor: " + CapabilityNames(fn_.capabilities) + ")");
+  }
 }
 
 void Checker::CheckPoll() {

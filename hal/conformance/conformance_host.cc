@@ -38,8 +38,21 @@ const jwo_hal_host_t* ConformanceHost::Table(int instance) {
   c->table.emit = &ConformanceHost::Emit;
   c->table.log = &ConformanceHost::Log;
   c->table.monotonic_ns = &ConformanceHost::MonotonicNs;
+  InstallSettingGetters<&ConformanceHost::SettingsOf>(&c->table);
   contexts_.push_back(std::move(c));
   return &contexts_.back()->table;
+}
+
+const HostSettings& ConformanceHost::SettingsOf(void* context) {
+  return static_cast<Context*>(context)->settings;
+}
+
+void ConformanceHost::SetSettings(int instance, std::string_view settings_json) {
+  Table(instance);
+  std::lock_guard lock(mutex_);
+  for (auto& c : contexts_) {
+    if (c->instance == instance) c->settings.Set(settings_json);
+  }
 }
 
 void ConformanceHost::SetLaneCount(int instance, uint32_t lanes) {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "hal/loader/host_settings.h"
 #include "jwo_edge/gate_hal.h"
 
 namespace jwo::hal::conformance {
@@ -44,6 +45,9 @@ class ConformanceHost {
 
   // The lane count events are validated against.
   void SetLaneCount(int instance, uint32_t lanes);
+  // What instance `instance`'s setting_* getters answer from: the text about to be handed to
+  // its open(). Only while that instance is not open.
+  void SetSettings(int instance, std::string_view settings_json);
 
   std::vector<RecordedEvent> Events() const;
   std::vector<std::string> Logs() const;
@@ -54,11 +58,13 @@ class ConformanceHost {
     int instance;
     uint32_t lanes;
     jwo_hal_host_t table;
+    HostSettings settings;
   };
 
   static void Emit(void* context, const jwo_hal_event_t* event);
   static void Log(void* context, uint32_t level, const char* message);
   static uint64_t MonotonicNs(void* context);
+  static const HostSettings& SettingsOf(void* context);
 
   std::atomic<uint64_t> now_ns_{1'000'000'000};
   std::atomic<std::thread::id> call_thread_{};

@@ -5,7 +5,7 @@
  * controller would do. Replace the parts marked HARDWARE with calls to your controller's
  * library or protocol (non-blocking: start the action, finish it in poll()).
  *
- * Settings (JSON): {} or {"lanes": N} with N from 1 to 8.
+ * Settings: {} or {"lanes": N} with N from 1 to 8, read through the host (HAL ABI 1.1).
  * Build: see CMakeLists.txt beside this file; check with: jwo-hal-conformance ./jwo_hal_example.so
  */
 #include <jwo_edge/gate_hal.h>
@@ -42,48 +42,46 @@ static void emit(const jwo_hal_instance_t* g, uint32_t type, uint32_t lane) {
   g->host->emit(g->host->context, &e);
 }
 
-static const char* skip_space(const char* p) {
-  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') ++p;
-  return p;
-}
-
-/* Accepts exactly {} or {"lanes": <1..8>} (whitespace allowed). Real drivers use a JSON
- * library; this keeps the example free of dependencies. */
-static int parse_settings(const char* json, uint32_t* lanes, char* error, size_t error_size) {
-  const char* p = skip_space(json);
-  if (*p++ != '{') goto bad;
-  p = skip_space(p);
-  if (*p == '}') {
-    *lanes = 1;
-    p = skip_space(p + 1);
-    if (*p != '\0') goto bad;
-    return JWO_HAL_OK;
-  }
-  if (strncmp(p, "\"lanes\"", 7) != 0) {
-    snprintf(error, error_size, "settings: the only key is \"lanes\"");
+/* Reads {} or {"lanes": N} through the host's settings getters (ABI 1.1, gate_hal.h section
+ * 9): no JSON parser in the driver. Unknown keys are refused by name, as the contract asks. */
+static int read_settings(const jwo_hal_host_t* host, uint32_t* lanes, char* error,
+                         size_t error_size) {
+  void* ctx = host->context;
+  size_t count = 0;
+  size_t i;
+  int64_t n = 1;
+  int rc;
+  char key[64];
+  if (!JWO_HAL_HOST_HAS(host, setting_key)) {
+    snprintf(error, error_size,
+             "this driver needs jwo-edge with HAL ABI 1.1 or later (settings access); the "
+             "daemon speaks %u.%u",
+             (unsigned)host->abi_major, (unsigned)host->abi_minor);
     return JWO_HAL_ESETTINGS;
   }
-  p = skip_space(p + 7);
-  if (*p++ != ':') goto bad;
-  p = skip_space(p);
-  {
-    char* end = NULL;
-    long n = strtol(p, &end, 10);
-    if (end == p || n < 1 || n > EXAMPLE_MAX_LANES) {
-      snprintf(error, error_size, "settings.lanes: must be an integer from 1 to %d",
-               EXAMPLE_MAX_LANES);
+  rc = host->setting_count(ctx, "", &count);
+  if (rc != JWO_HAL_OK) {
+    snprintf(error, error_size, "settings: must be a JSON object (%s)", jwo_hal_status_name(rc));
+    return JWO_HAL_ESETTINGS;
+  }
+  for (i = 0; i < count; ++i) {
+    rc = host->setting_key(ctx, "", i, key, sizeof key);
+    if (rc != JWO_HAL_OK || strcmp(key, "lanes") != 0) {
+      snprintf(error, error_size, "settings.%s: unknown key (the only key is \"lanes\")",
+               rc == JWO_HAL_OK ? key : "(a long key)");
       return JWO_HAL_ESETTINGS;
     }
-    *lanes = (uint32_t)n;
-    p = skip_space(end);
   }
-  if (*p++ != '}') goto bad;
-  p = skip_space(p);
-  if (*p != '\0') goto bad;
+  rc = host->setting_int(ctx, "/lanes", &n);
+  if (rc == JWO_HAL_ENOENT) {
+    n = 1; /* the default */
+  } else if (rc != JWO_HAL_OK || n < 1 || n > EXAMPLE_MAX_LANES) {
+    snprintf(error, error_size, "settings.lanes: must be an integer from 1 to %d",
+             EXAMPLE_MAX_LANES);
+    return JWO_HAL_ESETTINGS;
+  }
+  *lanes = (uint32_t)n;
   return JWO_HAL_OK;
-bad:
-  snprintf(error, error_size, "settings: must be {} or {\"lanes\": N}");
-  return JWO_HAL_ESETTINGS;
 }
 
 static int example_open(const jwo_hal_host_t* host, const char* settings_json,
@@ -93,7 +91,8 @@ static int example_open(const jwo_hal_host_t* host, const char* settings_json,
   jwo_hal_instance_t* g;
   int rc;
   if (host == NULL || settings_json == NULL || out_instance == NULL) return JWO_HAL_EINVAL;
-  rc = parse_settings(settings_json, &lanes, error, error_size);
+  /* settings_json is the same text the host's getters read; the getters spare us parsing it. */
+  rc = read_settings(host, &lanes, error, error_size);
   if (rc != JWO_HAL_OK) return rc;
   g = (jwo_hal_instance_t*)calloc(1, sizeof *g);
   if (g == NULL) {
@@ -172,6 +171,8 @@ static const jwo_hal_driver_t kDescriptor = {
     example_deny,
     example_set_lane_mode,
     NULL, /* control: not supported */
+    NULL, /* instance_capabilities (ABI 1.1): every instance has the descriptor's */
+    NULL, /* stimulate (ABI 1.1): no test inputs */
 };
 
 JWO_HAL_EXPORT const jwo_hal_driver_t* jwo_hal_entry(void) { return &kDescriptor; }

@@ -132,8 +132,14 @@ core::Result<std::shared_ptr<const DriverLibrary>> DriverLibrary::Load(const std
                   "struct_size is not set to sizeof(jwo_hal_driver_t); rebuild it against the "
                   "installed jwo_edge/gate_hal.h");
   }
-  // Copy what both sides know; a newer driver's extra members stay unread.
+  // Copy what both sides know; a newer driver's extra members stay unread. A 1.1 member only
+  // partly inside struct_size (a damaged descriptor) is not provided: no half-copied pointer.
   std::memcpy(&lib->functions_, d, std::min<size_t>(d->struct_size, sizeof(jwo_hal_driver_t)));
+  if (d->struct_size < offsetof(jwo_hal_driver_t, instance_capabilities) +
+                           sizeof(jwo_hal_instance_capabilities_fn)) {
+    lib->functions_.instance_capabilities = nullptr;
+  }
+  if (d->struct_size < JWO_HAL_DRIVER_SIZE_1_1) lib->functions_.stimulate = nullptr;
   const jwo_hal_driver_t& f = lib->functions_;
   if (f.name == nullptr || !IsValidName(f.name)) {
     return Refuse("gate driver " + path +

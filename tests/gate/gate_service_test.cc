@@ -294,6 +294,31 @@ TEST_CASE("a driver that blocks stalls only its own gate; late commands are drop
                {{"gate", "slow"}, {"call", "admit"}}) == 0);
 }
 
+TEST_CASE("an instance's own capabilities decide which commands the gate sends (ABI 1.1)") {
+  prometheus::Registry registry;
+  GateService s(FastOptions());
+  const std::string driver = Built("tests/hal/jwo_hal_broken_instance_caps.so");
+  // "caps" is read by the driver through the host's settings getters: this instance has no
+  // admit, though the descriptor declares it; the other declares a bit beyond the descriptor.
+  s.Start({Gate("none", driver, R"({"caps": 0})"),
+           Gate("wide", driver,
+                "{\"caps\": " + std::to_string(JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_TAMPER) + "}")},
+          registry);
+  REQUIRE(Eventually([&] { return Ready(s, "none") && Ready(s, "wide"); }));
+  CHECK(GateStatus(s, 0).at("driver").at("capabilities").as_string() == "admit");
+  CHECK(GateStatus(s, 0).at("driver").at("instance_capabilities").as_string() == "");
+  // The extra bit is ignored: the descriptor bounds what an instance may do.
+  CHECK(GateStatus(s, 1).at("driver").at("instance_capabilities").as_string() == "admit");
+  s.OnDecision(Request("none", "1", "t1"), Approved());
+  s.OnDecision(Request("wide", "1", "t2"), Approved());
+  REQUIRE(Eventually([&] {
+    return Metric(registry, "jwo_gate_commands_total",
+                  {{"gate", "none"}, {"command", "admit"}, {"result", "unsupported"}}) == 1 &&
+           Metric(registry, "jwo_gate_commands_total",
+                  {{"gate", "wide"}, {"command", "admit"}, {"result", "sent"}}) == 1;
+  }));
+}
+
 TEST_CASE("a driver that reports faults and fails its polls is unready for both") {
   prometheus::Registry registry;
   GateService s(FastOptions());

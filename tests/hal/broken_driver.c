@@ -10,6 +10,10 @@
  *   FAULTY        reports FAULT 42 at open and fails every poll with JWO_HAL_EIO
  *   UNDECLARED    emits event type `emit` (settings) on lane 1 at open, declaring only ADMIT
  *   LANES         lane_count() answers `lanes` (settings), e.g. 0 or 4294967295
+ *   ABI_1_0       built as an ABI 1.0 driver (minor 0, the 1.0 descriptor size); its
+ *                 instance_capabilities lies beyond struct_size and must never be called
+ *   INSTANCE_CAPS instance_capabilities() answers `caps` (settings, read through the host's
+ *                 ABI 1.1 getters; default ADMIT) against a descriptor declaring ADMIT
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jwo_edge/gate_hal.h>
@@ -24,6 +28,7 @@ struct jwo_hal_instance {
   long block_ms;
   long block_after;
   long polls;
+  long caps;
 };
 
 static long setting(const char* json, const char* key, long fallback) {
@@ -50,7 +55,9 @@ static void emit(jwo_hal_instance_t* g, uint32_t type, uint32_t lane, int32_t co
 static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal_instance_t** out,
                        char* error, size_t error_size) {
   jwo_hal_instance_t* g;
-  if (settings[0] != '{') {
+  size_t end = strlen(settings);
+  while (end > 0 && (settings[end - 1] == ' ' || settings[end - 1] == '\n')) --end;
+  if (settings[0] != '{' || end == 0 || settings[end - 1] != '}') {
     strncpy(error, "settings: must be a JSON object", error_size - 1);
     error[error_size - 1] = '\0';
     return JWO_HAL_ESETTINGS;
@@ -60,6 +67,13 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
   g->host = host;
   g->block_ms = setting(settings, "\"block_ms\"", 400);
   g->block_after = setting(settings, "\"block_after_polls\"", 0);
+#ifdef BROKEN_INSTANCE_CAPS
+  {
+    int64_t caps = JWO_HAL_CAP_ADMIT;
+    if (JWO_HAL_HOST_HAS(host, setting_int)) host->setting_int(host->context, "/caps", &caps);
+    g->caps = (long)caps;
+  }
+#endif
   g->lanes = strtoul(
       strstr(settings, "\"lanes\"") != NULL ? strchr(strstr(settings, "\"lanes\""), ':') + 1 : "2",
       NULL, 10);
@@ -101,8 +115,24 @@ __attribute__((unused)) static int broken_poll(jwo_hal_instance_t* g) {
 #endif
 }
 
-__attribute__((unused)) static int broken_admit(jwo_hal_instance_t* g, uint32_t lane) {
+/* ABI_1_0: present in the struct but beyond its struct_size, so never called. */
+__attribute__((unused)) static uint64_t broken_instance_capabilities(
+    const jwo_hal_instance_t* g) {
+#ifdef BROKEN_ABI_1_0
   (void)g;
+  abort();
+#else
+  return (uint64_t)g->caps;
+#endif
+}
+
+__attribute__((unused)) static int broken_admit(jwo_hal_instance_t* g, uint32_t lane) {
+#ifdef BROKEN_INSTANCE_CAPS
+  /* An instance without the capability refuses, as the contract asks. */
+  if ((g->caps & (long)JWO_HAL_CAP_ADMIT) == 0) return JWO_HAL_EUNSUPPORTED;
+#else
+  (void)g;
+#endif
   return lane >= 1 && lane <= 2 ? JWO_HAL_OK : JWO_HAL_EINVAL;
 }
 
@@ -112,9 +142,15 @@ static const jwo_hal_driver_t kDescriptor = {
 #else
     JWO_HAL_ABI_MAJOR,
 #endif
+#if defined(BROKEN_ABI_1_0) || defined(BROKEN_WRONG_MAJOR)
+    0,
+#else
     JWO_HAL_ABI_MINOR,
+#endif
 #ifdef BROKEN_SHORT
     offsetof(jwo_hal_driver_t, admit),
+#elif defined(BROKEN_ABI_1_0)
+    JWO_HAL_DRIVER_SIZE_1_0,
 #else
     sizeof(jwo_hal_driver_t),
 #endif
@@ -137,6 +173,12 @@ static const jwo_hal_driver_t kDescriptor = {
 #endif
     NULL,
     NULL,
+    NULL,
+#if defined(BROKEN_ABI_1_0) || defined(BROKEN_INSTANCE_CAPS)
+    broken_instance_capabilities,
+#else
+    NULL,
+#endif
     NULL,
 };
 

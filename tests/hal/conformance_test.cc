@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hal/conformance/call_watchdog.h"
 #include "jwo_edge/gate_hal.h"
@@ -78,6 +81,59 @@ TEST_CASE("conformance passes on the example driver built from the public header
   auto report = Run(Built("hal/examples/jwo_hal_example.so"), R"({"lanes":3})");
   INFO(Printed(*report));
   CHECK(report->passed());
+}
+
+TEST_CASE("the example driver reads its settings through the host and names what is wrong") {
+  // ABI 1.1 getters instead of a JSON parser in the driver: the same refusals by name.
+  for (const auto& [settings, expected] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"lanes": 9})", "settings.lanes: must be an integer from 1 to 8"},
+           {R"({"lanes": 2.0})", "settings.lanes: must be an integer from 1 to 8"},
+           {R"({"lanes": "2"})", "settings.lanes: must be an integer from 1 to 8"},
+           {R"({"lanes": 2, "relay": 1})", "settings.relay: unknown key"},
+           {R"([1, 2])", "settings: must be a JSON object"}}) {
+    DYNAMIC_SECTION(settings) {
+      auto report = Run(Built("hal/examples/jwo_hal_example.so"), settings);
+      const std::string text = Printed(*report);
+      INFO(text);
+      CHECK(VerdictOf(*report, "open") == Verdict::kFail);
+      CHECK_THAT(text, ContainsSubstring("JWO_HAL_ESETTINGS"));
+      CHECK_THAT(text, ContainsSubstring(expected));
+    }
+  }
+  auto defaults = Run(Built("hal/examples/jwo_hal_example.so"), "{}");
+  INFO(Printed(*defaults));
+  CHECK(defaults->passed());
+}
+
+TEST_CASE("an ABI 1.0 driver still loads and passes on this 1.1 host") {
+  // Its descriptor ends before instance_capabilities; the kit (like the daemon) never calls a
+  // member beyond struct_size, which this driver's would abort() in.
+  auto report = Run(Built("tests/hal/jwo_hal_broken_abi_1_0.so"), "{}");
+  const std::string text = Printed(*report);
+  INFO(text);
+  CHECK(report->passed());
+  CHECK_THAT(text, ContainsSubstring("ABI 1.0"));
+  CHECK(VerdictOf(*report, "instance caps") == Verdict::kSkip);
+}
+
+TEST_CASE("conformance checks per-instance capabilities against the descriptor's") {
+  SECTION("fewer than the descriptor: the instance's are used") {
+    auto report = Run(Built("tests/hal/jwo_hal_broken_instance_caps.so"), R"({"caps": 0})");
+    const std::string text = Printed(*report);
+    INFO(text);
+    CHECK(VerdictOf(*report, "instance caps") == Verdict::kPass);
+    CHECK_THAT(text, ContainsSubstring("this instance: none (descriptor: admit)"));
+    // admit is not tried on an instance without JWO_HAL_CAP_ADMIT.
+    CHECK(report->passed());
+  }
+  SECTION("more than the descriptor: a failure naming the bits") {
+    auto report = Run(Built("tests/hal/jwo_hal_broken_instance_caps.so"),
+                      "{\"caps\": " + std::to_string(JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_TAMPER) + "}");
+    const std::string text = Printed(*report);
+    INFO(text);
+    CHECK(VerdictOf(*report, "instance caps") == Verdict::kFail);
+    CHECK_THAT(text, ContainsSubstring("bits the descriptor does not declare (tamper)"));
+  }
 }
 
 TEST_CASE("conformance fails a driver that blocks, and says which call") {

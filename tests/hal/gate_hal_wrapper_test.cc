@@ -105,3 +105,87 @@ TEST_CASE("exceptions never cross the C ABI: each maps to its status code") {
   CHECK(kDriver.deny(inst, 1, nullptr) == JWO_HAL_EINVAL);
   kDriver.close(inst);
 }
+
+namespace {
+
+// ABI 1.1: reads its settings through Host, narrows its capabilities per instance, and takes
+// test inputs.
+class SettingsDriver : public jwo_edge::hal::Driver {
+ public:
+  static std::unique_ptr<SettingsDriver> Open(const jwo_edge::hal::Host& host, std::string_view) {
+    auto d = std::make_unique<SettingsDriver>();
+    d->host_ = host;
+    int64_t lanes = 1;
+    if (host.SettingInt("/lanes", &lanes) == JWO_HAL_ETYPE) {
+      throw jwo_edge::hal::SettingsError("settings.lanes: must be an integer");
+    }
+    d->lanes_ = static_cast<uint32_t>(lanes);
+    bool door = false;
+    host.SettingBool("/door", &door);
+    d->caps_ = JWO_HAL_CAP_ADMIT | (door ? JWO_HAL_CAP_DOOR_SENSOR : 0);
+    host.SettingString("/name", &d->name_);
+    return d;
+  }
+  uint32_t LaneCount() const override { return lanes_; }
+  int Poll() override { return JWO_HAL_OK; }
+  uint64_t InstanceCapabilities() const { return caps_; }
+  int Stimulate(jwo_hal_input_t input, uint32_t lane, std::string_view data) {
+    if (input != JWO_HAL_INPUT_CARD_TAP) return JWO_HAL_EUNSUPPORTED;
+    host_.CardTapped(lane, data.data(), data.size());
+    return JWO_HAL_OK;
+  }
+  std::string name_;
+
+ private:
+  jwo_edge::hal::Host host_;
+  uint32_t lanes_ = 1;
+  uint64_t caps_ = 0;
+};
+
+const jwo_hal_driver_t kSettingsDriver = jwo_edge::hal::MakeDescriptor<SettingsDriver>(
+    "settings", "1.1.0", JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_DOOR_SENSOR | JWO_HAL_CAP_CARD_READER);
+
+}  // namespace
+
+TEST_CASE("the wrapper fills the ABI 1.1 hooks only for a class that declares them") {
+  CHECK(kSettingsDriver.instance_capabilities != nullptr);
+  CHECK(kSettingsDriver.stimulate != nullptr);
+  CHECK(kDriver.instance_capabilities == nullptr);
+  CHECK(kDriver.stimulate == nullptr);
+}
+
+TEST_CASE("the wrapper reads settings through the host and answers the 1.1 hooks") {
+  jwo::hal::testing::RecordingHost host;
+  const std::string long_name(1000, 'n');
+  const std::string settings = R"({"lanes":3,"door":true,"name":")" + long_name + "\"}";
+  host.settings.Set(settings);
+  jwo_hal_instance_t* inst = nullptr;
+  char error[JWO_HAL_ERROR_SIZE] = {};
+  REQUIRE(kSettingsDriver.open(host.table(), settings.c_str(), &inst, error, sizeof error) ==
+          JWO_HAL_OK);
+  CHECK(kSettingsDriver.lane_count(inst) == 3);
+  CHECK(kSettingsDriver.instance_capabilities(inst) ==
+        (JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_DOOR_SENSOR));
+  const uint8_t card[] = {1, 2, 3};
+  CHECK(kSettingsDriver.stimulate(inst, JWO_HAL_INPUT_CARD_TAP, 2, card, sizeof card) ==
+        JWO_HAL_OK);
+  REQUIRE(host.Of(JWO_HAL_EVENT_CARD_TAPPED).size() == 1);
+  CHECK(host.Of(JWO_HAL_EVENT_CARD_TAPPED)[0].data == std::string("\x01\x02\x03", 3));
+  CHECK(kSettingsDriver.stimulate(inst, JWO_HAL_INPUT_TAMPER, 1, nullptr, 0) ==
+        JWO_HAL_EUNSUPPORTED);
+  CHECK(kSettingsDriver.stimulate(inst, JWO_HAL_INPUT_CARD_TAP, 1, nullptr, 3) == JWO_HAL_EINVAL);
+  kSettingsDriver.close(inst);
+
+  // A string longer than the first buffer is read whole.
+  inst = nullptr;
+  REQUIRE(kSettingsDriver.open(host.table(), settings.c_str(), &inst, error, sizeof error) ==
+          JWO_HAL_OK);
+  CHECK(static_cast<SettingsDriver*>(
+            reinterpret_cast<jwo_edge::hal::detail::Box*>(inst)->driver.get())
+            ->name_ == long_name);
+  kSettingsDriver.close(inst);
+
+  host.settings.Set(R"({"lanes":2.5})");
+  CHECK(kSettingsDriver.open(host.table(), "{}", &inst, error, sizeof error) == JWO_HAL_ESETTINGS);
+  CHECK(std::string(error) == "settings.lanes: must be an integer");
+}

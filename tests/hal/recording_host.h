@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hal/loader/host_settings.h"
 #include "jwo_edge/gate_hal.h"
 
 namespace jwo::hal::testing {
@@ -35,6 +36,8 @@ class RecordingHost {
       static_cast<RecordingHost*>(c)->logs.push_back(m);
     };
     table_.monotonic_ns = [](void* c) { return static_cast<RecordingHost*>(c)->now_ns; };
+    InstallSettingGetters<&RecordingHost::SettingsOf>(&table_);
+    settings.Set("{}");
   }
   RecordingHost(const RecordingHost&) = delete;
   RecordingHost& operator=(const RecordingHost&) = delete;
@@ -52,10 +55,14 @@ class RecordingHost {
   }
 
   uint64_t now_ns = 5'000'000'000;
+  HostSettings settings;  // what setting_* answer from; Set() it to the text given to open()
   std::vector<Recorded> events;
   std::vector<std::string> logs;
 
  private:
+  static const HostSettings& SettingsOf(void* c) {
+    return static_cast<RecordingHost*>(c)->settings;
+  }
   jwo_hal_host_t table_{};
 };
 

@@ -1,5 +1,5 @@
 /*
- * jwo_edge/gate_hal.h - the jwo-edge gate hardware abstraction layer (HAL), ABI 1.0.
+ * jwo_edge/gate_hal.h - the jwo-edge gate hardware abstraction layer (HAL), ABI 1.1.
  *
  * A gate driver is a shared object (.so) that lets jwo-edged talk to one kind of gate
  * controller: it tells a lane to admit or deny a shopper, and it reports what the hardware sees
@@ -19,6 +19,11 @@
  *    1.0 runs on a 1.x daemon, and a 1.x driver on a 1.0 daemon (the daemon ignores members
  *    past the ones it knows). A function member that is NULL, or lies beyond struct_size,
  *    means "not supported". The same rule applies to the host table and to events.
+ *    ABI 1.1 added: the settings getters in the host table (9), per-instance capabilities
+ *    (jwo_hal_driver_t.instance_capabilities) and the test-input hook (stimulate, 10), and the
+ *    status codes JWO_HAL_ENOENT, JWO_HAL_ETYPE and JWO_HAL_ERANGE. A 1.1 driver that needs a
+ *    1.1 member checks for it with JWO_HAL_HOST_HAS and fails open() with a message when a 1.0
+ *    daemon lacks it.
  *
  * 2. INSTANCES
  *    A driver may be opened several times (one instance per gate or bus), each with its own
@@ -97,6 +102,31 @@
  *      after 1 s makes the gate unready ("driver_stuck") until it returns. At shutdown a gate
  *      whose thread has not finished (close() included) within 3 s is abandoned: its thread
  *      is detached and never touched again.
+ *
+ * 9. SETTINGS (ABI 1.1)
+ *    A gate's `settings:` in the daemon's YAML reach open() as JSON text, converted so: a
+ *    mapping is an object (keys in file order), a sequence an array; a plain (unquoted) scalar
+ *    that reads as a JSON number, true, false or null in JSON's own grammar is that, and `~` is
+ *    null; every other scalar, and every quoted one, is a string. So `lanes: 2` is the integer
+ *    2, `pulse_s: 2.0` and `gain: 1e3` are non-integer numbers, `chip: "2"` is the string "2",
+ *    and `enabled: yes` is the string "yes" (write true). Numbers keep the text written: no
+ *    rounding happens on the way.
+ *    Rather than parse that text, a driver reads it through the host table's setting_*
+ *    functions (present when host->abi_minor >= 1), by JSON Pointer (RFC 6901): "" is the
+ *    settings object, "/lanes" its member "lanes", "/relays/0/pin" the member "pin" of the
+ *    first element of the array "relays"; in a key "~1" stands for '/' and "~0" for '~'.
+ *    Types (jwo_hal_setting_type_t): an integer is a number written without fraction or
+ *    exponent that fits int64_t or uint64_t; any other number is NUMBER. setting_int reads
+ *    INTEGER only (2.0 is refused with JWO_HAL_ETYPE, so a typo shows); setting_number reads
+ *    both. A driver refuses keys it does not know (setting_count and setting_key on "" list
+ *    them) with JWO_HAL_ESETTINGS and an error naming the key, as it refuses bad values.
+ *
+ * 10. TEST INPUTS (ABI 1.1)
+ *    A driver may implement stimulate(): it makes an instance behave as if its hardware had
+ *    seen an input (a card tap, a person passing, a door, tamper, an emergency release on or
+ *    off), injected as low in the driver as it can be (the line values, the controller's
+ *    message), so that the driver's own path produces the events. jwo-hal-conformance uses it
+ *    to check a driver's inputs and its refusals during a release; the daemon never calls it.
  */
 #ifndef JWO_EDGE_GATE_HAL_H
 #define JWO_EDGE_GATE_HAL_H
@@ -111,7 +141,7 @@ extern "C" {
 /* ---- Versions and constants --------------------------------------------------------- */
 
 #define JWO_HAL_ABI_MAJOR 1
-#define JWO_HAL_ABI_MINOR 0
+#define JWO_HAL_ABI_MINOR 1
 
 /* The name of the one symbol a driver exports (see jwo_hal_entry below). */
 #define JWO_HAL_ENTRY_SYMBOL "jwo_hal_entry"
@@ -162,6 +192,10 @@ extern "C" {
 #define JWO_HAL_EIO (-6)          /* the hardware reported an error or cannot be reached */
 #define JWO_HAL_ENOMEM (-7)       /* out of memory */
 #define JWO_HAL_EINTERNAL (-8)    /* a bug in the driver (the C++ wrapper maps exceptions here) */
+/* ABI 1.1, returned by the host's setting_* functions (9): */
+#define JWO_HAL_ENOENT (-9)  /* no such setting: the member or element is absent */
+#define JWO_HAL_ETYPE (-10)  /* the setting has another type than the one asked for */
+#define JWO_HAL_ERANGE (-11) /* the value does not fit: the integer type, the caller's buffer */
 
 /* The name of a status code ("JWO_HAL_EINVAL"), or "unknown status" for other values. Returns a
  * static string; any thread. */
@@ -185,6 +219,12 @@ static inline const char* jwo_hal_status_name(int status) {
       return "JWO_HAL_ENOMEM";
     case JWO_HAL_EINTERNAL:
       return "JWO_HAL_EINTERNAL";
+    case JWO_HAL_ENOENT:
+      return "JWO_HAL_ENOENT";
+    case JWO_HAL_ETYPE:
+      return "JWO_HAL_ETYPE";
+    case JWO_HAL_ERANGE:
+      return "JWO_HAL_ERANGE";
     default:
       return "unknown status";
   }
@@ -240,6 +280,31 @@ typedef enum jwo_hal_direction {
   JWO_HAL_DIRECTION_IN = 1, /* into the store */
   JWO_HAL_DIRECTION_OUT = 2
 } jwo_hal_direction_t;
+
+/* Setting types (host->setting_type, ABI 1.1; see 9). */
+typedef enum jwo_hal_setting_type {
+  JWO_HAL_SETTING_NULL = 0,
+  JWO_HAL_SETTING_BOOL = 1,
+  JWO_HAL_SETTING_INTEGER = 2, /* written without fraction or exponent, fits int64 or uint64 */
+  JWO_HAL_SETTING_NUMBER = 3,  /* any other number */
+  JWO_HAL_SETTING_STRING = 4,
+  JWO_HAL_SETTING_ARRAY = 5,
+  JWO_HAL_SETTING_OBJECT = 6
+} jwo_hal_setting_type_t;
+
+/* Inputs for stimulate() (ABI 1.1; see 10). Each names what the hardware would have seen and
+ * the event the driver's normal path reports for it. */
+typedef enum jwo_hal_input {
+  JWO_HAL_INPUT_CARD_TAP = 1,          /* CARD_TAPPED with the given data */
+  JWO_HAL_INPUT_PERSON_IN = 2,         /* PERSON_PASSED, direction IN */
+  JWO_HAL_INPUT_PERSON_OUT = 3,        /* PERSON_PASSED, direction OUT */
+  JWO_HAL_INPUT_DOOR_FORCED = 4,       /* DOOR_FORCED */
+  JWO_HAL_INPUT_DOOR_HELD_OPEN = 5,    /* DOOR_HELD_OPEN */
+  JWO_HAL_INPUT_DOOR_CLOSED = 6,       /* DOOR_CLOSED */
+  JWO_HAL_INPUT_TAMPER = 7,            /* TAMPER */
+  JWO_HAL_INPUT_EMERGENCY_ON = 8,      /* EMERGENCY_RELEASE_ACTIVE */
+  JWO_HAL_INPUT_EMERGENCY_OFF = 9      /* EMERGENCY_RELEASE_CLEARED */
+} jwo_hal_input_t;
 
 /* Levels for host->log(). */
 typedef enum jwo_hal_log_level {
@@ -300,12 +365,36 @@ typedef void (*jwo_hal_log_fn)(void* host_context, uint32_t level, const char* m
  * Same thread rule as emit. */
 typedef uint64_t (*jwo_hal_monotonic_ns_fn)(void* host_context);
 
+/* ABI 1.1: the instance's settings by JSON Pointer `path` (9). Every one returns JWO_HAL_OK and
+ * sets *out; or JWO_HAL_ENOENT (absent: use your default), JWO_HAL_ETYPE (another type),
+ * JWO_HAL_ERANGE (setting_int: outside int64_t; string and key: longer than out_size - 1, and
+ * out receives "" when out_size > 0), JWO_HAL_EINVAL (a NULL pointer, a path that is neither ""
+ * nor begins with '/', out_size 0), JWO_HAL_ESETTINGS (the settings text handed to open() is
+ * not a JSON object; only a test harness does that). *out is untouched on any failure.
+ * Same thread rule as emit; valid from the start of open() until close() returns. */
+typedef int (*jwo_hal_setting_type_fn)(void* host_context, const char* path, uint32_t* out_type);
+typedef int (*jwo_hal_setting_string_fn)(void* host_context, const char* path, char* out,
+                                         size_t out_size);
+typedef int (*jwo_hal_setting_int_fn)(void* host_context, const char* path, int64_t* out);
+typedef int (*jwo_hal_setting_number_fn)(void* host_context, const char* path, double* out);
+/* *out is 1 for true, 0 for false. */
+typedef int (*jwo_hal_setting_bool_fn)(void* host_context, const char* path, int* out);
+/* The number of elements of an array or of members of an object (JWO_HAL_ETYPE for others). */
+typedef int (*jwo_hal_setting_count_fn)(void* host_context, const char* path, size_t* out);
+/* The name of the index-th member (from 0, in file order) of the object at `path`;
+ * JWO_HAL_ENOENT when index >= its count. */
+typedef int (*jwo_hal_setting_key_fn)(void* host_context, const char* path, size_t index,
+                                      char* out, size_t out_size);
+
 /* Owned by the daemon; valid (together with `context`) from the start of open() until close()
  * returns. Pass `context` as the first argument of every host function.
  * ABI 1.0 guarantees: abi_major is 1; struct_size is at least the ABI 1.0 size; emit, log and
  * monotonic_ns are never NULL (a driver need not test them). `context` is opaque: pass it
- * back, do not test or dereference it. Members a later minor appends exist only when
- * struct_size covers them, and may be NULL. */
+ * back, do not test or dereference it.
+ * ABI 1.1 guarantees, when abi_minor >= 1: struct_size covers every member below, and all
+ * seven setting_* functions are non-NULL.
+ * Members a later minor appends exist only when struct_size covers them, and may be NULL:
+ * test with JWO_HAL_HOST_HAS before using one a daemon of an older minor may lack. */
 typedef struct jwo_hal_host {
   uint32_t abi_major;   /* the daemon's JWO_HAL_ABI_MAJOR */
   uint32_t abi_minor;   /* the daemon's JWO_HAL_ABI_MINOR */
@@ -315,7 +404,20 @@ typedef struct jwo_hal_host {
   jwo_hal_emit_fn emit;
   jwo_hal_log_fn log;
   jwo_hal_monotonic_ns_fn monotonic_ns;
+  /* ABI 1.1 */
+  jwo_hal_setting_type_fn setting_type;
+  jwo_hal_setting_string_fn setting_string;
+  jwo_hal_setting_int_fn setting_int;
+  jwo_hal_setting_number_fn setting_number;
+  jwo_hal_setting_bool_fn setting_bool;
+  jwo_hal_setting_count_fn setting_count;
+  jwo_hal_setting_key_fn setting_key;
 } jwo_hal_host_t;
+
+/* True when the host table provides `member`: struct_size covers it and it is not NULL. */
+#define JWO_HAL_HOST_HAS(host, member)                                                  \
+  ((host)->struct_size >= offsetof(jwo_hal_host_t, member) + sizeof((host)->member) && \
+   (host)->member != NULL)
 
 /* ---- The driver's functions (daemon -> driver) ----------------------------------------- */
 
@@ -350,7 +452,7 @@ typedef int (*jwo_hal_open_fn)(const jwo_hal_host_t* host, const char* settings_
  * unloaded once no other instance is open (8). */
 typedef void (*jwo_hal_close_fn)(jwo_hal_instance_t* instance);
 
-/* The number of lanes of this instance, 1 to 64 in ABI 1.0, fixed from open() to close().
+/* The number of lanes of this instance, 1 to 64 in ABI 1.x, fixed from open() to close().
  * The daemon reads it once, right after open(); its configuration maps lanes 1..64 only. It
  * refuses the gate (not retried) when the value is 0 or above 64, or when a configured lane is
  * above it; the conformance kit fails such a value too. */
@@ -402,6 +504,23 @@ typedef int (*jwo_hal_set_lane_mode_fn)(jwo_hal_instance_t* instance, uint32_t l
 typedef int (*jwo_hal_control_fn)(jwo_hal_instance_t* instance, const char* request, char* reply,
                                   size_t reply_size);
 
+/* ABI 1.1, optional. The capabilities of this instance, as opened with its settings (a driver
+ * for a family of controllers learns in open() whether this one has a door sensor or a
+ * display). The descriptor's capabilities are what any instance may have; this returns a
+ * subset of them. The daemon calls it once, right after open() (with lane_count()), and uses
+ * it instead of the descriptor's for the instance; bits outside the descriptor's are ignored
+ * (and fail the conformance kit). NULL: every instance has the descriptor's capabilities. */
+typedef uint64_t (*jwo_hal_instance_capabilities_fn)(const jwo_hal_instance_t* instance);
+
+/* ABI 1.1, optional, for tests only (10): behave as if the hardware of `lane` had seen `input`
+ * (a jwo_hal_input_t); `data`/`data_size` are the card data of JWO_HAL_INPUT_CARD_TAP (copy
+ * them), NULL/0 otherwise. The events follow from the driver's normal path, from this call or
+ * from the next poll(). Returns JWO_HAL_OK, JWO_HAL_EINVAL (no such lane or input),
+ * JWO_HAL_EUNSUPPORTED (this instance cannot see that input: no door sensor, ...). Must not
+ * block. The daemon never calls it. */
+typedef int (*jwo_hal_stimulate_fn)(jwo_hal_instance_t* instance, uint32_t input, uint32_t lane,
+                                    const uint8_t* data, size_t data_size);
+
 /* ---- The descriptor ------------------------------------------------------------------- */
 
 /* What jwo_hal_entry() returns: static, constant data owned by the driver, valid until the
@@ -424,11 +543,17 @@ typedef struct jwo_hal_driver {
   jwo_hal_deny_fn deny;
   jwo_hal_set_lane_mode_fn set_lane_mode;
   jwo_hal_control_fn control;
-  /* ABI 1.1 and later append here. */
+  /* ABI 1.1 (both optional: NULL, or a 1.0 descriptor without them, means not provided) */
+  jwo_hal_instance_capabilities_fn instance_capabilities;
+  jwo_hal_stimulate_fn stimulate;
+  /* Later minors append here. */
 } jwo_hal_driver_t;
 
 /* The smallest descriptor the loader accepts for ABI 1.x: everything ABI 1.0 defines. */
 #define JWO_HAL_DRIVER_SIZE_1_0 (offsetof(jwo_hal_driver_t, control) + sizeof(jwo_hal_control_fn))
+/* The ABI 1.1 descriptor's size. */
+#define JWO_HAL_DRIVER_SIZE_1_1 \
+  (offsetof(jwo_hal_driver_t, stimulate) + sizeof(jwo_hal_stimulate_fn))
 
 /* The entry point: the only symbol a driver exports. Returns the driver's descriptor (never
  * NULL for a working driver). Called right after each load, from the loading thread (once per

@@ -22,9 +22,14 @@
 //                             JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_HEARTBEAT)
 //
 // A command function is put in the descriptor only when its capability is declared, so the
-// daemon never calls an override the driver did not announce. Threading and blocking rules are
-// those of gate_hal.h: one thread at a time per instance, no call may block. RAII: the
-// instance is the Driver object; close() deletes it, so release hardware in the destructor.
+// daemon never calls an override the driver did not announce. ABI 1.1 hooks are put in when the
+// class declares them (detected at compile time, not virtual):
+//     uint64_t InstanceCapabilities() const;   // this instance's, within the declared ones
+//     int Stimulate(jwo_hal_input_t input, uint32_t lane, std::string_view data);  // tests only
+// Host::Setting* read the instance's settings through the host (gate_hal.h section 9). Threading
+// and blocking rules are those of gate_hal.h: one thread at a time per instance, no call may block.
+// RAII: the instance is the Driver object; close() deletes it, so release hardware in the
+// destructor.
 #ifndef JWO_EDGE_GATE_HAL_HPP
 #define JWO_EDGE_GATE_HAL_HPP
 
@@ -36,6 +41,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "jwo_edge/gate_hal.h"
 
@@ -103,9 +110,64 @@ class Host {
   }
   void Heartbeat() const noexcept { Event(JWO_HAL_EVENT_HEARTBEAT, JWO_HAL_LANE_NONE); }
 
+  // ABI 1.1: the instance's settings by JSON Pointer (gate_hal.h section 9). Each returns the
+  // status of the host's getter; HasSettings() is false on a 1.0 daemon (every getter then
+  // answers JWO_HAL_EUNSUPPORTED).
+  bool HasSettings() const noexcept { return JWO_HAL_HOST_HAS(host_, setting_key); }
+  int SettingType(const char* path, jwo_hal_setting_type_t* out) const noexcept {
+    if (!HasSettings()) return JWO_HAL_EUNSUPPORTED;
+    uint32_t t = 0;
+    const int rc = host_->setting_type(host_->context, path, &t);
+    if (rc == JWO_HAL_OK) *out = static_cast<jwo_hal_setting_type_t>(t);
+    return rc;
+  }
+  int SettingInt(const char* path, int64_t* out) const noexcept {
+    return HasSettings() ? host_->setting_int(host_->context, path, out) : JWO_HAL_EUNSUPPORTED;
+  }
+  int SettingNumber(const char* path, double* out) const noexcept {
+    return HasSettings() ? host_->setting_number(host_->context, path, out) : JWO_HAL_EUNSUPPORTED;
+  }
+  int SettingBool(const char* path, bool* out) const noexcept {
+    if (!HasSettings()) return JWO_HAL_EUNSUPPORTED;
+    int b = 0;
+    const int rc = host_->setting_bool(host_->context, path, &b);
+    if (rc == JWO_HAL_OK) *out = b != 0;
+    return rc;
+  }
+  int SettingCount(const char* path, size_t* out) const noexcept {
+    return HasSettings() ? host_->setting_count(host_->context, path, out) : JWO_HAL_EUNSUPPORTED;
+  }
+  // Strings and keys of any length up to 64 KiB (the daemon's bound on all settings).
+  int SettingString(const char* path, std::string* out) const {
+    return HasSettings() ? ReadText(
+                               [&](char* b, size_t n) {
+                                 return host_->setting_string(host_->context, path, b, n);
+                               },
+                               out)
+                         : JWO_HAL_EUNSUPPORTED;
+  }
+  int SettingKey(const char* path, size_t index, std::string* out) const {
+    return HasSettings() ? ReadText(
+                               [&](char* b, size_t n) {
+                                 return host_->setting_key(host_->context, path, index, b, n);
+                               },
+                               out)
+                         : JWO_HAL_EUNSUPPORTED;
+  }
+
   const jwo_hal_host_t* raw() const noexcept { return host_; }
 
  private:
+  template <typename Get>
+  static int ReadText(Get&& get, std::string* out) {
+    for (size_t size = 256;; size *= 4) {
+      std::string buf(size, '\0');
+      const int rc = get(buf.data(), buf.size());
+      if (rc == JWO_HAL_ERANGE && size < 65536) continue;
+      if (rc == JWO_HAL_OK) *out = buf.c_str();
+      return rc;
+    }
+  }
   static jwo_hal_event_t Blank(jwo_hal_event_type_t type, uint32_t lane) noexcept {
     jwo_hal_event_t e;
     std::memset(&e, 0, sizeof e);
@@ -179,6 +241,19 @@ inline const Box* Unbox(const jwo_hal_instance_t* instance) noexcept {
   return reinterpret_cast<const Box*>(instance);
 }
 
+// Whether driver class D declares the ABI 1.1 hooks (see the top of the file).
+template <typename D, typename = void>
+struct HasInstanceCapabilities : std::false_type {};
+template <typename D>
+struct HasInstanceCapabilities<
+    D, std::void_t<decltype(std::declval<const D&>().InstanceCapabilities())>> : std::true_type {};
+template <typename D, typename = void>
+struct HasStimulate : std::false_type {};
+template <typename D>
+struct HasStimulate<D, std::void_t<decltype(std::declval<D&>().Stimulate(
+                           JWO_HAL_INPUT_CARD_TAP, uint32_t{1}, std::string_view()))>>
+    : std::true_type {};
+
 template <typename D>
 struct Adapter {
   static int Open(const jwo_hal_host_t* host, const char* settings, jwo_hal_instance_t** out,
@@ -247,6 +322,23 @@ struct Adapter {
       return b->driver->SetLaneMode(lane, static_cast<jwo_hal_lane_mode_t>(mode));
     });
   }
+  static uint64_t InstanceCapabilities(const jwo_hal_instance_t* instance) noexcept {
+    try {
+      return static_cast<const D*>(Unbox(instance)->driver.get())->InstanceCapabilities();
+    } catch (...) {
+      return 0;
+    }
+  }
+  static int Stimulate(jwo_hal_instance_t* instance, uint32_t input, uint32_t lane,
+                       const uint8_t* data, size_t size) noexcept {
+    if (data == nullptr && size != 0) return JWO_HAL_EINVAL;
+    Box* b = Unbox(instance);
+    return Guard(&b->host, [&] {
+      return static_cast<D*>(b->driver.get())
+          ->Stimulate(static_cast<jwo_hal_input_t>(input), lane,
+                      std::string_view(reinterpret_cast<const char*>(data), size));
+    });
+  }
   static int Control(jwo_hal_instance_t* instance, const char* request, char* reply,
                      size_t reply_size) noexcept {
     if (request == nullptr || reply == nullptr || reply_size == 0) return JWO_HAL_EINVAL;
@@ -282,6 +374,10 @@ constexpr jwo_hal_driver_t MakeDescriptor(const char* name, const char* version,
   d.deny = (capabilities & JWO_HAL_CAP_DENY) ? &A::Deny : nullptr;
   d.set_lane_mode = (capabilities & JWO_HAL_CAP_LANE_MODE) ? &A::SetLaneMode : nullptr;
   d.control = (capabilities & JWO_HAL_CAP_CONTROL) ? &A::Control : nullptr;
+  if constexpr (detail::HasInstanceCapabilities<D>::value) {
+    d.instance_capabilities = &A::InstanceCapabilities;
+  }
+  if constexpr (detail::HasStimulate<D>::value) d.stimulate = &A::Stimulate;
   return d;
 }
 
