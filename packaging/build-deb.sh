@@ -73,7 +73,7 @@ else
       sh -c 'mount --rbind /dev "$0/dev" && exec chroot "$0" "$@"' "$root" "$@"
   }
   in_root sh -c "cd /build/jwo-edge-$version &&
-    { apt-get build-dep -y -q ./ >/var/tmp/build-dep.log 2>&1 ||
+    { { apt-get update -q && apt-get build-dep -y -q ./; } >/var/tmp/build-dep.log 2>&1 ||
       { tail -30 /var/tmp/build-dep.log; exit 1; }; } &&
     dpkg-buildpackage -us -uc -b -j$(nproc)"
   echo "build-deb: built in $suite in $(( $(date +%s) - start )) s (root, build dependencies, compile)"

@@ -1,10 +1,11 @@
 // GpioLines: the seam between the gpio driver's logic and the GPIO character device.
 //
 // The driver's logic (GpioGate) reads and writes physical levels only through this interface.
-// Production code gets libgpiod v1 lines from OpenGpioLines() (gpiod_lines.cc); tests link a
-// replacement that keeps levels in memory and can fail on command, so debounce, pulses,
-// active-low handling and fault reporting are tested without hardware. Implementations must
-// not block (GPIO character-device ioctls return at once). One thread at a time.
+// Production code gets libgpiod lines from OpenGpioLines() (gpiod_lines.cc for libgpiod v1,
+// gpiod2_lines.cc for v2); tests link a replacement that keeps levels in memory and can fail on
+// command, so debounce, pulses, active-low handling and fault reporting are tested without
+// hardware. Implementations must not block (GPIO character-device ioctls return at once). One
+// thread at a time.
 #pragma once
 
 #include <cstdint>
