@@ -58,7 +58,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   liblmdb-dev lmdb-utils libyaml-cpp-dev libsystemd-dev libssl-dev openssl
   prometheus-cpp-dev curl python3 libgpiod-dev
-  nats-server libnats-dev groff-base python3-yaml
+  nats-server libnats-dev groff-base python3-yaml libcurl4-openssl-dev python3-aiosmtpd
 )
 [ "$want_bench" -eq 1 ] && packages+=(nginx-light)
 # packaging/build-deb.sh and the package tests (fresh roots, a systemd-nspawn boot).
