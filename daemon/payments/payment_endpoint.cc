@@ -35,7 +35,9 @@ std::string TakeOpenSslError() {
 }  // namespace
 
 core::Result<EndpointAddress> ParseEndpointUrl(std::string_view base_url) {
-  auto parsed = urls::parse_absolute_uri(urls::string_view(base_url.data(), base_url.size()));
+  // std::string_view converts to the library's string_view (boost::core::string_view; Boost
+  // 1.83, Debian 13, no longer has urls::string_view).
+  auto parsed = urls::parse_absolute_uri(base_url);
   if (!parsed) return BadUrl(base_url, "not an absolute URL (" + parsed.error().message() + ")");
   const urls::url_view& url = *parsed;
 
@@ -55,12 +57,13 @@ core::Result<EndpointAddress> ParseEndpointUrl(std::string_view base_url) {
 
   switch (url.host_type()) {
     case urls::host_type::name: {
-      const auto host = url.encoded_host();
+      const auto encoded = url.encoded_host();
+      const std::string_view host(encoded.data(), encoded.size());
       if (host.empty()) return BadUrl(base_url, "the host is empty");
-      if (host.find('%') != urls::string_view::npos) {
+      if (host.find('%') != std::string_view::npos) {
         return BadUrl(base_url, "percent-encoded host names are not allowed");
       }
-      address.host = core::AsciiLowerCopy(std::string_view(host.data(), host.size()));
+      address.host = core::AsciiLowerCopy(host);
       break;
     }
     case urls::host_type::ipv4:
