@@ -69,7 +69,10 @@ std::vector<GateEvent> DriverHost::TakeEvents() {
 
 void DriverHost::Emit(void* context, const jwo_hal_event_t* e) {
   auto* self = static_cast<DriverHost*>(context);
-  if (e == nullptr || !Covers(e, offsetof(jwo_hal_event_t, direction))) return;
+  if (e == nullptr || !Covers(e, offsetof(jwo_hal_event_t, direction))) {
+    self->malformed_count_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   GateEvent g;
   g.type = e->type;
   g.lane = e->lane;

@@ -45,6 +45,8 @@ class DriverHost {
   // Every event queued since the last call, oldest first.
   std::vector<GateEvent> TakeEvents();
   uint64_t dropped() const { return dropped_count_.load(); }
+  // Events ignored because they were NULL or too short to hold a lane (a driver bug).
+  uint64_t malformed() const { return malformed_count_.load(); }
 
   // Now on the clock drivers see.
   static int64_t NowNs();
@@ -64,6 +66,7 @@ class DriverHost {
   std::string driver_name_ = "?";
   std::vector<GateEvent> inbox_;
   std::atomic<uint64_t> dropped_count_{0};
+  std::atomic<uint64_t> malformed_count_{0};
 };
 
 }  // namespace jwo::gate

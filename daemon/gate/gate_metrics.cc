@@ -92,6 +92,8 @@ GateMetrics::GateMetrics(GateMetricFamilies& f, const std::string& gate) {
   command_errors = &f.driver_errors->Add({{"gate", gate}, {"call", "command"}});
   open_errors = &f.driver_errors->Add({{"gate", gate}, {"call", "open"}});
   events_dropped = &f.events_dropped->Add({{"gate", gate}});
+  events_malformed = &f.events->Add({{"gate", gate}, {"event", "malformed"}});
+  events_discarded = &f.events->Add({{"gate", gate}, {"event", "discarded"}});
 }
 
 void GateMetrics::CountEvent(uint32_t type) {

@@ -80,6 +80,10 @@ struct GateMetrics {
   prometheus::Counter* command_errors = nullptr;
   prometheus::Counter* open_errors = nullptr;
   prometheus::Counter* events_dropped = nullptr;
+  // jwo_gate_events_total{event="malformed"}: NULL or short events, ignored;
+  // {event="discarded"}: events of an open() that failed (or whose lanes were refused).
+  prometheus::Counter* events_malformed = nullptr;
+  prometheus::Counter* events_discarded = nullptr;
 
   void CountEvent(uint32_t type);
   void CountCommand(size_t kind, CommandResult result);

@@ -242,7 +242,8 @@ void GateRunner::TryOpen(int64_t now) {
     if (!failure.empty()) Call("close", [&] { fn_.close(instance); });
   }
   if (!failure.empty()) {
-    host_.TakeEvents();
+    const size_t discarded = host_.TakeEvents().size();
+    if (discarded > 0) m_.events_discarded->Increment(static_cast<double>(discarded));
     m_.open_errors->Increment();
     next_open_ns_ = now + Ns(opt_.reopen_interval);
     if (failure != last_logged_error_) {
@@ -391,6 +392,10 @@ void GateRunner::PollOnce() {
 }
 
 void GateRunner::DrainEvents() {
+  if (const uint64_t malformed = host_.malformed(); malformed > malformed_seen_) {
+    m_.events_malformed->Increment(static_cast<double>(malformed - malformed_seen_));
+    malformed_seen_ = malformed;
+  }
   for (GateEvent& e : host_.TakeEvents()) {
     {
       std::lock_guard lock(state_mutex_);

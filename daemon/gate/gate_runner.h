@@ -138,6 +138,7 @@ class GateRunner : public std::enable_shared_from_this<GateRunner> {
   // The open instance's capabilities (the descriptor's, narrowed by instance_capabilities);
   // 0 while none is open. Written by the gate thread at open, read by any.
   std::atomic<uint64_t> caps_{0};
+  uint64_t malformed_seen_ = 0;  // host_.malformed() already counted (gate thread)
   bool Has(uint64_t capability) const {
     return (caps_.load(std::memory_order_relaxed) & capability) != 0;
   }

@@ -319,6 +319,19 @@ TEST_CASE("an instance's own capabilities decide which commands the gate sends (
   }));
 }
 
+TEST_CASE("events of an open the daemon refuses are discarded and counted") {
+  prometheus::Registry registry;
+  GateService s(FastOptions());
+  // The driver emits one event in open() and has 2 lanes; lane 3 is mapped, so the daemon
+  // closes the instance again: the event is discarded, no longer without a trace.
+  GateConfig g = Gate("wide", Built("tests/hal/jwo_hal_broken_undeclared.so"), "{}");
+  g.lanes.push_back({"3", 3});
+  s.Start({g}, registry);
+  REQUIRE(Eventually([&] { return HasReason(s, "gate:wide:driver_unavailable"); }));
+  CHECK(Metric(registry, "jwo_gate_events_total", {{"gate", "wide"}, {"event", "discarded"}}) == 1);
+  CHECK(Metric(registry, "jwo_gate_events_total", {{"gate", "wide"}, {"event", "malformed"}}) == 0);
+}
+
 TEST_CASE("a driver that reports faults and fails its polls is unready for both") {
   prometheus::Registry registry;
   GateService s(FastOptions());

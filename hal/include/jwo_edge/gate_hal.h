@@ -342,7 +342,8 @@ typedef struct jwo_hal_event {
  * not call back into the driver. Thread: any driver call's thread; other threads too when the
  * driver declares JWO_HAL_CAP_OWN_THREADS. Never blocks.
  * What the daemon does with an event (it checks none of this; drivers must get it right):
- *   - NULL, or struct_size too small to hold `lane`: ignored, and not counted.
+ *   - NULL, or struct_size too small to hold `lane`: ignored, and counted as
+ *     jwo_gate_events_total{event="malformed"}.
  *   - a type this daemon does not know: counted, logged and listed as "unknown"; changes no
  *     state.
  *   - a type whose capability the driver did not declare (HEARTBEAT without
@@ -352,7 +353,9 @@ typedef struct jwo_hal_event {
  *     declare JWO_HAL_CAP_HEARTBEAT. The conformance kit warns. Declare what you emit.
  *   - a lane above lane_count(): no lane is affected, except that a FAULT is recorded under
  *     that lane number (the gate is unready until a matching RECOVERED).
- *   - emitted during an open() that fails, or during close(): discarded, not counted.
+ *   - emitted during an open() that fails (or whose lane count the daemon refuses):
+ *     discarded, counted as jwo_gate_events_total{event="discarded"}. During close():
+ *     discarded, not counted (the gate is going away).
  *     Emitted during an open() that succeeds: applied (see 6 for when).
  *   - emitted after close() returned: not allowed; the host table may already be freed. */
 typedef void (*jwo_hal_emit_fn)(void* host_context, const jwo_hal_event_t* event);
