@@ -2,24 +2,19 @@
 
 #include <dirent.h>
 
-#include <atomic>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <type_traits>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "hal/conformance/call_watchdog.h"
-#include "hal/conformance/conformance_host.h"
-#include "hal/loader/driver_library.h"
+#include "hal/conformance/conformance_checker.h"
 
 namespace jwo::hal::conformance {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr uint64_t kKnownCapabilities = (JWO_HAL_CAP_CONTROL << 1) - 1;
-constexpr uint32_t kMaxLanes = 64;
 constexpr int kPolls = 300;
 constexpr int kCycles = 50;
 constexpr const char* kDenyMessage = "Please settle your balance at the service desk";
@@ -37,82 +32,7 @@ int CountThreads() {
 
 std::string Status(int rc) { return jwo_hal_status_name(rc); }
 
-class Checker {
- public:
-  Checker(const ConformanceOptions& options, ConformanceReport* report)
-      : options_(options), report_(report), watchdog_(options.hang_limit, options.on_hang) {}
-
-  void Run(const std::string& path);
-
- private:
-  // Runs one driver call, timing it. After a call slower than options_.slow_call, blocked_
-  // is set and the run stops at the next step.
-  template <typename F>
-  auto Call(const char* what, F&& f) {
-    watchdog_.Begin(what);
-    host_.EnterCall();
-    const auto t0 = Clock::now();
-    auto finish = [&] {
-      const auto elapsed = Clock::now() - t0;
-      host_.LeaveCall();
-      watchdog_.End();
-      if (elapsed > slowest_) {
-        slowest_ = elapsed;
-        slowest_call_ = what;
-      }
-      if (elapsed > options_.slow_call && !blocked_) {
-        blocked_ = true;
-        blocked_call_ = what;
-      }
-    };
-    if constexpr (std::is_void_v<decltype(f())>) {
-      f();
-      finish();
-    } else {
-      auto result = f();
-      finish();
-      return result;
-    }
-  }
-
-  void Add(const char* check, Verdict v, std::string detail) {
-    report_->Add(check, v, std::move(detail));
-  }
-  // What the opened instance can do (the descriptor's, narrowed by instance_capabilities).
-  bool Has(uint64_t cap) const { return (caps_ & cap) != 0; }
-  // What the descriptor declares.
-  bool Declared(uint64_t cap) const { return (fn_.capabilities & cap) != 0; }
-
-  void CheckDescriptor();
-  bool CheckOpen();
-  void CheckInstanceCapabilities();
-  void CheckPoll();
-  void CheckCommands();
-  void CheckControl();
-  void CheckThreads();
-  void CheckBadSettings();
-  void CheckCycles();
-  void CheckEvents();
-  void CheckNonBlocking();
-  int Open(int instance, const std::string& settings, jwo_hal_instance_t** out, std::string* error);
-  void PollFor(jwo_hal_instance_t* instance, int polls);
-
-  const ConformanceOptions& options_;
-  ConformanceReport* report_;
-  ConformanceHost host_{kMaxLanes};
-  CallWatchdog watchdog_;
-  std::shared_ptr<const DriverLibrary> lib_;
-  jwo_hal_driver_t fn_{};
-  uint64_t caps_ = 0;
-  jwo_hal_instance_t* main_ = nullptr;
-  uint32_t lanes_ = 0;
-  int threads_before_ = 0;
-  bool blocked_ = false;
-  const char* blocked_call_ = "";
-  Clock::duration slowest_{};
-  const char* slowest_call_ = "none";
-  int poll_errors_ = 0;
-};
+}  // namespace
 
 int Checker::Open(int instance, const std::string& settings, jwo_hal_instance_t** out,
                   std::string* error) {
@@ -153,9 +73,11 @@ void Checker::Run(const std::string& path) {
   CheckDescriptor();
   threads_before_ = CountThreads();
   if (!CheckOpen()) return;
+  // Inputs before commands: a door opened soon after an admit is expected, not forced.
   const std::vector<void (Checker::*)()> steps = {
-      &Checker::CheckPoll,    &Checker::CheckCommands,    &Checker::CheckControl,
-      &Checker::CheckThreads, &Checker::CheckBadSettings, &Checker::CheckCycles};
+      &Checker::CheckPoll,    &Checker::CheckInputs,  &Checker::CheckCommands,
+      &Checker::CheckControl, &Checker::CheckThreads, &Checker::CheckBadSettings,
+      &Checker::CheckCycles};
   for (auto step : steps) {
     if (blocked_) break;
     (this->*step)();
@@ -593,8 +515,6 @@ void Checker::CheckNonBlocking() {
   Add("non-blocking", slowest_ms * 1000 > JWO_HAL_CALL_BUDGET_US ? Verdict::kWarn : Verdict::kPass,
       text);
 }
-
-}  // namespace
 
 void RunConformance(const std::string& driver_path, const ConformanceOptions& options,
                     ConformanceReport* report) {

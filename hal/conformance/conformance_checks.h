@@ -7,6 +7,10 @@
 //   open            opens with the given settings; lane_count() is 1..64 and stable
 //   poll            300 polls over 3 simulated seconds return JWO_HAL_OK
 //   heartbeat       with JWO_HAL_CAP_HEARTBEAT: a heartbeat at least every timeout
+//   inputs          with stimulate (ABI 1.1): each declared input gives its event (type, lane,
+//                   direction, card data); during a release every declared command answers
+//                   JWO_HAL_ESTATE, and admit works after it; bad inputs and lanes refused
+//                   (conformance_inputs.cc)
 //   admit / deny / lane mode   per declared capability: valid lanes accepted, lane 0 and
 //                   lane_count()+1 and bad modes rejected with JWO_HAL_EINVAL, admit on a
 //                   locked lane refused with JWO_HAL_ESTATE; undeclared commands, if present,

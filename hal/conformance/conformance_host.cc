@@ -78,6 +78,10 @@ void ConformanceHost::Emit(void* context, const jwo_hal_event_t* e) {
   } else {
     r.type = e->type;
     r.lane = e->lane;
+    r.direction = e->direction;
+    if (e->type == JWO_HAL_EVENT_CARD_TAPPED && e->data != nullptr && e->data_size <= kMaxDetail) {
+      r.data.assign(reinterpret_cast<const char*>(e->data), e->data_size);
+    }
     if (e->type < JWO_HAL_EVENT_CARD_TAPPED || e->type > JWO_HAL_EVENT_HEARTBEAT) {
       r.problems.push_back("unknown event type " + std::to_string(e->type));
     }
@@ -133,6 +137,18 @@ uint64_t ConformanceHost::MonotonicNs(void* context) {
 std::vector<RecordedEvent> ConformanceHost::Events() const {
   std::lock_guard lock(mutex_);
   return events_;
+}
+
+size_t ConformanceHost::EventCount() const {
+  std::lock_guard lock(mutex_);
+  return events_.size();
+}
+
+std::vector<RecordedEvent> ConformanceHost::EventsSince(size_t first) const {
+  std::lock_guard lock(mutex_);
+  if (first >= events_.size()) return {};
+  return std::vector<RecordedEvent>(events_.begin() + static_cast<std::ptrdiff_t>(first),
+                                    events_.end());
 }
 
 std::vector<std::string> ConformanceHost::Logs() const {

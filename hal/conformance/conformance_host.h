@@ -24,6 +24,8 @@ struct RecordedEvent {
   int instance = 0;  // which Table() it came through
   uint32_t type = 0;
   uint32_t lane = 0;
+  uint32_t direction = 0;
+  std::string data;                   // CARD_TAPPED's data (compared by the "inputs" check)
   uint64_t at_ns = 0;                 // simulated time
   bool in_call = false;               // emitted inside a driver call, on that call's thread
   std::vector<std::string> problems;  // contract violations found in it
@@ -50,6 +52,9 @@ class ConformanceHost {
   void SetSettings(int instance, std::string_view settings_json);
 
   std::vector<RecordedEvent> Events() const;
+  // The number of events recorded so far, and those from number `first` on.
+  size_t EventCount() const;
+  std::vector<RecordedEvent> EventsSince(size_t first) const;
   std::vector<std::string> Logs() const;
 
  private:

@@ -4,6 +4,9 @@
  * It drives no hardware: each lane "opens" for one second on admit and logs what a real
  * controller would do. Replace the parts marked HARDWARE with calls to your controller's
  * library or protocol (non-blocking: start the action, finish it in poll()).
+ * Inputs: a card reader per lane and an emergency release input (per lane, or for the whole
+ * gate). Their HARDWARE state is flags that stimulate() sets for the conformance kit; a real
+ * driver reads them from the controller in poll() and reports each change from there.
  *
  * Settings: {} or {"lanes": N} with N from 1 to 8, read through the host (HAL ABI 1.1).
  * Build: see CMakeLists.txt beside this file; check with: jwo-hal-conformance ./jwo_hal_example.so
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #define EXAMPLE_MAX_LANES 8
+#define EXAMPLE_MAX_CARD 64 /* bytes of card data the reader delivers at most */
 #define NS_PER_MS 1000000ull
 
 struct jwo_hal_instance {
@@ -23,6 +27,12 @@ struct jwo_hal_instance {
   uint32_t mode[EXAMPLE_MAX_LANES + 1];
   uint64_t open_until_ns[EXAMPLE_MAX_LANES + 1]; /* 0: closed */
   uint64_t next_heartbeat_ns;
+  /* HARDWARE: the inputs as the controller reports them. Index 0 is the whole gate
+   * (JWO_HAL_LANE_NONE), 1.. the lanes. */
+  int release_input[EXAMPLE_MAX_LANES + 1]; /* the emergency release is in force */
+  uint8_t card[EXAMPLE_MAX_LANES + 1][EXAMPLE_MAX_CARD];
+  size_t card_size[EXAMPLE_MAX_LANES + 1];     /* a card read and not yet reported; 0: none */
+  int release_reported[EXAMPLE_MAX_LANES + 1]; /* what poll() last reported */
 };
 
 static uint64_t now_ns(const jwo_hal_instance_t* g) {
@@ -33,13 +43,26 @@ static void log_line(const jwo_hal_instance_t* g, uint32_t level, const char* te
   g->host->log(g->host->context, level, text);
 }
 
-static void emit(const jwo_hal_instance_t* g, uint32_t type, uint32_t lane) {
+static void emit_data(const jwo_hal_instance_t* g, uint32_t type, uint32_t lane,
+                      const uint8_t* data, size_t data_size) {
   jwo_hal_event_t e;
   memset(&e, 0, sizeof e);
   e.struct_size = sizeof e;
   e.type = type;
   e.lane = lane;
+  e.data = data;
+  e.data_size = data_size;
   g->host->emit(g->host->context, &e);
+}
+
+static void emit(const jwo_hal_instance_t* g, uint32_t type, uint32_t lane) {
+  emit_data(g, type, lane, NULL, 0);
+}
+
+/* Life safety (gate_hal.h section 6): a lane under emergency release takes no command. The
+ * check reads the input itself, not what poll() has reported yet. */
+static int released(const jwo_hal_instance_t* g, uint32_t lane) {
+  return g->release_input[JWO_HAL_LANE_NONE] || g->release_input[lane];
 }
 
 /* Reads {} or {"lanes": N} through the host's settings getters (ABI 1.1, gate_hal.h section
@@ -122,6 +145,19 @@ static int example_poll(jwo_hal_instance_t* g) {
     if (g->open_until_ns[i] != 0 && now >= g->open_until_ns[i]) {
       g->open_until_ns[i] = 0; /* HARDWARE: end the relay pulse */
     }
+    if (g->card_size[i] != 0) { /* HARDWARE: read the reader's buffer */
+      emit_data(g, JWO_HAL_EVENT_CARD_TAPPED, i, g->card[i], g->card_size[i]);
+      g->card_size[i] = 0;
+    }
+  }
+  for (i = 0; i <= g->lanes; ++i) { /* report each change of a release input once */
+    if (g->release_input[i] != g->release_reported[i]) {
+      g->release_reported[i] = g->release_input[i];
+      emit(g,
+           g->release_input[i] ? JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE
+                               : JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED,
+           i);
+    }
   }
   if (now >= g->next_heartbeat_ns) {
     emit(g, JWO_HAL_EVENT_HEARTBEAT, JWO_HAL_LANE_NONE);
@@ -132,7 +168,7 @@ static int example_poll(jwo_hal_instance_t* g) {
 
 static int example_admit(jwo_hal_instance_t* g, uint32_t lane) {
   if (lane < 1 || lane > g->lanes) return JWO_HAL_EINVAL;
-  if (g->mode[lane] != JWO_HAL_LANE_MODE_NORMAL) return JWO_HAL_ESTATE;
+  if (released(g, lane) || g->mode[lane] != JWO_HAL_LANE_MODE_NORMAL) return JWO_HAL_ESTATE;
   g->open_until_ns[lane] = now_ns(g) + 1000 * NS_PER_MS; /* HARDWARE: start the relay pulse */
   log_line(g, JWO_HAL_LOG_DEBUG, "lane opened");
   return JWO_HAL_OK;
@@ -140,6 +176,7 @@ static int example_admit(jwo_hal_instance_t* g, uint32_t lane) {
 
 static int example_deny(jwo_hal_instance_t* g, uint32_t lane, const char* message) {
   if (lane < 1 || lane > g->lanes || message == NULL) return JWO_HAL_EINVAL;
+  if (released(g, lane)) return JWO_HAL_ESTATE;
   g->open_until_ns[lane] = 0; /* HARDWARE: light the red lamp, show `message` */
   log_line(g, JWO_HAL_LOG_DEBUG, "lane denied");
   return JWO_HAL_OK;
@@ -150,9 +187,42 @@ static int example_set_lane_mode(jwo_hal_instance_t* g, uint32_t lane, uint32_t 
   if (mode < JWO_HAL_LANE_MODE_NORMAL || mode > JWO_HAL_LANE_MODE_OUT_OF_SERVICE) {
     return JWO_HAL_EINVAL;
   }
+  if (released(g, lane)) return JWO_HAL_ESTATE;
   g->mode[lane] = mode;
   if (mode != JWO_HAL_LANE_MODE_NORMAL) g->open_until_ns[lane] = 0;
   return JWO_HAL_OK;
+}
+
+/* For tests only (jwo-hal-conformance; the daemon never calls it): behave as if the hardware
+ * had seen `input`. It sets the HARDWARE flags above, as the controller's messages would, so
+ * the events come from poll() like real ones (gate_hal.h section 10). */
+static int example_stimulate(jwo_hal_instance_t* g, uint32_t input, uint32_t lane,
+                             const uint8_t* data, size_t data_size) {
+  if (lane > g->lanes) return JWO_HAL_EINVAL;
+  switch (input) {
+    case JWO_HAL_INPUT_CARD_TAP:
+      if (lane == JWO_HAL_LANE_NONE || data == NULL || data_size == 0 ||
+          data_size > EXAMPLE_MAX_CARD) {
+        return JWO_HAL_EINVAL;
+      }
+      if (g->card_size[lane] != 0) return JWO_HAL_EBUSY; /* the last card is not reported yet */
+      memcpy(g->card[lane], data, data_size);
+      g->card_size[lane] = data_size;
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_EMERGENCY_ON:
+    case JWO_HAL_INPUT_EMERGENCY_OFF:
+      g->release_input[lane] = input == JWO_HAL_INPUT_EMERGENCY_ON;
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_PERSON_IN:
+    case JWO_HAL_INPUT_PERSON_OUT:
+    case JWO_HAL_INPUT_DOOR_FORCED:
+    case JWO_HAL_INPUT_DOOR_HELD_OPEN:
+    case JWO_HAL_INPUT_DOOR_CLOSED:
+    case JWO_HAL_INPUT_TAMPER:
+      return JWO_HAL_EUNSUPPORTED; /* no such sensor in this example */
+    default:
+      return JWO_HAL_EINVAL;
+  }
 }
 
 static const jwo_hal_driver_t kDescriptor = {
@@ -162,7 +232,8 @@ static const jwo_hal_driver_t kDescriptor = {
     0,
     "example",
     "1.0.0",
-    JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_DENY | JWO_HAL_CAP_LANE_MODE | JWO_HAL_CAP_HEARTBEAT,
+    JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_DENY | JWO_HAL_CAP_LANE_MODE | JWO_HAL_CAP_CARD_READER |
+        JWO_HAL_CAP_EMERGENCY_INPUT | JWO_HAL_CAP_HEARTBEAT,
     example_open,
     example_close,
     example_lane_count,
@@ -170,9 +241,9 @@ static const jwo_hal_driver_t kDescriptor = {
     example_admit,
     example_deny,
     example_set_lane_mode,
-    NULL, /* control: not supported */
-    NULL, /* instance_capabilities (ABI 1.1): every instance has the descriptor's */
-    NULL, /* stimulate (ABI 1.1): no test inputs */
+    NULL,              /* control: not supported */
+    NULL,              /* instance_capabilities (ABI 1.1): every instance has the descriptor's */
+    example_stimulate, /* ABI 1.1, for tests: see above */
 };
 
 JWO_HAL_EXPORT const jwo_hal_driver_t* jwo_hal_entry(void) { return &kDescriptor; }

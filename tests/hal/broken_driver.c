@@ -14,6 +14,13 @@
  *                 instance_capabilities lies beyond struct_size and must never be called
  *   INSTANCE_CAPS instance_capabilities() answers `caps` (settings, read through the host's
  *                 ABI 1.1 getters; default ADMIT) against a descriptor declaring ADMIT
+ *   ADMITS_IN_RELEASE  declares ADMIT and EMERGENCY_INPUT; stimulate() reports an emergency
+ *                 release (lane 1, 2 or NONE) at once, but admit() answers JWO_HAL_OK during
+ *                 it. Settings: `refuse` 1 refuses as the contract asks (the control case),
+ *                 `event_lane` N reports the release on lane N whatever the stimulated one,
+ *                 `silent` 1 reports nothing
+ *   TAP_AS_STRING declares ADMIT and CARD_READER; a stimulated tap reports the card data cut
+ *                 at its first NUL (copied as a C string)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jwo_edge/gate_hal.h>
@@ -29,6 +36,10 @@ struct jwo_hal_instance {
   long block_after;
   long polls;
   long caps;
+  int released[3]; /* ADMITS_IN_RELEASE: [0] the whole gate, [1], [2] the lanes */
+  long refuse;
+  long event_lane;
+  long silent;
 };
 
 static long setting(const char* json, const char* key, long fallback) {
@@ -38,7 +49,7 @@ static long setting(const char* json, const char* key, long fallback) {
   return at == NULL ? fallback : strtol(at + 1, NULL, 10);
 }
 
-#if defined(BROKEN_FAULTY) || defined(BROKEN_UNDECLARED)
+#if defined(BROKEN_FAULTY) || defined(BROKEN_UNDECLARED) || defined(BROKEN_ADMITS_IN_RELEASE)
 static void emit(jwo_hal_instance_t* g, uint32_t type, uint32_t lane, int32_t code,
                  const char* detail) {
   jwo_hal_event_t e;
@@ -67,6 +78,9 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
   g->host = host;
   g->block_ms = setting(settings, "\"block_ms\"", 400);
   g->block_after = setting(settings, "\"block_after_polls\"", 0);
+  g->refuse = setting(settings, "\"refuse\"", 0);
+  g->event_lane = setting(settings, "\"event_lane\"", -1);
+  g->silent = setting(settings, "\"silent\"", 0);
 #ifdef BROKEN_INSTANCE_CAPS
   {
     int64_t caps = JWO_HAL_CAP_ADMIT;
@@ -116,8 +130,7 @@ __attribute__((unused)) static int broken_poll(jwo_hal_instance_t* g) {
 }
 
 /* ABI_1_0: present in the struct but beyond its struct_size, so never called. */
-__attribute__((unused)) static uint64_t broken_instance_capabilities(
-    const jwo_hal_instance_t* g) {
+__attribute__((unused)) static uint64_t broken_instance_capabilities(const jwo_hal_instance_t* g) {
 #ifdef BROKEN_ABI_1_0
   (void)g;
   abort();
@@ -127,6 +140,9 @@ __attribute__((unused)) static uint64_t broken_instance_capabilities(
 }
 
 __attribute__((unused)) static int broken_admit(jwo_hal_instance_t* g, uint32_t lane) {
+#ifdef BROKEN_ADMITS_IN_RELEASE
+  if (g->refuse && lane <= 2 && (g->released[0] || g->released[lane])) return JWO_HAL_ESTATE;
+#endif
 #ifdef BROKEN_INSTANCE_CAPS
   /* An instance without the capability refuses, as the contract asks. */
   if ((g->caps & (long)JWO_HAL_CAP_ADMIT) == 0) return JWO_HAL_EUNSUPPORTED;
@@ -135,6 +151,44 @@ __attribute__((unused)) static int broken_admit(jwo_hal_instance_t* g, uint32_t 
 #endif
   return lane >= 1 && lane <= 2 ? JWO_HAL_OK : JWO_HAL_EINVAL;
 }
+
+#if defined(BROKEN_ADMITS_IN_RELEASE) || defined(BROKEN_TAP_AS_STRING)
+static int broken_stimulate(jwo_hal_instance_t* g, uint32_t input, uint32_t lane,
+                            const uint8_t* data, size_t data_size) {
+  if (input < JWO_HAL_INPUT_CARD_TAP || input > JWO_HAL_INPUT_EMERGENCY_OFF || lane > 2) {
+    return JWO_HAL_EINVAL;
+  }
+#ifdef BROKEN_TAP_AS_STRING
+  if (input != JWO_HAL_INPUT_CARD_TAP) return JWO_HAL_EUNSUPPORTED;
+  if (lane == JWO_HAL_LANE_NONE || data == NULL || data_size == 0) return JWO_HAL_EINVAL;
+  {
+    jwo_hal_event_t e;
+    memset(&e, 0, sizeof e);
+    e.struct_size = sizeof e;
+    e.type = JWO_HAL_EVENT_CARD_TAPPED;
+    e.lane = lane;
+    e.data = data;
+    e.data_size = strnlen((const char*)data, data_size); /* the defect */
+    g->host->emit(g->host->context, &e);
+  }
+  return JWO_HAL_OK;
+#else
+  (void)data;
+  (void)data_size;
+  if (input != JWO_HAL_INPUT_EMERGENCY_ON && input != JWO_HAL_INPUT_EMERGENCY_OFF) {
+    return JWO_HAL_EUNSUPPORTED;
+  }
+  g->released[lane] = input == JWO_HAL_INPUT_EMERGENCY_ON;
+  if (!g->silent) {
+    emit(g,
+         g->released[lane] ? JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE
+                           : JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED,
+         g->event_lane >= 0 ? (uint32_t)g->event_lane : lane, 0, NULL);
+  }
+  return JWO_HAL_OK;
+#endif
+}
+#endif
 
 static const jwo_hal_driver_t kDescriptor = {
 #ifdef BROKEN_WRONG_MAJOR
@@ -157,7 +211,13 @@ static const jwo_hal_driver_t kDescriptor = {
     0,
     "broken",
     "0.0.1",
+#ifdef BROKEN_ADMITS_IN_RELEASE
+    JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_EMERGENCY_INPUT,
+#elif defined(BROKEN_TAP_AS_STRING)
+    JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_CARD_READER,
+#else
     JWO_HAL_CAP_ADMIT,
+#endif
     broken_open,
     broken_close,
     broken_lane_count,
@@ -179,7 +239,11 @@ static const jwo_hal_driver_t kDescriptor = {
 #else
     NULL,
 #endif
+#if defined(BROKEN_ADMITS_IN_RELEASE) || defined(BROKEN_TAP_AS_STRING)
+    broken_stimulate,
+#else
     NULL,
+#endif
 };
 
 #ifdef BROKEN_NO_ENTRY

@@ -57,10 +57,18 @@ Verdict VerdictOf(const ConformanceReport& r, const std::string& check) {
 
 TEST_CASE("conformance passes on the sim driver, also with its control socket") {
   auto report = Run(Built("hal/drivers/jwo_hal_sim.so"), "{}");
-  INFO(Printed(*report));
+  const std::string text = Printed(*report);
+  INFO(text);
   CHECK(report->passed());
   CHECK(VerdictOf(*report, "control") == Verdict::kPass);
   CHECK(VerdictOf(*report, "heartbeat") == Verdict::kPass);
+  // Every input, on a lane and (tamper, release) on the whole gate, with its event.
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kPass);
+  CHECK_THAT(text, ContainsSubstring("lane 1: card tap, person in, person out, door forced, door "
+                                     "held open, door closed, tamper, emergency on, emergency "
+                                     "off; lane NONE: tamper, emergency on, emergency off; "
+                                     "during each release admit, deny, set_lane_mode answered "
+                                     "JWO_HAL_ESTATE"));
 
   jwo::testing::TempDir dir;
   auto with_socket = Run(Built("hal/drivers/jwo_hal_sim.so"),
@@ -71,16 +79,51 @@ TEST_CASE("conformance passes on the sim driver, also with its control socket") 
 
 TEST_CASE("conformance passes on the gpio driver over the fake line seam") {
   auto report = Run(Built("tests/hal/jwo_hal_gpio_fake.so"), kGpioSettings);
-  INFO(Printed(*report));
+  const std::string text = Printed(*report);
+  INFO(text);
   CHECK(report->passed());
   CHECK(VerdictOf(*report, "lane mode") == Verdict::kPass);
   CHECK(VerdictOf(*report, "control") == Verdict::kSkip);
+  // Through the lines' debounce: lane 1's beam (direction in) and door, the gate's tamper and
+  // release inputs; the door held open after the default 15 s.
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kPass);
+  CHECK_THAT(text, ContainsSubstring("lane 1: person in, door forced, door held open, door "
+                                     "closed; lane NONE: tamper, emergency on, emergency off"));
+  CHECK_THAT(text, ContainsSubstring("not simulated: person out"));
+}
+
+TEST_CASE("conformance inputs: the wait covers the gpio driver's longest door_held_ms") {
+  auto report = Run(Built("tests/hal/jwo_hal_gpio_fake.so"),
+                    R"({"chip":"fake","lanes":[{"relay":{"line":1},"door":{"line":3},)"
+                    R"("door_held_ms":600000}]})");
+  INFO(Printed(*report));
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kWarn);  // passage, tamper, release unwired
+  CHECK_THAT(report->Find("inputs")->detail,
+             ContainsSubstring("lane 1: door forced, door held open, door closed"));
+}
+
+TEST_CASE("conformance inputs: a declared input the instance cannot simulate is a warning") {
+  // The gpio driver declares a door sensor for every instance; this one wires none.
+  auto report = Run(Built("tests/hal/jwo_hal_gpio_fake.so"),
+                    R"({"chip":"fake","lanes":[{"relay":{"line":1},"passage":{"line":4}}],)"
+                    R"("emergency":{"line":6},"tamper":{"line":7}})");
+  const std::string text = Printed(*report);
+  INFO(text);
+  CHECK(report->passed());
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kWarn);
+  CHECK_THAT(text, ContainsSubstring("JWO_HAL_EUNSUPPORTED: door sensor (not exercised)"));
+  CHECK_THAT(text, ContainsSubstring("lane 1: person in; lane NONE: tamper"));
 }
 
 TEST_CASE("conformance passes on the example driver built from the public header only") {
   auto report = Run(Built("hal/examples/jwo_hal_example.so"), R"({"lanes":3})");
-  INFO(Printed(*report));
+  const std::string text = Printed(*report);
+  INFO(text);
   CHECK(report->passed());
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kPass);
+  CHECK_THAT(text, ContainsSubstring("lane 1: card tap, emergency on, emergency off; lane NONE: "
+                                     "emergency on, emergency off; during each release admit, "
+                                     "deny, set_lane_mode answered JWO_HAL_ESTATE"));
 }
 
 TEST_CASE("the example driver reads its settings through the host and names what is wrong") {
@@ -114,6 +157,42 @@ TEST_CASE("an ABI 1.0 driver still loads and passes on this 1.1 host") {
   CHECK(report->passed());
   CHECK_THAT(text, ContainsSubstring("ABI 1.0"));
   CHECK(VerdictOf(*report, "instance caps") == Verdict::kSkip);
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kSkip);
+  CHECK_THAT(text, ContainsSubstring("no stimulate (ABI 1.1): driver inputs not exercised"));
+}
+
+TEST_CASE("conformance inputs: a command accepted during a release fails, naming it") {
+  const std::string driver = Built("tests/hal/jwo_hal_broken_admits_in_release.so");
+  SECTION("admit accepted during the release: a failure naming the command") {
+    auto report = Run(driver, "{}");
+    const std::string text = Printed(*report);
+    INFO(text);
+    CHECK_FALSE(report->passed());
+    CHECK(VerdictOf(*report, "inputs") == Verdict::kFail);
+    CHECK_THAT(text, ContainsSubstring("admit(1) during an emergency release of lane 1 returned "
+                                       "JWO_HAL_OK, expected JWO_HAL_ESTATE"));
+  }
+  SECTION("the same driver refusing as it should passes") {
+    auto report = Run(driver, R"({"refuse": 1})");
+    INFO(Printed(*report));
+    CHECK(report->passed());
+    CHECK(VerdictOf(*report, "inputs") == Verdict::kPass);
+  }
+  SECTION("a release reported on another lane than the stimulated one") {
+    auto report = Run(driver, R"({"refuse": 1, "event_lane": 2})");
+    INFO(Printed(*report));
+    CHECK(VerdictOf(*report, "inputs") == Verdict::kFail);
+    CHECK_THAT(report->Find("inputs")->detail,
+               ContainsSubstring("stimulate(emergency on, lane 1): emergency_release_active "
+                                 "came on lane 2, expected lane 1"));
+  }
+  SECTION("no event at all") {
+    auto report = Run(driver, R"({"refuse": 1, "silent": 1})");
+    INFO(Printed(*report));
+    CHECK(VerdictOf(*report, "inputs") == Verdict::kFail);
+    CHECK_THAT(report->Find("inputs")->detail,
+               ContainsSubstring("returned JWO_HAL_OK, but no emergency_release_active came"));
+  }
 }
 
 TEST_CASE("conformance checks per-instance capabilities against the descriptor's") {
@@ -134,6 +213,15 @@ TEST_CASE("conformance checks per-instance capabilities against the descriptor's
     CHECK(VerdictOf(*report, "instance caps") == Verdict::kFail);
     CHECK_THAT(text, ContainsSubstring("bits the descriptor does not declare (tamper)"));
   }
+}
+
+TEST_CASE("conformance inputs: a tap whose data are not copied whole fails") {
+  auto report = Run(Built("tests/hal/jwo_hal_broken_tap_as_string.so"), "{}");
+  INFO(Printed(*report));
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kFail);
+  CHECK_THAT(report->Find("inputs")->detail,
+             ContainsSubstring("stimulate(card tap, lane 1): card_tapped came with 2 bytes of "
+                               "data that are not the 8 bytes given"));
 }
 
 TEST_CASE("conformance fails a driver that blocks, and says which call") {

@@ -213,3 +213,102 @@ TEST_CASE("closing drives every output to its inactive level") {
   CHECK_FALSE(rig.lines->levels[10]);
   CHECK_FALSE(rig.lines->levels[11]);
 }
+
+TEST_CASE("a stimulated passage goes through the debounce and counts once per stimulus") {
+  Rig rig;
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_PERSON_IN, 1) == JWO_HAL_OK);
+  rig.Run(10);  // read as active once: not yet past the 20 ms debounce
+  CHECK(rig.host.Of(JWO_HAL_EVENT_PERSON_PASSED).empty());
+  rig.Run(20);
+  auto passed = rig.host.Of(JWO_HAL_EVENT_PERSON_PASSED);
+  REQUIRE(passed.size() == 1);
+  CHECK(passed[0].lane == 1);
+  CHECK(passed[0].direction == JWO_HAL_DIRECTION_IN);
+  // The beam is still going back to rest: a second person must wait for it.
+  CHECK(rig.gate->Stimulate(JWO_HAL_INPUT_PERSON_IN, 1) == JWO_HAL_EBUSY);
+  rig.Run(100);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_PERSON_PASSED).size() == 1);
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_PERSON_IN, 1) == JWO_HAL_OK);
+  rig.Run(100);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_PERSON_PASSED).size() == 2);
+  // The beam reports its configured direction only; the line itself was never touched.
+  CHECK(rig.gate->Stimulate(JWO_HAL_INPUT_PERSON_OUT, 1) == JWO_HAL_EUNSUPPORTED);
+  CHECK(rig.lines->levels[13]);
+  CHECK(rig.lines->writes.count(13) == 0);
+}
+
+TEST_CASE("a stimulated door stays open until closed; then the line is read again") {
+  Rig rig;
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_DOOR_FORCED, 1) == JWO_HAL_OK);
+  rig.Run(50);
+  REQUIRE(rig.host.Of(JWO_HAL_EVENT_DOOR_FORCED).size() == 1);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_DOOR_FORCED)[0].lane == 1);
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_DOOR_HELD_OPEN, 1) == JWO_HAL_OK);
+  rig.Run(9000);  // door_held_ms is 10 s from the opening
+  CHECK(rig.host.Of(JWO_HAL_EVENT_DOOR_HELD_OPEN).empty());
+  rig.Run(1100);
+  REQUIRE(rig.host.Of(JWO_HAL_EVENT_DOOR_HELD_OPEN).size() == 1);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_DOOR_CLOSED).empty());
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_DOOR_CLOSED, 1) == JWO_HAL_OK);
+  rig.Run(50);
+  REQUIRE(rig.host.Of(JWO_HAL_EVENT_DOOR_CLOSED).size() == 1);
+  rig.lines->levels[12] = false;  // the real door opens: the line counts again
+  rig.Run(50);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_DOOR_FORCED).size() == 2);
+}
+
+TEST_CASE("a stimulated release is the whole gate's, refuses commands, and holds until off") {
+  Rig rig;
+  CHECK(rig.gate->Stimulate(JWO_HAL_INPUT_EMERGENCY_ON, 1) == JWO_HAL_EUNSUPPORTED);
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_EMERGENCY_ON, JWO_HAL_LANE_NONE) == JWO_HAL_OK);
+  rig.Run(50);
+  REQUIRE(rig.host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE).size() == 1);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE)[0].lane == JWO_HAL_LANE_NONE);
+  rig.Run(5000);  // held, though the line itself says no release
+  CHECK(rig.host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED).empty());
+  CHECK(rig.gate->Admit(1) == JWO_HAL_ESTATE);
+  CHECK(rig.gate->Deny(1) == JWO_HAL_ESTATE);
+  CHECK(rig.gate->SetLaneMode(1, JWO_HAL_LANE_MODE_NORMAL) == JWO_HAL_ESTATE);
+  CHECK_FALSE(rig.lines->levels[10]);
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_EMERGENCY_OFF, JWO_HAL_LANE_NONE) == JWO_HAL_OK);
+  rig.Run(50);
+  REQUIRE(rig.host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED).size() == 1);
+  CHECK(rig.gate->Admit(1) == JWO_HAL_OK);
+}
+
+TEST_CASE("a stimulated tamper is one pulse: one event per stimulus") {
+  Rig rig;
+  CHECK(rig.gate->Stimulate(JWO_HAL_INPUT_TAMPER, 1) == JWO_HAL_EUNSUPPORTED);
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_TAMPER, JWO_HAL_LANE_NONE) == JWO_HAL_OK);
+  rig.Run(100);
+  REQUIRE(rig.host.Of(JWO_HAL_EVENT_TAMPER).size() == 1);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_TAMPER)[0].lane == JWO_HAL_LANE_NONE);
+  REQUIRE(rig.gate->Stimulate(JWO_HAL_INPUT_TAMPER, JWO_HAL_LANE_NONE) == JWO_HAL_OK);
+  rig.Run(100);
+  CHECK(rig.host.Of(JWO_HAL_EVENT_TAMPER).size() == 2);
+}
+
+TEST_CASE("stimulate refuses what the settings do not wire, and lanes or inputs that are not") {
+  RecordingHost host;
+  auto settings = ParseGpioSettings(R"({"chip":"c","lanes":[{"relay":{"line":3}}]})");
+  GpioGate gate(jwo_edge::hal::Host(host.table()), settings,
+                std::make_unique<FakeGpioLines>(std::make_shared<FakeLineState>()));
+  for (jwo_hal_input_t input :
+       {JWO_HAL_INPUT_CARD_TAP, JWO_HAL_INPUT_PERSON_IN, JWO_HAL_INPUT_DOOR_FORCED,
+        JWO_HAL_INPUT_DOOR_HELD_OPEN, JWO_HAL_INPUT_DOOR_CLOSED}) {
+    CHECK(gate.Stimulate(input, 1) == JWO_HAL_EUNSUPPORTED);
+    CHECK(gate.Stimulate(input, JWO_HAL_LANE_NONE) == JWO_HAL_EINVAL);
+    CHECK(gate.Stimulate(input, 2) == JWO_HAL_EINVAL);
+  }
+  for (jwo_hal_input_t input :
+       {JWO_HAL_INPUT_TAMPER, JWO_HAL_INPUT_EMERGENCY_ON, JWO_HAL_INPUT_EMERGENCY_OFF}) {
+    CHECK(gate.Stimulate(input, JWO_HAL_LANE_NONE) == JWO_HAL_EUNSUPPORTED);
+    CHECK(gate.Stimulate(input, 2) == JWO_HAL_EINVAL);
+  }
+  CHECK(gate.Stimulate(static_cast<jwo_hal_input_t>(0), 1) == JWO_HAL_EINVAL);
+  for (int i = 0; i < 10; ++i) {
+    host.AdvanceMs(10);
+    gate.Poll();
+  }
+  CHECK(host.Of(JWO_HAL_EVENT_HEARTBEAT).size() == host.events.size());
+}

@@ -85,6 +85,75 @@ TEST_CASE("sim: under emergency release every command is refused and counted") {
   CHECK(gate.Admit(1) == JWO_HAL_OK);
 }
 
+TEST_CASE("sim: stimulate injects inputs as the requests do, on the lane given") {
+  RecordingHost host;
+  SimGate gate(jwo_edge::hal::Host(host.table()), SimSettings{});
+  const std::string card("\x04\x00\xff", 3);  // a NUL inside: copied whole
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_CARD_TAP, 2, card) == JWO_HAL_OK);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_PERSON_OUT, 1, {}) == JWO_HAL_OK);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_DOOR_HELD_OPEN, 2, {}) == JWO_HAL_OK);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_TAMPER, JWO_HAL_LANE_NONE, {}) == JWO_HAL_OK);
+  const auto taps = host.Of(JWO_HAL_EVENT_CARD_TAPPED);
+  REQUIRE(taps.size() == 1);
+  CHECK(taps[0].lane == 2);
+  CHECK(taps[0].data == card);
+  const auto passed = host.Of(JWO_HAL_EVENT_PERSON_PASSED);
+  REQUIRE(passed.size() == 1);
+  CHECK(passed[0].lane == 1);
+  CHECK(passed[0].direction == JWO_HAL_DIRECTION_OUT);
+  REQUIRE(host.Of(JWO_HAL_EVENT_DOOR_HELD_OPEN).size() == 1);
+  CHECK(host.Of(JWO_HAL_EVENT_DOOR_HELD_OPEN)[0].lane == 2);
+  REQUIRE(host.Of(JWO_HAL_EVENT_TAMPER).size() == 1);
+  CHECK(host.Of(JWO_HAL_EVENT_TAMPER)[0].lane == JWO_HAL_LANE_NONE);
+  // The gate's own state moved as with the requests.
+  CHECK(Lane(gate, 2).at("door").as_string() == "held_open");
+  CHECK(Ask(gate, R"({"op":"state"})").at("tampers").as_int64() == 1);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_DOOR_CLOSED, 2, {}) == JWO_HAL_OK);
+  CHECK(Lane(gate, 2).at("door").as_string() == "closed");
+}
+
+TEST_CASE("sim: a stimulated release closes and refuses its lane, or every lane, until off") {
+  RecordingHost host;
+  SimGate gate(jwo_edge::hal::Host(host.table()), SimSettings{});
+  REQUIRE(gate.Admit(1) == JWO_HAL_OK);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_EMERGENCY_ON, 1, {}) == JWO_HAL_OK);
+  REQUIRE(host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE).size() == 1);
+  CHECK(host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE)[0].lane == 1);
+  CHECK_FALSE(Lane(gate, 1).at("open").as_bool());
+  CHECK(Lane(gate, 1).at("emergency_release").as_bool());
+  CHECK(gate.Admit(1) == JWO_HAL_ESTATE);
+  CHECK(gate.Deny(1, "x") == JWO_HAL_ESTATE);
+  CHECK(gate.SetLaneMode(1, JWO_HAL_LANE_MODE_NORMAL) == JWO_HAL_ESTATE);
+  CHECK(gate.Admit(2) == JWO_HAL_OK);  // only lane 1 is released
+  CHECK(Ask(gate, R"({"op":"state"})").at("commands_during_emergency").as_int64() == 3);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_EMERGENCY_OFF, 1, {}) == JWO_HAL_OK);
+  REQUIRE(host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED).size() == 1);
+  CHECK(host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED)[0].lane == 1);
+  CHECK(gate.Admit(1) == JWO_HAL_OK);
+
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_EMERGENCY_ON, JWO_HAL_LANE_NONE, {}) == JWO_HAL_OK);
+  CHECK(host.Of(JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE).back().lane == JWO_HAL_LANE_NONE);
+  CHECK(gate.Admit(2) == JWO_HAL_ESTATE);
+  CHECK(gate.SetLaneMode(1, JWO_HAL_LANE_MODE_LOCKED) == JWO_HAL_ESTATE);
+  REQUIRE(gate.Stimulate(JWO_HAL_INPUT_EMERGENCY_OFF, JWO_HAL_LANE_NONE, {}) == JWO_HAL_OK);
+  CHECK(gate.Admit(2) == JWO_HAL_OK);
+}
+
+TEST_CASE("sim: stimulate refuses lanes, inputs and cards that cannot be") {
+  RecordingHost host;
+  SimGate gate(jwo_edge::hal::Host(host.table()), SimSettings{});
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_TAMPER, 3, {}) == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_EMERGENCY_ON, 3, {}) == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_CARD_TAP, JWO_HAL_LANE_NONE, "card") == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_PERSON_IN, JWO_HAL_LANE_NONE, {}) == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_DOOR_FORCED, JWO_HAL_LANE_NONE, {}) == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_CARD_TAP, 1, {}) == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_CARD_TAP, 1, std::string(65, 'c')) == JWO_HAL_EINVAL);
+  CHECK(gate.Stimulate(static_cast<jwo_hal_input_t>(0), 1, {}) == JWO_HAL_EINVAL);
+  CHECK(host.events.empty());
+  CHECK(gate.Stimulate(JWO_HAL_INPUT_CARD_TAP, 1, std::string(64, 'c')) == JWO_HAL_OK);
+}
+
 TEST_CASE("sim: heartbeats every second until switched off") {
   RecordingHost host;
   SimGate gate(jwo_edge::hal::Host(host.table()), SimSettings{});

@@ -35,6 +35,10 @@ class GpioDriver final : public jwo_edge::hal::Driver {
   int SetLaneMode(uint32_t lane, jwo_hal_lane_mode_t mode) override {
     return gate_.SetLaneMode(lane, mode);
   }
+  // Tests only (jwo-hal-conformance); the daemon never calls it.
+  int Stimulate(jwo_hal_input_t input, uint32_t lane, std::string_view) {
+    return gate_.Stimulate(input, lane);
+  }
 
  private:
   GpioGate gate_;

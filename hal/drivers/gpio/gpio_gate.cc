@@ -14,7 +14,9 @@ GpioGate::GpioGate(jwo_edge::hal::Host host, GpioSettings settings,
   bool io_ok = true;
   auto initial = [&](const std::optional<LineSpec>& spec) -> std::optional<Input> {
     if (!spec) return std::nullopt;
-    Input in{*spec, false, false, now};
+    Input in;
+    in.spec = *spec;
+    in.candidate_since_ns = now;
     bool high = false;
     if (lines_->Read(spec->line, &high)) {
       in.stable = in.candidate = high != spec->active_low;
@@ -75,16 +77,21 @@ bool GpioGate::Sample(Input& in, uint64_t now, bool* io_ok) {
     *io_ok = false;
     return false;
   }
-  const bool active = high != in.spec.active_low;
+  const bool active = in.forced.empty() ? high != in.spec.active_low : in.forced.front();
   if (active != in.candidate) {
     in.candidate = active;
     in.candidate_since_ns = now;
   }
+  bool changed = false;
   if (in.candidate != in.stable && now - in.candidate_since_ns >= in.spec.debounce_ms * kNsPerMs) {
     in.stable = in.candidate;
-    return true;
+    changed = true;
   }
-  return false;
+  // A stimulated level the debounce has accepted gives way to the next one, or to the line.
+  if (!in.forced.empty() && in.stable == in.forced.front() && (in.forced.size() > 1 || !in.hold)) {
+    in.forced.erase(in.forced.begin());
+  }
+  return changed;
 }
 
 void GpioGate::OnDoor(Lane& lane, uint32_t number, uint64_t now) {
@@ -196,6 +203,63 @@ int GpioGate::SetLaneMode(uint32_t number, jwo_hal_lane_mode_t mode) {
     SetIoOk(false);
     return JWO_HAL_EIO;
   }
+  return JWO_HAL_OK;
+}
+
+int GpioGate::Stimulate(jwo_hal_input_t input, uint32_t number) {
+  if (input < JWO_HAL_INPUT_CARD_TAP || input > JWO_HAL_INPUT_EMERGENCY_OFF ||
+      number > lanes_.size()) {
+    return JWO_HAL_EINVAL;
+  }
+  const bool gate_input = input == JWO_HAL_INPUT_TAMPER || input == JWO_HAL_INPUT_EMERGENCY_ON ||
+                          input == JWO_HAL_INPUT_EMERGENCY_OFF;
+  if (number == JWO_HAL_LANE_NONE && !gate_input) return JWO_HAL_EINVAL;
+  if (number != JWO_HAL_LANE_NONE && gate_input) return JWO_HAL_EUNSUPPORTED;
+  Lane* lane = number == JWO_HAL_LANE_NONE ? nullptr : &lanes_[number - 1];
+  std::optional<Input>* in = nullptr;
+  std::vector<bool> levels = {true};  // held, unless a pulse or a return to rest
+  bool hold = true;
+  switch (input) {
+    case JWO_HAL_INPUT_CARD_TAP:
+      return JWO_HAL_EUNSUPPORTED;  // no card reader on a GPIO gate
+    case JWO_HAL_INPUT_PERSON_IN:
+    case JWO_HAL_INPUT_PERSON_OUT:
+      if (lane->cfg.passage_direction !=
+          (input == JWO_HAL_INPUT_PERSON_IN ? JWO_HAL_DIRECTION_IN : JWO_HAL_DIRECTION_OUT)) {
+        return JWO_HAL_EUNSUPPORTED;  // the beam reports its lane's one direction
+      }
+      in = &lane->passage;
+      levels = {true, false};
+      hold = false;
+      break;
+    case JWO_HAL_INPUT_DOOR_FORCED:
+    case JWO_HAL_INPUT_DOOR_HELD_OPEN:
+      in = &lane->door;
+      break;
+    case JWO_HAL_INPUT_DOOR_CLOSED:
+      in = &lane->door;
+      levels = {false};
+      hold = false;
+      break;
+    case JWO_HAL_INPUT_TAMPER:
+      in = &tamper_;
+      levels = {true, false};
+      hold = false;
+      break;
+    case JWO_HAL_INPUT_EMERGENCY_ON:
+      in = &emergency_;
+      break;
+    case JWO_HAL_INPUT_EMERGENCY_OFF:
+      in = &emergency_;
+      levels = {false};
+      hold = false;
+      break;
+  }
+  if (in == nullptr || !*in) return JWO_HAL_EUNSUPPORTED;  // not wired in the settings
+  Input& wired = **in;
+  if (!wired.forced.empty() && !wired.hold) return JWO_HAL_EBUSY;
+  wired.forced = std::move(levels);
+  wired.hold = hold;
   return JWO_HAL_OK;
 }
 

@@ -13,6 +13,7 @@
 //   - passage active edge: PERSON_PASSED with the configured direction.
 //   - emergency input: EMERGENCY_RELEASE_ACTIVE / _CLEARED for the whole gate (lane NONE),
 //     also at open when the release is already active. Tamper active edge: TAMPER.
+//   - stimulate() (tests only) overrides what an input line reads; see Stimulate().
 //   - a failed read or write is FAULT code kFaultIo once (RECOVERED when I/O works again);
 //     poll returns JWO_HAL_EIO while reads fail, and heartbeats pause.
 // Time comes from the host only. Not thread-safe: one thread at a time, like the instance.
@@ -45,6 +46,18 @@ class GpioGate {
   int Deny(uint32_t lane);
   int SetLaneMode(uint32_t lane, jwo_hal_lane_mode_t mode);
 
+  // The driver's stimulate() (gate_hal.h section 10), for tests: the input's line reads as the
+  // stimulated level, whatever the line says, until the debounce has accepted it, so the events
+  // come from Poll()'s own edge path. A passage or tamper is a pulse (active, then back at
+  // rest); a door forced or held open stays open until DOOR_CLOSED, a release on until
+  // EMERGENCY_OFF; back at rest, the line is read again. Tamper and emergency are the whole
+  // gate's (JWO_HAL_LANE_NONE). Returns JWO_HAL_OK; JWO_HAL_EINVAL (no such lane or input,
+  // JWO_HAL_LANE_NONE for a lane's input); JWO_HAL_EUNSUPPORTED (a card tap: no reader; an
+  // input the settings do not wire; the other direction than the lane's passage_direction;
+  // tamper or emergency on a lane); JWO_HAL_EBUSY (that input's previous pulse is still going
+  // through the debounce: poll, then try again).
+  int Stimulate(jwo_hal_input_t input, uint32_t lane);
+
  private:
   // One debounced input.
   struct Input {
@@ -52,6 +65,10 @@ class GpioGate {
     bool stable = false;  // active, after debounce
     bool candidate = false;
     uint64_t candidate_since_ns = 0;
+    // Stimulate(): levels read instead of the line's, in order, each until the debounce has
+    // accepted it; with `hold` the last one stays until the next stimulus.
+    std::vector<bool> forced;
+    bool hold = false;
   };
   struct Lane {
     GpioLaneSettings cfg;

@@ -48,6 +48,9 @@ class SimDriver final : public jwo_edge::hal::Driver {
   int SetLaneMode(uint32_t lane, jwo_hal_lane_mode_t mode) override {
     return gate_.SetLaneMode(lane, mode);
   }
+  int Stimulate(jwo_hal_input_t input, uint32_t lane, std::string_view data) {
+    return gate_.Stimulate(input, lane, data);
+  }
   int Control(std::string_view request, std::string* reply) override {
     int rc = 0;
     *reply = gate_.HandleRequest(request, &rc);

@@ -161,6 +161,63 @@ std::string SimGate::StateJson() const {
                                       {"commands_during_emergency", commands_during_emergency_}});
 }
 
+void SimGate::Door(uint32_t lane, const std::string& state, jwo_hal_event_type_t type) {
+  lanes_[lane - 1].door = state;
+  host_.Event(type, lane);
+}
+
+void SimGate::Tamper(uint32_t lane, const std::string& detail) {
+  ++tampers_;
+  host_.Event(JWO_HAL_EVENT_TAMPER, lane, detail.c_str());
+}
+
+void SimGate::Emergency(uint32_t lane, bool active) {
+  bool& flag = lane == JWO_HAL_LANE_NONE ? emergency_all_ : lanes_[lane - 1].emergency;
+  flag = active;
+  if (flag) {
+    for (uint32_t i = 1; i <= LaneCount(); ++i) {
+      if (lane == JWO_HAL_LANE_NONE || lane == i) lanes_[i - 1].open = false;
+    }
+  }
+  host_.Event(
+      flag ? JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE : JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED,
+      lane);
+}
+
+int SimGate::Stimulate(jwo_hal_input_t input, uint32_t lane, std::string_view data) {
+  const bool whole_gate_ok = input == JWO_HAL_INPUT_TAMPER || input == JWO_HAL_INPUT_EMERGENCY_ON ||
+                             input == JWO_HAL_INPUT_EMERGENCY_OFF;
+  if (lane > LaneCount() || (lane == JWO_HAL_LANE_NONE && !whole_gate_ok)) return JWO_HAL_EINVAL;
+  switch (input) {
+    case JWO_HAL_INPUT_CARD_TAP:
+      if (data.empty() || data.size() > kMaxCard) return JWO_HAL_EINVAL;
+      host_.CardTapped(lane, data.data(), data.size());
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_PERSON_IN:
+    case JWO_HAL_INPUT_PERSON_OUT:
+      host_.PersonPassed(
+          lane, input == JWO_HAL_INPUT_PERSON_IN ? JWO_HAL_DIRECTION_IN : JWO_HAL_DIRECTION_OUT);
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_DOOR_FORCED:
+      Door(lane, "forced", JWO_HAL_EVENT_DOOR_FORCED);
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_DOOR_HELD_OPEN:
+      Door(lane, "held_open", JWO_HAL_EVENT_DOOR_HELD_OPEN);
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_DOOR_CLOSED:
+      Door(lane, "closed", JWO_HAL_EVENT_DOOR_CLOSED);
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_TAMPER:
+      Tamper(lane, "sim tamper (stimulated)");
+      return JWO_HAL_OK;
+    case JWO_HAL_INPUT_EMERGENCY_ON:
+    case JWO_HAL_INPUT_EMERGENCY_OFF:
+      Emergency(lane, input == JWO_HAL_INPUT_EMERGENCY_ON);
+      return JWO_HAL_OK;
+  }
+  return JWO_HAL_EINVAL;
+}
+
 std::string SimGate::HandleRequest(std::string_view request, int* rc) {
   *rc = JWO_HAL_EINVAL;
   boost::system::error_code ec;
@@ -204,13 +261,10 @@ std::string SimGate::HandleRequest(std::string_view request, int* rc) {
       } else {
         throw BadRequest{"'state' must be forced, held_open or closed"};
       }
-      lanes_[lane - 1].door = state;
-      host_.Event(type, lane);
+      Door(lane, state, type);
     } else if (op == "tamper") {
       const std::string detail = StringField(req, "detail", "sim tamper");
-      ++tampers_;
-      host_.Event(JWO_HAL_EVENT_TAMPER, static_cast<uint32_t>(IntField(req, "lane", 0, n, 0)),
-                  detail.c_str());
+      Tamper(static_cast<uint32_t>(IntField(req, "lane", 0, n, 0)), detail);
     } else if (op == "fault") {
       const auto lane = static_cast<uint32_t>(IntField(req, "lane", 0, n, 0));
       const auto code = static_cast<int32_t>(IntField(req, "code", 1, INT32_MAX, 1));
@@ -229,16 +283,7 @@ std::string SimGate::HandleRequest(std::string_view request, int* rc) {
       const auto lane = static_cast<uint32_t>(IntField(req, "lane", 0, n, 0));
       const json::value* active = req.if_contains("active");
       if (active == nullptr || !active->is_bool()) throw BadRequest{"'active' must be true/false"};
-      bool& flag = lane == JWO_HAL_LANE_NONE ? emergency_all_ : lanes_[lane - 1].emergency;
-      flag = active->get_bool();
-      if (flag) {
-        for (uint32_t i = 1; i <= n; ++i) {
-          if (lane == JWO_HAL_LANE_NONE || lane == i) lanes_[i - 1].open = false;
-        }
-      }
-      host_.Event(
-          flag ? JWO_HAL_EVENT_EMERGENCY_RELEASE_ACTIVE : JWO_HAL_EVENT_EMERGENCY_RELEASE_CLEARED,
-          lane);
+      Emergency(lane, active->get_bool());
     } else if (op == "heartbeat") {
       const json::value* enabled = req.if_contains("enabled");
       if (enabled == nullptr || !enabled->is_bool()) {

@@ -16,6 +16,7 @@
 //   {"op":"heartbeat","enabled":false}                  -> stop (or resume) heartbeats
 // Answers: {"ok":true,...} or {"ok":false,"error":"..."}.
 //
+// stimulate() (tests only; the daemon never calls it) injects the same inputs as these requests.
 // Like real hardware under a fire-alarm release, a lane under emergency release refuses admit,
 // deny and mode commands (JWO_HAL_ESTATE) and counts them in `commands_during_emergency`, so a
 // test can prove the daemon never fought a release. Time comes from the host clock only.
@@ -57,6 +58,12 @@ class SimGate {
   // Runs one request; returns the JSON answer and sets *rc (JWO_HAL_OK or JWO_HAL_EINVAL).
   std::string HandleRequest(std::string_view request, int* rc);
 
+  // The driver's stimulate() (gate_hal.h section 10): the same injection as the matching
+  // request (tap, pass, door, tamper, emergency), so the event comes from this call. Lanes
+  // 1..LaneCount(); JWO_HAL_LANE_NONE for tamper and emergency (the whole gate). Returns
+  // JWO_HAL_OK, or JWO_HAL_EINVAL (no such lane or input, a card of 0 or over 64 bytes).
+  int Stimulate(jwo_hal_input_t input, uint32_t lane, std::string_view data);
+
  private:
   struct Lane {
     jwo_hal_lane_mode_t mode = JWO_HAL_LANE_MODE_NORMAL;
@@ -70,6 +77,11 @@ class SimGate {
     uint64_t admits = 0;
     uint64_t denies = 0;
   };
+
+  // The inputs, as requests and stimulate() inject them; lanes already checked.
+  void Door(uint32_t lane, const std::string& state, jwo_hal_event_type_t type);
+  void Tamper(uint32_t lane, const std::string& detail);
+  void Emergency(uint32_t lane, bool active);
 
   bool UnderEmergency(uint32_t lane) const;
   bool ValidLane(uint32_t lane) const { return lane >= 1 && lane <= lanes_.size(); }

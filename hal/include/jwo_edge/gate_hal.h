@@ -125,8 +125,11 @@
  *    A driver may implement stimulate(): it makes an instance behave as if its hardware had
  *    seen an input (a card tap, a person passing, a door, tamper, an emergency release on or
  *    off), injected as low in the driver as it can be (the line values, the controller's
- *    message), so that the driver's own path produces the events. jwo-hal-conformance uses it
- *    to check a driver's inputs and its refusals during a release; the daemon never calls it.
+ *    message), so that the driver's own path produces the events. A door forced or held open
+ *    stays open until DOOR_CLOSED, a release stays in force until EMERGENCY_OFF; the other
+ *    inputs are momentary. jwo-hal-conformance uses it to check a driver's inputs and its
+ *    refusals during a release (check "inputs", docs/hal.md "Test inputs"); the daemon never
+ *    calls it.
  */
 #ifndef JWO_EDGE_GATE_HAL_H
 #define JWO_EDGE_GATE_HAL_H
@@ -295,15 +298,15 @@ typedef enum jwo_hal_setting_type {
 /* Inputs for stimulate() (ABI 1.1; see 10). Each names what the hardware would have seen and
  * the event the driver's normal path reports for it. */
 typedef enum jwo_hal_input {
-  JWO_HAL_INPUT_CARD_TAP = 1,          /* CARD_TAPPED with the given data */
-  JWO_HAL_INPUT_PERSON_IN = 2,         /* PERSON_PASSED, direction IN */
-  JWO_HAL_INPUT_PERSON_OUT = 3,        /* PERSON_PASSED, direction OUT */
-  JWO_HAL_INPUT_DOOR_FORCED = 4,       /* DOOR_FORCED */
-  JWO_HAL_INPUT_DOOR_HELD_OPEN = 5,    /* DOOR_HELD_OPEN */
-  JWO_HAL_INPUT_DOOR_CLOSED = 6,       /* DOOR_CLOSED */
-  JWO_HAL_INPUT_TAMPER = 7,            /* TAMPER */
-  JWO_HAL_INPUT_EMERGENCY_ON = 8,      /* EMERGENCY_RELEASE_ACTIVE */
-  JWO_HAL_INPUT_EMERGENCY_OFF = 9      /* EMERGENCY_RELEASE_CLEARED */
+  JWO_HAL_INPUT_CARD_TAP = 1,       /* CARD_TAPPED with the given data */
+  JWO_HAL_INPUT_PERSON_IN = 2,      /* PERSON_PASSED, direction IN */
+  JWO_HAL_INPUT_PERSON_OUT = 3,     /* PERSON_PASSED, direction OUT */
+  JWO_HAL_INPUT_DOOR_FORCED = 4,    /* DOOR_FORCED */
+  JWO_HAL_INPUT_DOOR_HELD_OPEN = 5, /* DOOR_HELD_OPEN */
+  JWO_HAL_INPUT_DOOR_CLOSED = 6,    /* DOOR_CLOSED */
+  JWO_HAL_INPUT_TAMPER = 7,         /* TAMPER */
+  JWO_HAL_INPUT_EMERGENCY_ON = 8,   /* EMERGENCY_RELEASE_ACTIVE */
+  JWO_HAL_INPUT_EMERGENCY_OFF = 9   /* EMERGENCY_RELEASE_CLEARED */
 } jwo_hal_input_t;
 
 /* Levels for host->log(). */
@@ -386,8 +389,8 @@ typedef int (*jwo_hal_setting_bool_fn)(void* host_context, const char* path, int
 typedef int (*jwo_hal_setting_count_fn)(void* host_context, const char* path, size_t* out);
 /* The name of the index-th member (from 0, in file order) of the object at `path`;
  * JWO_HAL_ENOENT when index >= its count. */
-typedef int (*jwo_hal_setting_key_fn)(void* host_context, const char* path, size_t index,
-                                      char* out, size_t out_size);
+typedef int (*jwo_hal_setting_key_fn)(void* host_context, const char* path, size_t index, char* out,
+                                      size_t out_size);
 
 /* Owned by the daemon; valid (together with `context`) from the start of open() until close()
  * returns. Pass `context` as the first argument of every host function.
@@ -418,7 +421,7 @@ typedef struct jwo_hal_host {
 } jwo_hal_host_t;
 
 /* True when the host table provides `member`: struct_size covers it and it is not NULL. */
-#define JWO_HAL_HOST_HAS(host, member)                                                  \
+#define JWO_HAL_HOST_HAS(host, member)                                                 \
   ((host)->struct_size >= offsetof(jwo_hal_host_t, member) + sizeof((host)->member) && \
    (host)->member != NULL)
 
@@ -517,10 +520,16 @@ typedef uint64_t (*jwo_hal_instance_capabilities_fn)(const jwo_hal_instance_t* i
 
 /* ABI 1.1, optional, for tests only (10): behave as if the hardware of `lane` had seen `input`
  * (a jwo_hal_input_t); `data`/`data_size` are the card data of JWO_HAL_INPUT_CARD_TAP (copy
- * them), NULL/0 otherwise. The events follow from the driver's normal path, from this call or
- * from the next poll(). Returns JWO_HAL_OK, JWO_HAL_EINVAL (no such lane or input),
- * JWO_HAL_EUNSUPPORTED (this instance cannot see that input: no door sensor, ...). Must not
- * block. The daemon never calls it. */
+ * them), NULL/0 otherwise. `lane` is 1..lane_count(), or JWO_HAL_LANE_NONE for an input of the
+ * whole gate (TAMPER, EMERGENCY_ON and _OFF only: a cabinet switch, a release of every lane).
+ * The events follow from the driver's normal path, on `lane`, from this call or from the next
+ * poll()s (after a debounce; DOOR_HELD_OPEN after the driver's held-open time). Returns
+ * JWO_HAL_OK, JWO_HAL_EINVAL (no such lane or input; JWO_HAL_LANE_NONE for a tap, a passage or
+ * a door; a tap without data), JWO_HAL_EUNSUPPORTED (this instance cannot see that input
+ * there: no capability for it, no door sensor on that lane, a passage sensor that reports one
+ * direction only, a tamper switch of the whole gate stimulated on a lane, ...), JWO_HAL_EBUSY
+ * (the previous stimulus of that input is still going through: poll, then try again). Must
+ * not block. The daemon never calls it. */
 typedef int (*jwo_hal_stimulate_fn)(jwo_hal_instance_t* instance, uint32_t input, uint32_t lane,
                                     const uint8_t* data, size_t data_size);
 
