@@ -18,7 +18,8 @@
  *                 release (lane 1, 2 or NONE) at once, but admit() answers JWO_HAL_OK during
  *                 it. Settings: `refuse` 1 refuses as the contract asks (the control case),
  *                 `event_lane` N reports the release on lane N whatever the stimulated one,
- *                 `silent` 1 reports nothing
+ *                 `silent` 1 reports nothing, `unsupported` 1 answers JWO_HAL_EUNSUPPORTED
+ *                 (hardware that cannot be simulated)
  *   TAP_AS_STRING declares ADMIT and CARD_READER; a stimulated tap reports the card data cut
  *                 at its first NUL (copied as a C string)
  */
@@ -40,6 +41,7 @@ struct jwo_hal_instance {
   long refuse;
   long event_lane;
   long silent;
+  long unsupported;
 };
 
 static long setting(const char* json, const char* key, long fallback) {
@@ -81,6 +83,7 @@ static int broken_open(const jwo_hal_host_t* host, const char* settings, jwo_hal
   g->refuse = setting(settings, "\"refuse\"", 0);
   g->event_lane = setting(settings, "\"event_lane\"", -1);
   g->silent = setting(settings, "\"silent\"", 0);
+  g->unsupported = setting(settings, "\"unsupported\"", 0);
 #ifdef BROKEN_INSTANCE_CAPS
   {
     int64_t caps = JWO_HAL_CAP_ADMIT;
@@ -175,7 +178,8 @@ static int broken_stimulate(jwo_hal_instance_t* g, uint32_t input, uint32_t lane
 #else
   (void)data;
   (void)data_size;
-  if (input != JWO_HAL_INPUT_EMERGENCY_ON && input != JWO_HAL_INPUT_EMERGENCY_OFF) {
+  if (g->unsupported || (input != JWO_HAL_INPUT_EMERGENCY_ON &&
+                         input != JWO_HAL_INPUT_EMERGENCY_OFF)) {
     return JWO_HAL_EUNSUPPORTED;
   }
   g->released[lane] = input == JWO_HAL_INPUT_EMERGENCY_ON;

@@ -97,22 +97,34 @@ TEST_CASE("conformance inputs: the wait covers the gpio driver's longest door_he
                     R"({"chip":"fake","lanes":[{"relay":{"line":1},"door":{"line":3},)"
                     R"("door_held_ms":600000}]})");
   INFO(Printed(*report));
-  CHECK(VerdictOf(*report, "inputs") == Verdict::kWarn);  // passage, tamper, release unwired
+  // Only a door is wired, and the instance says so: nothing else is expected.
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kPass);
   CHECK_THAT(report->Find("inputs")->detail,
              ContainsSubstring("lane 1: door forced, door held open, door closed"));
 }
 
-TEST_CASE("conformance inputs: a declared input the instance cannot simulate is a warning") {
-  // The gpio driver declares a door sensor for every instance; this one wires none.
+TEST_CASE("conformance inputs: the gpio instance promises only the inputs it has wired") {
+  // No door line: the instance's capabilities (ABI 1.1) leave the door sensor out, so the
+  // kit neither expects door events nor warns about them.
   auto report = Run(Built("tests/hal/jwo_hal_gpio_fake.so"),
                     R"({"chip":"fake","lanes":[{"relay":{"line":1},"passage":{"line":4}}],)"
                     R"("emergency":{"line":6},"tamper":{"line":7}})");
   const std::string text = Printed(*report);
   INFO(text);
   CHECK(report->passed());
-  CHECK(VerdictOf(*report, "inputs") == Verdict::kWarn);
-  CHECK_THAT(text, ContainsSubstring("JWO_HAL_EUNSUPPORTED: door sensor (not exercised)"));
+  CHECK(VerdictOf(*report, "instance caps") == Verdict::kPass);
+  CHECK_THAT(report->Find("instance caps")->detail, !ContainsSubstring("door_sensor ("));
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kPass);
   CHECK_THAT(text, ContainsSubstring("lane 1: person in; lane NONE: tamper"));
+}
+
+TEST_CASE("conformance inputs: a declared input the instance cannot simulate is a warning") {
+  auto report = Run(Built("tests/hal/jwo_hal_broken_admits_in_release.so"),
+                    R"({"refuse": 1, "unsupported": 1})");
+  const std::string text = Printed(*report);
+  INFO(text);
+  CHECK(VerdictOf(*report, "inputs") == Verdict::kWarn);
+  CHECK_THAT(text, ContainsSubstring("JWO_HAL_EUNSUPPORTED: emergency input (not exercised)"));
 }
 
 TEST_CASE("conformance passes on the example driver built from the public header only") {

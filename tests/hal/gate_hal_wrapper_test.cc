@@ -174,6 +174,9 @@ TEST_CASE("the wrapper reads settings through the host and answers the 1.1 hooks
   CHECK(kSettingsDriver.stimulate(inst, JWO_HAL_INPUT_TAMPER, 1, nullptr, 0) ==
         JWO_HAL_EUNSUPPORTED);
   CHECK(kSettingsDriver.stimulate(inst, JWO_HAL_INPUT_CARD_TAP, 1, nullptr, 3) == JWO_HAL_EINVAL);
+  // Unknown inputs never reach the class as an out-of-range enum value.
+  CHECK(kSettingsDriver.stimulate(inst, 0, 1, nullptr, 0) == JWO_HAL_EINVAL);
+  CHECK(kSettingsDriver.stimulate(inst, 4000000000u, 1, nullptr, 0) == JWO_HAL_EINVAL);
   kSettingsDriver.close(inst);
 
   // A string longer than the first buffer is read whole.

@@ -26,7 +26,11 @@ class GpioDriver final : public jwo_edge::hal::Driver {
 
   GpioDriver(const jwo_edge::hal::Host& host, GpioSettings settings,
              std::unique_ptr<GpioLines> lines)
-      : gate_(host, std::move(settings), std::move(lines)) {}
+      : caps_(CapabilitiesOf(settings)), gate_(host, std::move(settings), std::move(lines)) {}
+
+  // ABI 1.1: what this instance's wiring has. The descriptor declares every input the driver
+  // can read; a gate without a door line has no door sensor, and says so.
+  uint64_t InstanceCapabilities() const { return caps_; }
 
   uint32_t LaneCount() const override { return gate_.LaneCount(); }
   int Poll() override { return gate_.Poll(); }
@@ -41,6 +45,19 @@ class GpioDriver final : public jwo_edge::hal::Driver {
   }
 
  private:
+  static uint64_t CapabilitiesOf(const GpioSettings& s) {
+    uint64_t caps =
+        JWO_HAL_CAP_ADMIT | JWO_HAL_CAP_DENY | JWO_HAL_CAP_LANE_MODE | JWO_HAL_CAP_HEARTBEAT;
+    for (const GpioLaneSettings& lane : s.lanes) {
+      if (lane.door) caps |= JWO_HAL_CAP_DOOR_SENSOR;
+      if (lane.passage) caps |= JWO_HAL_CAP_PASSAGE_SENSOR;
+    }
+    if (s.tamper) caps |= JWO_HAL_CAP_TAMPER;
+    if (s.emergency) caps |= JWO_HAL_CAP_EMERGENCY_INPUT;
+    return caps;
+  }
+
+  uint64_t caps_;
   GpioGate gate_;
 };
 

@@ -332,6 +332,10 @@ struct Adapter {
   static int Stimulate(jwo_hal_instance_t* instance, uint32_t input, uint32_t lane,
                        const uint8_t* data, size_t size) noexcept {
     if (data == nullptr && size != 0) return JWO_HAL_EINVAL;
+    // Out-of-range values are refused before they become the enum type (no UB in the cast).
+    if (input < JWO_HAL_INPUT_CARD_TAP || input > JWO_HAL_INPUT_EMERGENCY_OFF) {
+      return JWO_HAL_EINVAL;
+    }
     Box* b = Unbox(instance);
     return Guard(&b->host, [&] {
       return static_cast<D*>(b->driver.get())
