@@ -298,13 +298,23 @@ void Checker::CheckCommands() {
           rc != JWO_HAL_OK && fail.empty()) {
         fail = "admit after returning to normal mode returned " + Status(rc);
       }
+      // That admit is still opening the lane: locking now must end it and succeed (gate_hal.h:
+      // the daemon does not wait for a pulse), not answer JWO_HAL_EBUSY.
+      if (int rc = Call("set_lane_mode",
+                        [&] { return fn_.set_lane_mode(main_, 1, JWO_HAL_LANE_MODE_LOCKED); });
+          rc != JWO_HAL_OK && fail.empty()) {
+        fail = "set_lane_mode(LOCKED) while an admit still opens the lane returned " + Status(rc) +
+               ", expected JWO_HAL_OK (end the opening and lock)";
+      }
+      expect(1, JWO_HAL_LANE_MODE_NORMAL, JWO_HAL_OK);
     }
     expect(1, 0, JWO_HAL_EINVAL);
     expect(1, 99, JWO_HAL_EINVAL);
     expect(lanes_ + 1, JWO_HAL_LANE_MODE_NORMAL, JWO_HAL_EINVAL);
     settle();
     Add("lane mode", fail.empty() ? Verdict::kPass : Verdict::kFail,
-        fail.empty() ? "locked refuses admit; normal admits again; bad modes and lanes rejected"
+        fail.empty() ? "locked refuses admit; normal admits again; locking ends an opening; bad "
+                       "modes and lanes rejected"
                      : fail);
   } else if (fn_.set_lane_mode != nullptr) {
     const int rc = Call("set_lane_mode",

@@ -128,7 +128,7 @@
  *    message), so that the driver's own path produces the events. A door forced or held open
  *    stays open until DOOR_CLOSED, a release stays in force until EMERGENCY_OFF; the other
  *    inputs are momentary. jwo-hal-conformance uses it to check a driver's inputs and its
- *    refusals during a release (check "inputs", docs/hal.md "Test inputs"); the daemon never
+ *    refusals during a release (check "inputs", docs/hal.md section 10); the daemon never
  *    calls it.
  */
 #ifndef JWO_EDGE_GATE_HAL_H
@@ -491,7 +491,7 @@ typedef int (*jwo_hal_deny_fn)(jwo_hal_instance_t* instance, uint32_t lane, cons
  * to end, and records the new mode only on JWO_HAL_OK. LOCKED or OUT_OF_SERVICE while an
  * admit is still opening the lane: end the opening now (release the relay) and return
  * JWO_HAL_OK with the lane closed (the shipped sim and gpio drivers do this). The daemon does
- * not check this and the conformance kit does not test it yet. */
+ * not check this; the conformance kit checks that the answer is JWO_HAL_OK. */
 typedef int (*jwo_hal_set_lane_mode_fn)(jwo_hal_instance_t* instance, uint32_t lane, uint32_t mode);
 
 /* A driver-specific diagnostic or simulation request (`jwo-edgectl gate control GATE JSON`),
