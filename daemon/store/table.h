@@ -23,9 +23,11 @@ enum class Table {
   kChainHeld,    // bucket key -> record JSON held by the debt-inflow breaker until confirmed
   kChainOverrideOutbox,  // big-endian u64 sequence -> shopper id whose chain override to publish
   kChainOverrideKeys,    // overrides-bucket key -> what that bucket holds, as applied here
+  // E-mail to shoppers (schema 5, daemon/mail/mail_outbox.h):
+  kMailOutbox,  // "<kind>/<trip id>" -> MailEntry: a receipt to send, sent, or given up
 };
 
-inline constexpr std::array<Table, 15> kAllTables = {Table::kMeta,
+inline constexpr std::array<Table, 16> kAllTables = {Table::kMeta,
                                                      Table::kShoppers,
                                                      Table::kDebts,
                                                      Table::kDecisions,
@@ -39,7 +41,8 @@ inline constexpr std::array<Table, 15> kAllTables = {Table::kMeta,
                                                      Table::kChainKeys,
                                                      Table::kChainHeld,
                                                      Table::kChainOverrideOutbox,
-                                                     Table::kChainOverrideKeys};
+                                                     Table::kChainOverrideKeys,
+                                                     Table::kMailOutbox};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -73,6 +76,8 @@ inline constexpr std::string_view TableName(Table t) {
       return "chain_override_outbox";
     case Table::kChainOverrideKeys:
       return "chain_override_keys";
+    case Table::kMailOutbox:
+      return "mail_outbox";
   }
   return "?";
 }
