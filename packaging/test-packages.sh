@@ -122,8 +122,8 @@ check "install: the configuration is root:jwo-edge 0640" \
 check "install: placeholder TLS made, key readable by the group only" \
   test "$(owner_mode /etc/jwo-edge/tls/server.key)" = "root:jwo-edge 640"
 check "install: the packaged configuration passes --check-config as the service user" \
-  in_root "$root" setpriv --reuid=jwo-edge --regid=jwo-edge --init-groups \
-  jwo-edged --check-config --config /etc/jwo-edge/jwo-edge.yaml >/dev/null
+  in_root "$root" sh -c 'setpriv --reuid=jwo-edge --regid=jwo-edge --init-groups \
+    jwo-edged --check-config --config /etc/jwo-edge/jwo-edge.yaml >/dev/null'
 install -d -o "$(stat -c %u "$root/var/lib/jwo-edge")" -g "$(stat -c %g "$root/var/lib/jwo-edge")" \
   -m 0750 "$root/run/jwo-edge"
 check "install: the daemon starts as jwo-edge and books a debt" \
