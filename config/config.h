@@ -195,6 +195,24 @@ struct LedgerConfig {
   bool operator==(const LedgerConfig&) const = default;
 };
 
+// `mail:` — receipts by e-mail through the store's SMTP relay (docs/configuration.md). Absent:
+// nothing is mailed (the receipt data stays in the trip).
+struct MailConfig {
+  bool enabled = false;
+  std::string smtp_url;       // smtp://relay:587 (STARTTLS) or smtps://relay:465
+  bool require_tls = true;    // smtp:// only: refuse a relay without STARTTLS
+  std::string ca_file;        // "" = the system trust store
+  std::string username;       // "" = no AUTH
+  std::string password_file;  // the password, alone in a file readable by the service
+  std::string from;           // receipts@store.example
+  std::string from_name;      // "Corner Store"
+  std::string store_name;     // the receipt's heading; "" = store_id
+  std::string support_line;   // last line of every receipt, e.g. where to ask for a refund
+  uint32_t timeout_ms = 30'000;
+  uint32_t give_up_hours = 72;
+  bool operator==(const MailConfig&) const = default;
+};
+
 struct Config {
   std::string source_file;  // the file it was loaded from, for messages
   std::string store_id;     // ^[0-9a-zA-Z_-]{1,255}$, this store's id at Amazon
@@ -209,6 +227,7 @@ struct Config {
   PaymentsConfig payments;
   std::vector<GateConfig> gates;  // `gates:`; empty = no gate hardware
   LedgerConfig ledger;
+  MailConfig mail;
   bool operator==(const Config&) const = default;
 };
 

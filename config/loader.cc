@@ -139,7 +139,7 @@ void ParseControl(Reader& reader, const Value& value, const std::filesystem::pat
 
 void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& base, Config* cfg) {
   auto f = reader.Map(root, {"store_id", "store", "http", "listeners", "fa", "audit", "log",
-                             "control", "ordering", "payments", "gates", "ledger"});
+                             "control", "ordering", "payments", "gates", "ledger", "mail"});
   if (!f) return;
   if (const Value* v = reader.Require(*f, "store_id");
       v && reader.String(*v, &cfg->store_id) && !core::CheckStoreId(cfg->store_id).empty()) {
@@ -162,6 +162,7 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
     internal::ParsePayments(reader, *v, base, &cfg->payments);
   if (const Value* v = f->Find("gates")) internal::ParseGates(reader, *v, base, &cfg->gates);
   if (const Value* v = f->Find("ledger")) internal::ParseLedger(reader, *v, base, &cfg->ledger);
+  if (const Value* v = f->Find("mail")) internal::ParseMail(reader, *v, base, &cfg->mail);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ constexpr KeyRule kKeyRules[] = {
     {"log.level", KeyReload::kReloadable}, {"log.target", KeyReload::kRestart},
     {"control", KeyReload::kRestart},      {"ordering", KeyReload::kRestart},
     {"payments", KeyReload::kRestart},     {"gates", KeyReload::kRestart},
-    {"ledger", KeyReload::kRestart},
+    {"ledger", KeyReload::kRestart},       {"mail", KeyReload::kRestart},
 };
 
 bool Under(std::string_view path, std::string_view prefix) {
@@ -81,6 +81,7 @@ void CatchUnnamed(std::vector<std::string>& changed, const Config& a, const Conf
   check("payments", a.payments == b.payments);
   check("gates", a.gates == b.gates);
   check("ledger", a.ledger == b.ledger);
+  check("mail", a.mail == b.mail);
   Config whole_a = ApplyReloadable(a, b);
   whole_a.source_file = b.source_file;
   if (!(whole_a == b) && changed.empty()) changed.emplace_back("(a key reload.cc does not name)");

@@ -38,6 +38,9 @@ void ParseFa(Reader& reader, const Value& value, FaConfig* out);
 // `ledger:` (ledger_parser.cc); file paths resolved against `base` and must exist.
 void ParseLedger(Reader& reader, const Value& value, const std::filesystem::path& base,
                  LedgerConfig* out);
+// `mail:` (mail_parser.cc); file paths resolved against `base` and must exist.
+void ParseMail(Reader& reader, const Value& value, const std::filesystem::path& base,
+               MailConfig* out);
 
 // `gates:` (gate_parser.cc); a driver given as a path is resolved against `base`.
 void ParseGates(Reader& reader, const Value& value, const std::filesystem::path& base,

@@ -88,6 +88,7 @@ int Daemon::Impl::Run() {
   if (!BindListeners()) return 1;
   if (!cfg.ordering.catalog_file.empty() && !LoadCatalog()) return 1;
   if (cfg.payments.enabled && !StartPayments()) return 1;
+  if (cfg.mail.enabled && !StartMail()) return 1;
 
   const std::filesystem::path socket_dir =
       std::filesystem::path(cfg.control.socket_path).parent_path();
@@ -267,6 +268,7 @@ void Daemon::Impl::OpenStoreUntilStopped() {
         dispatcher->Start();
         dispatcher_ptr.store(dispatcher.get());
       }
+      if (mail_factory) mail_factory();
       if (cfg.ledger.enabled && !StartLedger()) {
         // Logged with the reason; the gate and payments go on, standalone.
       }
@@ -382,6 +384,8 @@ void Daemon::Impl::Shutdown() {
   dispatcher_ptr = nullptr;
   if (dispatcher) dispatcher->Stop();
   if (payment_client) payment_client->Stop();
+  mail_ptr = nullptr;
+  if (mail) mail->Stop();  // a send in flight finishes (bounded by mail.timeout_ms)
   writer_ptr = nullptr;
   if (writer) writer->Stop();
   decision_log.Stop();
@@ -486,6 +490,10 @@ json::object Daemon::Impl::StatusJson() {
       ledger["overrides"] = std::move(ov);
     }
     out["ledger"] = std::move(ledger);
+  }
+  if (auto* m = mail_ptr.load()) {
+    const mail::MailDispatcherStats ms = m->Stats();
+    out["mail"] = json::object{{"sent", ms.sent}, {"retried", ms.transient}, {"failed", ms.failed}};
   }
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},

@@ -31,6 +31,7 @@
 #include "fa/metrics.h"
 #include "gate/gate_service.h"
 #include "http/server.h"
+#include "mail/mail_outbox.h"
 #include "ordering/purchase_handler.h"
 #include "payments/credentials.h"
 #include "payments/dispatcher.h"
@@ -123,6 +124,7 @@ struct Daemon::Impl {
   payments::LifecyclePolicy PaymentPolicy() const;
   bool LoadCatalog();
   bool StartPayments();
+  bool StartMail();  // `mail:`: checks it and prepares mail_factory
   // With a `ledger:` section: starts the chain sync on the open store (daemon_ledger.cc).
   // False only for options the link refuses (a file it cannot read).
   bool StartLedger();
@@ -156,6 +158,9 @@ struct Daemon::Impl {
   std::unique_ptr<payments::Dispatcher> dispatcher;
   std::atomic<payments::Dispatcher*> dispatcher_ptr{nullptr};  // what other threads may use
   std::function<void()> dispatcher_factory;
+  std::unique_ptr<mail::MailDispatcher> mail;
+  std::atomic<mail::MailDispatcher*> mail_ptr{nullptr};  // for status, from other threads
+  std::function<void()> mail_factory;                    // run once the store is open
   std::unique_ptr<chain::ChainSync> chain;
   std::atomic<chain::ChainSync*> chain_ptr{nullptr};  // what other threads may use
   std::unique_ptr<chain::ChainSync> chain_overrides;  // the chain-scoped overrides bucket

@@ -1,6 +1,9 @@
 // The daemon's ordering and payment wiring: the catalog (loaded at start and on SIGHUP) and
 // the Payment Service client, credentials and outbox dispatcher.
+#include <fstream>
+#include <sstream>
 #include "admin/daemon_impl.h"
+
 #include "core/log.h"
 #include "hal/loader/driver_library.h"
 #include "ordering/catalog.h"
@@ -16,6 +19,7 @@ payments::LifecyclePolicy Daemon::Impl::PaymentPolicy() const {
   payments::LifecyclePolicy p;
   p.store_id = cfg.store_id;
   p.partial_capture = cfg.payments.partial_capture;
+  p.queue_receipts = cfg.mail.enabled;
   switch (cfg.payments.report_payment_status) {
     case config::ReportPaymentStatus::kAlways:
       p.report_payment_status = true;
@@ -118,6 +122,46 @@ bool Daemon::Impl::StartPayments() {
         clock);
   };
   core::LogInfo("payments configured", {{"endpoint", pc.endpoint}, {"region", options.region}});
+  return true;
+}
+
+bool Daemon::Impl::StartMail() {
+  const std::shared_ptr<const config::Config> config_snapshot = holder.Current();
+  const config::Config& cfg = *config_snapshot;
+  const config::MailConfig& mc = cfg.mail;
+  mail::MailDispatcherOptions o;
+  o.smtp.url = mc.smtp_url;
+  o.smtp.require_tls = mc.require_tls;
+  o.smtp.ca_file = mc.ca_file;
+  o.smtp.username = mc.username;
+  o.smtp.timeout_ms = static_cast<int>(mc.timeout_ms);
+  if (!mc.password_file.empty()) {
+    std::ifstream in(mc.password_file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      core::LogError("mail.password_file cannot be read", {{"file", mc.password_file}});
+      return false;
+    }
+    o.smtp.password = text.str();
+    while (!o.smtp.password.empty() &&
+           (o.smtp.password.back() == '\n' || o.smtp.password.back() == '\r')) {
+      o.smtp.password.pop_back();
+    }
+  }
+  o.from = mc.from;
+  o.from_name = mc.from_name;
+  o.message_id_domain = cfg.store_id + ".jwo-edge";
+  o.receipt.store_name = mc.store_name;
+  o.receipt.support_line = mc.support_line;
+  o.give_up_after_ms = int64_t{mc.give_up_hours} * 3'600'000;
+  // Started once the store is open (it may open later, after a retry).
+  mail_factory = [this, o = std::move(o)] {
+    mail = std::make_unique<mail::MailDispatcher>(*env, o, clock);
+    mail->Start();
+    mail_ptr = mail.get();
+    core::LogInfo("receipt mail started", {{"relay", o.smtp.url}, {"from", o.from}});
+  };
   return true;
 }
 

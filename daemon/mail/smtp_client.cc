@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "core/email_address.h"
+
 namespace jwo::mail {
 namespace {
 
@@ -89,19 +91,7 @@ const char* SendResultName(SendResult r) {
   return "unknown";
 }
 
-bool IsValidAddress(const std::string& a) {
-  if (a.empty() || a.size() > 254) return false;
-  const size_t at = a.find('@');
-  if (at == 0 || at == std::string::npos || at + 1 >= a.size()) return false;
-  if (a.find('@', at + 1) != std::string::npos) return false;
-  for (unsigned char c : a) {
-    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' ||
-        c == ';' || c == ':' || c == '\\' || c == '"' || c == '[' || c == ']') {
-      return false;
-    }
-  }
-  return true;
-}
+bool IsValidAddress(const std::string& a) { return core::IsValidEmailAddress(a); }
 
 std::string EncodeHeaderText(const std::string& text) {
   std::string flat;

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "ledger/ledger.h"
+#include "mail/mail_outbox.h"
 #include "store/codec.h"
 
 namespace jwo::payments {
@@ -506,6 +507,12 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
   // Get Shopper Identity is asked only for an id it accepts (QueueAfterCapture).
   const bool identity_done = t.have_shopper_identity || !IsShopperIdForIdentity(t.shopper_id);
   t.receipt_complete = t.have_transactional_data && identity_done;
+  if (policy.queue_receipts) {
+    // Idempotent (one outbox entry per trip): a repeated answer queues nothing more.
+    auto queued = mail::QueueReceipt(txn, t, now);
+    if (!queued.ok()) return queued.status();
+    if (*queued) t.Record(now, "receipt_queued");
+  }
   if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(e.sequence)); !s.ok()) {
     return s;
   }

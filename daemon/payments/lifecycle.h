@@ -32,6 +32,9 @@ struct LifecyclePolicy {
   std::string store_id;
   bool report_payment_status = false;  // amazon_managed: report every terminal outcome
   bool partial_capture = true;         // capture what was authorized when it is below the total
+  // `mail:` is configured: a trip whose receipt completes (captured, transactional data and
+  // shopper e-mail applied) queues its receipt mail in the same transaction.
+  bool queue_receipts = false;
 };
 
 // Appends an outbox entry for `trip_id` with the next sequence number. Returns the sequence.

@@ -146,4 +146,26 @@ std::string MailHeader(const std::string& raw, const std::string& name) {
   return value;
 }
 
+std::string MailDecoded(const std::string& raw) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '=') {
+      out += raw[i];
+    } else if (raw.compare(i, 3, "=\r\n") == 0) {
+      i += 2;  // soft line break
+    } else if (i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+      out += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+      i += 2;
+    } else {
+      out += raw[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace jwo::testing

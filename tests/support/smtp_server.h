@@ -59,5 +59,8 @@ class SmtpServer {
 
 // The header `name` of a received message (unfolded), or "" when absent.
 std::string MailHeader(const std::string& raw, const std::string& name);
+// The message with quoted-printable undone (soft line breaks joined, =XX decoded): what a
+// reader sees of the text and HTML parts, for assertions on content.
+std::string MailDecoded(const std::string& raw);
 
 }  // namespace jwo::testing
