@@ -3,6 +3,9 @@
 #
 #   sudo packaging/test-packages.sh [DEBDIR]     # default DEBDIR: dist/ (packaging/build-deb.sh)
 #   sudo packaging/test-packages.sh --suite trixie [DEBDIR]   # Debian 13, default dist/trixie/
+#   sudo packaging/test-packages.sh --upgrade-from OLDDIR [DEBDIR]
+#       the lifecycle installs OLDDIR's jwo-edge (an earlier release's packages) first, so the
+#       upgrade crosses releases; a schema change between them must be migrated (checked)
 #
 #   1. lifecycle: install (user, permissions, placeholder TLS, the daemon starts and answers),
 #      upgrade (state kept, configuration kept), remove (state kept), purge (state gone);
@@ -21,10 +24,14 @@ set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 suite=""
-if [ "${1:-}" = "--suite" ]; then
-  suite=${2:?--suite needs a Debian suite name, e.g. trixie}
-  shift 2
-fi
+old_debs=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --suite) suite=${2:?--suite needs a Debian suite name, e.g. trixie}; shift 2 ;;
+    --upgrade-from) old_debs=$(cd "${2:?--upgrade-from needs a folder of .deb files}" && pwd); shift 2 ;;
+    *) break ;;
+  esac
+done
 debdir=$(cd "${1:-$src/dist${suite:+/$suite}}" && pwd)
 work=${JWO_PKGTEST_DIR:-/var/tmp/jwo-edge-pkgtest}
 failures=0
@@ -114,8 +121,16 @@ run_daemon() {
     kill -TERM $pid; wait $pid; echo "daemon exit status $?" >>/var/tmp/jwo-edged.log
     exit $rc'
 }
+# The release the lifecycle starts from: this build's, or an earlier one (--upgrade-from).
+mkdir -p "$root/debs-first"
+if [ -n "$old_debs" ]; then
+  cp "$old_debs"/jwo-edge_*_"$arch".deb "$root/debs-first/"
+  echo "# installing the earlier release from $old_debs first"
+else
+  cp "$debdir"/jwo-edge_*_"$arch".deb "$root/debs-first/"
+fi
 check "install: apt installs jwo-edge from the .deb" \
-  in_root "$root" sh -c 'apt-get install -y -q /debs/jwo-edge_*.deb >/var/tmp/install.log 2>&1'
+  in_root "$root" sh -c 'apt-get install -y -q /debs-first/jwo-edge_*.deb >/var/tmp/install.log 2>&1'
 check "install: user and group jwo-edge exist" in_root "$root" sh -c 'id jwo-edge >/dev/null'
 check "install: the configuration is root:jwo-edge 0640" \
   test "$(owner_mode /etc/jwo-edge/jwo-edge.yaml)" = "root:jwo-edge 640"
@@ -129,6 +144,7 @@ install -d -o "$(stat -c %u "$root/var/lib/jwo-edge")" -g "$(stat -c %g "$root/v
 check "install: the daemon starts as jwo-edge and books a debt" \
   run_daemon 'jwo-edgectl --socket /run/jwo-edge/control.sock debt add shopper-1 trip-1 4.32 USD \
     --reason "package test" >/dev/null'
+cp "$root/var/tmp/jwo-edged.log" "$root/var/tmp/jwo-edged-first.log" 2>/dev/null || true
 echo "# local edit of the configuration (must survive the upgrade)"
 sed -i 's/^log:$/log:  # edited by store IT/' "$root/etc/jwo-edge/jwo-edge.yaml"
 
@@ -145,12 +161,19 @@ done
 rm -rf "$next/x"
 mkdir -p "$root/debs-next"; cp "$next"/*.deb "$root/debs-next/"
 check "upgrade: apt upgrades jwo-edge to ${version}+pkgtest1" \
-  in_root "$root" sh -c 'apt-get install -y -q /debs-next/jwo-edge_*.deb >/var/tmp/upgrade.log 2>&1'
+  in_root "$root" sh -c 'apt-get install -y -q -o Dpkg::Options::=--force-confdef \
+    -o Dpkg::Options::=--force-confold /debs-next/jwo-edge_*.deb >/var/tmp/upgrade.log 2>&1'
 check "upgrade: the edited configuration is kept" grep -q "edited by store IT" "$root/etc/jwo-edge/jwo-edge.yaml"
 check "upgrade: the configuration stays root:jwo-edge 0640" \
   test "$(owner_mode /etc/jwo-edge/jwo-edge.yaml)" = "root:jwo-edge 640"
 check "upgrade: the debt booked before is still there" \
   run_daemon 'jwo-edgectl --socket /run/jwo-edge/control.sock shopper show shopper-1 | grep -q trip-1'
+if [ -n "$old_debs" ]; then
+  before=$(grep -o 'schema_version=[0-9]*' "$root/var/tmp/jwo-edged-first.log" | head -1)
+  after=$(grep -o 'store migrated.*' "$root/var/tmp/jwo-edged.log" | head -1)
+  check "upgrade: the store's schema was migrated (${before:-?}: ${after:-nothing migrated})" \
+    test -n "$after"
+fi
 check "remove: apt removes jwo-edge" \
   in_root "$root" sh -c 'apt-get remove -y -q jwo-edge >/var/tmp/remove.log 2>&1'
 check "remove: the daemon is gone" test ! -e "$root/usr/bin/jwo-edged"
