@@ -185,6 +185,7 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
           store::EnvStats stats;
           payments::DispatcherStats outbox;
           chain::SyncStats ledger;
+          mail::MailDispatcherStats mail_stats;
           std::string text = metrics.Render([&](ScrapeSample& s) {
             if (store::Env* e = env_ptr.load()) {
               stats = e->Stats();
@@ -198,6 +199,10 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
             if (auto* d = dispatcher_ptr.load()) {
               outbox = d->GetStats();
               s.outbox = &outbox;
+            }
+            if (auto* m = mail_ptr.load()) {
+              mail_stats = m->Stats();
+              s.mail = &mail_stats;
             }
             if (auto* c = chain_ptr.load()) {
               ledger = c->Stats();

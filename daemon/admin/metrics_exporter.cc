@@ -85,6 +85,11 @@ struct MetricsExporter::Gauges {
                           .Name("jwo_outbox_calls_total")
                           .Help("Payment Service calls by outcome")
                           .Register(r)),
+        mail_family(prometheus::BuildCounter()
+                        .Name("jwo_mail_receipts_total")
+                        .Help("Receipt mails by outcome: sent, retried (the relay was away or "
+                              "answered 4xx), failed (given up)")
+                        .Register(r)),
         entries_family(
             prometheus::BuildGauge().Name("jwo_store_entries").Help("Rows per table").Register(r)),
         http_family(prometheus::BuildCounter()
@@ -120,7 +125,10 @@ struct MetricsExporter::Gauges {
         ledger_publish_conflicts(ledger_family, {{"event", "publish_conflict"}}),
         ledger_resyncs(ledger_family, {{"event", "resync"}}),
         store_errors(problems_family, {{"problem", "store_error"}}),
-        no_credentials(problems_family, {{"problem", "no_credentials"}}) {
+        no_credentials(problems_family, {{"problem", "no_credentials"}}),
+        mail_sent(mail_family, {{"outcome", "sent"}}),
+        mail_retried(mail_family, {{"outcome", "retried"}}),
+        mail_failed(mail_family, {{"outcome", "failed"}}) {
     for (store::Table t : store::kAllTables) {
       entries[static_cast<size_t>(t)] =
           &entries_family.Add({{"table", std::string(store::TableName(t))}});
@@ -166,6 +174,7 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& clock_skew;
   prometheus::Gauge& clock_skew_level;
   prometheus::Family<prometheus::Counter>& outbox_family;
+  prometheus::Family<prometheus::Counter>& mail_family;
   prometheus::Family<prometheus::Gauge>& entries_family;
   prometheus::Family<prometheus::Counter>& http_family;
   prometheus::Family<prometheus::Counter>& log_family;
@@ -174,7 +183,7 @@ struct MetricsExporter::Gauges {
   SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts, tls_failures,
       written, dropped, grows, sent, done, retried, dead_lettered, ledger_applied, ledger_rejected,
       ledger_conflicts, ledger_published, ledger_publish_conflicts, ledger_resyncs, store_errors,
-      no_credentials;
+      no_credentials, mail_sent, mail_retried, mail_failed;
 };
 
 MetricsExporter::MetricsExporter()
@@ -231,6 +240,11 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.done.Set(s.outbox->done);
     g.retried.Set(s.outbox->retried);
     g.dead_lettered.Set(s.outbox->dead_lettered);
+  }
+  if (s.mail != nullptr) {
+    g.mail_sent.Set(s.mail->sent);
+    g.mail_retried.Set(s.mail->transient);
+    g.mail_failed.Set(s.mail->failed);
   }
   if (s.ledger != nullptr) {
     const chain::SyncStats& l = *s.ledger;

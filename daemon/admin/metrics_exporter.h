@@ -14,6 +14,7 @@
 #include "chain/chain_sync.h"
 #include "fa/decision_log.h"
 #include "http/server.h"
+#include "mail/mail_outbox.h"
 #include "payments/dispatcher.h"
 #include "store/env.h"
 
@@ -32,6 +33,7 @@ struct ScrapeSample {
   bool store_full = false;      // the last store write was refused: store.max_map_size_mib reached
   const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
   const chain::SyncStats* ledger = nullptr;           // null without a running chain ledger
+  const mail::MailDispatcherStats* mail = nullptr;    // null without `mail:`
   int64_t now_ms = 0;                                 // for the ledger's staleness
 };
 

@@ -82,6 +82,11 @@ TEST_CASE("a captured trip's receipt is mailed to the shopper once, through the 
   REQUIRE(status.exit_code == 0);
   const json::value doc = json::parse(status.output);
   CHECK(doc.at("result").at("mail").at("sent").to_number<int64_t>() == 1);
+  auto metrics = HttpClient::Connect("127.0.0.1", daemon.Port());
+  REQUIRE(metrics.ok());
+  auto scraped = metrics->Get("/metrics");
+  REQUIRE(scraped.ok());
+  CHECK_THAT(scraped->body, ContainsSubstring("jwo_mail_receipts_total{outcome=\"sent\"} 1"));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a dispatcher round or two
   CHECK(relay.Messages().size() == 1);
 }
