@@ -1,5 +1,7 @@
 #include "core/time_format.h"
 
+#include <ctime>
+
 #include <chrono>
 #include <cstdio>
 
@@ -86,6 +88,15 @@ std::string FormatIso8601(int64_t unix_ms) {
                 unsigned(ymd.month()), unsigned(ymd.day()), int(sod / 3600), int(sod / 60 % 60),
                 int(sod % 60), ms);
   return buf;
+}
+
+std::string FormatUtc(int64_t unix_ms, const char* format) {
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[128];
+  const size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
 }
 
 }  // namespace jwo::core

@@ -19,4 +19,8 @@ Result<int64_t> ParseIso8601(std::string_view text);
 // Formats milliseconds since the Unix epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ".
 std::string FormatIso8601(int64_t unix_ms);
 
+// Formats the UTC time of `unix_ms` (whole seconds) with strftime's `format`, e.g.
+// "%a, %d %b %Y %H:%M:%S +0000" for a mail's Date header. At most 127 bytes.
+std::string FormatUtc(int64_t unix_ms, const char* format);
+
 }  // namespace jwo::core

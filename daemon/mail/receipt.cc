@@ -1,9 +1,8 @@
 #include "mail/receipt.h"
 
-#include <ctime>
-
 #include "core/json.h"
 #include "core/money.h"
+#include "core/time_format.h"
 
 namespace jwo::mail {
 namespace {
@@ -47,15 +46,6 @@ core::Result<CardLines> ReadCard(const std::string& transactional_data) {
   c.terminal = Member(o, "terminalId");
   c.reconciliation = Member(o, "reconciliationId");
   return c;
-}
-
-std::string DateTimeUtc(int64_t unix_ms) {
-  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 // "12.50 USD"
@@ -115,7 +105,8 @@ core::Result<RenderedReceipt> RenderReceipt(const store::TripRecord& t,
   auto card = ReadCard(t.transactional_data);
   if (!card.ok()) return card.status();
   const std::string store = options.store_name.empty() ? t.store_id : options.store_name;
-  const std::string when = DateTimeUtc(t.end_ms != 0 ? t.end_ms : t.created_ms);
+  const std::string when =
+      core::FormatUtc(t.end_ms != 0 ? t.end_ms : t.created_ms, "%Y-%m-%d %H:%M UTC");
 
   RenderedReceipt r;
   r.subject = "Your receipt from " + store + ": " + Amount(t.captured, *cur);

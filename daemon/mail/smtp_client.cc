@@ -3,11 +3,11 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
-#include <ctime>
 #include <memory>
 #include <mutex>
 
 #include "core/email_address.h"
+#include "core/time_format.h"
 
 namespace jwo::mail {
 namespace {
@@ -35,16 +35,6 @@ std::string Base64(const std::string& in) {
                                 static_cast<int>(in.size()));
   out.resize(n < 0 ? 0 : static_cast<size_t>(n));
   return out;
-}
-
-// RFC 5322 date: "Fri, 04 Dec 2026 18:23:35 +0000".
-std::string MailDate(int64_t unix_ms) {
-  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
 }
 
 bool IsPlainHeaderText(const std::string& s) {
@@ -140,8 +130,9 @@ SendOutcome Send(const SmtpOptions& options, const Message& m) {
                                       : EncodeHeaderText(m.from_name) + " <" + m.from + ">";
   curl_slist* headers = nullptr;
   for (const std::string& h :
-       {"Date: " + MailDate(m.date_unix_ms), "From: " + from_header, "To: <" + m.to + ">",
-        "Subject: " + EncodeHeaderText(m.subject), "Message-ID: <" + m.message_id + ">"}) {
+       {"Date: " + core::FormatUtc(m.date_unix_ms, "%a, %d %b %Y %H:%M:%S +0000"),
+        "From: " + from_header, "To: <" + m.to + ">", "Subject: " + EncodeHeaderText(m.subject),
+        "Message-ID: <" + m.message_id + ">"}) {
     headers = curl_slist_append(headers, h.c_str());
   }
   std::unique_ptr<curl_slist, ListDeleter> header_list(headers);

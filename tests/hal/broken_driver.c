@@ -178,8 +178,8 @@ static int broken_stimulate(jwo_hal_instance_t* g, uint32_t input, uint32_t lane
 #else
   (void)data;
   (void)data_size;
-  if (g->unsupported || (input != JWO_HAL_INPUT_EMERGENCY_ON &&
-                         input != JWO_HAL_INPUT_EMERGENCY_OFF)) {
+  if (g->unsupported ||
+      (input != JWO_HAL_INPUT_EMERGENCY_ON && input != JWO_HAL_INPUT_EMERGENCY_OFF)) {
     return JWO_HAL_EUNSUPPORTED;
   }
   g->released[lane] = input == JWO_HAL_INPUT_EMERGENCY_ON;

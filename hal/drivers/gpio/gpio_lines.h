@@ -30,4 +30,26 @@ class GpioLines {
 // (the chip or line and the system's reason).
 std::unique_ptr<GpioLines> OpenGpioLines(const GpioSettings& settings, std::string* error);
 
+namespace internal {
+
+// What both libgpiod implementations of OpenGpioLines share: the message for a chip that does
+// not open (errno says why), and the order of requests: every output first, at its inactive
+// level, then every input. `Lines` has bool Request(const LineSpec&, bool output, const
+// std::string& consumer, std::string* error).
+std::string ChipOpenError(const std::string& chip);
+
+template <typename Lines>
+std::unique_ptr<GpioLines> RequestLines(std::unique_ptr<Lines> lines, const GpioSettings& settings,
+                                        std::string* error) {
+  for (const LineSpec& spec : settings.Outputs()) {
+    if (!lines->Request(spec, true, settings.consumer, error)) return nullptr;
+  }
+  for (const LineSpec& spec : settings.Inputs()) {
+    if (!lines->Request(spec, false, settings.consumer, error)) return nullptr;
+  }
+  return lines;
+}
+
+}  // namespace internal
+
 }  // namespace jwo::hal::gpio

@@ -1,5 +1,10 @@
 #include "hal/drivers/gpio/gpio_settings.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include "hal/drivers/gpio/gpio_lines.h"
+
 #include <set>
 
 #include "hal/drivers/common/settings_reader.h"
@@ -108,5 +113,14 @@ GpioSettings ParseGpioSettings(std::string_view json) {
   for (const LineSpec& spec : s.Inputs()) claim(spec);
   return s;
 }
+
+namespace internal {
+
+std::string ChipOpenError(const std::string& chip) {
+  return "cannot open GPIO chip '" + chip + "': " + std::strerror(errno) +
+         " (list chips with gpiodetect; the daemon's user needs access to /dev/gpiochip*)";
+}
+
+}  // namespace internal
 
 }  // namespace jwo::hal::gpio

@@ -115,18 +115,10 @@ gpiod_chip* OpenChip(const std::string& chip) {
 std::unique_ptr<GpioLines> OpenGpioLines(const GpioSettings& settings, std::string* error) {
   gpiod_chip* chip = OpenChip(settings.chip);
   if (chip == nullptr) {
-    *error = "cannot open GPIO chip '" + settings.chip + "': " + std::strerror(errno) +
-             " (list chips with gpiodetect; the daemon's user needs access to /dev/gpiochip*)";
+    *error = internal::ChipOpenError(settings.chip);
     return nullptr;
   }
-  auto lines = std::make_unique<GpiodLines>(chip);
-  for (const LineSpec& spec : settings.Outputs()) {
-    if (!lines->Request(spec, true, settings.consumer, error)) return nullptr;
-  }
-  for (const LineSpec& spec : settings.Inputs()) {
-    if (!lines->Request(spec, false, settings.consumer, error)) return nullptr;
-  }
-  return lines;
+  return internal::RequestLines(std::make_unique<GpiodLines>(chip), settings, error);
 }
 
 }  // namespace jwo::hal::gpio
