@@ -21,7 +21,9 @@ enum class LogTarget { kAuto, kJournald, kStderr };
 
 // What a listener serves. Amazon's gateway should reach only `shopper_authorization`;
 // `metrics` and `health` belong on a listener store IT and the monitoring can reach.
-enum class Api { kShopperAuthorization, kHealth, kMetrics, kPurchases };
+// `portal` is the shoppers' self-service portal and its staff view (docs/portal.md): a
+// listener of its own, never the one Amazon calls.
+enum class Api { kShopperAuthorization, kHealth, kMetrics, kPurchases, kPortal };
 
 struct TlsConfig {
   std::string certificate_file;  // PEM server certificate (chain)
@@ -213,6 +215,31 @@ struct MailConfig {
   bool operator==(const MailConfig&) const = default;
 };
 
+// `portal:` — the shoppers' self-service portal (docs/portal.md). Absent: a listener with
+// `apis: [portal]` is refused.
+struct PortalConfig {
+  bool enabled = false;
+  std::string public_url;      // https://portal.store.example: named in the sign-in mail
+  bool secure_cookies = true;  // false only for plain-HTTP development
+  uint32_t code_ttl_seconds = 600;
+  uint32_t code_attempts = 5;         // wrong entries of one code before it is void
+  uint32_t codes_per_hour = 5;        // sign-in codes mailed to one address
+  uint32_t lockout_failures = 10;     // failed sign-ins of one address or peer within ...
+  uint32_t lockout_minutes = 15;      // ... this window lock it out for as long
+  uint32_t session_minutes = 30;      // idle time before a session ends
+  std::string staff_password_file;    // "" = no staff view
+  std::string processor = "sandbox";  // the payment processor of payoffs
+  bool operator==(const PortalConfig&) const = default;
+};
+
+// `retention:` — how long personal data is kept (docs/portal.md, "Retention").
+struct RetentionConfig {
+  // A trip's shopper e-mail address is erased this long after the trip, unless the trip still
+  // has an open debt (the shopper needs it to sign in and pay).
+  uint32_t shopper_email_days = 90;
+  bool operator==(const RetentionConfig&) const = default;
+};
+
 struct Config {
   std::string source_file;  // the file it was loaded from, for messages
   std::string store_id;     // ^[0-9a-zA-Z_-]{1,255}$, this store's id at Amazon
@@ -228,6 +255,8 @@ struct Config {
   std::vector<GateConfig> gates;  // `gates:`; empty = no gate hardware
   LedgerConfig ledger;
   MailConfig mail;
+  PortalConfig portal;
+  RetentionConfig retention;
   bool operator==(const Config&) const = default;
 };
 

@@ -33,6 +33,7 @@ inline constexpr EnumName<Api> kApiNames[] = {
     {"health", Api::kHealth},
     {"metrics", Api::kMetrics},
     {"purchases", Api::kPurchases},
+    {"portal", Api::kPortal},
 };
 inline constexpr EnumName<CredentialsSource> kCredentialsSourceNames[] = {
     {"file", CredentialsSource::kFile},

@@ -138,8 +138,9 @@ void ParseControl(Reader& reader, const Value& value, const std::filesystem::pat
 }
 
 void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& base, Config* cfg) {
-  auto f = reader.Map(root, {"store_id", "store", "http", "listeners", "fa", "audit", "log",
-                             "control", "ordering", "payments", "gates", "ledger", "mail"});
+  auto f =
+      reader.Map(root, {"store_id", "store", "http", "listeners", "fa", "audit", "log", "control",
+                        "ordering", "payments", "gates", "ledger", "mail", "portal", "retention"});
   if (!f) return;
   if (const Value* v = reader.Require(*f, "store_id");
       v && reader.String(*v, &cfg->store_id) && !core::CheckStoreId(cfg->store_id).empty()) {
@@ -163,6 +164,26 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
   if (const Value* v = f->Find("gates")) internal::ParseGates(reader, *v, base, &cfg->gates);
   if (const Value* v = f->Find("ledger")) internal::ParseLedger(reader, *v, base, &cfg->ledger);
   if (const Value* v = f->Find("mail")) internal::ParseMail(reader, *v, base, &cfg->mail);
+  if (const Value* v = f->Find("portal")) internal::ParsePortal(reader, *v, base, &cfg->portal);
+  if (const Value* v = f->Find("retention")) {
+    if (auto r = reader.Map(*v, {"shopper_email_days"})) {
+      reader.OptionalInt(*r, "shopper_email_days", uint32_t{1}, uint32_t{3650},
+                         &cfg->retention.shopper_email_days);
+    }
+  }
+  const bool portal_listener =
+      std::any_of(cfg->listeners.begin(), cfg->listeners.end(), [](const ListenerConfig& l) {
+        return std::find(l.apis.begin(), l.apis.end(), Api::kPortal) != l.apis.end();
+      });
+  if (portal_listener && !cfg->portal.enabled) {
+    reader.Fail(root, "a listener serves the portal API, but there is no portal: section");
+  }
+  if (portal_listener && !cfg->payments.enabled) {
+    reader.Fail(root, "the portal needs payments: (refunds and payoffs go through the outbox)");
+  }
+  if (portal_listener && !cfg->mail.enabled) {
+    reader.Fail(root, "the portal needs mail: (sign-in codes and receipts are mailed)");
+  }
 }
 
 }  // namespace

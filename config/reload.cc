@@ -43,6 +43,7 @@ constexpr KeyRule kKeyRules[] = {
     {"control", KeyReload::kRestart},      {"ordering", KeyReload::kRestart},
     {"payments", KeyReload::kRestart},     {"gates", KeyReload::kRestart},
     {"ledger", KeyReload::kRestart},       {"mail", KeyReload::kRestart},
+    {"portal", KeyReload::kRestart},       {"retention", KeyReload::kRestart},
 };
 
 bool Under(std::string_view path, std::string_view prefix) {
@@ -82,6 +83,8 @@ void CatchUnnamed(std::vector<std::string>& changed, const Config& a, const Conf
   check("gates", a.gates == b.gates);
   check("ledger", a.ledger == b.ledger);
   check("mail", a.mail == b.mail);
+  check("portal", a.portal == b.portal);
+  check("retention", a.retention == b.retention);
   Config whole_a = ApplyReloadable(a, b);
   whole_a.source_file = b.source_file;
   if (!(whole_a == b) && changed.empty()) changed.emplace_back("(a key reload.cc does not name)");

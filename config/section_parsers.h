@@ -42,6 +42,10 @@ void ParseLedger(Reader& reader, const Value& value, const std::filesystem::path
 void ParseMail(Reader& reader, const Value& value, const std::filesystem::path& base,
                MailConfig* out);
 
+// `portal:` (portal_parser.cc); the staff password file must exist.
+void ParsePortal(Reader& reader, const Value& value, const std::filesystem::path& base,
+                 PortalConfig* out);
+
 // `gates:` (gate_parser.cc); a driver given as a path is resolved against `base`.
 void ParseGates(Reader& reader, const Value& value, const std::filesystem::path& base,
                 std::vector<GateConfig>* out);

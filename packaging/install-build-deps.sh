@@ -59,7 +59,11 @@ packages=(
   liblmdb-dev lmdb-utils libyaml-cpp-dev libsystemd-dev libssl-dev openssl
   prometheus-cpp-dev curl python3 libgpiod-dev
   nats-server libnats-dev groff-base python3-yaml libcurl4-openssl-dev python3-aiosmtpd
+  chromium
 )
+# The portal's browser tests run playwright-core (npm) on Node.js; Debian's nodejs when the
+# machine has no node of its own.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 [ "$want_bench" -eq 1 ] && packages+=(nginx-light)
 # packaging/build-deb.sh and the package tests (fresh roots, a systemd-nspawn boot).
 [ "$want_package" -eq 1 ] && packages+=(debhelper lintian fakeroot mmdebstrap systemd-container)
@@ -74,12 +78,19 @@ if dpkg-query -W -f='${Version}' libcatch2-dev 2>/dev/null | grep -q '^2\.'; the
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-build-deps: everything is installed"
-  exit 0
+  echo "install-build-deps: every package is installed"
+else
+  echo "install-build-deps: installing ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${packages[@]}"
+  apt-get install -y -qq --no-install-recommends "${catch2_target[@]}" libcatch2-dev
 fi
 
-echo "install-build-deps: installing ${missing[*]}"
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${packages[@]}"
-apt-get install -y -qq --no-install-recommends "${catch2_target[@]}" libcatch2-dev
+# playwright-core for the browser tests, at the version package-lock.json pins (no browser
+# download: the tests drive Debian's chromium).
+browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ]; then
+  echo "install-build-deps: npm ci in tests/browser (playwright-core)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error
+fi
 echo "install-build-deps: done"

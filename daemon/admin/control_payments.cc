@@ -8,6 +8,7 @@
 #include "core/money.h"
 #include "core/time_format.h"
 #include "ledger/ledger.h"
+#include "mail/mail_outbox.h"
 #include "payments/operator_actions.h"
 #include "store/records.h"
 
@@ -168,6 +169,19 @@ json::object ControlApi::DispatchPayments(const std::string& command, const json
       return scan.ok() ? decode : scan;
     }));
     return out;
+  }
+  if (command == "trip.resend-receipt") {
+    const std::string trip = IdArg(req, "trip", core::CheckTripId);
+    const std::string reason = Arg(req, "reason", false);
+    audited(command, "", "trip " + trip, reason, [&](store::WriteTxn& txn) {
+      auto t = payments::LoadTrip(txn, trip);
+      if (!t.ok()) return t.status();
+      // The shopper may ask 3 times a day in the portal; an operator up to 10.
+      if (Status q = mail::QueueReceiptResend(txn, *t, now, 10); !q.ok()) return q;
+      t->Record(now, "receipt_resend_requested", actor);
+      return payments::SaveTrip(txn, *t);
+    });
+    return json::object{{"trip", trip}, {"queued", true}};
   }
   if (command == "trip.list") {
     const std::string state = Arg(req, "state", false);

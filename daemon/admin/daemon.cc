@@ -89,6 +89,7 @@ int Daemon::Impl::Run() {
   if (!cfg.ordering.catalog_file.empty() && !LoadCatalog()) return 1;
   if (cfg.payments.enabled && !StartPayments()) return 1;
   if (cfg.mail.enabled && !StartMail()) return 1;
+  if (!StartPortal()) return 1;
 
   const std::filesystem::path socket_dir =
       std::filesystem::path(cfg.control.socket_path).parent_path();
@@ -186,6 +187,7 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
           payments::DispatcherStats outbox;
           chain::SyncStats ledger;
           mail::MailDispatcherStats mail_stats;
+          portal::PortalService::Stats portal_stats;
           std::string text = metrics.Render([&](ScrapeSample& s) {
             if (store::Env* e = env_ptr.load()) {
               stats = e->Stats();
@@ -204,6 +206,10 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
               mail_stats = m->Stats();
               s.mail = &mail_stats;
             }
+            if (auto* p = portal_ptr.load()) {
+              portal_stats = p->GetStats();
+              s.portal = &portal_stats;
+            }
             if (auto* c = chain_ptr.load()) {
               ledger = c->Stats();
               s.ledger = &ledger;
@@ -212,6 +218,9 @@ std::shared_ptr<http::Router> Daemon::Impl::BuildRouter(const config::ListenerCo
           });
           respond(http::Response{200, std::move(text), "text/plain; version=0.0.4", {}});
         });
+        break;
+      case config::Api::kPortal:
+        portal::PortalService::Register(*router, [this] { return portal_ptr.load(); });
         break;
     }
   }
@@ -274,6 +283,7 @@ void Daemon::Impl::OpenStoreUntilStopped() {
         dispatcher_ptr.store(dispatcher.get());
       }
       if (mail_factory) mail_factory();
+      if (portal_factory) portal_factory();
       if (cfg.ledger.enabled && !StartLedger()) {
         // Logged with the reason; the gate and payments go on, standalone.
       }
@@ -389,6 +399,9 @@ void Daemon::Impl::Shutdown() {
   dispatcher_ptr = nullptr;
   if (dispatcher) dispatcher->Stop();
   if (payment_client) payment_client->Stop();
+  portal_ptr = nullptr;
+  if (housekeeper) housekeeper->Stop();
+  if (portal) portal->Stop();  // after the HTTP drain: queued requests are answered 503
   mail_ptr = nullptr;
   if (mail) mail->Stop();  // a send in flight finishes (bounded by mail.timeout_ms)
   writer_ptr = nullptr;
@@ -499,6 +512,17 @@ json::object Daemon::Impl::StatusJson() {
   if (auto* m = mail_ptr.load()) {
     const mail::MailDispatcherStats ms = m->Stats();
     out["mail"] = json::object{{"sent", ms.sent}, {"retried", ms.transient}, {"failed", ms.failed}};
+  }
+  if (auto* p = portal_ptr.load()) {
+    const portal::PortalService::Stats ps = p->GetStats();
+    out["portal"] = json::object{{"codes_sent", ps.codes_sent},
+                                 {"codes_not_sent", ps.codes_failed},
+                                 {"sign_ins", ps.sign_ins},
+                                 {"sign_in_failures", ps.sign_in_failures},
+                                 {"lockouts", ps.lockouts},
+                                 {"refunds_requested", ps.refunds_requested},
+                                 {"payoffs_settled", ps.payoffs_settled},
+                                 {"payoffs_declined", ps.payoffs_declined}};
   }
   if (auto c = catalog.Get()) out["catalog"] = json::object{{"items", c->size()}};
   out["decision_log"] = json::object{{"written", ds.written},

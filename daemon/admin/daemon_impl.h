@@ -36,6 +36,9 @@
 #include "payments/credentials.h"
 #include "payments/dispatcher.h"
 #include "payments/payment_client.h"
+#include "portal/housekeeper.h"
+#include "portal/portal_service.h"
+#include "portal/sandbox_processor.h"
 #include "store/writer.h"
 
 namespace jwo::admin {
@@ -125,6 +128,9 @@ struct Daemon::Impl {
   bool LoadCatalog();
   bool StartPayments();
   bool StartMail();  // `mail:`: checks it and prepares mail_factory
+  // `portal:` (daemon_portal.cc): reads the staff password and prepares portal_factory, which
+  // starts the portal and the housekeeping once the store is open.
+  bool StartPortal();
   // With a `ledger:` section: starts the chain sync on the open store (daemon_ledger.cc).
   // False only for options the link refuses (a file it cannot read).
   bool StartLedger();
@@ -161,6 +167,12 @@ struct Daemon::Impl {
   std::unique_ptr<mail::MailDispatcher> mail;
   std::atomic<mail::MailDispatcher*> mail_ptr{nullptr};  // for status, from other threads
   std::function<void()> mail_factory;                    // run once the store is open
+  mail::MailDispatcherOptions mail_options;              // the relay, for the portal's codes
+  std::unique_ptr<portal::SandboxProcessor> processor;
+  std::unique_ptr<portal::PortalService> portal;
+  std::atomic<portal::PortalService*> portal_ptr{nullptr};  // what the I/O threads may use
+  std::unique_ptr<portal::Housekeeper> housekeeper;
+  std::function<void()> portal_factory;  // run once the store is open (after mail_factory)
   std::unique_ptr<chain::ChainSync> chain;
   std::atomic<chain::ChainSync*> chain_ptr{nullptr};  // what other threads may use
   std::unique_ptr<chain::ChainSync> chain_overrides;  // the chain-scoped overrides bucket

@@ -155,6 +155,7 @@ bool Daemon::Impl::StartMail() {
   o.receipt.store_name = mc.store_name;
   o.receipt.support_line = mc.support_line;
   o.give_up_after_ms = int64_t{mc.give_up_hours} * 3'600'000;
+  mail_options = o;
   // Started once the store is open (it may open later, after a retry).
   mail_factory = [this, o = std::move(o)] {
     mail = std::make_unique<mail::MailDispatcher>(*env, o, clock);

@@ -90,6 +90,11 @@ struct MetricsExporter::Gauges {
                         .Help("Receipt mails by outcome: sent, retried (the relay was away or "
                               "answered 4xx), failed (given up)")
                         .Register(r)),
+        portal_family(prometheus::BuildCounter()
+                          .Name("jwo_portal_events_total")
+                          .Help("Shoppers' portal events: codes mailed or not, sign-ins and failed "
+                                "ones, lock-outs, refunds requested, payoffs settled or declined")
+                          .Register(r)),
         entries_family(
             prometheus::BuildGauge().Name("jwo_store_entries").Help("Rows per table").Register(r)),
         http_family(prometheus::BuildCounter()
@@ -128,7 +133,15 @@ struct MetricsExporter::Gauges {
         no_credentials(problems_family, {{"problem", "no_credentials"}}),
         mail_sent(mail_family, {{"outcome", "sent"}}),
         mail_retried(mail_family, {{"outcome", "retried"}}),
-        mail_failed(mail_family, {{"outcome", "failed"}}) {
+        mail_failed(mail_family, {{"outcome", "failed"}}),
+        portal_codes_sent(portal_family, {{"event", "code_sent"}}),
+        portal_codes_failed(portal_family, {{"event", "code_not_sent"}}),
+        portal_sign_ins(portal_family, {{"event", "sign_in"}}),
+        portal_sign_in_failures(portal_family, {{"event", "sign_in_failed"}}),
+        portal_lockouts(portal_family, {{"event", "lockout"}}),
+        portal_refunds(portal_family, {{"event", "refund_requested"}}),
+        portal_payoffs_settled(portal_family, {{"event", "payoff_settled"}}),
+        portal_payoffs_declined(portal_family, {{"event", "payoff_declined"}}) {
     for (store::Table t : store::kAllTables) {
       entries[static_cast<size_t>(t)] =
           &entries_family.Add({{"table", std::string(store::TableName(t))}});
@@ -175,6 +188,7 @@ struct MetricsExporter::Gauges {
   prometheus::Gauge& clock_skew_level;
   prometheus::Family<prometheus::Counter>& outbox_family;
   prometheus::Family<prometheus::Counter>& mail_family;
+  prometheus::Family<prometheus::Counter>& portal_family;
   prometheus::Family<prometheus::Gauge>& entries_family;
   prometheus::Family<prometheus::Counter>& http_family;
   prometheus::Family<prometheus::Counter>& log_family;
@@ -183,7 +197,9 @@ struct MetricsExporter::Gauges {
   SampledCounter accepted, rejected, requests, malformed, req_timeouts, idle_timeouts, tls_failures,
       written, dropped, grows, sent, done, retried, dead_lettered, ledger_applied, ledger_rejected,
       ledger_conflicts, ledger_published, ledger_publish_conflicts, ledger_resyncs, store_errors,
-      no_credentials, mail_sent, mail_retried, mail_failed;
+      no_credentials, mail_sent, mail_retried, mail_failed, portal_codes_sent, portal_codes_failed,
+      portal_sign_ins, portal_sign_in_failures, portal_lockouts, portal_refunds,
+      portal_payoffs_settled, portal_payoffs_declined;
 };
 
 MetricsExporter::MetricsExporter()
@@ -245,6 +261,16 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.mail_sent.Set(s.mail->sent);
     g.mail_retried.Set(s.mail->transient);
     g.mail_failed.Set(s.mail->failed);
+  }
+  if (s.portal != nullptr) {
+    g.portal_codes_sent.Set(s.portal->codes_sent);
+    g.portal_codes_failed.Set(s.portal->codes_failed);
+    g.portal_sign_ins.Set(s.portal->sign_ins);
+    g.portal_sign_in_failures.Set(s.portal->sign_in_failures);
+    g.portal_lockouts.Set(s.portal->lockouts);
+    g.portal_refunds.Set(s.portal->refunds_requested);
+    g.portal_payoffs_settled.Set(s.portal->payoffs_settled);
+    g.portal_payoffs_declined.Set(s.portal->payoffs_declined);
   }
   if (s.ledger != nullptr) {
     const chain::SyncStats& l = *s.ledger;

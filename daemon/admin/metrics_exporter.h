@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "mail/mail_outbox.h"
 #include "payments/dispatcher.h"
+#include "portal/portal_service.h"
 #include "store/env.h"
 
 namespace prometheus {
@@ -31,10 +32,11 @@ struct ScrapeSample {
   bool ready = false;
   bool store_no_space = false;  // the last store write was refused for lack of disk space
   bool store_full = false;      // the last store write was refused: store.max_map_size_mib reached
-  const payments::DispatcherStats* outbox = nullptr;  // null when payments are not configured
-  const chain::SyncStats* ledger = nullptr;           // null without a running chain ledger
-  const mail::MailDispatcherStats* mail = nullptr;    // null without `mail:`
-  int64_t now_ms = 0;                                 // for the ledger's staleness
+  const payments::DispatcherStats* outbox = nullptr;     // null when payments are not configured
+  const chain::SyncStats* ledger = nullptr;              // null without a running chain ledger
+  const mail::MailDispatcherStats* mail = nullptr;       // null without `mail:`
+  const portal::PortalService::Stats* portal = nullptr;  // null without a running portal
+  int64_t now_ms = 0;                                    // for the ledger's staleness
 };
 
 class MetricsExporter {

@@ -50,6 +50,7 @@ void Usage(std::FILE* out) {
       "                                           a capture_unknown trip: Amazon did capture\n"
       "  trip resolve TRIP not-captured --reason TEXT\n"
       "                                           ... Amazon did not: send the Capture once more\n"
+      "  trip resend-receipt TRIP --reason TEXT   mail the receipt again, to the address on file\n"
       "  refund TRIP AMOUNT REASON_CODE --reason TEXT   e.g. refund T1 4.99 DAMAGED_ITEM\n"
       "  outbox list [--dead]                     payment calls waiting, or dead letters\n"
       "  outbox show SEQ                          one entry with its exact request body\n"
@@ -268,6 +269,9 @@ int main(int argc, char** argv) {
     req = {{"command", "trip.list"}};
     if (p.size() == 3) req["state"] = p[2];
     if (!args.limit.empty()) req["limit"] = args.limit;
+  } else if (group == "trip" && verb == "resend-receipt") {
+    need(3, "trip resend-receipt TRIP --reason TEXT");
+    req = {{"command", "trip.resend-receipt"}, {"trip", p[2]}, {"reason", args.reason}};
   } else if (group == "trip" && verb == "resolve" && p.size() >= 4) {
     const std::string& action = p[3];
     req = {

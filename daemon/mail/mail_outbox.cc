@@ -101,6 +101,47 @@ core::Result<bool> QueueReceipt(store::WriteTxn& txn, const store::TripRecord& t
   return true;
 }
 
+Status QueueReceiptResend(store::WriteTxn& txn, const store::TripRecord& t, int64_t now_ms,
+                          uint32_t max_per_day) {
+  if (t.state != store::TripState::kCaptured || !t.receipt_complete || t.shopper_email.empty()) {
+    return Status(core::StatusCode::kFailedPrecondition,
+                  "this trip's receipt cannot be sent (not captured yet, or no address on file)");
+  }
+  const std::string prefix = "resend/" + t.trip_id + "/";
+  uint32_t recent = 0;
+  bool waiting = false;
+  Status bad = Status::Ok();
+  Status s = txn.Scan(store::Table::kMailOutbox, prefix, [&](std::string_view, std::string_view v) {
+    auto e = DecodeMailEntry(v);
+    if (!e.ok()) {
+      bad = e.status();
+      return false;
+    }
+    if (e->state == MailState::kPending) waiting = true;
+    if (e->created_ms > now_ms - 86'400'000) ++recent;
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
+  if (waiting) {
+    return Status(core::StatusCode::kFailedPrecondition, "a copy of this receipt is on its way");
+  }
+  if (recent >= max_per_day) {
+    return Status(core::StatusCode::kFailedPrecondition, "this receipt was sent again " +
+                                                             std::to_string(recent) +
+                                                             " times today; please try tomorrow");
+  }
+  MailEntry e;
+  e.kind = "resend";
+  e.trip_id = t.trip_id;
+  e.created_ms = now_ms;
+  e.next_ms = now_ms;
+  // Zero-padded: the keys of one trip sort by time.
+  std::string stamp = std::to_string(now_ms);
+  stamp.insert(0, stamp.size() < 16 ? 16 - stamp.size() : 0, '0');
+  return txn.Put(store::Table::kMailOutbox, prefix + stamp, EncodeMailEntry(e));
+}
+
 MailDispatcher::MailDispatcher(store::Env& env, MailDispatcherOptions options,
                                const core::Clock& clock)
     : env_(env), options_(std::move(options)), clock_(clock) {}
@@ -197,7 +238,10 @@ Status MailDispatcher::Attempt(const std::string& key, const MailEntry& entry) {
     m.subject = r->subject;
     m.text = r->text;
     m.html = r->html;
-    m.message_id = "receipt." + entry.trip_id + "@" + options_.message_id_domain;
+    // A re-send is a new message (its own id); the first receipt's id is stable across retries.
+    m.message_id = "receipt." + entry.trip_id +
+                   (entry.kind == "resend" ? "." + std::to_string(entry.created_ms) : "") + "@" +
+                   options_.message_id_domain;
     m.date_unix_ms = clock_.NowUnixMs();
     out = Send(options_.smtp, m);  // no transaction open while the relay answers
   }

@@ -60,6 +60,13 @@ std::string MailKey(std::string_view kind, std::string_view trip_id);
 core::Result<bool> QueueReceipt(store::WriteTxn& txn, const store::TripRecord& trip,
                                 int64_t now_ms);
 
+// Queues the trip's receipt once more, on the shopper's request in the portal ("resend/<trip
+// id>/<now>"): a captured trip with its receipt data and an address. Errors: kFailedPrecondition
+// (not a trip whose receipt can be sent), kFailedPrecondition also when (a re-send is still
+// waiting, or `max_per_day` were asked for in the last 24 hours).
+core::Status QueueReceiptResend(store::WriteTxn& txn, const store::TripRecord& trip, int64_t now_ms,
+                                uint32_t max_per_day = 3);
+
 struct MailDispatcherOptions {
   SmtpOptions smtp;
   std::string from;                                    // receipts@store.example

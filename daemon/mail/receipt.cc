@@ -64,6 +64,11 @@ std::string Row(const std::string& label, const std::string& amount) {
 
 }  // namespace
 
+std::string CardLastFour(const store::TripRecord& trip) {
+  auto card = ReadCard(trip.transactional_data);
+  return card.ok() ? card->last_four : std::string();
+}
+
 std::string HtmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

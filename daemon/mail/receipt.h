@@ -32,6 +32,9 @@ struct RenderedReceipt {
 core::Result<RenderedReceipt> RenderReceipt(const store::TripRecord& trip,
                                             const ReceiptOptions& options);
 
+// The last four digits of the card of the trip's transactional data ("" when none), never more.
+std::string CardLastFour(const store::TripRecord& trip);
+
 // &, <, >, " and ' as HTML entities.
 std::string HtmlEscape(std::string_view text);
 

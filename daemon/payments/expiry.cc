@@ -107,6 +107,7 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
       d.created_ms = now;
       core::Status s = ledger::AddDebt(txn, d, now);
       if (!s.ok() && s.code() != core::StatusCode::kAlreadyExists) return s;
+      if (s = QueueShopperIdentity(txn, t, policy, now); !s.ok()) return s;
     } else if (owed > 0) {
       t.Record(now, "debt_unattributed", "no shopper id for this trip; " + std::to_string(owed));
     }

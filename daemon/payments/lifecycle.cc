@@ -10,6 +10,7 @@
 #include "ledger/ledger.h"
 #include "mail/mail_outbox.h"
 #include "store/codec.h"
+#include "store/shopper_index.h"
 
 namespace jwo::payments {
 namespace {
@@ -47,6 +48,25 @@ bool IsShopperIdForIdentity(std::string_view id) {
   return true;
 }
 
+}  // namespace
+
+Status QueueShopperIdentity(store::WriteTxn& txn, store::TripRecord& t,
+                            const LifecyclePolicy& policy, int64_t now) {
+  if (t.identity_requested || t.have_shopper_identity || !IsShopperIdForIdentity(t.shopper_id)) {
+    return Status::Ok();
+  }
+  std::string body = R"({"storeId":)" + Quote(policy.store_id) + R"(,"shopperId":{"id":)" +
+                     Quote(t.shopper_id) + "}}";
+  if (auto s = Enqueue(txn, Operation::kGetShopperIdentity, t.trip_id, std::move(body), now);
+      !s.ok()) {
+    return s.status();
+  }
+  t.identity_requested = true;
+  return Status::Ok();
+}
+
+namespace {
+
 Status RecordDebt(store::WriteTxn& txn, store::TripRecord& t, int64_t amount,
                   store::DebtCause cause, const LifecyclePolicy& policy, int64_t now) {
   if (t.shopper_id.empty()) {
@@ -80,15 +100,7 @@ Status QueueAfterCapture(store::WriteTxn& txn, store::TripRecord& t, const Lifec
       !s.ok()) {
     return s.status();
   }
-  if (IsShopperIdForIdentity(t.shopper_id)) {
-    std::string body = R"({"storeId":)" + Quote(policy.store_id) + R"(,"shopperId":{"id":)" +
-                       Quote(t.shopper_id) + "}}";
-    if (auto s = Enqueue(txn, Operation::kGetShopperIdentity, t.trip_id, std::move(body), now);
-        !s.ok()) {
-      return s.status();
-    }
-  }
-  return Status::Ok();
+  return QueueShopperIdentity(txn, t, policy, now);
 }
 
 Status QueueReport(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePolicy& policy,
@@ -314,8 +326,14 @@ Status CaptureAfterAdjust(store::WriteTxn& txn, store::TripRecord& t, int64_t am
     if (Status s = RecordDebt(txn, t, debt, cause, policy, now); !s.ok()) return s;
   }
   t.state = TripState::kCapturing;
-  return Enqueue(txn, Operation::kCapture, t.trip_id, CaptureBody(policy.store_id, t, amount), now)
-      .status();
+  if (auto e = Enqueue(txn, Operation::kCapture, t.trip_id, CaptureBody(policy.store_id, t, amount),
+                       now);
+      !e.ok()) {
+    return e.status();
+  }
+  // A shopper who owes part of the trip signs in to the portal with Amazon's address for them
+  // (queued after the payment call, which matters more).
+  return debt > 0 ? QueueShopperIdentity(txn, t, policy, now) : Status::Ok();
 }
 
 // Nothing is captured: the trip is declined, its total is the shopper's debt, and the outcome
@@ -327,7 +345,9 @@ Status DeclineAll(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePol
       !s.ok()) {
     return s;
   }
-  return QueueReport(txn, t, policy, 0, now);
+  if (Status s = QueueReport(txn, t, policy, 0, now); !s.ok()) return s;
+  // The shopper signs in to the portal to pay with the address Amazon has for them.
+  return QueueShopperIdentity(txn, t, policy, now);
 }
 
 core::Result<AnswerOutcome> DeadLetter(store::WriteTxn& txn, const store::OutboxEntry& e,
@@ -516,6 +536,9 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
   if (Status s = txn.Delete(store::Table::kOutbox, store::BigEndianKey(e.sequence)); !s.ok()) {
     return s;
   }
+  // The portal finds the trip by the shopper's address and, once its receipt can be shown, by
+  // its date (store/shopper_index.h).
+  if (Status s = store::IndexTrip(txn, t); !s.ok()) return s;
   if (Status s = SaveTrip(txn, t); !s.ok()) return s;
   return AnswerOutcome{};
 }

@@ -46,6 +46,12 @@ core::Result<uint64_t> Enqueue(store::WriteTxn& txn, store::Operation op, std::s
 core::Status StartTrip(store::WriteTxn& txn, store::TripRecord& trip, const LifecyclePolicy& policy,
                        int64_t now_ms);
 
+// Queues Get Shopper Identity for the trip once (trip.identity_requested), for an id Amazon's
+// API accepts: after a capture (the receipt's address) and when the trip becomes debt (the
+// address the shopper signs in to the portal with). The caller saves the trip.
+core::Status QueueShopperIdentity(store::WriteTxn& txn, store::TripRecord& trip,
+                                  const LifecyclePolicy& policy, int64_t now_ms);
+
 // A debt of a trip this store booked was settled — here, in another store, or in the portal
 // (the chain ledger says so): in amazon_managed mode (policy.report_payment_status), queues
 // Report Payment Status for the trip with settledAmount = what was captured plus every settled

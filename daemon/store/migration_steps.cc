@@ -1,5 +1,7 @@
 #include "store/migration_steps.h"
 
+#include "store/shopper_index.h"
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -189,6 +191,9 @@ std::span<const Migration> Migrations() {
        [](WriteTxn&) { return Status::Ok(); }},
       // A table only; a build before 5 would not know to mail the receipts it queues.
       {4, "add the mail outbox (mail_outbox)", [](WriteTxn&) { return Status::Ok(); }},
+      // The portal's tables; the index is derived from the trips already stored.
+      {5, "add the shopper index and the portal tables (shopper_index, portal); index the trips",
+       [](WriteTxn& txn) { return IndexAllTrips(txn); }},
   };
   return kMigrations;
 }

@@ -25,9 +25,12 @@ enum class Table {
   kChainOverrideKeys,    // overrides-bucket key -> what that bucket holds, as applied here
   // E-mail to shoppers (schema 5, daemon/mail/mail_outbox.h):
   kMailOutbox,  // "<kind>/<trip id>" -> MailEntry: a receipt to send, sent, or given up
+  // The shoppers' portal (schema 6, store/shopper_index.h, docs/portal.md):
+  kShopperIndex,  // "e/<hash of e-mail>/<trip>", "d/<date>/<trip>": how a shopper finds trips
+  kPortal,        // sign-in codes, sessions, lock-outs, payoffs (portal/portal_store.h)
 };
 
-inline constexpr std::array<Table, 16> kAllTables = {Table::kMeta,
+inline constexpr std::array<Table, 18> kAllTables = {Table::kMeta,
                                                      Table::kShoppers,
                                                      Table::kDebts,
                                                      Table::kDecisions,
@@ -42,7 +45,9 @@ inline constexpr std::array<Table, 16> kAllTables = {Table::kMeta,
                                                      Table::kChainHeld,
                                                      Table::kChainOverrideOutbox,
                                                      Table::kChainOverrideKeys,
-                                                     Table::kMailOutbox};
+                                                     Table::kMailOutbox,
+                                                     Table::kShopperIndex,
+                                                     Table::kPortal};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -78,6 +83,10 @@ inline constexpr std::string_view TableName(Table t) {
       return "chain_override_keys";
     case Table::kMailOutbox:
       return "mail_outbox";
+    case Table::kShopperIndex:
+      return "shopper_index";
+    case Table::kPortal:
+      return "portal";
   }
   return "?";
 }

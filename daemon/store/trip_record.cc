@@ -120,6 +120,7 @@ core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version)
       t.have_shopper_identity = Bool(o, "have_shopper_identity");
     }
     t.receipt_complete = Bool(o, "receipt_complete");
+    t.identity_requested = Bool(o, "identity_requested");  // absent before schema 6: false
     for (const auto& v : o.at("history").as_array()) {
       const auto& h = v.as_object();
       t.history.push_back({Int(h, "at"), Str(h, "event"), Str(h, "detail")});
@@ -243,6 +244,7 @@ std::string EncodeTrip(const TripRecord& t) {
                  {"have_transactional_data", t.have_transactional_data},
                  {"have_shopper_identity", t.have_shopper_identity},
                  {"receipt_complete", t.receipt_complete},
+                 {"identity_requested", t.identity_requested},
                  {"history", history}};
   std::string out(1, static_cast<char>(kTripVersion));
   out += json::serialize(o);

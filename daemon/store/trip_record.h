@@ -99,6 +99,9 @@ struct TripRecord {
   bool have_shopper_identity = false;
   // Everything the receipt needs is here; derived from the two flags when an answer is applied.
   bool receipt_complete = false;
+  // Get Shopper Identity is queued (after a capture, or when the trip became debt: the shopper
+  // signs in to the portal with that address). Absent in records before schema 6: false.
+  bool identity_requested = false;
   std::vector<HistoryEntry> history;  // for operators; nothing decides on its wording
 
   void Record(int64_t at_ms, std::string event, std::string detail = {});

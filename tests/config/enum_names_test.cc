@@ -25,7 +25,7 @@ TEST_CASE("every enumerator has one unique YAML name") {
   CheckTable(kRuleActionNames, RuleActionName);
   CHECK(std::size(kLogLevelNames) == 4);
   CHECK(std::size(kLogTargetNames) == 3);
-  CHECK(std::size(kApiNames) == 4);
+  CHECK(std::size(kApiNames) == 5);
   CHECK(std::size(kStrategyNames) == 2);
   CHECK(std::size(kFailModeNames) == 2);
   CHECK(std::size(kRuleActionNames) == 4);

@@ -96,7 +96,7 @@ TEST_CASE("apis must be known, listed once, and not empty") {
   const ConfigError unknown =
       SoleError(WithListeners("[{name: a, address: '::', port: 1, apis: [health, metric]}]"));
   CHECK(unknown.key == "listeners[0].apis[1]");
-  CHECK(unknown.rule == "must be one of shopper_authorization, health, metrics, purchases");
+  CHECK(unknown.rule == "must be one of shopper_authorization, health, metrics, purchases, portal");
   CHECK(unknown.found == "metric");
   const ConfigError twice =
       SoleError(WithListeners("[{name: a, address: '::', port: 1, apis: [health, health]}]"));

@@ -33,12 +33,18 @@ TEST_CASE("dev.yaml loads without errors and keeps its state in <repo>/state") {
         std::filesystem::path(state).lexically_normal());
   CHECK(std::filesystem::path(c.control.socket_path) ==
         std::filesystem::path(state + "/control.sock").lexically_normal());
-  REQUIRE(c.listeners.size() == 1);
+  REQUIRE(c.listeners.size() == 2);
   CHECK(c.listeners[0].address == "127.0.0.1");
   CHECK(c.listeners[0].port == 8080);
   CHECK_FALSE(c.listeners[0].tls.has_value());
   CHECK(c.listeners[0].apis ==
         std::vector<Api>{Api::kShopperAuthorization, Api::kPurchases, Api::kHealth, Api::kMetrics});
+  // The shoppers' portal on a listener of its own, plain HTTP on loopback (no Secure cookies).
+  CHECK(c.listeners[1].port == 8081);
+  CHECK(c.listeners[1].apis == std::vector<Api>{Api::kPortal});
+  CHECK(c.portal.enabled);
+  CHECK_FALSE(c.portal.secure_cookies);
+  CHECK(c.mail.smtp_url == "smtp://127.0.0.1:2525");
   CHECK(c.ordering.catalog_file ==
         (std::filesystem::path(kConfigDir) / "catalog.example.yaml").lexically_normal().string());
   CHECK(c.payments.enabled);

@@ -46,6 +46,7 @@ class DaemonProcess {
   void WriteConfig(std::string yaml);
   // Adds NAME=VALUE to the daemon's environment at the next Start().
   void SetEnv(std::string name_eq_value) { extra_env_.push_back(std::move(name_eq_value)); }
+  void ClearEnv() { extra_env_.clear(); }
   // Waits until the daemon's stderr contains `text` (false on timeout).
   bool WaitForLog(const std::string& text,
                   std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;

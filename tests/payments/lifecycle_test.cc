@@ -63,6 +63,17 @@ struct Fixture {
     return out;
   }
 
+  // The outbox without Get Shopper Identity calls (queued when a trip becomes debt, for the
+  // portal's sign-in): the payment calls.
+  std::vector<store::OutboxEntry> PaymentCalls() {
+    auto out = Outbox();
+    std::erase_if(out, [](const store::OutboxEntry& e) {
+      return e.operation == Operation::kGetShopperIdentity;
+    });
+    return out;
+  }
+  size_t IdentityCalls() { return Outbox().size() - PaymentCalls().size(); }
+
   // Answers the oldest outbox entry with (status, body).
   AnswerVerdict Answer(int status, const std::string& body) {
     auto entries = Outbox();
@@ -172,7 +183,9 @@ TEST_CASE("declined: the total becomes one debt, no Capture") {
   CHECK(f.Answer(200, R"({"status":"DECLINED"})") == AnswerVerdict::kDone);
   CHECK(f.Trip("t2").state == TripState::kDeclined);
   CHECK(f.Debt("shopper-t2") == 432);
-  CHECK(f.Outbox().empty());
+  CHECK(f.PaymentCalls().empty());
+  CHECK(f.IdentityCalls() == 1);  // the address the shopper signs in to the portal with
+  CHECK(f.Trip("t2").identity_requested);
 }
 
 TEST_CASE("PENDING, 429, 5xx, 401/403 and malformed answers keep the same entry for a retry") {
@@ -238,7 +251,7 @@ TEST_CASE("amazon_managed reports the payment status after each outcome") {
   f.policy.report_payment_status = true;
   f.Start("t7", 250);
   REQUIRE(f.Answer(200, R"({"status":"DECLINED"})") == AnswerVerdict::kDone);
-  auto out = f.Outbox();
+  auto out = f.PaymentCalls();
   REQUIRE(out.size() == 1);
   CHECK(out[0].operation == Operation::kReportPaymentStatus);
   CHECK(out[0].body.find(R"("settledAmount":{"amount":0.00,"code":"USD"})") != std::string::npos);
@@ -290,7 +303,8 @@ TEST_CASE("pre-auth expiry: unsettled trips expire into debt, settled ones are l
   REQUIRE(f.Expire("t9", 20'000).ok());
   CHECK(f.Trip("t9").state == TripState::kExpired);
   CHECK(f.Debt("shopper-t9") == 700);
-  for (const auto& e : f.Outbox()) CHECK(e.trip_id != "t9");  // its Capture was withdrawn
+  for (const auto& e : f.PaymentCalls()) CHECK(e.trip_id != "t9");  // its Capture was withdrawn
+  CHECK(f.IdentityCalls() == 1);  // t9's shopper will sign in to pay
 }
 
 TEST_CASE("held trips wait for an operator, then start their Adjust") {
@@ -484,7 +498,7 @@ TEST_CASE("a DECLINED increase that leaves an authorization captures it; the res
   const auto t = f.Trip("p1");
   CHECK(t.state == TripState::kCapturing);
   CHECK(t.authorized == 600);
-  REQUIRE(f.Outbox().size() == 1);
+  REQUIRE(f.PaymentCalls().size() == 1);
   CHECK(f.Outbox().front().operation == Operation::kCapture);
   CHECK(f.Outbox().front().body.find(R"("amount":6.00)") != std::string::npos);
   CHECK(f.Debt("shopper-p1") == 400);
@@ -515,7 +529,7 @@ TEST_CASE("an approval of 0 queues no Capture of 0: the total is owed") {
   CHECK(f.Answer(200, R"({"status":"APPROVED","authorizedAmount":{"amount":0,"code":"USD"}})") ==
         AnswerVerdict::kDone);
   CHECK(f.Trip("z1").state == TripState::kDeclined);
-  CHECK(f.Outbox().empty());
+  CHECK(f.PaymentCalls().empty());
   CHECK(f.Debt("shopper-z1") == 1000);
 }
 
@@ -655,6 +669,7 @@ TEST_CASE("many overdue trips expire in one pass over the outbox") {
               })
               .ok());
   CHECK(expired.size() == 50);
-  CHECK(f.Outbox().empty());
+  CHECK(f.PaymentCalls().empty());
+  CHECK(f.IdentityCalls() == 50);
   CHECK(f.Debt("shopper-m49") == 149);
 }
