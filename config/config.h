@@ -180,6 +180,8 @@ struct LedgerBreakerConfig {
   bool operator==(const LedgerBreakerConfig&) const = default;
 };
 
+enum class LedgerPortal { kOff, kPublish, kServe };
+
 // `ledger:` — the chain-wide debt ledger over NATS JetStream (docs/ledger.md). Absent: the
 // store stands alone.
 struct LedgerConfig {
@@ -194,6 +196,11 @@ struct LedgerConfig {
   uint32_t reconnect_wait_ms = 1'000;  // plus up to as much again of jitter
   uint32_t request_timeout_ms = 5'000;
   LedgerBreakerConfig breaker;
+  // The chain's portal (docs/portal.md, "Topologies"): `publish` (an appliance: its receipts go
+  // to the portal bucket, refund requests for it are run here), `serve` (the chain's portal
+  // instance: receipts of every store are kept here, refund requests are sent to the trip's
+  // store), `off`.
+  LedgerPortal portal = LedgerPortal::kOff;
   bool operator==(const LedgerConfig&) const = default;
 };
 

@@ -35,6 +35,11 @@ inline constexpr EnumName<Api> kApiNames[] = {
     {"purchases", Api::kPurchases},
     {"portal", Api::kPortal},
 };
+inline constexpr EnumName<LedgerPortal> kLedgerPortalNames[] = {
+    {"off", LedgerPortal::kOff},
+    {"publish", LedgerPortal::kPublish},
+    {"serve", LedgerPortal::kServe},
+};
 inline constexpr EnumName<CredentialsSource> kCredentialsSourceNames[] = {
     {"file", CredentialsSource::kFile},
     {"environment", CredentialsSource::kEnvironment},

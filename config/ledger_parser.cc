@@ -1,6 +1,7 @@
 // Parses `ledger:` (docs/configuration.md, docs/ledger.md).
 #include <filesystem>
 
+#include "config/enum_names.h"
 #include "config/section_parsers.h"
 
 namespace jwo::config::internal {
@@ -36,7 +37,7 @@ bool IsBucketName(const std::string& name) {
 void ParseLedger(Reader& reader, const Value& value, const std::filesystem::path& base,
                  LedgerConfig* out) {
   auto f = reader.Map(value, {"servers", "bucket", "tls", "credentials_file", "ping_interval_ms",
-                              "reconnect_wait_ms", "request_timeout_ms", "breaker"});
+                              "reconnect_wait_ms", "request_timeout_ms", "breaker", "portal"});
   if (!f) return;
   out->enabled = true;
   if (const Value* v = reader.Require(*f, "servers")) {
@@ -78,6 +79,7 @@ void ParseLedger(Reader& reader, const Value& value, const std::filesystem::path
                      &out->reconnect_wait_ms);
   reader.OptionalInt(*f, "request_timeout_ms", uint32_t{100}, uint32_t{600'000},
                      &out->request_timeout_ms);
+  reader.OptionalEnum(*f, "portal", kLedgerPortalNames, &out->portal);
   if (const Value* v = f->Find("breaker")) {
     if (auto b = reader.Map(*v, {"window_seconds", "chain_max", "store_max"})) {
       reader.OptionalInt(*b, "window_seconds", uint32_t{1}, uint32_t{86'400},

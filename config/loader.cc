@@ -178,8 +178,14 @@ void ParseRoot(Reader& reader, const Value& root, const std::filesystem::path& b
   if (portal_listener && !cfg->portal.enabled) {
     reader.Fail(root, "a listener serves the portal API, but there is no portal: section");
   }
-  if (portal_listener && !cfg->payments.enabled) {
-    reader.Fail(root, "the portal needs payments: (refunds and payoffs go through the outbox)");
+  const bool serves_chain = cfg->ledger.enabled && cfg->ledger.portal == LedgerPortal::kServe;
+  if (portal_listener && !cfg->payments.enabled && !serves_chain) {
+    reader.Fail(root,
+                "the portal needs payments: (refunds go through the outbox), or ledger.portal: "
+                "serve (the chain's portal sends them to each trip's store)");
+  }
+  if (serves_chain && !portal_listener) {
+    reader.Fail(root, "ledger.portal: serve needs a listener with apis: [portal]");
   }
   if (portal_listener && !cfg->mail.enabled) {
     reader.Fail(root, "the portal needs mail: (sign-in codes and receipts are mailed)");

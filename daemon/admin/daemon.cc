@@ -394,6 +394,8 @@ void Daemon::Impl::Shutdown() {
   gates.Stop();  // after the HTTP drain: no decision can queue a lane command any more
   chain_ptr = nullptr;
   chain_overrides_ptr = nullptr;
+  chain_portal_ptr = nullptr;
+  if (chain_portal) chain_portal->Stop();
   if (chain) chain->Stop();
   if (chain_overrides) chain_overrides->Stop();
   dispatcher_ptr = nullptr;
@@ -506,6 +508,17 @@ json::object Daemon::Impl::StatusJson() {
                       {"resyncs", os.resyncs}};
       if (!os.last_error.empty()) ov["last_error"] = os.last_error;
       ledger["overrides"] = std::move(ov);
+    }
+    if (auto* p = chain_portal_ptr.load()) {
+      const chain::SyncStats ps = p->Stats();
+      json::object po{{"connected", ps.connected},
+                      {"phase", ps.phase},
+                      {"applied_seq", ps.applied_seq},
+                      {"records", ps.records},
+                      {"publishes_pending", ps.publishes_pending},
+                      {"rejected", ps.rejected}};
+      if (!ps.last_error.empty()) po["last_error"] = ps.last_error;
+      ledger["portal"] = std::move(po);
     }
     out["ledger"] = std::move(ledger);
   }

@@ -177,6 +177,8 @@ struct Daemon::Impl {
   std::atomic<chain::ChainSync*> chain_ptr{nullptr};  // what other threads may use
   std::unique_ptr<chain::ChainSync> chain_overrides;  // the chain-scoped overrides bucket
   std::atomic<chain::ChainSync*> chain_overrides_ptr{nullptr};
+  std::unique_ptr<chain::ChainSync> chain_portal;  // `ledger.portal`: receipts, refund requests
+  std::atomic<chain::ChainSync*> chain_portal_ptr{nullptr};
   ControlApi control_api;
   ControlServer control_server;
   SystemdNotifier notifier;

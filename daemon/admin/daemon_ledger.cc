@@ -2,7 +2,9 @@
 // status and what Amazon hears when a debt of this store's trip is settled elsewhere.
 #include "admin/daemon_impl.h"
 #include "chain/chain_override.h"
+#include "chain/chain_portal.h"
 #include "core/log.h"
+#include "payments/operator_actions.h"
 
 namespace jwo::admin {
 
@@ -41,6 +43,7 @@ bool Daemon::Impl::StartLedger() {
   overrides.link.bucket = lc.bucket + "-overrides";
   overrides.link.name = options.link.name + " overrides";
   overrides.model = std::make_shared<chain::OverrideBucket>();
+  const nats::LinkOptions overrides_link = options.link;
   auto started = chain::ChainSync::Start(*env, std::move(options), clock);
   if (!started.ok()) {
     core::LogError("chain ledger not started; the store stands alone",
@@ -53,6 +56,39 @@ bool Daemon::Impl::StartLedger() {
                    {{"error", started_overrides.status().message()}});
     (*started)->Stop();
     return false;
+  }
+  // The chain's portal (docs/portal.md, "Topologies"): receipts and refund requests in a third
+  // sibling bucket.
+  if (lc.portal != config::LedgerPortal::kOff) {
+    chain::SyncOptions portal_sync;
+    portal_sync.self_store = cfg.store_id;
+    portal_sync.link = overrides_link;
+    portal_sync.link.bucket = lc.bucket + "-portal";
+    portal_sync.link.name = "jwo-edge " + cfg.store_id + " portal";
+    chain::PortalBucketOptions po;
+    po.serve = lc.portal == config::LedgerPortal::kServe;
+    const uint32_t window_days = cfg.payments.refund_window_days;
+    po.run_refund = [this, window_days](store::WriteTxn& txn, const chain::RefundRequest& r,
+                                        int64_t now_ms) {
+      // The request id is the refund's refundRequestId: a request seen twice is one refund.
+      auto id = payments::RequestRefund(txn, r.trip_id, r.amount, r.reason, "portal", window_days,
+                                        PaymentPolicy(), now_ms, [&r] { return r.id; });
+      if (!id.ok()) return id.status();
+      if (auto* d = dispatcher_ptr.load()) d->Wake();
+      return core::Status::Ok();
+    };
+    po.save_trip = [](store::WriteTxn& txn, const store::TripRecord& t) {
+      return payments::SaveTrip(txn, t);
+    };
+    portal_sync.model = std::make_shared<chain::PortalBucket>(std::move(po));
+    auto started_portal = chain::ChainSync::Start(*env, std::move(portal_sync), clock);
+    if (!started_portal.ok()) {
+      core::LogError("the chain's portal bucket is not synced",
+                     {{"error", started_portal.status().message()}});
+    } else {
+      chain_portal = std::move(started_portal).value();
+      chain_portal_ptr.store(chain_portal.get());
+    }
   }
   chain = std::move(started).value();
   chain_overrides = std::move(started_overrides).value();

@@ -60,6 +60,11 @@ bool Daemon::Impl::StartPortal() {
         return control_api.Handle(line, "portal-staff");
       };
       d.processor = processor.get();
+      d.chain_serve = c.ledger.enabled && c.ledger.portal == config::LedgerPortal::kServe;
+      d.chain_changed = [this] {
+        if (auto* p = chain_portal_ptr.load()) p->Wake();
+      };
+      if (!c.payments.enabled) d.payment_policy = nullptr;  // the chain's portal instance
       portal = std::make_unique<portal::PortalService>(std::move(d));
       if (core::Status s = portal->Start(); !s.ok()) {
         core::LogError("the portal cannot start; its pages answer 503", {{"error", s.ToString()}});

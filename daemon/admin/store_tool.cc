@@ -16,6 +16,8 @@ store::EnvOptions StoreOptions(const config::Config& cfg, int io_threads) {
                             ? cfg.store.max_readers
                             : static_cast<uint32_t>(std::max(126, io_threads * 2 + 16));
   options.publish_debts = cfg.ledger.enabled;
+  options.publish_portal =
+      cfg.ledger.enabled && cfg.ledger.portal == config::LedgerPortal::kPublish;
   return options;
 }
 

@@ -123,9 +123,12 @@ int Provision(const Args& a) {
   if (!a.max_value_size.empty()) {
     spec.max_value_size = NumberOption(a.max_value_size, "--max-value-size", -1, 1 << 20);
   }
-  // The debts bucket and its sibling for chain-scoped overrides (docs/ledger.md).
-  for (const std::string& bucket : {a.bucket, a.bucket + "-overrides"}) {
+  // The debts bucket and its siblings: chain-scoped overrides (docs/ledger.md) and the chain's
+  // portal (receipts and refund requests, docs/portal.md), whose values are whole trips.
+  const int64_t value_size = spec.max_value_size;
+  for (const std::string& bucket : {a.bucket, a.bucket + "-overrides", a.bucket + "-portal"}) {
     spec.bucket = bucket;
+    spec.max_value_size = bucket == a.bucket + "-portal" ? 1 << 20 : value_size;
     auto done = jwo::nats::ProvisionBucket(link, spec);
     if (!done.ok()) {
       std::fprintf(stderr, "jwo-edgectl: ledger provision %s: %s\n", bucket.c_str(),

@@ -224,6 +224,14 @@ Status QueueDebtSettledReport(store::WriteTxn& txn, const store::DebtRecord& deb
 
 Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t) {
   if (Status s = txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t)); !s.ok()) return s;
+  // `ledger.portal: publish`: the chain's portal shows this trip's receipt and refunds.
+  if (txn.publish_portal() && !t.shopper_email.empty()) {
+    if (Status s =
+            store::QueuePortalPublication(txn, store::ReceiptBucketKey(t.store_id, t.trip_id));
+        !s.ok()) {
+      return s;
+    }
+  }
   // open_trips indexes the trips whose money is not settled yet, so the pre-auth expiry watch
   // never has to read the whole trips table.
   // A trip whose Capture may have happened is not subject to expiry: it leaves the index.

@@ -62,6 +62,10 @@ class PortalService {
     std::function<std::string(std::string_view request_line)> control;
     PaymentProcessor* processor = nullptr;
     size_t threads = 2;
+    // `ledger.portal: serve` (the chain's portal instance): refunds are requests sent to each
+    // trip's store over the portal bucket (chain/chain_portal.h), not refunds queued here.
+    bool chain_serve = false;
+    std::function<void()> chain_changed;  // wakes the portal bucket's publisher
   };
 
   explicit PortalService(Deps deps);

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <map>
 
+#include "chain/chain_portal.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/time_format.h"
 #include "ledger/ledger.h"
@@ -224,6 +226,29 @@ http::Response PortalService::ReceiptPage(Visit& v, std::string_view trip_id, in
   for (const auto& r : t.refunds) {
     if (r.state == store::RefundState::kPending) pending += r.amount;
   }
+  if (deps_.chain_serve) {  // requests sent to the store that its trip does not show yet
+    std::string rows;
+    (void)deps_.env->Read([&](const store::ReadTxn& txn) {
+      auto sent = chain::RefundRequestsOfTrip(txn, t.trip_id);
+      if (!sent.ok()) return sent.status();
+      for (const chain::RefundRequest& q : *sent) {
+        const bool known = std::any_of(t.refunds.begin(), t.refunds.end(),
+                                       [&](const auto& r) { return r.refund_request_id == q.id; });
+        if (known) continue;
+        pending += q.amount;
+        rows += "<tr><td>" + Day(q.at_ms) + "</td><td>" + Escape(q.reason) +
+                "</td><td class=\"num\">" + FormatAmount(q.amount, t.currency) +
+                "</td><td>Sent to the store</td></tr>";
+      }
+      return core::Status::Ok();
+    });
+    if (!rows.empty()) {
+      h += "<h2>Refund requests on their way</h2><table><thead><tr><th scope=\"col\">Asked "
+           "on</th><th scope=\"col\">Reason</th><th scope=\"col\" class=\"num\">Amount</th><th "
+           "scope=\"col\">Status</th></tr></thead><tbody>" +
+           rows + "</tbody></table>";
+    }
+  }
   const int64_t refundable = t.captured - t.refunded - pending;
   const int64_t since = t.end_ms != 0 ? t.end_ms : t.created_ms;
   const int64_t window_end = since + int64_t{deps_.refund_window_days} * 86'400'000;
@@ -276,6 +301,9 @@ http::Response PortalService::Refund(Visit& v) {
   const std::string trip_id(web::Field(v.form, "trip"));
   if (!TripVisible(v, trip_id)) return ReceiptPage(v, trip_id);
   const std::string reason(web::Field(v.form, "reason"));
+  if (!deps_.chain_serve && !deps_.payment_policy) {
+    return ReceiptPage(v, trip_id, 503, "Refunds cannot be requested here.", true);
+  }
   if (std::none_of(std::begin(kRefundReasons), std::end(kRefundReasons),
                    [&](const RefundReason& r) { return reason == r.code; })) {
     return ReceiptPage(v, trip_id, 400, "Choose a reason from the list.", true);
@@ -292,6 +320,42 @@ http::Response PortalService::Refund(Visit& v) {
     if (!minor.ok()) {
       problem = "Enter the amount like 4.99.";
       return Status::Ok();
+    }
+    if (deps_.chain_serve) {
+      // The trip's store runs the refund (and has the last word on what is refundable); this
+      // checks what it can against the store's latest copy, so the shopper hears at once.
+      int64_t pending = 0;
+      for (const auto& r : t->refunds) {
+        if (r.state == store::RefundState::kPending) pending += r.amount;
+      }
+      auto sent = chain::RefundRequestsOfTrip(txn, trip_id);
+      if (!sent.ok()) return sent.status();
+      for (const auto& q : *sent) {
+        if (std::none_of(t->refunds.begin(), t->refunds.end(),
+                         [&](const auto& r) { return r.refund_request_id == q.id; })) {
+          pending += q.amount;
+        }
+      }
+      const int64_t since = t->end_ms != 0 ? t->end_ms : t->created_ms;
+      problem_status = 409;
+      if (t->state != store::TripState::kCaptured ||
+          v.now - since > int64_t{deps_.refund_window_days} * 86'400'000) {
+        problem =
+            "This visit can no longer be refunded here (the refund window has passed, "
+            "or it was not charged). Please contact the store.";
+        return Status::Ok();
+      }
+      if (*minor <= 0 || *minor > t->captured - t->refunded - pending) {
+        problem = "That is more than can be refunded for this visit.";
+        return Status::Ok();
+      }
+      chain::RefundRequest q{core::NewUuidV4(), t->store_id, trip_id, *minor, reason, v.now};
+      if (Status qs = chain::QueueRefundRequest(txn, q); !qs.ok()) return qs;
+      return ledger::AppendAudit(txn, {0, v.now, "portal", "refund.request", t->shopper_id,
+                                       "trip " + trip_id + " amount " + std::to_string(*minor) +
+                                           " request " + q.id + " to store " + t->store_id,
+                                       reason})
+          .status();
     }
     auto id = payments::RequestRefund(txn, trip_id, *minor, reason, "portal",
                                       deps_.refund_window_days, deps_.payment_policy(), v.now);
@@ -324,6 +388,7 @@ http::Response PortalService::Refund(Visit& v) {
     ++stats_.refunds_requested;
   }
   if (deps_.outbox_changed) deps_.outbox_changed();
+  if (deps_.chain_changed) deps_.chain_changed();
   return ReceiptPage(v, trip_id, 200,
                      "Your refund is requested. It goes back to the card you paid with; the status "
                      "below changes once the payment service confirms it.");

@@ -81,6 +81,7 @@ constexpr std::string_view kSchemaKey = "schema_version";
 // --- ReadTxn / WriteTxn -----------------------------------------------------------------------
 
 bool WriteTxn::publish_debts() const { return env_->options_.publish_debts; }
+bool WriteTxn::publish_portal() const { return env_->options_.publish_portal; }
 
 core::Result<std::optional<std::string_view>> ReadTxn::Get(Table t, std::string_view key) const {
   if (Status s = CheckKey(key); !s.ok()) return s;

@@ -86,6 +86,9 @@ struct EnvOptions {
   // The configuration has a `ledger:` section: every change of a debt this store books or
   // closes (ledger::AddDebt, CloseDebt) also queues a chain_outbox row in its transaction.
   bool publish_debts = false;
+  // `ledger.portal: publish`: every saved trip with a shopper address also queues a
+  // chain_portal_outbox row (its receipt for the chain's portal; chain/chain_portal.h).
+  bool publish_portal = false;
 };
 
 struct EnvStats {
@@ -128,6 +131,8 @@ class WriteTxn : public ReadTxn {
  public:
   // EnvOptions::publish_debts of the environment.
   bool publish_debts() const;
+  // EnvOptions::publish_portal of the environment.
+  bool publish_portal() const;
   // Stores value under key (replacing). kInvalidArgument for a bad key; kOutOfRange when the
   // map is full (the Env grows it and reruns the transaction).
   core::Status Put(Table t, std::string_view key, std::string_view value);

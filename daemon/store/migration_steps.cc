@@ -192,7 +192,9 @@ std::span<const Migration> Migrations() {
       // A table only; a build before 5 would not know to mail the receipts it queues.
       {4, "add the mail outbox (mail_outbox)", [](WriteTxn&) { return Status::Ok(); }},
       // The portal's tables; the index is derived from the trips already stored.
-      {5, "add the shopper index and the portal tables (shopper_index, portal); index the trips",
+      {5,
+       "add the shopper index and the portal tables (shopper_index, portal, chain_portal_outbox, "
+       "chain_portal_keys); index the trips",
        [](WriteTxn& txn) { return IndexAllTrips(txn); }},
   };
   return kMigrations;

@@ -5,6 +5,7 @@
 #include "core/ascii.h"
 #include "core/ids.h"
 #include "core/time_format.h"
+#include "store/codec.h"
 
 namespace jwo::store {
 namespace {
@@ -128,6 +129,17 @@ Status EraseShopperEmail(WriteTxn& txn, std::string_view email_hash, std::string
   trip->shopper_email.clear();
   trip->Record(now_ms, "shopper_email_erased", "retention");
   return txn.Put(Table::kTrips, trip_id, EncodeTrip(*trip));
+}
+
+Status QueuePortalPublication(WriteTxn& txn, std::string_view bucket_key) {
+  auto last = txn.Last(Table::kChainPortalOutbox);
+  if (!last.ok()) return last.status();
+  const uint64_t seq = last->has_value() ? FromBigEndianKey((*last)->first) + 1 : 1;
+  return txn.Put(Table::kChainPortalOutbox, BigEndianKey(seq), bucket_key);
+}
+
+std::string ReceiptBucketKey(std::string_view store_id, std::string_view trip_id) {
+  return "r." + std::string(store_id) + "." + std::string(trip_id);
 }
 
 Status IndexAllTrips(WriteTxn& txn) {

@@ -59,6 +59,11 @@ core::Result<std::vector<EmailRow>> EmailRowsBefore(const ReadTxn& txn, int64_t 
 core::Status EraseShopperEmail(WriteTxn& txn, std::string_view email_hash, std::string_view trip_id,
                                int64_t now_ms);
 
+// Queues `bucket_key` in chain_portal_outbox for the chain's portal bucket (chain_portal.h).
+core::Status QueuePortalPublication(WriteTxn& txn, std::string_view bucket_key);
+// "r.<store id>.<trip id>": where a trip's receipt lives in the portal bucket.
+std::string ReceiptBucketKey(std::string_view store_id, std::string_view trip_id);
+
 // The 5->6 migration: indexes every stored trip.
 core::Status IndexAllTrips(WriteTxn& txn);
 

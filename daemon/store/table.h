@@ -26,11 +26,13 @@ enum class Table {
   // E-mail to shoppers (schema 5, daemon/mail/mail_outbox.h):
   kMailOutbox,  // "<kind>/<trip id>" -> MailEntry: a receipt to send, sent, or given up
   // The shoppers' portal (schema 6, store/shopper_index.h, docs/portal.md):
-  kShopperIndex,  // "e/<hash of e-mail>/<trip>", "d/<date>/<trip>": how a shopper finds trips
-  kPortal,        // sign-in codes, sessions, lock-outs, payoffs (portal/portal_store.h)
+  kShopperIndex,       // "e/<hash of e-mail>/<trip>", "d/<date>/<trip>": how a shopper finds trips
+  kPortal,             // sign-in codes, sessions, lock-outs, payoffs (portal/portal_store.h)
+  kChainPortalOutbox,  // big-endian u64 sequence -> portal bucket key to publish (chain_portal.h)
+  kChainPortalKeys,    // portal bucket key -> what that bucket holds, as applied here
 };
 
-inline constexpr std::array<Table, 18> kAllTables = {Table::kMeta,
+inline constexpr std::array<Table, 20> kAllTables = {Table::kMeta,
                                                      Table::kShoppers,
                                                      Table::kDebts,
                                                      Table::kDecisions,
@@ -47,7 +49,9 @@ inline constexpr std::array<Table, 18> kAllTables = {Table::kMeta,
                                                      Table::kChainOverrideKeys,
                                                      Table::kMailOutbox,
                                                      Table::kShopperIndex,
-                                                     Table::kPortal};
+                                                     Table::kPortal,
+                                                     Table::kChainPortalOutbox,
+                                                     Table::kChainPortalKeys};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -87,6 +91,10 @@ inline constexpr std::string_view TableName(Table t) {
       return "shopper_index";
     case Table::kPortal:
       return "portal";
+    case Table::kChainPortalOutbox:
+      return "chain_portal_outbox";
+    case Table::kChainPortalKeys:
+      return "chain_portal_keys";
   }
   return "?";
 }

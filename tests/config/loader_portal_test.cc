@@ -84,5 +84,26 @@ TEST_CASE("portal: values out of range and unknown processors are refused by nam
   REQUIRE_FALSE(unknown.ok());
 }
 
+TEST_CASE("portal: the chain's portal instance serves without payments; publish and off too") {
+  const std::string ledger = "ledger: {servers: ['nats://127.0.0.1:4222'], portal: serve}\n";
+  const LoadResult serve =
+      Load(std::string(kPortalStore) + std::string(kMail) + "portal: {}\n" + ledger);
+  INFO(Describe(serve));
+  REQUIRE(serve.ok());
+  CHECK(serve.config->ledger.portal == LedgerPortal::kServe);
+  // serve without a portal listener makes no sense.
+  const LoadResult headless = LoadMinimalWith(ledger);
+  REQUIRE_FALSE(headless.ok());
+  CHECK_THAT(Describe(headless), ContainsSubstring("needs a listener with apis: [portal]"));
+  const LoadResult publish =
+      LoadMinimalWith("ledger: {servers: ['nats://127.0.0.1:4222'], portal: publish}\n");
+  REQUIRE(publish.ok());
+  CHECK(publish.config->ledger.portal == LedgerPortal::kPublish);
+  CHECK(LoadMinimalWith("ledger: {servers: ['nats://h:4222']}\n").config->ledger.portal ==
+        LedgerPortal::kOff);
+  CHECK(testing::SoleError(LoadMinimalWith("ledger: {servers: ['nats://h:4222'], portal: both}\n"))
+            .key == "ledger.portal");
+}
+
 }  // namespace
 }  // namespace jwo::config

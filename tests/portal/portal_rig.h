@@ -78,6 +78,7 @@ class Rig {
       return mail::SendOutcome{mail::SendResult::kSent, 250, "ok"};
     };
     d.mail_from = "portal@store.example";
+    d.payment_policy = [] { return payments::LifecyclePolicy{"store-1", false, true, false}; };
     d.staff_password = "correct-horse-battery";
     d.control = [](std::string_view) { return std::string(R"({"ok":true,"result":{}})"); };
     d.processor = processor.get();

@@ -148,6 +148,30 @@ TEST_CASE("portal: a session sees only its own address's trips, debts and payoff
   CHECK(rig.processor->SucceededCharges() == 0);
 }
 
+TEST_CASE("portal: refunds within the window and the refundable amount only") {
+  Rig rig;
+  store::TripRecord old = CapturedTrip("t-old", "shopper-lu", "lu@example.test", 500);
+  old.start_ms = old.created_ms = old.end_ms = 1'767'261'600'000 - 40LL * 86'400'000;  // 40 days
+  rig.AddTrip(old);
+  rig.AddTrip(CapturedTrip("t-new", "shopper-lu", "lu@example.test", 500));
+  REQUIRE(rig.SignIn("lu@example.test"));
+  // The form is not offered past the window, and a forged request is refused with the reason.
+  testing::Page page = rig.Request("GET", "/receipt?trip=t-old");
+  CHECK_THAT(page.body, !ContainsSubstring("Ask for the refund"));
+  testing::Page late = rig.Request("POST", "/refund", "trip=t-old&amount=1.00&reason=OTHER");
+  CHECK(late.status == 409);
+  CHECK_THAT(late.body, ContainsSubstring("refund window has passed"));
+  rig.Request("GET", "/receipt?trip=t-new");
+  CHECK(rig.Request("POST", "/refund", "trip=t-new&amount=5.01&reason=OTHER").status == 409);
+  CHECK(rig.Request("POST", "/refund", "trip=t-new&amount=abc&reason=OTHER").status == 400);
+  CHECK(rig.Request("POST", "/refund", "trip=t-new&amount=1.00&reason=MADE_UP").status == 400);
+  testing::Page ok = rig.Request("POST", "/refund", "trip=t-new&amount=3.00&reason=ITEM_DAMAGED");
+  CHECK(ok.status == 200);
+  // 3.00 pending: only 2.00 is left.
+  CHECK(rig.Request("POST", "/refund", "trip=t-new&amount=2.01&reason=OTHER").status == 409);
+  CHECK(rig.Request("POST", "/refund", "trip=t-new&amount=2.00&reason=OTHER").status == 200);
+}
+
 TEST_CASE("portal: sessions end after their idle time and at sign-out") {
   config::PortalConfig cfg;
   cfg.session_minutes = 30;
