@@ -15,6 +15,12 @@ namespace {
 
 using core::Status;
 constexpr size_t kMaxQueued = 256;
+constexpr size_t kMaxQueuedCodes = 1000;  // sign-in mails waiting for the relay
+// Code requests from one peer address (any e-mail address, on file or not) per window: keeps one
+// client from mailing codes to every address it can guess. Behind a reverse proxy all shoppers
+// share one address, hence a generous number.
+constexpr size_t kCodesPerPeer = 30;
+constexpr int64_t kCodesPerPeerWindowMs = 600'000;
 constexpr int64_t kTouchEveryMs = 60'000;  // a session's idle clock is rewritten at most this often
 
 bool IsHex(std::string_view s, size_t n) {
@@ -136,6 +142,16 @@ PortalService::Stats PortalService::GetStats() const {
   return stats_;
 }
 
+bool PortalService::PeerMayAskForCode(const std::string& peer, int64_t now) {
+  std::lock_guard lock(mutex_);
+  if (code_requests_.size() > 10'000) code_requests_.clear();  // bounded; a reset only forgives
+  std::deque<int64_t>& times = code_requests_[peer];
+  while (!times.empty() && times.front() <= now - kCodesPerPeerWindowMs) times.pop_front();
+  if (times.size() >= kCodesPerPeer) return false;
+  times.push_back(now);
+  return true;
+}
+
 std::string PortalService::Csrf(std::string_view pre) const {
   return HmacHex(secret_, "csrf/" + std::string(pre));
 }
@@ -170,14 +186,21 @@ http::Response PortalService::Serve(const http::Request& request) {
 
   const std::string sid = web::Cookie(request, "jwo_session");
   const int64_t idle_ms = int64_t{deps_.config.session_minutes} * 60'000;
-  Status s = deps_.env->Write([&](store::WriteTxn& txn) {
+  // Read first: most requests change nothing, and a write transaction would queue behind the
+  // store's writers. The idle clock is rewritten at most once a minute.
+  enum class Then { kNothing, kForget, kTouch } then = Then::kNothing;
+  Status s = deps_.env->Read([&](const store::ReadTxn& txn) {
     v.session.reset();
     v.trips.clear();
+    then = Then::kNothing;
     if (!IsHex(sid, 64)) return Status::Ok();
     auto session = ReadSession(txn, sid);
     if (!session.ok()) return session.status();
     if (!session->has_value()) return Status::Ok();
-    if ((*session)->last_ms < v.now - idle_ms) return DeleteSession(txn, sid);
+    if ((*session)->last_ms < v.now - idle_ms) {
+      then = Then::kForget;
+      return Status::Ok();
+    }
     v.session = std::move(*session);
     v.session_id = sid;
     if (v.session->kind == SessionKind::kShopper) {
@@ -185,12 +208,17 @@ http::Response PortalService::Serve(const http::Request& request) {
       if (!trips.ok()) return trips.status();
       v.trips = std::move(*trips);
     }
-    if (v.session->last_ms < v.now - kTouchEveryMs) {
-      v.session->last_ms = v.now;
-      return WriteSession(txn, sid, *v.session);
-    }
+    if (v.session->last_ms < v.now - kTouchEveryMs) then = Then::kTouch;
     return Status::Ok();
   });
+  if (s.ok() && then != Then::kNothing) {
+    s = deps_.env->Write([&](store::WriteTxn& txn) {
+      if (then == Then::kForget) return DeleteSession(txn, sid);
+      SessionRecord touched = *v.session;
+      touched.last_ms = v.now;
+      return WriteSession(txn, sid, touched);
+    });
+  }
   if (!s.ok()) {
     core::LogError("portal: the store failed", {{"error", s.ToString()}});
     return web::Html(503, web::Page(v.frame, "Please try again",
@@ -326,6 +354,10 @@ http::Response PortalService::RequestCode(Visit& v) {
                         "Too many attempts. Please try again after " + ClockTime(until) + ".");
     }
   }
+  if (!PeerMayAskForCode(v.peer, v.now)) {
+    return SignInPage(
+        v, 429, "Too many codes were asked for from here. Please try again in a few minutes.");
+  }
   std::string code;
   Status s = deps_.env->Write([&](store::WriteTxn& txn) {
     code.clear();
@@ -360,8 +392,12 @@ http::Response PortalService::RequestCode(Visit& v) {
     m.message_id = "code." + RandomHex(8) + "@jwo-edge.invalid";
     m.date_unix_ms = v.now;
     std::lock_guard lock(mutex_);
-    mail_queue_.push_back(std::move(m));
-    mail_wake_.notify_one();
+    if (mail_queue_.size() >= kMaxQueuedCodes) {
+      ++stats_.codes_failed;  // the relay is far behind; the shopper asks again later
+    } else {
+      mail_queue_.push_back(std::move(m));
+      mail_wake_.notify_one();
+    }
   }
   std::string h = "<p class=\"notice\" role=\"status\">If <strong>" + web::Escape(email) +
                   "</strong> is on file here, a six-digit code is on its way. It works for " +

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -123,6 +124,8 @@ class PortalService {
   int64_t LockedUntil(std::string_view subject);
   void RecordFailure(std::initializer_list<std::string> subjects);
   std::string Csrf(std::string_view pre) const;
+  // The per-peer limit on code requests (in memory: a restart forgives).
+  bool PeerMayAskForCode(const std::string& peer, int64_t now);
   bool TripVisible(const Visit& v, std::string_view trip_id) const;
 
   Deps deps_;
@@ -133,6 +136,7 @@ class PortalService {
   std::condition_variable mail_wake_;  // the mail thread: a code is queued
   std::deque<std::pair<http::Request, http::Respond>> queue_;
   std::deque<mail::Message> mail_queue_;
+  std::map<std::string, std::deque<int64_t>> code_requests_;  // guarded by mutex_
   bool stopping_ = false;
   Stats stats_;
   std::vector<std::thread> workers_;
