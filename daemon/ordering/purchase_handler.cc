@@ -47,6 +47,21 @@ core::Result<std::string> ShopperFromDecisions(const store::ReadTxn& txn, std::s
   return shopper;
 }
 
+core::Result<std::string> FindPayer(const store::Env& env, std::string_view trip_id, int64_t now_ms,
+                                    const std::function<std::string(std::string_view)>& pending,
+                                    uint64_t* undecodable) {
+  const std::string queued = pending ? pending(trip_id) : std::string();
+  std::string stored;
+  core::Status read = env.Read([&](const store::ReadTxn& txn) {
+    auto found = ShopperFromDecisions(txn, trip_id, now_ms, undecodable);
+    if (!found.ok()) return found.status();
+    stored = std::move(*found);
+    return core::Status::Ok();
+  });
+  if (!read.ok()) return read;
+  return stored.empty() ? queued : stored;
+}
+
 OrderingMetrics::OrderingMetrics(prometheus::Registry& registry) {
   auto& family = prometheus::BuildCounter()
                      .Name("jwo_ordering_purchases_total")
@@ -188,13 +203,18 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
       auto p = store::DecodePurchase(**bytes);
       if (!p.ok()) return p.status();
       existing = std::move(*p);
-    } else if (req->shopper_id.empty()) {
-      auto found = ShopperFromDecisions(txn, req->trip_id, deps_.clock->NowUnixMs(), &undecodable);
-      if (!found.ok()) return found.status();
-      decided_shopper = std::move(*found);
     }
     return core::Status::Ok();
   });
+  if (read.ok() && !existing && req->shopper_id.empty()) {
+    auto found = FindPayer(*env, req->trip_id, deps_.clock->NowUnixMs(), deps_.pending_shopper,
+                           &undecodable);
+    if (found.ok()) {
+      decided_shopper = std::move(*found);
+    } else {
+      read = found.status();
+    }
+  }
   if (!read.ok()) {
     core::LogError("Create Purchases could not read the store", {{"error", read.ToString()}});
     respond(http::StatusAnswer(
@@ -226,9 +246,6 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   auto catalog = deps_.catalog->Get();
   auto trip = std::make_shared<store::TripRecord>(BuildTrip(*req, catalog.get(), now));
   if (trip->shopper_id.empty()) trip->shopper_id = decided_shopper;
-  if (trip->shopper_id.empty() && deps_.pending_shopper) {
-    trip->shopper_id = deps_.pending_shopper(req->trip_id);
-  }
   trip->purchase_id = req->cart.empty() ? "" : core::NewUuidV4();
   trip->Record(now, "created",
                std::to_string(trip->priced.size()) + " priced, " +

@@ -97,6 +97,16 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
 core::Result<std::string> ShopperFromDecisions(const store::ReadTxn& txn, std::string_view trip_id,
                                                int64_t now_ms, uint64_t* undecodable);
 
+// The payer of a trip whose request names none: the earliest approved decision in the store,
+// else one the decision log still holds (`pending`, which may be null). The log is asked
+// *before* the store is read: a decision leaves the log only after its batch is committed, so
+// one the writer commits between the two looks is found in the store. (Read the other way
+// round, a decision committed in between was in neither place, and a declined trip of it
+// became nobody's debt.) Errors as ShopperFromDecisions.
+core::Result<std::string> FindPayer(const store::Env& env, std::string_view trip_id, int64_t now_ms,
+                                    const std::function<std::string(std::string_view)>& pending,
+                                    uint64_t* undecodable);
+
 // The commit of a new purchase, inside the caller's write transaction: the idempotency record
 // and the trip with its first payment call (StartTrip), together. `started` receives the trip
 // as stored. When another delivery of the same trip committed first, `raced` receives its

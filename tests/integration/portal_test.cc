@@ -255,6 +255,10 @@ TEST_CASE("portal: receipt look-up by card and amount, refund through the outbox
   store.Start();
   store.Shop("shopper-r", "trip-r");
   auto mails = store.WaitForMail(1);
+  INFO(store.daemon->Ctl({"--json", "trip", "show", "trip-r"}).output);
+  INFO(store.daemon->Ctl({"--json", "outbox", "list"}).output);
+  INFO(store.daemon->Ctl({"--json", "status"}).output);
+  INFO(store.daemon->Stderr());
   REQUIRE(mails.size() == 1);
   std::smatch m;
   const std::string body = MailDecoded(mails[0].raw);
@@ -316,7 +320,13 @@ TEST_CASE("portal: receipt look-up by card and amount, refund through the outbox
     auto resend = browser.Post("/receipt/resend", {{"trip", "trip-r"}});
     REQUIRE(resend.ok());
     CHECK(resend->status == 200);
-    CHECK(store.WaitForMail(3).size() == 3);  // trip-r's, trip-o's, and the copy
+    const auto all = store.WaitForMail(3);
+    for (const auto& mail : all)
+      UNSCOPED_INFO(MailHeader(mail.raw, "Subject") << " to " << mail.rcpt_tos[0]);
+    INFO(store.daemon->Ctl({"trip", "show", "trip-o"}).output);
+    INFO(store.daemon->Ctl({"--json", "outbox", "list"}).output);
+    INFO(store.daemon->Ctl({"--json", "trip", "show", "trip-o"}).output);
+    CHECK(all.size() == 3);  // trip-r's, trip-o's, and the copy
   }
 }
 

@@ -175,6 +175,38 @@ TEST_CASE("a payer is found among the decisions; rows that do not decode are cou
   CHECK(undecodable == 1);
 }
 
+TEST_CASE("a payer committed by the decision writer between the two looks is still found") {
+  // Regression (seen as a flaky receipt test under ASan: a trip with no shopper, so no address,
+  // and a decline of it nobody's debt): the store was read first, then the decision log's
+  // queue; a batch committed in between was in neither place. The log is asked first now.
+  TempStore s;
+  store::DecisionRecord d;
+  d.trip_id = "trip-race";
+  d.shopper_id = "shopper-race";
+  d.store_id = "store-1";
+  d.decided_ms = 10'000;
+  d.outcome = store::Outcome::kApproved;
+  // The log's answer: not queued any more — because the writer commits it right now.
+  auto pending = [&](std::string_view) {
+    REQUIRE(s.env
+                ->Write([&](store::WriteTxn& txn) {
+                  return txn.Append(store::Table::kDecisions, store::BigEndianKey(1),
+                                    store::EncodeDecision(d));
+                })
+                .ok());
+    return std::string();
+  };
+  uint64_t undecodable = 0;
+  auto payer = ordering::FindPayer(*s.env, "trip-race", 20'000, pending, &undecodable);
+  REQUIRE(payer.ok());
+  CHECK(*payer == "shopper-race");
+  // Still queued: the log's answer counts when the store has none.
+  auto queued = ordering::FindPayer(
+      *s.env, "trip-other", 20'000, [](std::string_view) { return std::string("shopper-q"); },
+      &undecodable);
+  CHECK(queued.value() == "shopper-q");
+}
+
 TEST_CASE("pricing a line of a trip held before any catalog needs its currency named") {
   TempStore s;
   store::TripRecord t;
