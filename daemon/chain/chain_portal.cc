@@ -84,8 +84,7 @@ core::Result<std::optional<RefundRequest>> LoadRequest(const store::ReadTxn& txn
   if (!doc.ok() || !doc->is_object()) {
     return Status(StatusCode::kCorruption, "portal: refund request " + std::string(id));
   }
-  const auto* store = doc->as_object().if_contains("store");
-  probe.store_id = store != nullptr && store->is_string() ? std::string(store->as_string()) : "";
+  probe.store_id = core::JsonStringOr(doc->as_object(), "store");
   probe.id = std::string(id);
   auto r = DecodeRefundRequest(RefundRequestBucketKey(probe), **bytes);
   if (!r.ok()) return Status(StatusCode::kCorruption, r.status().message());
@@ -112,14 +111,8 @@ core::Result<RefundRequest> DecodeRefundRequest(std::string_view key, std::strin
   auto parsed = core::ParseJson(value);
   if (!parsed.ok() || !parsed->is_object()) return Bad("refund request is not a JSON object");
   const boost::json::object& o = parsed->as_object();
-  const auto text = [&](std::string_view k) {
-    const boost::json::value* v = o.if_contains(k);
-    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-  };
-  const auto num = [&](std::string_view k) -> int64_t {
-    const boost::json::value* v = o.if_contains(k);
-    return v != nullptr && v->is_int64() ? v->as_int64() : -1;
-  };
+  const auto text = [&](std::string_view k) { return core::JsonStringOr(o, k); };
+  const auto num = [&](std::string_view k) { return core::JsonIntOr(o, k, -1); };
   const boost::json::value* format = o.if_contains("format");
   if (format == nullptr || !format->is_int64() || format->as_int64() != 1) {
     return Bad("refund request is not format 1");

@@ -199,6 +199,17 @@ Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage
   return parser.handler().st.release();
 }
 
+std::string JsonStringOr(const boost::json::object& o, std::string_view key,
+                         std::string_view fallback) {
+  const boost::json::value* v = o.if_contains(key);
+  return std::string(v != nullptr && v->is_string() ? std::string_view(v->get_string()) : fallback);
+}
+
+int64_t JsonIntOr(const boost::json::object& o, std::string_view key, int64_t fallback) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_int64() ? v->get_int64() : fallback;
+}
+
 Result<int64_t> JsonToMinorUnits(const boost::json::value& v, const Currency& currency) {
   std::string text;
   if (v.is_double() && std::isinf(v.get_double())) {

@@ -14,8 +14,10 @@
 // Pure functions, safe from any thread.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
+#include <string>
 #include <string_view>
 
 #include "core/money.h"
@@ -29,6 +31,13 @@ namespace jwo::core {
 // `storage` (default: the heap) allocates the document; a caller on a hot path passes a
 // monotonic_resource over a stack buffer, and must then not let the value outlive it.
 Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage = {});
+
+// Member `key` of `o` as a string / an integer, or `fallback` when absent or of another type. For
+// records this build wrote itself (store rows, mail entries, payoffs); requests from outside are
+// checked field by field with their own errors instead.
+std::string JsonStringOr(const boost::json::object& o, std::string_view key,
+                         std::string_view fallback = {});
+int64_t JsonIntOr(const boost::json::object& o, std::string_view key, int64_t fallback = 0);
 
 // Reads a JSON number as minor units of `currency`, exactly. Returns kInvalidArgument when the
 // value is not a number, kOutOfRange when it has more fractional digits than the currency

@@ -17,14 +17,8 @@ constexpr char kVersion = 1;
 
 Status Corrupt(std::string m) { return {core::StatusCode::kCorruption, std::move(m)}; }
 
-int64_t IntOf(const json::object& o, std::string_view k) {
-  const json::value* v = o.if_contains(k);
-  return v != nullptr && v->is_int64() ? v->get_int64() : 0;
-}
-std::string StrOf(const json::object& o, std::string_view k) {
-  const json::value* v = o.if_contains(k);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using core::JsonIntOr;
+using core::JsonStringOr;
 
 core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, const std::string& trip_id) {
   auto bytes = txn.Get(store::Table::kTrips, trip_id);
@@ -69,18 +63,18 @@ core::Result<MailEntry> DecodeMailEntry(std::string_view bytes) {
   if (!doc.ok() || !doc->is_object()) return Corrupt("mail entry: not a JSON object");
   const json::object& o = doc->get_object();
   MailEntry e;
-  e.kind = StrOf(o, "kind");
-  e.trip_id = StrOf(o, "trip");
-  const int64_t state = IntOf(o, "state");
+  e.kind = JsonStringOr(o, "kind");
+  e.trip_id = JsonStringOr(o, "trip");
+  const int64_t state = JsonIntOr(o, "state");
   if (e.kind.empty() || e.trip_id.empty() || state < 1 || state > 3) {
     return Corrupt("mail entry: missing kind or trip, or a state out of range");
   }
   e.state = static_cast<MailState>(state);
-  e.created_ms = IntOf(o, "created");
-  e.next_ms = IntOf(o, "next");
-  e.sent_ms = IntOf(o, "sent");
-  e.attempts = static_cast<uint32_t>(std::clamp<int64_t>(IntOf(o, "attempts"), 0, 1'000'000));
-  e.last_error = StrOf(o, "error");
+  e.created_ms = JsonIntOr(o, "created");
+  e.next_ms = JsonIntOr(o, "next");
+  e.sent_ms = JsonIntOr(o, "sent");
+  e.attempts = static_cast<uint32_t>(std::clamp<int64_t>(JsonIntOr(o, "attempts"), 0, 1'000'000));
+  e.last_error = JsonStringOr(o, "error");
   return e;
 }
 

@@ -15,8 +15,7 @@ struct CardLines {
 };
 
 std::string Member(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+  return core::JsonStringOr(o, key);
 }
 
 // The last four digits of `tail`: Amazon sends four, but a receipt must never carry more, so a

@@ -45,12 +45,10 @@ core::Result<Payoff> DecodePayoff(std::string_view bytes) {
   if (!doc.ok() || !doc->is_object()) return bad;
   const json::object& o = doc->as_object();
   const auto str = [](const json::object& obj, std::string_view k) {
-    const json::value* v = obj.if_contains(k);
-    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    return core::JsonStringOr(obj, k);
   };
-  const auto num = [](const json::object& obj, std::string_view k) -> int64_t {
-    const json::value* v = obj.if_contains(k);
-    return v != nullptr && v->is_int64() ? v->as_int64() : 0;
+  const auto num = [](const json::object& obj, std::string_view k) {
+    return core::JsonIntOr(obj, k);
   };
   Payoff p;
   p.id = str(o, "id");

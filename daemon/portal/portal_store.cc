@@ -24,15 +24,8 @@ Status Corrupt(std::string_view what) {
   return Status(StatusCode::kCorruption, "portal: " + std::string(what) + " does not decode");
 }
 
-int64_t IntOf(const json::object& o, std::string_view k) {
-  const json::value* v = o.if_contains(k);
-  return v != nullptr && v->is_int64() ? v->as_int64() : 0;
-}
-
-std::string StrOf(const json::object& o, std::string_view k) {
-  const json::value* v = o.if_contains(k);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using core::JsonIntOr;
+using core::JsonStringOr;
 
 core::Result<json::object> ObjectOf(std::string_view bytes, std::string_view what) {
   auto doc = core::ParseJson(bytes);
@@ -59,7 +52,7 @@ core::Result<FailureRecord> DecodeFailures(std::string_view bytes) {
       if (t.is_int64()) f.failures_ms.push_back(t.as_int64());
     }
   }
-  f.locked_until_ms = IntOf(*o, "locked_until");
+  f.locked_until_ms = JsonIntOr(*o, "locked_until");
   return f;
 }
 
@@ -118,9 +111,9 @@ core::Result<std::optional<CodeRecord>> ReadCode(const store::ReadTxn& txn,
   auto o = ObjectOf(**bytes, "a sign-in code");
   if (!o.ok()) return o.status();
   CodeRecord c;
-  c.code_mac = StrOf(*o, "mac");
-  c.expires_ms = IntOf(*o, "expires");
-  c.wrong = static_cast<uint32_t>(IntOf(*o, "wrong"));
+  c.code_mac = JsonStringOr(*o, "mac");
+  c.expires_ms = JsonIntOr(*o, "expires");
+  c.wrong = static_cast<uint32_t>(JsonIntOr(*o, "wrong"));
   if (const json::value* a = o->if_contains("sent"); a != nullptr && a->is_array()) {
     for (const json::value& t : a->as_array()) {
       if (t.is_int64()) c.sent_ms.push_back(t.as_int64());
@@ -147,13 +140,13 @@ core::Result<std::optional<SessionRecord>> ReadSession(const store::ReadTxn& txn
   auto o = ObjectOf(**bytes, "a session");
   if (!o.ok()) return std::optional<SessionRecord>();
   SessionRecord s;
-  const int64_t kind = IntOf(*o, "kind");
+  const int64_t kind = JsonIntOr(*o, "kind");
   if (kind != 1 && kind != 2) return std::optional<SessionRecord>();
   s.kind = static_cast<SessionKind>(kind);
-  s.email_hash = StrOf(*o, "email_hash");
-  s.trip_id = StrOf(*o, "trip");
-  s.created_ms = IntOf(*o, "created");
-  s.last_ms = IntOf(*o, "last");
+  s.email_hash = JsonStringOr(*o, "email_hash");
+  s.trip_id = JsonStringOr(*o, "trip");
+  s.created_ms = JsonIntOr(*o, "created");
+  s.last_ms = JsonIntOr(*o, "last");
   return std::optional<SessionRecord>(std::move(s));
 }
 
@@ -213,9 +206,9 @@ core::Result<size_t> SweepExpired(store::WriteTxn& txn, int64_t session_idle_ms,
           }
         }
         // Kept while the code lives or the hourly limit still counts a send.
-        expired = IntOf(*o, "expires") < now_ms && newest_sent < now_ms - 3'600'000;
+        expired = JsonIntOr(*o, "expires") < now_ms && newest_sent < now_ms - 3'600'000;
       } else if (o.ok() && prefix == "s/") {
-        expired = IntOf(*o, "last") < now_ms - session_idle_ms;
+        expired = JsonIntOr(*o, "last") < now_ms - session_idle_ms;
       } else if (o.ok()) {
         int64_t newest = 0;
         if (const json::value* a = o->if_contains("failures"); a != nullptr && a->is_array()) {
@@ -223,7 +216,7 @@ core::Result<size_t> SweepExpired(store::WriteTxn& txn, int64_t session_idle_ms,
             if (t.is_int64()) newest = std::max(newest, t.as_int64());
           }
         }
-        expired = IntOf(*o, "locked_until") < now_ms && newest < now_ms - failure_window_ms;
+        expired = JsonIntOr(*o, "locked_until") < now_ms && newest < now_ms - failure_window_ms;
       }
       if (expired) gone.emplace_back(k);
       return gone.size() < 10'000;

@@ -41,10 +41,7 @@ ChargeResult FromRow(std::string_view bytes) {
     return {ChargeStatus::kUnavailable, "", "", "the sandbox's charge record is damaged"};
   }
   const json::object& o = doc->as_object();
-  const auto str = [&](std::string_view k) {
-    const json::value* v = o.if_contains(k);
-    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-  };
+  const auto str = [&](std::string_view k) { return core::JsonStringOr(o, k); };
   const std::string status = str("status");
   ChargeResult r{ChargeStatus::kUnavailable, str("reference"), str("last4"), str("message")};
   if (status == "succeeded") r.status = ChargeStatus::kSucceeded;
@@ -136,10 +133,8 @@ ChargeResult SandboxProcessor::Confirm(std::string_view idempotency_key, std::st
     int64_t amount = 0;
     std::string currency;
     if (doc.ok() && doc->is_object()) {
-      if (const json::value* a = doc->as_object().if_contains("amount"); a && a->is_int64())
-        amount = a->as_int64();
-      if (const json::value* c = doc->as_object().if_contains("currency"); c && c->is_string())
-        currency = std::string(c->as_string());
+      amount = core::JsonIntOr(doc->as_object(), "amount");
+      currency = core::JsonStringOr(doc->as_object(), "currency");
     }
     if (answer == "1234") {
       result.status = ChargeStatus::kSucceeded;

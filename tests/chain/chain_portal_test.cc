@@ -78,6 +78,19 @@ struct Fixture {
                })
                 .ok());
   }
+  // Queues `key` and returns what the publisher would send next.
+  std::optional<chain::Publication> QueueAndNext(const std::string& key) {
+    std::optional<chain::Publication> out;
+    REQUIRE(env->Write([&](store::WriteTxn& txn) {
+                 if (auto s = store::QueuePortalPublication(txn, key); !s.ok()) return s;
+                 auto n = model->NextPublication(txn, "store-a");
+                 if (!n.ok()) return n.status();
+                 out = *n;
+                 return core::Status::Ok();
+               })
+                .ok());
+    return out;
+  }
   std::optional<store::TripRecord> Load(const std::string& id) {
     std::optional<store::TripRecord> out;
     REQUIRE(env->Read([&](const store::ReadTxn& txn) {
@@ -182,17 +195,7 @@ TEST_CASE("chain portal: receipts are kept by the portal instance only, indexed 
 TEST_CASE("chain portal: a store publishes its trip without history, once per state") {
   Fixture f(false, true);
   f.Save(Trip("store-a", "trip-1"));
-  std::optional<chain::Publication> p;
-  REQUIRE(f.env
-              ->Write([&](store::WriteTxn& txn) {
-                if (auto s = store::QueuePortalPublication(txn, "r.store-a.trip-1"); !s.ok())
-                  return s;
-                auto n = f.model->NextPublication(txn, "store-a");
-                if (!n.ok()) return n.status();
-                p = *n;
-                return core::Status::Ok();
-              })
-              .ok());
+  std::optional<chain::Publication> p = f.QueueAndNext("r.store-a.trip-1");
   REQUIRE(p);
   CHECK(p->key == "r.store-a.trip-1");
   CHECK(p->expected_revision == 0);
@@ -203,16 +206,6 @@ TEST_CASE("chain portal: a store publishes its trip without history, once per st
   REQUIRE(f.env->Write([&](store::WriteTxn& txn) { return f.model->CommitPublished(txn, *p, 12); })
               .ok());
   // Queued again without a change: the bucket holds it already, nothing is sent.
-  std::optional<chain::Publication> again;
-  REQUIRE(f.env
-              ->Write([&](store::WriteTxn& txn) {
-                if (auto s = store::QueuePortalPublication(txn, "r.store-a.trip-1"); !s.ok())
-                  return s;
-                auto n = f.model->NextPublication(txn, "store-a");
-                if (!n.ok()) return n.status();
-                again = *n;
-                return core::Status::Ok();
-              })
-              .ok());
+  std::optional<chain::Publication> again = f.QueueAndNext("r.store-a.trip-1");
   CHECK_FALSE(again);
 }

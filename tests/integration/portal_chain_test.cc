@@ -92,11 +92,7 @@ TEST_CASE("portal, chain: receipts, refund requests and payoffs through the chai
     const size_t before = cloud_relay.Messages().size();
     REQUIRE(client.Get("/").ok());
     REQUIRE(client.Post("/signin/code", {{"email", email}})->status == 200);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (cloud_relay.Messages().size() <= before && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    auto mails = cloud_relay.Messages();
+    auto mails = cloud_relay.WaitForMessages(before + 1);
     REQUIRE(mails.size() == before + 1);
     std::smatch m;
     const std::string subject = MailHeader(mails.back().raw, "Subject");

@@ -84,15 +84,7 @@ struct Store {
     FAIL("trip " + trip + " never showed " + text);
   }
 
-  std::vector<ReceivedMail> WaitForMail(size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    std::vector<ReceivedMail> mails = relay.Messages();
-    while (mails.size() < n && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      mails = relay.Messages();
-    }
-    return mails;
-  }
+  std::vector<ReceivedMail> WaitForMail(size_t n) { return relay.WaitForMessages(n); }
 
   // Signs `client` in with a code mailed to `email`; returns the page after the redirect.
   void SignIn(PortalClient& client, const std::string& email) {

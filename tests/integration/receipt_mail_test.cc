@@ -19,20 +19,6 @@ using namespace jwo::testing;
 namespace json = boost::json;
 using Catch::Matchers::ContainsSubstring;
 
-namespace {
-
-std::vector<ReceivedMail> WaitForMail(const SmtpServer& relay, size_t n) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::vector<ReceivedMail> mails = relay.Messages();
-  while (mails.size() < n && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    mails = relay.Messages();
-  }
-  return mails;
-}
-
-}  // namespace
-
 TEST_CASE("a captured trip's receipt is mailed to the shopper once, through the relay") {
   PaymentSimProcess sim(std::vector<std::string>{});
   REQUIRE(sim.Start().ok());
@@ -58,7 +44,7 @@ TEST_CASE("a captured trip's receipt is mailed to the shopper once, through the 
   REQUIRE(purchase.ok());
   REQUIRE(purchase->status == 201);
 
-  const std::vector<ReceivedMail> mails = WaitForMail(relay, 1);
+  const std::vector<ReceivedMail> mails = relay.WaitForMessages(1);
   INFO(daemon.Stderr());
   REQUIRE(mails.size() == 1);
   const ReceivedMail& m = mails[0];

@@ -25,11 +25,7 @@ struct PayoffRig {
   payments::LifecyclePolicy policy{"store-1", false, true, false};
 
   PayoffRig() {
-    store::EnvOptions o;
-    o.directory = dir.File("store");
-    auto e = store::Env::Open(o);
-    REQUIRE(e.ok());
-    env = std::move(*e);
+    env = testing::OpenStore(dir);
     processor = std::make_unique<SandboxProcessor>(*env);
     payoffs = std::make_unique<PayoffService>(PayoffService::Deps{
         env.get(), processor.get(), &clock, [this] { return policy; }, nullptr, "store-1"});

@@ -20,6 +20,15 @@
 
 namespace jwo::portal::testing {
 
+// A fresh LMDB store in `dir` (its "store" subdirectory).
+inline std::unique_ptr<store::Env> OpenStore(const jwo::testing::TempDir& dir) {
+  store::EnvOptions o;
+  o.directory = dir.File("store");
+  auto e = store::Env::Open(o);
+  REQUIRE(e.ok());
+  return std::move(*e);
+}
+
 // One captured trip of `shopper` with an address, its receipt data (card ending 4242), started
 // 2026-01-01 10:00 UTC; `debt` > 0 also books that much open debt of the trip.
 inline store::TripRecord CapturedTrip(const std::string& trip, const std::string& shopper,
@@ -59,11 +68,7 @@ class Rig {
 
  public:
   explicit Rig(config::PortalConfig cfg = {}) {
-    store::EnvOptions o;
-    o.directory = dir_.File("store");
-    auto e = store::Env::Open(o);
-    REQUIRE(e.ok());
-    env = std::move(*e);
+    env = OpenStore(dir_);
     processor = std::make_unique<SandboxProcessor>(*env);
     cfg.enabled = true;
     cfg.secure_cookies = true;

@@ -16,13 +16,7 @@ using testing::CapturedTrip;
 struct IndexRig {
   jwo::testing::TempDir dir;
   std::unique_ptr<store::Env> env;
-  IndexRig() {
-    store::EnvOptions o;
-    o.directory = dir.File("store");
-    auto e = store::Env::Open(o);
-    REQUIRE(e.ok());
-    env = std::move(*e);
-  }
+  IndexRig() { env = testing::OpenStore(dir); }
   void Add(const store::TripRecord& t) {
     REQUIRE(env->Write([&](store::WriteTxn& txn) {
                  if (auto s = payments::SaveTrip(txn, t); !s.ok()) return s;

@@ -96,6 +96,17 @@ void SmtpServer::Stop() {
   pid_ = -1;
 }
 
+std::vector<ReceivedMail> SmtpServer::WaitForMessages(size_t n,
+                                                      std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<ReceivedMail> mails = Messages();
+  while (mails.size() < n && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    mails = Messages();
+  }
+  return mails;
+}
+
 std::vector<ReceivedMail> SmtpServer::Messages() const {
   std::vector<std::string> names;
   std::error_code ec;

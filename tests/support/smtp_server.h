@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ class SmtpServer {
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
   // Every message accepted so far, in order.
   std::vector<ReceivedMail> Messages() const;
+  // Messages(), once it holds at least `n` (or when `timeout` passes: then fewer).
+  std::vector<ReceivedMail> WaitForMessages(
+      size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 
  private:
   SmtpServerOptions options_;
