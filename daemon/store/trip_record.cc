@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "core/json_writer.h"
 #include "store/codec.h"
 
 namespace jwo::store {
@@ -19,12 +20,6 @@ constexpr uint8_t kOutboxV2 = 2;
 
 Status Bad(std::string_view what) {
   return Status(StatusCode::kCorruption, std::string(what) + " record does not decode");
-}
-
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
 }
 
 // Readers that tolerate absent members (older writers) and throw on a wrong type; DecodeTrip
@@ -66,7 +61,12 @@ core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version)
   if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != version) return Bad("trip");
   TripRecord t;
   try {
-    const json::value doc = json::parse(json::string_view(bytes.data() + 1, bytes.size() - 1));
+    // The tree lives only while the record is copied out: a monotonic resource (a stack buffer,
+    // then a few growing blocks) instead of a heap allocation per node and string.
+    unsigned char buffer[8192];
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    const json::value doc =
+        json::parse(json::string_view(bytes.data() + 1, bytes.size() - 1), &arena);
     const json::object& o = doc.as_object();
     t.trip_id = Str(o, "trip");
     t.store_id = Str(o, "store");
@@ -180,74 +180,97 @@ void TripRecord::Record(int64_t at_ms, std::string event, std::string detail) {
   history.push_back({at_ms, std::move(event), std::move(detail)});
 }
 
+// Written left to right with core::JsonWriter rather than built as a boost::json tree and
+// serialized: a trip is saved at every step of its lifecycle (five to seven times), and the tree
+// (a node and a string per member) was a quarter of the daemon's CPU under Create Purchases of
+// large carts (docs/performance.md). Same members in the same order as before; text that is not
+// UTF-8 is repaired (U+FFFD) instead of stored raw, where Boost's parser would refuse it.
 std::string EncodeTrip(const TripRecord& t) {
-  json::array cart;
+  core::JsonWriter w;
+  const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
+    w.Key(key).BeginArray();
+    for (const std::string& s : v) w.String(s);
+    w.EndArray();
+  };
+  w.BeginObject();
+  w.Key("trip").String(t.trip_id);
+  w.Key("store").String(t.store_id);
+  w.Key("purchase").String(t.purchase_id);
+  w.Key("request").String(t.request_id);
+  w.Key("shopper").String(t.shopper_id);
+  w.Key("start").Int(t.start_ms);
+  w.Key("end").Int(t.end_ms);
+  w.Key("created").Int(t.created_ms);
+  strings("auth_events", t.auth_event_ids);
+  w.Key("cart").BeginArray();
   for (const auto& l : t.cart) {
-    cart.push_back(json::object{{"line", l.line_id},
-                                {"id", l.item_id},
-                                {"type", l.item_type},
-                                {"qty", l.quantity},
-                                {"unit", l.unit},
-                                {"upcs", Strings(l.upcs)}});
+    w.BeginObject();
+    w.Key("line").String(l.line_id);
+    w.Key("id").String(l.item_id);
+    w.Key("type").String(l.item_type);
+    w.Key("qty").String(l.quantity);
+    w.Key("unit").String(l.unit);
+    strings("upcs", l.upcs);
+    w.EndObject();
   }
-  json::array priced;
+  w.EndArray();
+  w.Key("priced").BeginArray();
   for (const auto& l : t.priced) {
-    priced.push_back(json::object{{"line", l.line_id},
-                                  {"sku", l.sku},
-                                  {"name", l.name},
-                                  {"qty", l.quantity},
-                                  {"unit_price", l.unit_price},
-                                  {"gross", l.gross},
-                                  {"discount", l.discount},
-                                  {"tax", l.tax},
-                                  {"total", l.total},
-                                  {"promotions", Strings(l.promotions)}});
+    w.BeginObject();
+    w.Key("line").String(l.line_id);
+    w.Key("sku").String(l.sku);
+    w.Key("name").String(l.name);
+    w.Key("qty").String(l.quantity);
+    w.Key("unit_price").Int(l.unit_price);
+    w.Key("gross").Int(l.gross);
+    w.Key("discount").Int(l.discount);
+    w.Key("tax").Int(l.tax);
+    w.Key("total").Int(l.total);
+    strings("promotions", l.promotions);
+    w.EndObject();
   }
-  json::array refunds;
+  w.EndArray();
+  strings("unpriced", t.unpriced);
+  w.Key("currency").String(t.currency);
+  w.Key("subtotal").Int(t.subtotal);
+  w.Key("discount").Int(t.discount);
+  w.Key("tax").Int(t.tax);
+  w.Key("total").Int(t.total);
+  w.Key("state").Int(static_cast<int>(t.state));
+  w.Key("authorized").Int(t.authorized);
+  w.Key("captured").Int(t.captured);
+  w.Key("refunded").Int(t.refunded);
+  w.Key("refunds").BeginArray();
   for (const auto& r : t.refunds) {
-    refunds.push_back(json::object{{"id", r.refund_request_id},
-                                   {"amount", r.amount},
-                                   {"reason", r.reason},
-                                   {"actor", r.actor},
-                                   {"requested", r.requested_ms},
-                                   {"state", static_cast<int>(r.state)},
-                                   {"reconciliation", r.reconciliation_id}});
+    w.BeginObject();
+    w.Key("id").String(r.refund_request_id);
+    w.Key("amount").Int(r.amount);
+    w.Key("reason").String(r.reason);
+    w.Key("actor").String(r.actor);
+    w.Key("requested").Int(r.requested_ms);
+    w.Key("state").Int(static_cast<int>(r.state));
+    w.Key("reconciliation").String(r.reconciliation_id);
+    w.EndObject();
   }
-  json::array history;
+  w.EndArray();
+  w.Key("transactional_data").String(t.transactional_data);
+  w.Key("shopper_email").String(t.shopper_email);
+  w.Key("have_transactional_data").Bool(t.have_transactional_data);
+  w.Key("have_shopper_identity").Bool(t.have_shopper_identity);
+  w.Key("receipt_complete").Bool(t.receipt_complete);
+  w.Key("identity_requested").Bool(t.identity_requested);
+  w.Key("history").BeginArray();
   for (const auto& h : t.history) {
-    history.push_back(json::object{{"at", h.at_ms}, {"event", h.event}, {"detail", h.detail}});
+    w.BeginObject();
+    w.Key("at").Int(h.at_ms);
+    w.Key("event").String(h.event);
+    w.Key("detail").String(h.detail);
+    w.EndObject();
   }
-  json::object o{{"trip", t.trip_id},
-                 {"store", t.store_id},
-                 {"purchase", t.purchase_id},
-                 {"request", t.request_id},
-                 {"shopper", t.shopper_id},
-                 {"start", t.start_ms},
-                 {"end", t.end_ms},
-                 {"created", t.created_ms},
-                 {"auth_events", Strings(t.auth_event_ids)},
-                 {"cart", cart},
-                 {"priced", priced},
-                 {"unpriced", Strings(t.unpriced)},
-                 {"currency", t.currency},
-                 {"subtotal", t.subtotal},
-                 {"discount", t.discount},
-                 {"tax", t.tax},
-                 {"total", t.total},
-                 {"state", static_cast<int>(t.state)},
-                 {"authorized", t.authorized},
-                 {"captured", t.captured},
-                 {"refunded", t.refunded},
-                 {"refunds", refunds},
-                 {"transactional_data", t.transactional_data},
-                 {"shopper_email", t.shopper_email},
-                 {"have_transactional_data", t.have_transactional_data},
-                 {"have_shopper_identity", t.have_shopper_identity},
-                 {"receipt_complete", t.receipt_complete},
-                 {"identity_requested", t.identity_requested},
-                 {"history", history}};
+  w.EndArray();
+  w.EndObject();
   std::string out(1, static_cast<char>(kTripVersion));
-  out += json::serialize(o);
+  out += w.Take();
   return out;
 }
 
