@@ -333,10 +333,18 @@ if not nginx_only:
           + (" (busy-polling)" if "--busy-poll" in loadgen_extra else ""))
 print()
 head = (f"{'server':<10} {'run':<16} {'req/s':>10} {'p50 us':>8} {'p90 us':>8} {'p99 us':>8} "
-        f"{'p99.9 us':>9} {'max us':>9} {'errors':>7} {'bytes':>6}  {'CPU % srv/gen/other':>19}")
+        f"{'p99.9 us':>9} {'max us':>9} {'errors':>7} {'bytes':>6}  {'CPU % srv/gen/other':>19} "
+        f"{'req/CPU-s':>9}")
 print(head)
 print("-" * len(head))
 notes = []
+
+def per_cpu(r):
+    """Requests answered per second of the server's CPU: fair when the two servers use different
+    numbers of cores (nginx runs one worker; jwo-edged one I/O thread per core and its writers)."""
+    pct = r["cpu"]["server_pct"]
+    return r["throughput_rps"] / (pct / 100.0) if pct > 0 else 0.0
+
 for server, mode, r in runs:
     lat = r["latency_us"]
     label = f"{rate:.0f}/s open loop" if mode == "open" else "max, closed loop"
@@ -346,7 +354,7 @@ for server, mode, r in runs:
     cpu = f"{server_cpu:.0f}/{generator_cpu:.0f}/{other_cpu:.0f}"
     print(f"{server:<10} {label:<16} {r['throughput_rps']:>10.0f} {lat['p50']:>8.1f} "
           f"{lat['p90']:>8.1f} {lat['p99']:>8.1f} {lat['p999']:>9.1f} {lat['max']:>9.1f} "
-          f"{errors:>7} {r['response_bytes']['max']:>6}  {cpu:>19}")
+          f"{errors:>7} {r['response_bytes']['max']:>6}  {cpu:>19} {per_cpu(r):>9.0f}")
     if r["rate_fell_short"]:
         notes.append(f"{server} {label}: RATE FELL SHORT ({r['throughput_rps']:.0f} of {rate:.0f} req/s)")
     if other_cpu > 20:
@@ -363,7 +371,8 @@ for server, mode, r in runs:
         notes.append(f"{server} {label}: APPROVED {o['approved']}, DENIED {o['denied']}, other "
                      f"{o['other']}; {o['mismatched']} answers disagree with the store")
 print("CPU: % of one core used during the run (warm-up and drain included) by the server, by "
-      "jwo-loadgen, and by everything else on the machine")
+      "jwo-loadgen, and by everything else on the machine; req/CPU-s: req/s divided by the "
+      "server's CPU (cores)")
 print()
 for note in notes:
     print("note: " + note)
@@ -384,8 +393,14 @@ if not nginx_only:
           f"{verdict(p99 <= 1000 and fair)}")
     print(f"  p99 ratio jwo-edged / nginx       {p99_ratio:>9.2f}      <= 1.30      "
           f"{verdict(p99_ratio <= 1.3 and fair)}")
-    print(f"  max throughput jwo-edged / nginx  {tput_ratio:>9.2f}      >= 0.60      "
-          f"{verdict(tput_ratio >= 0.6 and not d_max['errors'])}")
+    p999 = d_rate["latency_us"]["p999"]
+    cpu_ratio = per_cpu(d_max) / per_cpu(n_max) if per_cpu(n_max) else 0.0
+    # Targets of the issue "Hot paths" (the foundation's were 0.60 throughput, no p99.9 bound).
+    print(f"  jwo-edged p99.9 at {rate:.0f} req/s      {p999:>9.1f} us   <= 1000 us   "
+          f"{verdict(p999 <= 1000 and fair)}")
+    print(f"  max throughput jwo-edged / nginx  {tput_ratio:>9.2f}      >= 0.75      "
+          f"{verdict(tput_ratio >= 0.75 and not d_max['errors'])}")
+    print(f"  req/CPU-s jwo-edged / nginx       {cpu_ratio:>9.2f}      (reported; closed loop)")
     print(f"  process start to READY=1 with {int(shoppers):,} shoppers: {ready_s} s "
           f"(filling the store took {fill_s} s)")
 PY
