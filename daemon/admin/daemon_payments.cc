@@ -155,9 +155,10 @@ bool Daemon::Impl::StartMail() {
   o.receipt.store_name = mc.store_name;
   o.receipt.support_line = mc.support_line;
   o.give_up_after_ms = int64_t{mc.give_up_hours} * 3'600'000;
-  mail_options = o;
+  mail_options = std::move(o);  // the portal mails its sign-in codes through the same relay
   // Started once the store is open (it may open later, after a retry).
-  mail_factory = [this, o = std::move(o)] {
+  mail_factory = [this] {
+    const mail::MailDispatcherOptions& o = mail_options;
     mail = std::make_unique<mail::MailDispatcher>(*env, o, clock);
     mail->Start();
     mail_ptr = mail.get();

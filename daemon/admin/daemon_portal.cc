@@ -41,7 +41,8 @@ bool Daemon::Impl::StartPortal() {
       d.store_id = c.store_id;
       d.store_name = c.mail.store_name;
       d.refund_window_days = c.payments.refund_window_days;
-      d.payment_policy = [this] { return PaymentPolicy(); };
+      // The chain's portal instance has no payments: refunds go to each trip's store.
+      if (c.payments.enabled) d.payment_policy = [this] { return PaymentPolicy(); };
       d.outbox_changed = [this] {
         if (auto* p = dispatcher_ptr.load()) p->Wake();
       };
@@ -64,7 +65,6 @@ bool Daemon::Impl::StartPortal() {
       d.chain_changed = [this] {
         if (auto* p = chain_portal_ptr.load()) p->Wake();
       };
-      if (!c.payments.enabled) d.payment_policy = nullptr;  // the chain's portal instance
       portal = std::make_unique<portal::PortalService>(std::move(d));
       if (core::Status s = portal->Start(); !s.ok()) {
         core::LogError("the portal cannot start; its pages answer 503", {{"error", s.ToString()}});

@@ -1,5 +1,6 @@
 #include "chain/chain_portal.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/ids.h"
@@ -74,20 +75,23 @@ std::string PublishedTrip(store::TripRecord t) {
 
 std::string RequestKey(std::string_view id) { return "q/" + std::string(id); }
 
+// A request as stored here (table portal, "q/<id>"): every rule but the bucket key's.
+core::Result<RefundRequest> ParseRefundRequest(std::string_view value);
+
+// Damage in this store's own rows is kCorruption, not a rule broken by someone else.
+core::Result<RefundRequest> ParseStoredRequest(std::string_view value) {
+  auto r = ParseRefundRequest(value);
+  if (!r.ok()) return Status(StatusCode::kCorruption, "portal: " + r.status().message());
+  return r;
+}
+
 core::Result<std::optional<RefundRequest>> LoadRequest(const store::ReadTxn& txn,
                                                        std::string_view id) {
   auto bytes = txn.Get(Table::kPortal, RequestKey(id));
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<RefundRequest>{};
-  RefundRequest probe;
-  auto doc = core::ParseJson(**bytes);
-  if (!doc.ok() || !doc->is_object()) {
-    return Status(StatusCode::kCorruption, "portal: refund request " + std::string(id));
-  }
-  probe.store_id = core::JsonStringOr(doc->as_object(), "store");
-  probe.id = std::string(id);
-  auto r = DecodeRefundRequest(RefundRequestBucketKey(probe), **bytes);
-  if (!r.ok()) return Status(StatusCode::kCorruption, r.status().message());
+  auto r = ParseStoredRequest(**bytes);
+  if (!r.ok()) return r.status();
   return std::optional<RefundRequest>{std::move(*r)};
 }
 
@@ -107,7 +111,9 @@ std::string EncodeRefundRequest(const RefundRequest& r) {
   return w.Take();
 }
 
-core::Result<RefundRequest> DecodeRefundRequest(std::string_view key, std::string_view value) {
+namespace {
+
+core::Result<RefundRequest> ParseRefundRequest(std::string_view value) {
   auto parsed = core::ParseJson(value);
   if (!parsed.ok() || !parsed->is_object()) return Bad("refund request is not a JSON object");
   const boost::json::object& o = parsed->as_object();
@@ -128,8 +134,16 @@ core::Result<RefundRequest> DecodeRefundRequest(std::string_view key, std::strin
       r.reason.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != std::string::npos) {
     return Bad("refund request reason is not a code ([A-Z_]+)");
   }
-  if (RefundRequestBucketKey(r) != key) {
-    return Bad("the request belongs under " + RefundRequestBucketKey(r) + ", not " +
+  return r;
+}
+
+}  // namespace
+
+core::Result<RefundRequest> DecodeRefundRequest(std::string_view key, std::string_view value) {
+  auto r = ParseRefundRequest(value);
+  if (!r.ok()) return r;
+  if (RefundRequestBucketKey(*r) != key) {
+    return Bad("the request belongs under " + RefundRequestBucketKey(*r) + ", not " +
                std::string(key));
   }
   return r;
@@ -146,12 +160,15 @@ Status QueueRefundRequest(store::WriteTxn& txn, const RefundRequest& r) {
   return store::QueuePortalPublication(txn, RefundRequestBucketKey(r));
 }
 
-core::Result<std::vector<RefundRequest>> RefundRequestsOfTrip(const store::ReadTxn& txn,
-                                                              std::string_view trip_id) {
+core::Result<std::vector<RefundRequest>> RequestsOnTheirWay(const store::ReadTxn& txn,
+                                                            const store::TripRecord& trip) {
   std::vector<RefundRequest> out;
-  Status s = txn.Scan(Table::kPortal, "q/", [&](std::string_view k, std::string_view) {
-    auto r = LoadRequest(txn, k.substr(2));
-    if (r.ok() && r->has_value() && (*r)->trip_id == trip_id) out.push_back(**r);
+  Status s = txn.Scan(Table::kPortal, "q/", [&](std::string_view, std::string_view v) {
+    auto r = ParseStoredRequest(v);
+    const bool answered =
+        r.ok() && std::any_of(trip.refunds.begin(), trip.refunds.end(),
+                              [&](const auto& f) { return f.refund_request_id == r->id; });
+    if (r.ok() && r->trip_id == trip.trip_id && !answered) out.push_back(std::move(*r));
     return true;
   });
   if (!s.ok()) return s;
@@ -291,9 +308,9 @@ core::Result<uint64_t> PortalBucket::QueueUnpublished(store::WriteTxn& txn,
                                                       std::string_view self_store) {
   std::vector<std::string> keys;
   if (options_.serve) {
-    Status s = txn.Scan(Table::kPortal, "q/", [&](std::string_view k, std::string_view) {
-      auto r = LoadRequest(txn, k.substr(2));
-      if (r.ok() && r->has_value()) keys.push_back(RefundRequestBucketKey(**r));
+    Status s = txn.Scan(Table::kPortal, "q/", [&](std::string_view, std::string_view v) {
+      auto r = ParseStoredRequest(v);
+      if (r.ok()) keys.push_back(RefundRequestBucketKey(*r));
       return true;
     });
     if (!s.ok()) return s;

@@ -46,9 +46,10 @@ std::string RefundRequestBucketKey(const RefundRequest& r);
 
 // The portal instance: stores the request (table portal, "q/<id>") and queues its publication.
 core::Status QueueRefundRequest(store::WriteTxn& txn, const RefundRequest& r);
-// The requests of one trip this instance sent, oldest first.
-core::Result<std::vector<RefundRequest>> RefundRequestsOfTrip(const store::ReadTxn& txn,
-                                                              std::string_view trip_id);
+// The requests this instance sent for `trip` that the trip (as its store last published it) does
+// not show yet among its refunds, oldest first: money on its way to being refunded.
+core::Result<std::vector<RefundRequest>> RequestsOnTheirWay(const store::ReadTxn& txn,
+                                                            const store::TripRecord& trip);
 
 struct PortalBucketOptions {
   bool serve = false;  // keep other stores' trips here (the chain's portal instance)

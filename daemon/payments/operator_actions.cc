@@ -35,6 +35,19 @@ Status OnlyDeadLetters(const store::OutboxEntry& e, std::string_view otherwise) 
 
 }  // namespace
 
+int64_t PendingRefunds(const store::TripRecord& t) {
+  int64_t pending = 0;
+  for (const auto& r : t.refunds) {
+    if (r.state == store::RefundState::kPending) pending += r.amount;
+  }
+  return pending;
+}
+
+int64_t RefundWindowEndMs(const store::TripRecord& t, uint32_t window_days) {
+  const int64_t since = t.end_ms != 0 ? t.end_ms : t.created_ms;
+  return since + int64_t{window_days} * 86'400'000;
+}
+
 core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view trip_id,
                                         int64_t amount, std::string_view reason_code,
                                         std::string_view actor, uint32_t window_days,
@@ -52,17 +65,12 @@ core::Result<std::string> RequestRefund(store::WriteTxn& txn, std::string_view t
                                                        std::string(store::TripStateName(t.state)) +
                                                        ": only a captured trip can be refunded");
   }
-  const int64_t window_ms = int64_t{window_days} * 86'400'000;
-  const int64_t since = t.end_ms != 0 ? t.end_ms : t.created_ms;
-  if (now - since > window_ms) {
+  if (now > RefundWindowEndMs(t, window_days)) {
     return Status(
         StatusCode::kFailedPrecondition,
         "the refund window of " + std::to_string(window_days) + " days after the trip has passed");
   }
-  int64_t pending = 0;
-  for (const auto& r : t.refunds) {
-    if (r.state == store::RefundState::kPending) pending += r.amount;
-  }
+  const int64_t pending = PendingRefunds(t);
   const int64_t refundable = t.captured - t.refunded - pending;
   if (amount <= 0 || amount > refundable) {
     return Status(StatusCode::kOutOfRange,

@@ -19,6 +19,12 @@
 
 namespace jwo::payments {
 
+// The sum of the trip's refunds still pending (queued, in flight or a dead letter).
+int64_t PendingRefunds(const store::TripRecord& trip);
+// When the trip's refund window of `window_days` ends: that long after the trip ended (or was
+// created, for a trip without an end time).
+int64_t RefundWindowEndMs(const store::TripRecord& trip, uint32_t window_days);
+
 // Queues a refund of `amount` (minor units of the trip's currency). Errors, each with a message
 // for the operator: kNotFound (no trip), kFailedPrecondition (not captured, outside the
 // `window_days` refund window), kOutOfRange (more than captured minus refunded and pending

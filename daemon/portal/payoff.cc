@@ -39,6 +39,8 @@ std::string EncodePayoff(const Payoff& p) {
                                       {"updated", p.updated_ms}});
 }
 
+}  // namespace
+
 core::Result<Payoff> DecodePayoff(std::string_view bytes) {
   const Status bad(StatusCode::kCorruption, "portal: a payoff record does not decode");
   auto doc = core::ParseJson(bytes);
@@ -76,8 +78,6 @@ core::Result<Payoff> DecodePayoff(std::string_view bytes) {
   }
   return p;
 }
-
-}  // namespace
 
 std::string_view PayoffStateName(PayoffState s) {
   switch (s) {

@@ -73,6 +73,8 @@ core::Result<std::vector<PayoffDebt>> OpenDebts(const store::ReadTxn& txn,
                                                 std::string_view currency);
 
 core::Result<std::optional<Payoff>> ReadPayoff(const store::ReadTxn& txn, std::string_view id);
+// A stored payoff row's value. kCorruption when it does not decode.
+core::Result<Payoff> DecodePayoff(std::string_view bytes);
 
 class PayoffService {
  public:

@@ -222,19 +222,13 @@ http::Response PortalService::ReceiptPage(Visit& v, std::string_view trip_id, in
     }
     h += "</tbody></table>";
   }
-  int64_t pending = 0;
-  for (const auto& r : t.refunds) {
-    if (r.state == store::RefundState::kPending) pending += r.amount;
-  }
+  int64_t pending = payments::PendingRefunds(t);
   if (deps_.chain_serve) {  // requests sent to the store that its trip does not show yet
     std::string rows;
     (void)deps_.env->Read([&](const store::ReadTxn& txn) {
-      auto sent = chain::RefundRequestsOfTrip(txn, t.trip_id);
+      auto sent = chain::RequestsOnTheirWay(txn, t);
       if (!sent.ok()) return sent.status();
       for (const chain::RefundRequest& q : *sent) {
-        const bool known = std::any_of(t.refunds.begin(), t.refunds.end(),
-                                       [&](const auto& r) { return r.refund_request_id == q.id; });
-        if (known) continue;
         pending += q.amount;
         rows += "<tr><td>" + Day(q.at_ms) + "</td><td>" + Escape(q.reason) +
                 "</td><td class=\"num\">" + FormatAmount(q.amount, t.currency) +
@@ -250,8 +244,7 @@ http::Response PortalService::ReceiptPage(Visit& v, std::string_view trip_id, in
     }
   }
   const int64_t refundable = t.captured - t.refunded - pending;
-  const int64_t since = t.end_ms != 0 ? t.end_ms : t.created_ms;
-  const int64_t window_end = since + int64_t{deps_.refund_window_days} * 86'400'000;
+  const int64_t window_end = payments::RefundWindowEndMs(t, deps_.refund_window_days);
   auto cur = core::FindCurrency(t.currency);
   if (t.state == store::TripState::kCaptured && refundable > 0 && cur && v.now <= window_end) {
     h += "<h2>Ask for a refund</h2><form method=\"post\" action=\"/refund\">" +
@@ -324,22 +317,13 @@ http::Response PortalService::Refund(Visit& v) {
     if (deps_.chain_serve) {
       // The trip's store runs the refund (and has the last word on what is refundable); this
       // checks what it can against the store's latest copy, so the shopper hears at once.
-      int64_t pending = 0;
-      for (const auto& r : t->refunds) {
-        if (r.state == store::RefundState::kPending) pending += r.amount;
-      }
-      auto sent = chain::RefundRequestsOfTrip(txn, trip_id);
+      int64_t pending = payments::PendingRefunds(*t);
+      auto sent = chain::RequestsOnTheirWay(txn, *t);
       if (!sent.ok()) return sent.status();
-      for (const auto& q : *sent) {
-        if (std::none_of(t->refunds.begin(), t->refunds.end(),
-                         [&](const auto& r) { return r.refund_request_id == q.id; })) {
-          pending += q.amount;
-        }
-      }
-      const int64_t since = t->end_ms != 0 ? t->end_ms : t->created_ms;
+      for (const auto& q : *sent) pending += q.amount;
       problem_status = 409;
       if (t->state != store::TripState::kCaptured ||
-          v.now - since > int64_t{deps_.refund_window_days} * 86'400'000) {
+          v.now > payments::RefundWindowEndMs(*t, deps_.refund_window_days)) {
         problem =
             "This visit can no longer be refunded here (the refund window has passed, "
             "or it was not charged). Please contact the store.";

@@ -129,10 +129,10 @@ http::Response PortalService::Staff(Visit& v) {
   json::array payoffs;
   const int64_t now = deps_.clock->NowUnixMs();
   (void)deps_.env->Read([&](const store::ReadTxn& txn) {
-    return txn.Scan(store::Table::kPortal, "p/", [&](std::string_view k, std::string_view) {
-      auto p = ReadPayoff(txn, k.substr(2));
-      if (p.ok() && p->has_value()) {
-        const Payoff& po = **p;
+    return txn.Scan(store::Table::kPortal, "p/", [&](std::string_view, std::string_view v) {
+      auto p = DecodePayoff(v);
+      if (p.ok()) {
+        const Payoff& po = *p;
         if ((po.state == PayoffState::kCharging && po.updated_ms < now - 300'000) ||
             po.unapplied > 0) {
           payoffs.push_back(json::object{{"payoff", po.id},

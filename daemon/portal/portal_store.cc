@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
 
@@ -33,6 +34,38 @@ core::Result<json::object> ObjectOf(std::string_view bytes, std::string_view wha
   return std::move(doc->as_object());
 }
 
+// The integers of array member `key` (other elements skipped).
+std::vector<int64_t> IntsOf(const json::object& o, std::string_view key) {
+  std::vector<int64_t> out;
+  if (const json::value* a = o.if_contains(key); a != nullptr && a->is_array()) {
+    for (const json::value& t : a->as_array()) {
+      if (t.is_int64()) out.push_back(t.as_int64());
+    }
+  }
+  return out;
+}
+
+int64_t Newest(const std::vector<int64_t>& times) {
+  return times.empty() ? 0 : *std::max_element(times.begin(), times.end());
+}
+
+core::Result<CodeRecord> DecodeCode(std::string_view bytes) {
+  auto o = ObjectOf(bytes, "a sign-in code");
+  if (!o.ok()) return o.status();
+  return CodeRecord{JsonStringOr(*o, "mac"), JsonIntOr(*o, "expires"),
+                    static_cast<uint32_t>(JsonIntOr(*o, "wrong")), IntsOf(*o, "sent")};
+}
+
+// A damaged or unknown-kind session is no session (nullopt).
+std::optional<SessionRecord> DecodeSession(std::string_view bytes) {
+  auto o = ObjectOf(bytes, "a session");
+  if (!o.ok()) return std::nullopt;
+  const int64_t kind = JsonIntOr(*o, "kind");
+  if (kind != 1 && kind != 2) return std::nullopt;
+  return SessionRecord{static_cast<SessionKind>(kind), JsonStringOr(*o, "email_hash"),
+                       JsonStringOr(*o, "trip"), JsonIntOr(*o, "created"), JsonIntOr(*o, "last")};
+}
+
 std::string CodeKey(std::string_view email_hash) { return "c/" + std::string(email_hash); }
 std::string SessionKey(std::string_view id) { return "s/" + core::Sha256Hex(id); }
 std::string FailureKey(std::string_view subject) { return "f/" + std::string(subject); }
@@ -46,14 +79,7 @@ std::string EncodeFailures(const FailureRecord& f) {
 core::Result<FailureRecord> DecodeFailures(std::string_view bytes) {
   auto o = ObjectOf(bytes, "a failure record");
   if (!o.ok()) return o.status();
-  FailureRecord f;
-  if (const json::value* a = o->if_contains("failures"); a != nullptr && a->is_array()) {
-    for (const json::value& t : a->as_array()) {
-      if (t.is_int64()) f.failures_ms.push_back(t.as_int64());
-    }
-  }
-  f.locked_until_ms = JsonIntOr(*o, "locked_until");
-  return f;
+  return FailureRecord{IntsOf(*o, "failures"), JsonIntOr(*o, "locked_until")};
 }
 
 }  // namespace
@@ -108,18 +134,9 @@ core::Result<std::optional<CodeRecord>> ReadCode(const store::ReadTxn& txn,
   auto bytes = txn.Get(store::Table::kPortal, CodeKey(email_hash));
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<CodeRecord>();
-  auto o = ObjectOf(**bytes, "a sign-in code");
-  if (!o.ok()) return o.status();
-  CodeRecord c;
-  c.code_mac = JsonStringOr(*o, "mac");
-  c.expires_ms = JsonIntOr(*o, "expires");
-  c.wrong = static_cast<uint32_t>(JsonIntOr(*o, "wrong"));
-  if (const json::value* a = o->if_contains("sent"); a != nullptr && a->is_array()) {
-    for (const json::value& t : a->as_array()) {
-      if (t.is_int64()) c.sent_ms.push_back(t.as_int64());
-    }
-  }
-  return std::optional<CodeRecord>(std::move(c));
+  auto c = DecodeCode(**bytes);
+  if (!c.ok()) return c.status();
+  return std::optional<CodeRecord>(std::move(*c));
 }
 
 Status WriteCode(store::WriteTxn& txn, std::string_view email_hash, const CodeRecord& c) {
@@ -137,17 +154,7 @@ core::Result<std::optional<SessionRecord>> ReadSession(const store::ReadTxn& txn
   auto bytes = txn.Get(store::Table::kPortal, SessionKey(id));
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::optional<SessionRecord>();
-  auto o = ObjectOf(**bytes, "a session");
-  if (!o.ok()) return std::optional<SessionRecord>();
-  SessionRecord s;
-  const int64_t kind = JsonIntOr(*o, "kind");
-  if (kind != 1 && kind != 2) return std::optional<SessionRecord>();
-  s.kind = static_cast<SessionKind>(kind);
-  s.email_hash = JsonStringOr(*o, "email_hash");
-  s.trip_id = JsonStringOr(*o, "trip");
-  s.created_ms = JsonIntOr(*o, "created");
-  s.last_ms = JsonIntOr(*o, "last");
-  return std::optional<SessionRecord>(std::move(s));
+  return DecodeSession(**bytes);
 }
 
 Status WriteSession(store::WriteTxn& txn, std::string_view id, const SessionRecord& s) {
@@ -196,27 +203,18 @@ core::Result<size_t> SweepExpired(store::WriteTxn& txn, int64_t session_idle_ms,
   std::vector<std::string> gone;
   for (std::string_view prefix : {"c/", "s/", "f/"}) {
     Status s = txn.Scan(store::Table::kPortal, prefix, [&](std::string_view k, std::string_view v) {
-      auto o = ObjectOf(v, "a portal row");
-      bool expired = !o.ok();  // a damaged code, session or failure row only loses its effect
-      if (o.ok() && prefix == "c/") {
-        int64_t newest_sent = 0;
-        if (const json::value* a = o->if_contains("sent"); a != nullptr && a->is_array()) {
-          for (const json::value& t : a->as_array()) {
-            if (t.is_int64()) newest_sent = std::max(newest_sent, t.as_int64());
-          }
-        }
+      // A damaged code, session or failure row only loses its effect: it goes.
+      bool expired = true;
+      if (prefix == "c/") {
         // Kept while the code lives or the hourly limit still counts a send.
-        expired = JsonIntOr(*o, "expires") < now_ms && newest_sent < now_ms - 3'600'000;
-      } else if (o.ok() && prefix == "s/") {
-        expired = JsonIntOr(*o, "last") < now_ms - session_idle_ms;
-      } else if (o.ok()) {
-        int64_t newest = 0;
-        if (const json::value* a = o->if_contains("failures"); a != nullptr && a->is_array()) {
-          for (const json::value& t : a->as_array()) {
-            if (t.is_int64()) newest = std::max(newest, t.as_int64());
-          }
+        if (auto c = DecodeCode(v); c.ok()) {
+          expired = c->expires_ms < now_ms && Newest(c->sent_ms) < now_ms - 3'600'000;
         }
-        expired = JsonIntOr(*o, "locked_until") < now_ms && newest < now_ms - failure_window_ms;
+      } else if (prefix == "s/") {
+        if (auto session = DecodeSession(v)) expired = session->last_ms < now_ms - session_idle_ms;
+      } else if (auto f = DecodeFailures(v); f.ok()) {
+        expired =
+            f->locked_until_ms < now_ms && Newest(f->failures_ms) < now_ms - failure_window_ms;
       }
       if (expired) gone.emplace_back(k);
       return gone.size() < 10'000;

@@ -15,22 +15,31 @@ namespace {
 namespace json = boost::json;
 using core::Status;
 
-enum class Card { kSucceeds, kDeclines, kNeedsStep, kUnavailable, kUnknown };
+enum class Card { kSucceeds, kDeclines, kNeedsStep, kUnavailable };
 
-Card TestCard(std::string_view number) {
+struct TestCardEntry {
+  std::string_view number;
+  Card card;
+};
+constexpr TestCardEntry kTestCards[] = {{"4242424242424242", Card::kSucceeds},
+                                        {"4000000000000002", Card::kDeclines},
+                                        {"4000000000003220", Card::kNeedsStep},
+                                        {"4000000000000119", Card::kUnavailable}};
+
+// The test card `number` names (spaces and dashes allowed), or nullptr.
+const TestCardEntry* TestCard(std::string_view number) {
   std::string digits;
   for (char c : number) {
     if (c >= '0' && c <= '9') {
       digits.push_back(c);
     } else if (c != ' ' && c != '-') {
-      return Card::kUnknown;
+      return nullptr;
     }
   }
-  if (digits == "4242424242424242") return Card::kSucceeds;
-  if (digits == "4000000000000002") return Card::kDeclines;
-  if (digits == "4000000000003220") return Card::kNeedsStep;
-  if (digits == "4000000000000119") return Card::kUnavailable;
-  return Card::kUnknown;
+  for (const TestCardEntry& e : kTestCards) {
+    if (e.number == digits) return &e;
+  }
+  return nullptr;
 }
 
 std::string ChargeKey(std::string_view key) { return "x/" + std::string(key); }
@@ -66,17 +75,14 @@ std::string ToRow(const ChargeResult& r, int64_t amount, std::string_view curren
 }  // namespace
 
 ChargeResult SandboxProcessor::Charge(const ChargeRequest& request) {
-  const Card card = TestCard(request.card);
-  if (card == Card::kUnknown) {
+  const TestCardEntry* entry = TestCard(request.card);
+  if (entry == nullptr) {
     return {ChargeStatus::kInvalid, "", "",
             "not a sandbox test card (use 4242 4242 4242 4242, see the portal's help)"};
   }
   if (request.amount <= 0) return {ChargeStatus::kInvalid, "", "", "nothing to charge"};
-  std::string digits;
-  for (char c : request.card) {
-    if (c >= '0' && c <= '9') digits.push_back(c);
-  }
-  const std::string last4 = digits.substr(digits.size() - 4);
+  const Card card = entry->card;
+  const std::string last4(entry->number.substr(entry->number.size() - 4));
   if (card == Card::kUnavailable) {
     return {ChargeStatus::kUnavailable, "", last4, "the sandbox processor did not answer"};
   }
