@@ -106,7 +106,7 @@ int Daemon::Impl::Run() {
   server.Start();
   WaitForSignals();
   if (auto interval = SystemdNotifier::WatchdogInterval()) ArmWatchdog(*interval);
-  for (int i = 0; i < threads; ++i) io_threads.emplace_back([this] { io.run(); });
+  io_threads.emplace_back([this] { io.run(); });
   notifier.Status("opening store; listening on " + ListenerSummary());
 
   OpenStoreUntilStopped();
@@ -121,6 +121,7 @@ int Daemon::Impl::Run() {
     state_cv.wait(lock, [&] { return stop_requested; });
   }
   Shutdown();
+  server.StopThreads();  // no handler runs on the store after this
   work.reset();
   io.stop();
   for (auto& t : io_threads) t.join();

@@ -69,10 +69,10 @@ struct Daemon::Impl {
       : config_path(std::move(path)),
         holder(std::make_shared<const config::Config>(std::move(cfg))),
         threads(ThreadCount(*holder.Current())),
-        io(threads),
+        io(1),
         fa_metrics(metrics.registry()),
         decision_log(holder.Current()->audit),
-        server(io, Limits(holder.Current()->http)),
+        server(io, Limits(holder.Current()->http), threads),
         fa_handler(fa::AuthorizationHandler::Deps{
             &holder, &env_ptr, &decision_log, &fa_metrics, &clock,
             [this](const fa::AuthorizationRequest& r, const fa::Decision& d) {
@@ -141,7 +141,9 @@ struct Daemon::Impl {
   const std::string config_path;
   config::ConfigHolder holder;
   core::SystemClock clock;
-  const int threads;
+  const int threads;  // the HTTP server's connection threads (http.threads)
+  // Signals, the watchdog, the listeners' acceptors, the payment client: one thread of its own,
+  // apart from the connection threads that answer the gate.
   asio::io_context io;
   MetricsExporter metrics;
   fa::FaMetrics fa_metrics;
@@ -184,7 +186,7 @@ struct Daemon::Impl {
   SystemdNotifier notifier;
   asio::signal_set signals;
   asio::steady_timer watchdog;
-  std::vector<std::thread> io_threads;
+  std::vector<std::thread> io_threads;  // runs `io` (one)
   std::vector<BoundListener> bound;
   const int64_t started_ms = clock.NowUnixMs();
 

@@ -1,12 +1,16 @@
 #include "core/json.h"
 
+#include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 #include <charconv>
 #include <cmath>
+#include <forward_list>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -80,13 +84,16 @@ class ExactHandler {
 
   bool on_document_begin(boost::json::error_code&) { return true; }
   bool on_document_end(boost::json::error_code&) { return true; }
+  explicit ExactHandler(std::string_view text) : text_(text) {}
+
   bool on_object_begin(boost::json::error_code&) {
-    if (depth_ == keys_.size()) keys_.emplace_back();
-    keys_[depth_++].clear();
+    open_.push_back(keys_.size());
     return true;
   }
   bool on_object_end(std::size_t n, boost::json::error_code&) {
-    --depth_;
+    keys_.resize(open_.back());
+    open_.pop_back();
+    if (open_.size() < big_.size()) big_.resize(open_.size());
     st.push_object(n);
     return true;
   }
@@ -103,13 +110,12 @@ class ExactHandler {
   // A repeated key is refused rather than resolved: Boost.JSON keeps the last, a proxy in front
   // may read the first, and the two would disagree about the request.
   bool on_key(boost::json::string_view s, std::size_t, boost::json::error_code& ec) {
-    key_.append(s.data(), s.size());
-    if (!keys_[depth_ - 1].insert(key_).second) {
-      duplicate_key_ = std::move(key_);
+    const std::string_view key = StableKey(s);
+    if (!RememberKey(key)) {
+      duplicate_key_ = std::string(key);
       ec = boost::json::error::syntax;
       return false;
     }
-    key_.clear();
     st.push_key(s);
     return true;
   }
@@ -169,10 +175,54 @@ class ExactHandler {
     return std::numeric_limits<double>::quiet_NaN();
   }
 
+  // The whole key `s` ends, as a view that lives until parsing ends: into the input text when
+  // the parser passed it whole from there (almost always), else a copy (a key with escapes).
+  std::string_view StableKey(boost::json::string_view s) {
+    const std::string_view view(s.data(), s.size());
+    if (key_.empty() && view.data() >= text_.data() &&
+        view.data() + view.size() <= text_.data() + text_.size()) {
+      return view;
+    }
+    key_.append(view);
+    std::string_view copy = copies_.emplace_front(std::move(key_));
+    key_.clear();
+    return copy;
+  }
+
+  // False when the innermost open object already has `key`. The keys of the open objects are
+  // views in one reused vector (no allocation per key, which a set of strings costs on every
+  // request); an object past kLinearKeys keys also gets a hash set, so a hostile object with
+  // many keys costs linear time, not quadratic.
+  bool RememberKey(std::string_view key) {
+    const std::size_t first = open_.back();
+    const std::size_t count = keys_.size() - first;
+    if (count < kLinearKeys) {
+      if (std::find(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end(), key) !=
+          keys_.end()) {
+        return false;
+      }
+      keys_.push_back(key);
+      return true;
+    }
+    const std::size_t depth = open_.size() - 1;
+    if (big_.size() <= depth) big_.resize(depth + 1);
+    std::unordered_set<std::string_view>& set = big_[depth];
+    if (set.empty()) set.insert(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end());
+    if (!set.insert(key).second) return false;
+    keys_.push_back(key);
+    return true;
+  }
+
+  static constexpr std::size_t kLinearKeys = 32;
+
+  std::string_view text_;  // the whole input: keys seen whole point into it
   std::string number_text_;
-  std::vector<std::unordered_set<std::string>> keys_;  // keys seen, per open object
-  std::size_t depth_ = 0;                              // objects open
-  std::string key_;                                    // the key being read
+  // Keys of every open object, innermost last; inline room for a typical request's.
+  boost::container::small_vector<std::string_view, 48> keys_;
+  boost::container::small_vector<std::size_t, 8> open_;    // per open object: its first key
+  std::vector<std::unordered_set<std::string_view>> big_;  // per depth, objects past kLinearKeys
+  std::string key_;                                        // the key being read in parts
+  std::forward_list<std::string> copies_;  // keys not whole in the input (stable addresses)
   std::optional<std::string> duplicate_key_;
 };
 
@@ -182,7 +232,7 @@ constexpr std::size_t kMaxQuotedKey = 64;
 }  // namespace
 
 Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage) {
-  boost::json::basic_parser<ExactHandler> parser(boost::json::parse_options{});
+  boost::json::basic_parser<ExactHandler> parser(boost::json::parse_options{}, text);
   parser.handler().st.reset(std::move(storage));
   boost::json::error_code ec;
   const size_t n = parser.write_some(false, text.data(), text.size(), ec);

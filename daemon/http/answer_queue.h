@@ -6,7 +6,7 @@
 // Entries are reused in a ring, and each keeps its wire buffer's capacity, so a steady stream of
 // requests allocates nothing here.
 //
-// Thread safety: none; owned by one session on its strand.
+// Thread safety: none; owned by one session on its connection thread.
 #pragma once
 
 #include <chrono>

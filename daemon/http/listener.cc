@@ -83,14 +83,16 @@ void Listener::Stop() {
 }
 
 void Listener::Accept() {
-  // Each connection gets its own strand: its session's handlers never run concurrently.
-  acceptor_.async_accept(asio::make_strand(state_->io()),
-                         [self = shared_from_this()](const error_code& ec, StrandSocket socket) {
-                           self->OnAccept(ec, std::move(socket));
+  // The socket is made on the chosen connection thread's io_context: all of the session's work
+  // runs there, on that one thread.
+  const uint32_t thread = state_->PickConnectionThread();
+  acceptor_.async_accept(state_->ConnectionExecutor(thread),
+                         [self = shared_from_this(), thread](const error_code& ec, Socket socket) {
+                           self->OnAccept(ec, std::move(socket), thread);
                          });
 }
 
-void Listener::OnAccept(const error_code& ec, StrandSocket socket) {
+void Listener::OnAccept(const error_code& ec, Socket socket, uint32_t thread) {
   if (stopped_) return;
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
@@ -104,7 +106,7 @@ void Listener::OnAccept(const error_code& ec, StrandSocket socket) {
     return;
   }
   if (state_->OpenConnection()) {
-    StartSession(std::move(socket), context_, state_);
+    StartSession(std::move(socket), thread, context_, state_);
   } else {
     error_code ignored;
     socket.close(ignored);

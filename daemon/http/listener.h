@@ -1,13 +1,15 @@
 // Listener: one bound socket (plain or TLS) that accepts connections and starts a session for
 // each, within the server's connection limit.
 //
-// Internal to http/. The acceptor lives on its own strand; Start and Stop post to it.
+// Internal to http/. The acceptor lives on its own strand of the server's io_context; Start and
+// Stop post to it. Each accepted connection goes to the connection thread serving the fewest.
 //
 // Thread safety: Open from the setup thread; Start, Stop and port from any thread.
 #pragma once
 
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <memory>
 
 #include "core/status.h"
@@ -33,12 +35,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Listener(std::shared_ptr<ServerState> state, std::shared_ptr<const ListenerContext> context);
 
  private:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using Acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Strand>;
   using Timer = boost::asio::basic_waitable_timer<
       std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Strand>;
 
   void Accept();
-  void OnAccept(const boost::system::error_code& ec, StrandSocket socket);
+  void OnAccept(const boost::system::error_code& ec, Socket socket, uint32_t thread);
 
   std::shared_ptr<ServerState> state_;
   std::shared_ptr<const ListenerContext> context_;

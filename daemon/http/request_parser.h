@@ -6,7 +6,7 @@
 // (error::header_limit, error::body_limit). One parser per request: emplace a new one after
 // is_done(), as Beast requires.
 //
-// Thread safety: none; owned by one session on its strand.
+// Thread safety: none; owned by one session on its connection thread.
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>

@@ -1,5 +1,8 @@
 // Server: the HTTP/1.1 front door. Listeners (plain or TLS) accept connections on the daemon's
-// io_context; each connection is a session on its own strand that reads requests, hands them to
+// io_context and hand each to one of the server's connection threads: each runs an io_context of
+// its own, so a connection is served start to finish on one thread, with no strand, no lock and
+// no hand-off between threads on the way from its bytes to a synchronous handler's answer
+// (measured: docs/performance.md, "The gate decision"). A session reads requests, hands them to
 // its listener's Router and writes the answers back in request order.
 //
 // Keep-alive and pipelining are supported within ServerLimits. A request over a limit gets its
@@ -7,13 +10,13 @@
 // Errors are JSON: {"errorMsg": "..."}.
 //
 // Thread safety: AddListener and Start are called from one thread during setup; Shutdown and
-// Stats may be called from any thread. The server does not run the io_context: the daemon owns
-// it and the threads that run it.
+// Stats may be called from any thread. The server does not run the daemon's io_context (the
+// daemon owns it and its threads); it runs its connection threads itself.
 //
-// Lifetime: destroy the Server only after Shutdown's `done` has run or the io_context has
-// stopped. Sessions keep what they use alive by shared ownership, so a late answer from a
-// handler after that is harmless, as long as the io_context still exists: a Respond posts to
-// it, so stop the threads that may still answer (e.g. a store writer) before destroying it.
+// Lifetime: destroy the Server (or call StopThreads) only after Shutdown's `done` has run or the
+// io_context has stopped. A Respond posts to its connection thread's io_context, which the
+// Server owns: stop the threads that may still answer (e.g. a store writer) before
+// StopThreads or destroying the Server.
 #pragma once
 
 #include <chrono>
@@ -81,8 +84,9 @@ struct ServerStats {
 
 class Server {
  public:
-  // `io` must outlive the server. The limits apply to every listener.
-  Server(boost::asio::io_context& io, ServerLimits limits);
+  // `io` must outlive the server; it runs the listeners and the shutdown timer. The limits apply
+  // to every listener. `connection_threads` (>= 1) threads serve the connections, from Start.
+  Server(boost::asio::io_context& io, ServerLimits limits, int connection_threads = 1);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -96,7 +100,7 @@ class Server {
   // REQUIRES: called before Start, from one thread.
   core::Result<uint16_t> AddListener(const ListenerSpec& spec);
 
-  // Starts accepting on every listener. Idempotent.
+  // Starts the connection threads and accepting on every listener. Idempotent.
   void Start();
 
   // Stops accepting, lets in-flight requests finish (requests already received are answered;
@@ -107,6 +111,11 @@ class Server {
   void Shutdown(std::chrono::milliseconds deadline, std::function<void()> done);
 
   ServerStats Stats() const;
+
+  // Stops the connection threads and joins them; connections still open are cut and answers
+  // still owed are dropped. Call after Shutdown's `done` (or its deadline). Idempotent; the
+  // destructor calls it.
+  void StopThreads();
 
  private:
   struct Impl;

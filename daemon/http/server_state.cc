@@ -32,6 +32,25 @@ ServerState::ServerState(asio::io_context& io, ServerLimits limits)
       deadline_strand_(asio::make_strand(io)),
       deadline_timer_(deadline_strand_) {}
 
+void ServerState::SetConnectionExecutors(std::vector<asio::io_context::executor_type> executors) {
+  for (const auto& executor : executors) {
+    connection_threads_.push_back(std::make_unique<ConnectionThread>(executor));
+  }
+}
+
+uint32_t ServerState::PickConnectionThread() const {
+  uint32_t best = 0;
+  uint32_t fewest = UINT32_MAX;
+  for (uint32_t i = 0; i < connection_threads_.size(); ++i) {
+    const uint32_t n = connection_threads_[i]->sessions.load(std::memory_order_relaxed);
+    if (n < fewest) {
+      fewest = n;
+      best = i;
+    }
+  }
+  return best;
+}
+
 bool ServerState::OpenConnection() {
   const uint64_t before = counters_.open_connections.fetch_add(1, std::memory_order_relaxed);
   if (before >= limits_.max_connections) {

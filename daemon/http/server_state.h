@@ -2,7 +2,9 @@
 // the registry of live sessions and the shutdown bookkeeping.
 //
 // Internal to http/. Held by shared_ptr by the server, every listener and every session, so a
-// session that outlives the Server object still has somewhere to count and unregister.
+// session that outlives the Server object still has somewhere to count and unregister. It also
+// knows the connection threads' executors and how many connections each one serves, so a
+// listener can give a new connection to the least busy one.
 //
 // Thread safety: all members may be used from any thread. Counters are relaxed atomics; the
 // registry and shutdown state are guarded by mu_.
@@ -51,6 +53,24 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   ServerState(boost::asio::io_context& io, ServerLimits limits);
 
   boost::asio::io_context& io() { return io_; }
+
+  // The connection threads' io_contexts, each run by one thread. REQUIRES: called once, before
+  // any listener starts; non-empty.
+  void SetConnectionExecutors(std::vector<boost::asio::io_context::executor_type> executors);
+  // The connection thread for the next accepted connection: the one serving the fewest. Any
+  // thread (listeners on different strands may ask at once; a tie or a race only moves one
+  // connection to another thread).
+  uint32_t PickConnectionThread() const;
+  boost::asio::io_context::executor_type ConnectionExecutor(uint32_t thread) const {
+    return connection_threads_[thread]->executor;
+  }
+  // A session on `thread` began / ended (counted for PickConnectionThread).
+  void SessionStarted(uint32_t thread) {
+    connection_threads_[thread]->sessions.fetch_add(1, std::memory_order_relaxed);
+  }
+  void SessionEnded(uint32_t thread) {
+    connection_threads_[thread]->sessions.fetch_sub(1, std::memory_order_relaxed);
+  }
   const ServerLimits& limits() const { return limits_; }
   ServerCounters& counters() { return counters_; }
 
@@ -83,8 +103,15 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   using Timer = boost::asio::basic_waitable_timer<
       std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Strand>;
 
+  struct ConnectionThread {
+    explicit ConnectionThread(boost::asio::io_context::executor_type e) : executor(e) {}
+    boost::asio::io_context::executor_type executor;
+    std::atomic<uint32_t> sessions{0};
+  };
+
   boost::asio::io_context& io_;
   const ServerLimits limits_;
+  std::vector<std::unique_ptr<ConnectionThread>> connection_threads_;  // set before Start
   ServerCounters counters_;
   Strand deadline_strand_;
   Timer deadline_timer_;  // used only on deadline_strand_

@@ -26,7 +26,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
-using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Strand>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
 using Millis = std::chrono::milliseconds;
 
 constexpr size_t kReadChunk = 16 * 1024;
@@ -42,7 +42,7 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(StrandSocket socket, std::shared_ptr<const ListenerContext> listener,
+  Session(Socket socket, uint32_t thread, std::shared_ptr<const ListenerContext> listener,
           std::shared_ptr<ServerState> state);
   ~Session();
 
@@ -51,7 +51,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseNow();
   // A handler's answer for the request in slot `index`.
   void Complete(uint32_t index, uint32_t generation, Response&& response);
-  const Strand& strand() const { return strand_; }
+  const Executor& executor() const { return executor_; }
 
  private:
   enum class Phase { kHandshake, kOpen, kClosing, kClosed };
@@ -59,6 +59,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHandshake(const error_code& ec);
   void StartRequest();
   void ReadMore();
+  void ReadLater();
   void OnRead(const error_code& ec, size_t bytes);
   void ParseBuffered();
   void MaybeSendContinue();
@@ -79,7 +80,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnTimeout();
 
   Transport transport_;
-  Strand strand_;
+  Executor executor_;
+  const uint32_t thread_;  // the connection thread (index) that serves us
   Timer timer_;
   std::shared_ptr<const ListenerContext> listener_;
   std::shared_ptr<ServerState> state_;
@@ -108,6 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t timer_generation_ = 0;
   bool timer_pending_ = false;
   bool read_pending_ = false;
+  bool read_later_ = false;  // a ReadMore is posted
   bool write_pending_ = false;
   bool request_active_ = false;  // part of a request (or of a body being dropped) has arrived
   bool stop_reading_ = false;    // no new request will be taken on this connection
@@ -127,11 +130,11 @@ struct Responder {
   uint32_t generation;
 
   void operator()(Response response) const {
-    if (session->strand().running_in_this_thread()) {
+    if (session->executor().running_in_this_thread()) {
       session->Complete(index, generation, std::move(response));
       return;
     }
-    asio::post(session->strand(),
+    asio::post(session->executor(),
                [s = session, i = index, g = generation, r = std::move(response)]() mutable {
                  s->Complete(i, g, std::move(r));
                });
@@ -141,11 +144,12 @@ static_assert(std::is_trivially_copyable_v<Responder> && sizeof(Responder) <= 16
 
 }  // namespace
 
-Session::Session(StrandSocket socket, std::shared_ptr<const ListenerContext> listener,
+Session::Session(Socket socket, uint32_t thread, std::shared_ptr<const ListenerContext> listener,
                  std::shared_ptr<ServerState> state)
     : transport_(std::move(socket), listener->tls),
-      strand_(transport_.executor()),
-      timer_(strand_),
+      executor_(transport_.executor()),
+      thread_(thread),
+      timer_(executor_),
       listener_(std::move(listener)),
       state_(std::move(state)),
       limits_(state_->limits()),
@@ -153,9 +157,12 @@ Session::Session(StrandSocket socket, std::shared_ptr<const ListenerContext> lis
       request_timeout_(limits_.request_timeout_ms),
       idle_timeout_(limits_.idle_timeout_ms),
       linger_(std::min(limits_.request_timeout_ms, kMaxLingerMs)),
-      answers_(std::max<uint32_t>(1, limits_.max_pipelined_requests)) {}
+      answers_(std::max<uint32_t>(1, limits_.max_pipelined_requests)) {
+  state_->SessionStarted(thread_);
+}
 
 Session::~Session() {
+  state_->SessionEnded(thread_);
   state_->CloseConnection();
   state_->Unregister(this);
 }
@@ -215,6 +222,21 @@ void Session::ReadMore() {
       [self = shared_from_this()](const error_code& ec, size_t bytes) { self->OnRead(ec, bytes); });
 }
 
+// After a request was taken from a drained buffer, the client's next one cannot have arrived
+// yet unless other work ran meanwhile: a read started now is a recv() that fails with EAGAIN
+// (Asio tries every read at once before waiting for epoll). Queued behind the work already
+// waiting on this thread (other connections' requests, our answer's write), the same read often
+// finds the next request under load, and costs nothing more when idle (measured:
+// docs/performance.md, "The gate decision").
+void Session::ReadLater() {
+  if (read_pending_ || read_later_) return;
+  read_later_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    self->read_later_ = false;
+    self->ReadMore();
+  });
+}
+
 void Session::OnRead(const error_code& ec, size_t bytes) {
   read_pending_ = false;
   if (phase_ == Phase::kClosed) return;
@@ -243,6 +265,7 @@ void Session::OnRead(const error_code& ec, size_t bytes) {
 }
 
 void Session::ParseBuffered() {
+  bool dispatched = false;
   for (;;) {
     if (stop_reading_ || phase_ != Phase::kOpen) return;
     if (skip_remaining_ > 0) {
@@ -266,7 +289,11 @@ void Session::ParseBuffered() {
     }
     if (buffer_.size() == 0) {
       MaybeSendContinue();
-      ReadMore();
+      if (dispatched) {
+        ReadLater();
+      } else {
+        ReadMore();
+      }
       return;
     }
     error_code ec;
@@ -283,6 +310,7 @@ void Session::ParseBuffered() {
       continue;
     }
     if (parser_->is_done()) {
+      dispatched = true;
       Dispatch();
       StartRequest();
       continue;
@@ -574,19 +602,19 @@ void Session::OnTimeout() {
   CloseNow();
 }
 
-void StartSession(StrandSocket socket, std::shared_ptr<const ListenerContext> listener,
+void StartSession(Socket socket, uint32_t thread, std::shared_ptr<const ListenerContext> listener,
                   std::shared_ptr<ServerState> state) {
   auto session =
-      std::make_shared<Session>(std::move(socket), std::move(listener), std::move(state));
-  asio::post(session->strand(), [session] { session->Start(); });
+      std::make_shared<Session>(std::move(socket), thread, std::move(listener), std::move(state));
+  asio::post(session->executor(), [session] { session->Start(); });
 }
 
 void DrainSession(const std::shared_ptr<Session>& session) {
-  asio::post(session->strand(), [session] { session->BeginDrain(); });
+  asio::post(session->executor(), [session] { session->BeginDrain(); });
 }
 
 void CloseSession(const std::shared_ptr<Session>& session) {
-  asio::post(session->strand(), [session] { session->CloseNow(); });
+  asio::post(session->executor(), [session] { session->CloseNow(); });
 }
 
 }  // namespace jwo::http

@@ -2,17 +2,17 @@
 //
 // Internal to http/. A session reads requests (pipelined up to max_pipelined_requests), hands
 // each to its listener's router, and writes answers in request order, whatever thread they
-// come from. All its work runs on the strand that is its socket's executor. Its shared_ptr is
-// held by its pending I/O and, while a handler owes an answer, by itself.
+// come from. All its work runs on its socket's io_context, which exactly one thread runs (the
+// server's connection threads), so its handlers never run concurrently without a strand. Its
+// shared_ptr is held by its pending I/O and, while a handler owes an answer, by itself.
 //
 // Thread safety: the functions below may be called from any thread; they post to the session's
-// strand.
+// io_context.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <memory>
 #include <string>
 
@@ -23,8 +23,9 @@ namespace jwo::http {
 class ServerState;
 class Session;
 
-using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-using StrandSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+// A connection's executor: its connection thread's io_context (run by that thread only).
+using Executor = boost::asio::io_context::executor_type;
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
 
 // What every session of one listener shares, read-only.
 struct ListenerContext {
@@ -36,7 +37,8 @@ struct ListenerContext {
 
 // Takes ownership of an accepted socket, already counted by ServerState::OpenConnection, and
 // starts serving it (TLS handshake first when the listener has TLS).
-void StartSession(StrandSocket socket, std::shared_ptr<const ListenerContext> listener,
+// `thread` is the connection thread whose io_context the socket is on.
+void StartSession(Socket socket, uint32_t thread, std::shared_ptr<const ListenerContext> listener,
                   std::shared_ptr<ServerState> state);
 
 // Server shutdown: stop taking new requests, answer those already received, then close. An

@@ -4,8 +4,8 @@
 // completion handler keeps its own type: no type erasure and no allocation beyond Asio's
 // recycled handler memory.
 //
-// Thread safety: none; used on the socket's strand. Not movable: the TLS stream refers to the
-// socket member.
+// Thread safety: none; used on the socket's connection thread. Not movable: the TLS stream refers
+// to the socket member.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -25,7 +25,7 @@ namespace jwo::http {
 class Transport {
  public:
   // `tls` null: plain TCP.
-  Transport(StrandSocket socket, const std::shared_ptr<boost::asio::ssl::context>& tls)
+  Transport(Socket socket, const std::shared_ptr<boost::asio::ssl::context>& tls)
       : socket_(std::move(socket)) {
     if (tls) tls_.emplace(socket_, *tls);
   }
@@ -33,7 +33,7 @@ class Transport {
   Transport& operator=(const Transport&) = delete;
 
   bool is_tls() const { return tls_.has_value(); }
-  Strand executor() { return socket_.get_executor(); }
+  Executor executor() { return socket_.get_executor(); }
   // REQUIRES: is_tls().
   SSL* tls_handle() { return tls_->native_handle(); }
 
@@ -99,9 +99,9 @@ class Transport {
   }
 
  private:
-  using TlsStream = boost::asio::ssl::stream<StrandSocket&>;
+  using TlsStream = boost::asio::ssl::stream<Socket&>;
 
-  StrandSocket socket_;
+  Socket socket_;
   std::optional<TlsStream> tls_;
 };
 

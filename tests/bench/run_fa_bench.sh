@@ -10,13 +10,15 @@
 #   4. prints both, the ratios, and PASS/MISS against the targets.
 #
 # usage: tests/bench/run_fa_bench.sh [--build-dir DIR] [--shoppers N] [--rate R]
-#            [--duration S] [--warmup S] [--connections C] [--busy-poll] [--nginx-only] [--keep]
+#            [--duration S] [--warmup S] [--connections C] [--threads T] [--busy-poll]
+#            [--nginx-only] [--keep]
 #   --build-dir DIR  CMake build directory (default build; a relative path is looked up in the
 #                    current directory, then in the repository root)
 #   --shoppers N     shoppers in the store (default 1000000)
 #   --rate R         open-loop rate in requests/s (default 5000)
 #   --duration S     measured seconds per run (default 20), after --warmup S (default 2)
 #   --connections C  keep-alive connections (default 16)
+#   --threads T      jwo-edged's http.threads (default 0: the daemon's own default)
 #   --busy-poll      jwo-loadgen polls instead of sleeping: no wake-up delay of its own in the
 #                    latencies, but it takes a whole core from the servers
 #   --nginx-only     measure only nginx (no store, no daemon)
@@ -33,6 +35,7 @@ RATE=5000
 DURATION=20
 WARMUP=2
 CONNECTIONS=16
+THREADS=0
 DEBT_EVERY=100
 NGINX_ONLY=0
 KEEP=0
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=${2:?--duration needs a value}; shift 2 ;;
     --warmup) WARMUP=${2:?--warmup needs a value}; shift 2 ;;
     --connections) CONNECTIONS=${2:?--connections needs a value}; shift 2 ;;
+    --threads) THREADS=${2:?--threads needs a value}; shift 2 ;;
     --nginx-only) NGINX_ONLY=1; shift ;;
     --busy-poll) LOADGEN_EXTRA+=(--busy-poll); shift ;;
     --keep) KEEP=1; shift ;;
@@ -60,6 +64,7 @@ done
 [[ "$SHOPPERS" =~ ^[0-9]+$ && "$SHOPPERS" -ge 2 ]] || { echo "run_fa_bench: --shoppers must be >= 2" >&2; exit 2; }
 [[ "$RATE" =~ ^[0-9]+$ && "$RATE" -ge 1 ]] || { echo "run_fa_bench: --rate must be a positive integer" >&2; exit 2; }
 [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -ge 1 ]] || { echo "run_fa_bench: --connections must be >= 1" >&2; exit 2; }
+[[ "$THREADS" =~ ^[0-9]+$ ]] || { echo "run_fa_bench: --threads must be >= 0" >&2; exit 2; }
 [[ "$DURATION" =~ ^[0-9]+([.][0-9]+)?$ && "$WARMUP" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "run_fa_bench: --duration and --warmup take seconds" >&2; exit 2; }
 
 if [[ "$BUILD" != /* ]]; then
@@ -186,7 +191,7 @@ if [ "$NGINX_ONLY" -eq 0 ]; then
   cat >"$WORK/jwo-edged.yaml" <<YAML
 store_id: bench-store
 store: {state_directory: $WORK/state, map_size_mib: 2048}
-http: {threads: 0}
+http: {threads: $THREADS}
 listeners:
   - {name: bench, address: 127.0.0.1, port: $DAEMON_PORT, apis: [shopper_authorization, health, metrics]}
 fa: {strategy: retailer_managed, fail_mode: deny, thresholds: {USD: 0.01}}
@@ -306,10 +311,10 @@ NGINX_PID=""
 echo "== 4. results"
 python3 - "$WORK" "$RATE" "$SHOPPERS" "$DEBT_EVERY" "$CONNECTIONS" "$DURATION" "$WARMUP" \
   "$NGINX_ONLY" "${FILL_S:-}" "${READY_S:-}" "${DAEMON_THREADS:-}" "${DAEMON_THREADS_AFTER:-}" \
-  "$(nproc)" "${LOADGEN_EXTRA[*]+${LOADGEN_EXTRA[*]}}" <<'PY'
+  "$(nproc)" "${LOADGEN_EXTRA[*]+${LOADGEN_EXTRA[*]}}" "$THREADS" <<'PY'
 import json, os, sys
 (work, rate, shoppers, debt_every, connections, duration, warmup, nginx_only, fill_s, ready_s,
- threads, threads_after, cores, loadgen_extra) = sys.argv[1:]
+ threads, threads_after, cores, loadgen_extra, http_threads) = sys.argv[1:]
 rate = float(rate)
 nginx_only = nginx_only == "1"
 
@@ -328,8 +333,9 @@ runs += [("nginx", "open", load("nginx-rate")), ("nginx", "max", load("nginx-max
 print(f"F&A benchmark: {int(shoppers):,} shoppers (1 in {debt_every} in debt), {connections} "
       f"keep-alive connections, {duration} s per run after {warmup} s warm-up, {cores} cores")
 if not nginx_only:
-    print(f"jwo-edged: {threads} threads at READY ({threads_after} after the runs), http.threads: 0"
-          f" (its default); nginx: 1 worker process; jwo-loadgen: 1 thread"
+    print(f"jwo-edged: {threads} threads at READY ({threads_after} after the runs), http.threads: "
+          f"{http_threads}" + (" (its default)" if http_threads == "0" else "")
+          + "; nginx: 1 worker process; jwo-loadgen: 1 thread"
           + (" (busy-polling)" if "--busy-poll" in loadgen_extra else ""))
 print()
 head = (f"{'server':<10} {'run':<16} {'req/s':>10} {'p50 us':>8} {'p90 us':>8} {'p99 us':>8} "

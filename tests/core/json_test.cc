@@ -72,6 +72,34 @@ TEST_CASE("duplicate keys are rejected at any depth, naming the key") {
   CHECK(r.status().message().size() < 200);
 }
 
+// Objects with many keys take the hash-set path of the check (past 32 keys): a repeat is still
+// found wherever it is, at any depth, and siblings or nested objects do not see each other's keys.
+TEST_CASE("duplicate keys are found in objects with many keys") {
+  auto object = [](int keys, const std::string& repeat, const std::string& inner = "1") {
+    std::string doc = "{";
+    for (int i = 0; i < keys; ++i) doc += "\"k" + std::to_string(i) + "\":" + inner + ",";
+    return doc + repeat + "\"last\":0}";
+  };
+  CHECK(ParseJson(object(100, "")).ok());
+  for (const std::string repeat : {"\"k0\":1,", "\"k31\":1,", "\"k32\":1,", "\"k99\":1,",
+                                   "\"\\u006b7\":1,", "\"k5\\u0030\":1,"}) {
+    INFO(repeat);
+    auto r = ParseJson(object(100, repeat));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().rfind("body has a duplicate key 'k", 0) == 0);
+  }
+  CHECK(ParseJson(object(100, "\"last\":1,")).status().message() ==
+        "body has a duplicate key 'last'");
+  // Nested and sibling objects with the same 100 keys are fine.
+  const std::string big = object(100, "");
+  CHECK(ParseJson("[" + big + "," + big + "," + big + "]").ok());
+  CHECK(ParseJson(object(40, "", big)).ok());
+  CHECK(ParseJson("{\"a\":" + big + ",\"b\":" + big + "}").ok());
+  // A repeat in the outer object after a nested big one is still found.
+  CHECK_FALSE(ParseJson("{\"a\":" + big + ",\"b\":1,\"a\":2}").ok());
+  CHECK_FALSE(ParseJson(object(40, "\"k3\":2,", big)).ok());
+}
+
 TEST_CASE("non-numbers are not amounts") {
   CHECK(Amount(R"({"a": "15.99"})").status().code() == StatusCode::kInvalidArgument);
   CHECK(Amount(R"({"a": null})").status().code() == StatusCode::kInvalidArgument);

@@ -1,5 +1,5 @@
-// TestServer: a real jwo::http::Server on 127.0.0.1 port 0, run by two io threads, with routes
-// the HTTP tests share.
+// TestServer: a real jwo::http::Server on 127.0.0.1 port 0, served by two connection threads, with
+// routes the HTTP tests share.
 //
 // Routes:
 //   POST /echo   200, text/plain, the request body; echoes X-Request-Id.
@@ -112,7 +112,7 @@ class TestServer {
                       std::optional<TlsSettings> tls = std::nullopt)
       : deferred_(std::make_shared<DeferredAnswers>()),
         work_(io_.get_executor()),
-        server_(std::make_unique<Server>(io_, limits)) {
+        server_(std::make_unique<Server>(io_, limits, /*connection_threads=*/2)) {
     ListenerSpec spec;
     spec.name = tls ? "https-test" : "http-test";
     spec.address = "127.0.0.1";

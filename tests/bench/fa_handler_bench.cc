@@ -1,0 +1,177 @@
+// jwo-bench-fa-handler: the gate decision's own CPU cost, without the network.
+//
+//   jwo-bench-fill --state-dir DIR --shoppers 1000000          # once
+//   jwo-bench-fa-handler --state-dir DIR [--shoppers 1000000] [--debt-every 100]
+//                        [--requests 200000] [--rounds 5]
+//
+// run_fa_bench.sh measures the daemon through loopback TCP, where the kernel's share and the
+// load generator's are most of the cost and vary by machine (docs/performance.md). This tool
+// calls the parts of the decision path directly, on one thread, over the same request mix
+// jwo-loadgen sends (random shoppers, 1 in K in debt), against a real store, and prints the
+// thread CPU time per request of each part (the median of the rounds):
+//   parse    ParseAuthorizationRequest (JSON, validation)
+//   read     one shopper read in a reused read transaction (ledger::ReadShopper)
+//   handle   AuthorizationHandler::Handle: the above, Decide, the answer, the metrics, and the
+//            audit record queued to a DecisionLog writing to the same store (its thread's CPU
+//            is not counted: it is not on the answering thread)
+// and checks every answer against the debt rule, so a faster build that answers differently
+// fails the run (exit status 1).
+#include <prometheus/registry.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config_holder.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "fa/decision_log.h"
+#include "fa/handler.h"
+#include "fa/metrics.h"
+#include "fa/request.h"
+#include "ledger/ledger.h"
+#include "shopper_request.h"
+#include "store/env.h"
+
+namespace {
+
+using namespace jwo;
+
+[[noreturn]] void Usage() {
+  std::fputs(
+      "usage: jwo-bench-fa-handler --state-dir DIR [--shoppers N] [--debt-every K] "
+      "[--requests R] [--rounds N]\n",
+      stderr);
+  std::exit(2);
+}
+
+int64_t ThreadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Runs `fn(i)` for every request index, `rounds` times; the median ns of thread CPU per call.
+template <typename Fn>
+double MedianNsPerCall(size_t requests, int rounds, Fn fn) {
+  std::vector<double> per_call;
+  for (int r = 0; r < rounds; ++r) {
+    const int64_t t0 = ThreadCpuNs();
+    for (size_t i = 0; i < requests; ++i) fn(i);
+    per_call.push_back(static_cast<double>(ThreadCpuNs() - t0) / static_cast<double>(requests));
+  }
+  std::sort(per_call.begin(), per_call.end());
+  return per_call[per_call.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir;
+  long shoppers = 1'000'000, debt_every = 100, requests = 200'000, rounds = 5;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) Usage();
+    const char* v = argv[++i];
+    if (a == "--state-dir") {
+      dir = v;
+    } else if (a == "--shoppers") {
+      shoppers = std::atol(v);
+    } else if (a == "--debt-every") {
+      debt_every = std::atol(v);
+    } else if (a == "--requests") {
+      requests = std::atol(v);
+    } else if (a == "--rounds") {
+      rounds = std::atol(v);
+    } else {
+      Usage();
+    }
+  }
+  if (dir.empty() || shoppers < 2 || debt_every < 1 || requests < 1 || rounds < 1) Usage();
+
+  core::SetLogLevel(core::LogLevel::kWarning);  // a denial logs at info: not what is measured
+  store::EnvOptions options;
+  options.directory = dir;
+  options.map_size_bytes = 2048ull << 20;
+  auto opened = store::Env::Open(options);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "jwo-bench-fa-handler: %s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<store::Env> env = std::move(opened).value();
+
+  // The request mix jwo-loadgen sends: bodies built up front, so only the handler is timed.
+  bench::RequestSpec spec;
+  spec.shoppers = static_cast<uint64_t>(shoppers);
+  spec.debt_every = static_cast<uint64_t>(debt_every);
+  bench::RequestSource source(spec);
+  std::vector<http::Request> templates(static_cast<size_t>(requests));
+  std::vector<bool> in_debt(templates.size());
+  for (size_t i = 0; i < templates.size(); ++i) {
+    const bench::OutgoingRequest out = source.Next();
+    const std::string_view bytes = out.bytes;
+    templates[i].method = "POST";
+    templates[i].path = templates[i].target = "/v1/fraudandabuse/shopperauthorization";
+    templates[i].body = std::string(bytes.substr(bytes.find("\r\n\r\n") + 4));
+    in_debt[i] = out.in_debt;
+  }
+
+  auto cfg = std::make_shared<config::Config>();
+  cfg->store_id = "bench-store";
+  cfg->fa.thresholds["USD"] = 1;
+  config::ConfigHolder holder(cfg);
+  std::atomic<store::Env*> env_ptr{env.get()};
+  prometheus::Registry registry;
+  fa::FaMetrics metrics(registry);
+  fa::DecisionLog decision_log(cfg->audit);
+  decision_log.Attach(env.get());
+  core::SystemClock clock;
+  fa::AuthorizationHandler handler(
+      {&holder, &env_ptr, &decision_log, &metrics, &clock, [](const auto&, const auto&) {}});
+
+  size_t bad = 0;
+  const double parse_ns =
+      MedianNsPerCall(templates.size(), static_cast<int>(rounds), [&](size_t i) {
+        auto r = fa::ParseAuthorizationRequest(templates[i].body);
+        if (!r.ok()) ++bad;
+      });
+  std::vector<std::string> shopper_ids;
+  for (const http::Request& r : templates) {
+    shopper_ids.push_back(fa::ParseAuthorizationRequest(r.body)->shopper_id);
+  }
+  const double read_ns = MedianNsPerCall(templates.size(), static_cast<int>(rounds), [&](size_t i) {
+    core::Status s = env->Read([&](const store::ReadTxn& txn) {
+      auto rec = ledger::ReadShopper(txn, shopper_ids[i]);
+      if (!rec.ok() || !rec->has_value()) ++bad;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) ++bad;
+  });
+  size_t mismatched = 0;
+  const double handle_ns =
+      MedianNsPerCall(templates.size(), static_cast<int>(rounds), [&](size_t i) {
+        const http::Response response = handler.Handle(templates[i]);
+        const bool denied = response.body.find("\"DENIED\"") != std::string::npos;
+        if (response.status != 200) ++bad;
+        if (denied != in_debt[i]) ++mismatched;
+      });
+  decision_log.Stop();
+  const fa::DecisionLogStats log = decision_log.Stats();
+
+  std::printf("jwo-bench-fa-handler: %ld shoppers (1 in %ld in debt), %ld requests x %ld rounds\n",
+              shoppers, debt_every, requests, rounds);
+  std::printf(
+      "thread CPU per request (median of rounds): parse %.0f ns, read %.0f ns, "
+      "handle %.0f ns\n",
+      parse_ns, read_ns, handle_ns);
+  std::printf(
+      "decision log: %lu written, %lu dropped; %zu errors, %zu answers disagree with "
+      "the store\n",
+      static_cast<unsigned long>(log.written), static_cast<unsigned long>(log.dropped), bad,
+      mismatched);
+  return bad == 0 && mismatched == 0 ? 0 : 1;
+}
