@@ -42,7 +42,7 @@ struct ListenerConfig {
 };
 
 struct HttpConfig {
-  int threads = 0;                        // 0 = one per core
+  int threads = 0;                        // connection threads; 0 = half the cores, at least 1
   uint32_t max_body_bytes = 1024 * 1024;  // a 1,000-line Create Purchases cart is ~120 KiB
   uint32_t max_header_bytes = 8 * 1024;
   uint32_t idle_timeout_ms = 30'000;     // keep-alive connection with no request

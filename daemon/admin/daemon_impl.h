@@ -52,9 +52,14 @@ struct BoundListener {
   bool client_certs;
 };
 
+// The HTTP server's connection threads: http.threads, or half the CPU cores (at least one).
+// One connection thread answers some 50,000 gate requests a second on the 2-core reference
+// machine, far beyond a store's taps; a second one on 2 cores served no more, at a third more CPU
+// per request and a longer tail, competing with the writers, the outbox and the portal for the
+// same cores (docs/performance.md, "The gate decision").
 inline int ThreadCount(const config::Config& cfg) {
   if (cfg.http.threads > 0) return cfg.http.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
 }
 
 }  // namespace internal
@@ -70,7 +75,7 @@ struct Daemon::Impl {
         holder(std::make_shared<const config::Config>(std::move(cfg))),
         threads(ThreadCount(*holder.Current())),
         io(1),
-        fa_metrics(metrics.registry()),
+        fa_metrics(),
         decision_log(holder.Current()->audit),
         server(io, Limits(holder.Current()->http), threads),
         fa_handler(fa::AuthorizationHandler::Deps{
@@ -107,7 +112,9 @@ struct Daemon::Impl {
                              }}),
         control_server(control_api),
         signals(io),
-        watchdog(io) {}
+        watchdog(io) {
+    metrics.AddCollectable(&fa_metrics);
+  }
 
   static http::ServerLimits Limits(const config::HttpConfig& h) {
     return http::ServerLimits{h.max_body_bytes,     h.max_header_bytes, h.idle_timeout_ms,

@@ -1,7 +1,9 @@
 #include "admin/metrics_exporter.h"
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -290,8 +292,12 @@ std::string MetricsExporter::Render(const std::function<void(ScrapeSample&)>& sa
     g.ledger_publish_conflicts.Set(l.publish_conflicts);
     g.ledger_resyncs.Set(l.resyncs);
   }
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (const prometheus::Collectable* c : collectables_) {
+    for (prometheus::MetricFamily& f : c->Collect()) families.push_back(std::move(f));
+  }
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

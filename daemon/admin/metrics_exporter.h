@@ -1,6 +1,7 @@
 // MetricsExporter: the Prometheus registry of the daemon and the /metrics text.
 //
-// Subsystems register their own metric families in registry() at start (fa/metrics.h). State
+// Subsystems register their own metric families in registry() at start, or collect their own
+// at scrape time (AddCollectable: fa/metrics.h, whose counters are per-thread shards). State
 // that lives elsewhere (store size and readers, HTTP server counters, the decision log) is
 // sampled at scrape time through the `sample` callback, so nothing on a hot path pays for it.
 // Render() may be called from any thread; calls are serialized internally.
@@ -10,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "chain/chain_sync.h"
 #include "fa/decision_log.h"
@@ -20,8 +22,9 @@
 #include "store/env.h"
 
 namespace prometheus {
+class Collectable;
 class Registry;
-}
+}  // namespace prometheus
 
 namespace jwo::admin {
 
@@ -46,6 +49,10 @@ class MetricsExporter {
 
   prometheus::Registry& registry();
 
+  // Adds `c`'s families to every Render. REQUIRES: called before the first Render; `c` outlives
+  // every Render.
+  void AddCollectable(const prometheus::Collectable* c) { collectables_.push_back(c); }
+
   // Samples state through `sample` and returns the text exposition format (version 0.0.4).
   std::string Render(const std::function<void(ScrapeSample&)>& sample);
 
@@ -53,6 +60,7 @@ class MetricsExporter {
   struct Gauges;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Gauges> gauges_;
+  std::vector<const prometheus::Collectable*> collectables_;
   std::mutex mutex_;
 };
 

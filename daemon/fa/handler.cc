@@ -1,8 +1,5 @@
 #include "fa/handler.h"
 
-#include <prometheus/counter.h>
-#include <prometheus/histogram.h>
-
 #include "core/ids.h"
 #include "core/log.h"
 #include "fa/response.h"
@@ -19,12 +16,12 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
 
   auto parsed = ParseAuthorizationRequest(request.body);
   if (!parsed.ok()) {
-    deps_.metrics->bad_requests->Increment();
+    deps_.metrics->bad_requests.Add();
     return http::StatusAnswer(parsed.status());
   }
   AuthorizationRequest& req = *parsed;
   if (req.store_id != cfg.store_id) {
-    deps_.metrics->unknown_store->Increment();
+    deps_.metrics->unknown_store.Add();
     return http::StatusAnswer(
         core::NotFound("no connector configuration for storeId '" + req.store_id + "'"));
   }
@@ -46,7 +43,7 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
   }
   if (!read_status.ok()) {
     view.readable = false;
-    deps_.metrics->store_errors->Increment();
+    deps_.metrics->store_errors.Add();
     core::LogWarning(
         "ledger read failed; fail mode decides",
         {{"error", read_status.ToString()}, {"shopper", core::Pseudonym(req.shopper_id)}});
@@ -56,7 +53,7 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
   http::Response response;
   response.body = SerializeDecision(decision);
   const int64_t elapsed_ns = deps_.clock->MonotonicNs() - start_ns;
-  deps_.metrics->latency->Observe(static_cast<double>(elapsed_ns) * 1e-9);
+  deps_.metrics->latency.Observe(static_cast<double>(elapsed_ns) * 1e-9);
   deps_.metrics->CountDecision(decision);
 
   if (decision.outcome == store::Outcome::kDenied && core::LogEnabled(core::LogLevel::kInfo)) {

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/sharded_counter.h"
 #include "http/server.h"
 
 namespace jwo::http {
@@ -32,8 +33,9 @@ struct ServerCounters {
   std::atomic<uint64_t> open_connections{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> rejected_over_limit{0};
-  std::atomic<uint64_t> requests{0};
-  std::atomic<uint64_t> responses_by_class[6] = {};  // index: status / 100
+  // Per request: sharded, so connection threads do not share a cache line for them.
+  core::ShardedCounter requests;
+  core::ShardedCounter responses_by_class[6];  // index: status / 100
   std::atomic<uint64_t> malformed_requests{0};
   std::atomic<uint64_t> request_timeouts{0};
   std::atomic<uint64_t> idle_timeouts{0};
@@ -44,7 +46,7 @@ struct ServerCounters {
     counter.fetch_add(1, std::memory_order_relaxed);
   }
   // REQUIRES: 100 <= status <= 599.
-  void CountResponse(int status) { Bump(responses_by_class[status / 100]); }
+  void CountResponse(int status) { responses_by_class[status / 100].Add(); }
   ServerStats Snapshot() const;
 };
 

@@ -346,7 +346,7 @@ void Session::Dispatch() {
   const bool keep_alive = parser.KeepAlive() && !draining_;
   const uint32_t index =
       OpenAnswer(!keep_alive, keep_alive && request.version == 10, parser.IsHead());
-  ServerCounters::Bump(counters_.requests);
+  counters_.requests.Add();
   request.listener = listener_->name;
   request.peer = peer_;
   if (!client_subject_.empty()) request.client_cert_subject = client_subject_;

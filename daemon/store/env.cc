@@ -351,7 +351,7 @@ MDB_txn* Env::AcquireReadTxn() const {
   return txn;
 }
 
-Status Env::Read(const std::function<Status(const ReadTxn&)>& fn) const {
+Status Env::Read(core::FunctionRef<Status(const ReadTxn&)> fn) const {
   std::shared_lock gate(resize_gate_);
   MDB_txn* txn = AcquireReadTxn();
   if (txn == nullptr) return Status(StatusCode::kIoError, "cannot begin read transaction");

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/function_ref.h"
 #include "core/status.h"
 #include "store/table.h"
 
@@ -166,7 +167,7 @@ class Env {
 
   // Runs fn inside a read transaction on a consistent snapshot. Returns fn's status, or
   // kIoError when the transaction cannot start. REQUIRES: fn does not call Read/Write.
-  core::Status Read(const std::function<core::Status(const ReadTxn&)>& fn) const;
+  core::Status Read(core::FunctionRef<core::Status(const ReadTxn&)> fn) const;
 
   // Runs fn inside a write transaction and commits with fsync when fn returns OK (fn's error
   // aborts everything it did). On a full map the transaction is aborted, the map grows, and
