@@ -42,6 +42,18 @@ void AppendJsonEscaped(std::string_view text, std::string* out) {
   out->reserve(out->size() + text.size());
   size_t i = 0;
   while (i < text.size()) {
+    // The common case, printable ASCII that needs no escape, is appended a run at a time.
+    size_t plain = i;
+    while (plain < text.size()) {
+      const auto b = static_cast<uint8_t>(text[plain]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out->append(text.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<uint8_t>(text[i]);
     if (c >= 0x80) {
       const size_t len = Utf8SequenceLength(text, i);
@@ -176,6 +188,14 @@ JsonWriter& JsonWriter::Null() {
 JsonWriter& JsonWriter::Money(int64_t minor, const Currency& currency) {
   BeforeValue();
   out_.append(MinorUnitsToJsonNumber(minor, currency));
+  return *this;
+}
+
+JsonWriter& JsonWriter::RawMembers(std::string_view members) {
+  assert(!open_.empty() && open_.back().object && !after_key_);
+  if (open_.back().has_element) out_.push_back(',');
+  open_.back().has_element = true;
+  out_.append(members);
   return *this;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/money.h"
@@ -34,6 +35,11 @@ std::string JsonQuote(std::string_view text);
 // its values; every Begin closed by the matching End before str() is used as a document.
 class JsonWriter {
  public:
+  JsonWriter() = default;
+  // Writes after `prefix` (bytes that are not part of the document, e.g. a record's version
+  // byte), so the result needs no copy to be put behind them.
+  explicit JsonWriter(std::string prefix) : out_(std::move(prefix)) {}
+
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
@@ -47,6 +53,16 @@ class JsonWriter {
   JsonWriter& Money(int64_t minor, const Currency& currency);
   // Already serialized JSON, spliced in as one value. REQUIRES: `json` is one valid JSON value.
   JsonWriter& Raw(std::string_view json);
+  // Already serialized members of the object being written (`"a":1,"b":[2]`), spliced in where a
+  // Key would go. REQUIRES: directly inside an object, not after a Key; `members` is one or more
+  // valid members separated by commas.
+  JsonWriter& RawMembers(std::string_view members);
+
+  // Room for `bytes` more output, so a large document grows its buffer once.
+  JsonWriter& Reserve(size_t bytes) {
+    out_.reserve(out_.size() + bytes);
+    return *this;
+  }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }

@@ -53,6 +53,9 @@ PricedCart PriceCart(const Catalog& catalog, std::span<const CartLine> lines) {
 
   std::vector<PromotableLine> promotable;
   std::vector<const TaxCategory*> categories;
+  cart.lines.reserve(lines.size());
+  promotable.reserve(lines.size());
+  categories.reserve(lines.size());
   int64_t room = core::kMaxMinorUnits;
   for (size_t i = 0; i < lines.size(); ++i) {
     const CartLine& in = lines[i];
@@ -105,6 +108,7 @@ PricedCart PriceCart(const Catalog& catalog, std::span<const CartLine> lines) {
 
   const auto applied = ApplyPromotions(catalog.promotions(), rule.mode, promotable);
   std::vector<TaxableLine> taxable;
+  taxable.reserve(cart.lines.size());
   for (size_t k = 0; k < cart.lines.size(); ++k) {
     PricedLine& line = cart.lines[k];
     line.promotions = applied[k];

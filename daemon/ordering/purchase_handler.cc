@@ -118,6 +118,7 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
   t.discount = priced.discount_minor;
   t.tax = priced.tax_minor;
   t.total = priced.total_minor;
+  t.priced.reserve(priced.lines.size());
   for (const PricedLine& p : priced.lines) {
     store::PricedLineRecord r{
         p.line_id,        p.sku,       p.name,        p.quantity, p.unit_price_minor, p.gross_minor,
@@ -250,6 +251,12 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   trip->Record(now, "created",
                std::to_string(trip->priced.size()) + " priced, " +
                    std::to_string(trip->unpriced.size()) + " unpriced lines");
+  // The lines are encoded once, here on the connection thread, into the text the trip record
+  // holds them as: the store's one writer thread (which every purchase and payment answer
+  // waits for) then copies bytes instead of encoding a large cart (docs/performance.md).
+  trip->stored_lines = store::EncodeTripLines(*trip);
+  trip->cart = {};
+  trip->priced = {};
   auto record = std::make_shared<store::PurchaseRecord>();
   record->trip_id = req->trip_id;
   record->purchase_id = trip->purchase_id;

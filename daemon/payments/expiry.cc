@@ -65,7 +65,7 @@ core::Result<std::vector<std::string>> ExpireTrips(store::WriteTxn& txn,
 
   std::vector<std::string> expired;
   for (const std::string& trip_id : trip_ids) {
-    auto trip = LoadTrip(txn, trip_id);
+    auto trip = LoadTripHead(txn, trip_id);
     if (!trip.ok()) return trip.status();
     store::TripRecord& t = *trip;
     if (store::IsTerminal(t.state) || t.state == store::TripState::kCaptureUnknown) {

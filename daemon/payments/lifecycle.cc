@@ -199,7 +199,7 @@ void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body) {
 Status QueueDebtSettledReport(store::WriteTxn& txn, const store::DebtRecord& debt,
                               const LifecyclePolicy& policy, int64_t now_ms) {
   if (!policy.report_payment_status || debt.kind == store::DebtKind::kManual) return Status::Ok();
-  auto trip = LoadTrip(txn, debt.trip_id);
+  auto trip = LoadTripHead(txn, debt.trip_id);
   if (!trip.ok()) {
     return trip.status().code() == core::StatusCode::kNotFound ? Status::Ok() : trip.status();
   }
@@ -246,8 +246,9 @@ core::Result<uint64_t> Enqueue(store::WriteTxn& txn, Operation op, std::string_v
 Status StartTrip(store::WriteTxn& txn, store::TripRecord& t, const LifecyclePolicy& policy,
                  int64_t now) {
   if (t.state == TripState::kHeld) return SaveTrip(txn, t);
-  if (t.cart.empty() || t.total == 0) {
-    // An empty cart (or one whose promotions bring it to zero) releases the pre-auth.
+  if (t.total == 0) {
+    // An empty cart (total 0), or one whose promotions bring it to zero, releases the pre-auth.
+    // (The total, not the lines: a trip's lines may be held as stored text, see SaveTrip.)
     t.state = TripState::kCancelling;
     t.Record(now, "cancel_queued");
     if (auto s = Enqueue(txn, Operation::kCancel, t.trip_id, CancelBody(policy.store_id, t), now);
@@ -357,7 +358,7 @@ core::Result<AnswerOutcome> DeadLetter(store::WriteTxn& txn, const store::Outbox
 core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::OutboxEntry& e,
                                         int http_status, std::string_view body,
                                         const LifecyclePolicy& policy, int64_t now) {
-  auto trip = LoadTrip(txn, e.trip_id);
+  auto trip = LoadTripHead(txn, e.trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
   const std::string http = "HTTP " + std::to_string(http_status);
@@ -523,7 +524,7 @@ core::Result<AnswerOutcome> ApplyAnswer(store::WriteTxn& txn, const store::Outbo
 }
 
 Status ApplyOrphanCapture(store::WriteTxn& txn, const store::OutboxEntry& sent, int64_t now) {
-  auto trip = LoadTrip(txn, sent.trip_id);
+  auto trip = LoadTripHead(txn, sent.trip_id);
   if (!trip.ok()) return trip.status();
   store::TripRecord& t = *trip;
   auto amount = SentAmount(sent.body, t);

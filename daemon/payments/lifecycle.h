@@ -123,6 +123,10 @@ void MarkRefundFailed(store::TripRecord& t, std::string_view sent_body);
 
 // Reads and writes a trip record. kNotFound when absent.
 core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_view trip_id);
+// The trip without its cart and priced lines (store::DecodeTripHead: kept as stored text, which
+// SaveTrip writes back): what the lifecycle reads to apply an answer, at a cost that does not
+// grow with the cart. REQUIRES: the caller neither reads nor edits `cart` and `priced`.
+core::Result<store::TripRecord> LoadTripHead(const store::ReadTxn& txn, std::string_view trip_id);
 core::Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t);
 
 }  // namespace jwo::payments

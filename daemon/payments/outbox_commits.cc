@@ -87,7 +87,7 @@ Status HoldUnknownCapture(store::WriteTxn& txn, uint64_t seq, std::string_view w
   entry.outcome_unknown = true;
   entry.last_error = "outcome unknown: " + std::string(why.substr(0, 1000));
   if (Status s = Save(txn, entry); !s.ok()) return s;
-  auto trip = LoadTrip(txn, entry.trip_id);
+  auto trip = LoadTripHead(txn, entry.trip_id);
   if (!trip.ok()) return trip.status();
   trip->state = store::TripState::kCaptureUnknown;
   trip->Record(now, "capture_outcome_unknown", std::string(why.substr(0, 512)));
@@ -112,7 +112,7 @@ Status RecoverStartedCapture(store::WriteTxn& txn, uint64_t seq, UnknownCaptureP
   entry.last_error =
       "outcome unknown after a restart; sent again (payments.unknown_capture: resend)";
   if (Status s = Save(txn, entry); !s.ok()) return s;
-  auto trip = LoadTrip(txn, entry.trip_id);
+  auto trip = LoadTripHead(txn, entry.trip_id);
   if (!trip.ok()) return trip.status();
   trip->Record(now, "capture_resent_after_restart");
   return SaveTrip(txn, *trip);

@@ -17,6 +17,13 @@ core::Result<store::TripRecord> LoadTrip(const store::ReadTxn& txn, std::string_
   return store::DecodeTrip(**bytes);
 }
 
+core::Result<store::TripRecord> LoadTripHead(const store::ReadTxn& txn, std::string_view trip_id) {
+  auto bytes = txn.Get(store::Table::kTrips, trip_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return core::NotFound("no trip " + std::string(trip_id));
+  return store::DecodeTripHead(**bytes);
+}
+
 Status SaveTrip(store::WriteTxn& txn, const store::TripRecord& t) {
   if (Status s = txn.Put(store::Table::kTrips, t.trip_id, store::EncodeTrip(t)); !s.ok()) return s;
   // `ledger.portal: publish`: the chain's portal shows this trip's receipt and refunds.

@@ -57,7 +57,9 @@ bool RefundStateFromName(std::string_view name, RefundState& out) {
 
 // The members of versions 1 and 2 are the same except for the refund state (a name in
 // version 1, the RefundState number in version 2) and the receipt flags (version 2).
-core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version) {
+// `lines`: the record has its "cart" and "priced" members (false: DecodeTripHead cut them out).
+core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version,
+                                        bool lines = true) {
   if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != version) return Bad("trip");
   TripRecord t;
   try {
@@ -77,16 +79,24 @@ core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version)
     t.end_ms = Int(o, "end");
     t.created_ms = Int(o, "created");
     t.auth_event_ids = StrList(o, "auth_events");
-    for (const auto& v : o.at("cart").as_array()) {
-      const auto& l = v.as_object();
-      t.cart.push_back({Str(l, "line"), Str(l, "id"), Str(l, "type"), Str(l, "qty"), Str(l, "unit"),
-                        StrList(l, "upcs")});
-    }
-    for (const auto& v : o.at("priced").as_array()) {
-      const auto& l = v.as_object();
-      t.priced.push_back({Str(l, "line"), Str(l, "sku"), Str(l, "name"), Str(l, "qty"),
-                          Int(l, "unit_price"), Int(l, "gross"), Int(l, "discount"), Int(l, "tax"),
-                          Int(l, "total"), StrList(l, "promotions")});
+    if (lines) {
+      const json::array& cart = o.at("cart").as_array();
+      t.cart.reserve(cart.size());
+      for (const auto& v : cart) {
+        const auto& l = v.as_object();
+        t.cart.push_back({Str(l, "line"), Str(l, "id"), Str(l, "type"), Str(l, "qty"),
+                          Str(l, "unit"), StrList(l, "upcs")});
+      }
+      const json::array& priced = o.at("priced").as_array();
+      t.priced.reserve(priced.size());
+      for (const auto& v : priced) {
+        const auto& l = v.as_object();
+        t.priced.push_back({Str(l, "line"), Str(l, "sku"), Str(l, "name"), Str(l, "qty"),
+                            Int(l, "unit_price"), Int(l, "gross"), Int(l, "discount"),
+                            Int(l, "tax"), Int(l, "total"), StrList(l, "promotions")});
+      }
+    } else if (o.contains("cart") || o.contains("priced")) {
+      return Bad("trip");
     }
     t.unpriced = StrList(o, "unpriced");
     t.currency = Str(o, "currency");
@@ -129,6 +139,43 @@ core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version)
     return Bad("trip");
   }
   return t;
+}
+
+// The "cart" and "priced" members, adjacent in this order: DecodeTripHead finds them there.
+void EncodeLines(core::JsonWriter& w, const TripRecord& t) {
+  const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
+    w.Key(key).BeginArray();
+    for (const std::string& s : v) w.String(s);
+    w.EndArray();
+  };
+  w.Key("cart").BeginArray();
+  for (const auto& l : t.cart) {
+    w.BeginObject();
+    w.Key("line").String(l.line_id);
+    w.Key("id").String(l.item_id);
+    w.Key("type").String(l.item_type);
+    w.Key("qty").String(l.quantity);
+    w.Key("unit").String(l.unit);
+    strings("upcs", l.upcs);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("priced").BeginArray();
+  for (const auto& l : t.priced) {
+    w.BeginObject();
+    w.Key("line").String(l.line_id);
+    w.Key("sku").String(l.sku);
+    w.Key("name").String(l.name);
+    w.Key("qty").String(l.quantity);
+    w.Key("unit_price").Int(l.unit_price);
+    w.Key("gross").Int(l.gross);
+    w.Key("discount").Int(l.discount);
+    w.Key("tax").Int(l.tax);
+    w.Key("total").Int(l.total);
+    strings("promotions", l.promotions);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 }  // namespace
@@ -186,7 +233,10 @@ void TripRecord::Record(int64_t at_ms, std::string event, std::string detail) {
 // large carts (docs/performance.md). Same members in the same order as before; text that is not
 // UTF-8 is repaired (U+FFFD) instead of stored raw, where Boost's parser would refuse it.
 std::string EncodeTrip(const TripRecord& t) {
-  core::JsonWriter w;
+  core::JsonWriter w(std::string(1, static_cast<char>(kTripVersion)));
+  // About what a line and a history entry take, so a large trip is written into one buffer.
+  w.Reserve(1024 + t.stored_lines.size() + 256 * (t.cart.size() + t.priced.size()) +
+            t.transactional_data.size() + 96 * t.history.size());
   const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
     w.Key(key).BeginArray();
     for (const std::string& s : v) w.String(s);
@@ -202,34 +252,11 @@ std::string EncodeTrip(const TripRecord& t) {
   w.Key("end").Int(t.end_ms);
   w.Key("created").Int(t.created_ms);
   strings("auth_events", t.auth_event_ids);
-  w.Key("cart").BeginArray();
-  for (const auto& l : t.cart) {
-    w.BeginObject();
-    w.Key("line").String(l.line_id);
-    w.Key("id").String(l.item_id);
-    w.Key("type").String(l.item_type);
-    w.Key("qty").String(l.quantity);
-    w.Key("unit").String(l.unit);
-    strings("upcs", l.upcs);
-    w.EndObject();
+  if (!t.stored_lines.empty() && t.cart.empty() && t.priced.empty()) {
+    w.RawMembers(t.stored_lines);  // read by DecodeTripHead: written back as it was
+  } else {
+    EncodeLines(w, t);
   }
-  w.EndArray();
-  w.Key("priced").BeginArray();
-  for (const auto& l : t.priced) {
-    w.BeginObject();
-    w.Key("line").String(l.line_id);
-    w.Key("sku").String(l.sku);
-    w.Key("name").String(l.name);
-    w.Key("qty").String(l.quantity);
-    w.Key("unit_price").Int(l.unit_price);
-    w.Key("gross").Int(l.gross);
-    w.Key("discount").Int(l.discount);
-    w.Key("tax").Int(l.tax);
-    w.Key("total").Int(l.total);
-    strings("promotions", l.promotions);
-    w.EndObject();
-  }
-  w.EndArray();
   strings("unpriced", t.unpriced);
   w.Key("currency").String(t.currency);
   w.Key("subtotal").Int(t.subtotal);
@@ -269,13 +296,43 @@ std::string EncodeTrip(const TripRecord& t) {
   }
   w.EndArray();
   w.EndObject();
-  std::string out(1, static_cast<char>(kTripVersion));
-  out += w.Take();
-  return out;
+  return w.Take();
 }
 
 core::Result<TripRecord> DecodeTrip(std::string_view bytes) {
   return DecodeTripJson(bytes, kTripVersion);
+}
+
+core::Result<TripRecord> DecodeTripHead(std::string_view bytes) {
+  // EncodeTrip writes ...,"auth_events":[...],"cart":[...],"priced":[...],"unpriced":[...],...
+  // A comma followed by a quote never occurs inside a JSON string (the quote would be escaped),
+  // and no member of a line is named "unpriced", so the first ',"cart":[' and the first
+  // ',"unpriced":[' after it bound exactly the two members, found without parsing the lines.
+  constexpr std::string_view kCart = ",\"cart\":[";
+  constexpr std::string_view kUnpriced = ",\"unpriced\":[";
+  const size_t cart = bytes.find(kCart);
+  const size_t unpriced = cart == std::string_view::npos ? cart : bytes.find(kUnpriced, cart);
+  if (unpriced == std::string_view::npos ||
+      bytes.substr(cart + 1, unpriced - cart - 1).find(",\"priced\":[") == std::string_view::npos) {
+    return DecodeTrip(bytes);  // not laid out as EncodeTrip writes: decode it whole
+  }
+  std::string head;
+  head.reserve(bytes.size() - (unpriced - cart));
+  head.append(bytes.substr(0, cart)).append(bytes.substr(unpriced));
+  auto t = DecodeTripJson(head, kTripVersion, /*lines=*/false);
+  if (!t.ok()) return t;
+  t->stored_lines.assign(bytes.substr(cart + 1, unpriced - cart - 1));
+  return t;
+}
+
+std::string EncodeTripLines(const TripRecord& t) {
+  core::JsonWriter w;
+  w.Reserve(16 + 256 * (t.cart.size() + t.priced.size()));
+  w.BeginObject();
+  EncodeLines(w, t);
+  w.EndObject();
+  const std::string& object = w.str();
+  return object.substr(1, object.size() - 2);  // the members, without the braces
 }
 
 core::Result<TripRecord> DecodeTripVersion1(std::string_view bytes) {

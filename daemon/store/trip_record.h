@@ -104,14 +104,33 @@ struct TripRecord {
   bool identity_requested = false;
   std::vector<HistoryEntry> history;  // for operators; nothing decides on its wording
 
+  // Set by DecodeTripHead only: the record's "cart" and "priced" members exactly as stored
+  // (`"cart":[...],"priced":[...]`), which that decoder does not decode; `cart` and `priced` are
+  // then empty and EncodeTrip writes this text back unchanged. The payment lifecycle applies an
+  // answer to a trip without reading its lines: a 1,000-line trip cost it milliseconds to decode
+  // and encode per answer (docs/performance.md, "Create Purchases latency").
+  std::string stored_lines;
+
   void Record(int64_t at_ms, std::string event, std::string detail = {});
 };
 
-// Trip record version 2 (schema 3): version byte + compact JSON (docs/store-format.md).
+// Trip record version 2 (schema 3): version byte + compact JSON (docs/store-format.md). A trip
+// read by DecodeTripHead (stored_lines set, cart and priced empty) gets its stored lines back
+// byte for byte; REQUIRES: such a trip's cart and priced stay empty (its lines are not edited).
 std::string EncodeTrip(const TripRecord& t);
 // Decodes record version 2. kCorruption for another version byte, bad JSON, a missing required
 // member, a wrong type or an out-of-range state.
 core::Result<TripRecord> DecodeTrip(std::string_view bytes);
+// As DecodeTrip, but the "cart" and "priced" members are kept as text in stored_lines instead of
+// decoded: the cost no longer grows with the cart. For code that never reads the lines (the
+// payment lifecycle); SaveTrip/EncodeTrip write them back. Same errors as DecodeTrip; the lines'
+// text is checked only to be where the record's layout puts it (EncodeTrip's member order), and
+// a record laid out otherwise is decoded whole.
+core::Result<TripRecord> DecodeTripHead(std::string_view bytes);
+// `t`'s "cart" and "priced" members as EncodeTrip writes them, for stored_lines: a trip built
+// on a connection thread takes its lines there as text, and the store's one writer thread only
+// copies them.
+std::string EncodeTripLines(const TripRecord& t);
 // Decodes a schema-2 trip (record version 1), for the 2->3 migration only. Version 1 stored
 // refund states as names ("pending", "done", "failed"; anything else is kCorruption) and had no
 // receipt flags: have_transactional_data is derived from a non-empty transactional_data, and
