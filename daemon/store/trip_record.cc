@@ -96,7 +96,7 @@ core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version,
                             Int(l, "tax"), Int(l, "total"), StrList(l, "promotions")});
       }
     } else if (o.contains("cart") || o.contains("priced")) {
-      return Bad("trip");
+      return core::Status(core::StatusCode::kFailedPrecondition, "lines not where expected");
     }
     t.unpriced = StrList(o, "unpriced");
     t.currency = Str(o, "currency");
@@ -306,20 +306,22 @@ core::Result<TripRecord> DecodeTrip(std::string_view bytes) {
 core::Result<TripRecord> DecodeTripHead(std::string_view bytes) {
   // EncodeTrip writes ...,"auth_events":[...],"cart":[...],"priced":[...],"unpriced":[...],...
   // A comma followed by a quote never occurs inside a JSON string (the quote would be escaped),
-  // and no member of a line is named "unpriced", so the first ',"cart":[' and the first
-  // ',"unpriced":[' after it bound exactly the two members, found without parsing the lines.
+  // and no object inside the record has a member named "cart" or "unpriced", so the first
+  // ',"cart":[' and the last ',"unpriced":[' are the members themselves: both are found without
+  // reading the lines between them (the first near the start, the last near the end).
   constexpr std::string_view kCart = ",\"cart\":[";
   constexpr std::string_view kUnpriced = ",\"unpriced\":[";
   const size_t cart = bytes.find(kCart);
-  const size_t unpriced = cart == std::string_view::npos ? cart : bytes.find(kUnpriced, cart);
-  if (unpriced == std::string_view::npos ||
-      bytes.substr(cart + 1, unpriced - cart - 1).find(",\"priced\":[") == std::string_view::npos) {
+  const size_t unpriced = bytes.rfind(kUnpriced);
+  if (cart == std::string_view::npos || unpriced == std::string_view::npos || unpriced < cart) {
     return DecodeTrip(bytes);  // not laid out as EncodeTrip writes: decode it whole
   }
   std::string head;
   head.reserve(bytes.size() - (unpriced - cart));
   head.append(bytes.substr(0, cart)).append(bytes.substr(unpriced));
   auto t = DecodeTripJson(head, kTripVersion, /*lines=*/false);
+  // "priced" not between the two (another member order): decode it whole.
+  if (t.status().code() == core::StatusCode::kFailedPrecondition) return DecodeTrip(bytes);
   if (!t.ok()) return t;
   t->stored_lines.assign(bytes.substr(cart + 1, unpriced - cart - 1));
   return t;
