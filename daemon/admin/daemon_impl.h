@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <functional>
@@ -168,6 +169,9 @@ struct Daemon::Impl {
   fa::AuthorizationHandler fa_handler;
   ordering::OrderingMetrics ordering_metrics;
   ordering::PurchaseHandler purchase_handler;
+  // Create Purchases runs here, off the connection threads (after purchase_handler: joined
+  // before it is destroyed).
+  asio::thread_pool purchase_workers{1};
   std::unique_ptr<payments::PaymentClient> payment_client;
   std::unique_ptr<payments::CredentialsProvider> credentials;
   std::unique_ptr<payments::Dispatcher> dispatcher;

@@ -13,9 +13,10 @@
 // Stats may be called from any thread. The server does not run the daemon's io_context (the
 // daemon owns it and its threads); it runs its connection threads itself.
 //
-// Lifetime: destroy the Server (or call StopThreads) only after Shutdown's `done` has run or the
-// io_context has stopped. A Respond posts to its connection thread's io_context, which the
-// Server owns: stop the threads that may still answer (e.g. a store writer) before
+// Lifetime: destroy the Server (or call StopThreads) only after Shutdown's `done` has run, or
+// before Start: a listener's pending accept holds a socket of a connection thread's io_context,
+// which must not be destroyed before it. A Respond posts to its connection thread's io_context,
+// which the Server owns: stop the threads that may still answer (e.g. a store writer) before
 // StopThreads or destroying the Server.
 #pragma once
 

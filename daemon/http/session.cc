@@ -233,7 +233,9 @@ void Session::ReadLater() {
   read_later_ = true;
   asio::post(executor_, [self = shared_from_this()] {
     self->read_later_ = false;
-    self->ReadMore();
+    // Closing meanwhile (a drain, a "Connection: close" answer written): the close reads by
+    // itself, and a TLS close_notify must not race a read on the same stream.
+    if (self->phase_ == Phase::kOpen) self->ReadMore();
   });
 }
 
