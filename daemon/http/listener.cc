@@ -1,5 +1,7 @@
 #include "http/listener.h"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 
 #include "core/log.h"
@@ -83,16 +85,15 @@ void Listener::Stop() {
 }
 
 void Listener::Accept() {
-  // The socket is made on the chosen connection thread's io_context: all of the session's work
-  // runs there, on that one thread.
-  const uint32_t thread = state_->PickConnectionThread();
-  acceptor_.async_accept(state_->ConnectionExecutor(thread),
-                         [self = shared_from_this(), thread](const error_code& ec, Socket socket) {
-                           self->OnAccept(ec, std::move(socket), thread);
-                         });
+  // Accepted on the listener's own io_context: a pending accept holds only objects of the
+  // context that outlives the server (a socket of a connection thread's context, held there,
+  // could outlive that context: caught by UBSan in a test's teardown).
+  acceptor_.async_accept([self = shared_from_this()](const error_code& ec, AcceptedSocket peer) {
+    self->OnAccept(ec, std::move(peer));
+  });
 }
 
-void Listener::OnAccept(const error_code& ec, Socket socket, uint32_t thread) {
+void Listener::OnAccept(const error_code& ec, AcceptedSocket peer) {
   if (stopped_) return;
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
@@ -106,10 +107,30 @@ void Listener::OnAccept(const error_code& ec, Socket socket, uint32_t thread) {
     return;
   }
   if (state_->OpenConnection()) {
-    StartSession(std::move(socket), thread, context_, state_);
+    // The connection moves to the connection thread serving the fewest: all of its session's
+    // work runs there, on that one thread.
+    const uint32_t thread = state_->PickConnectionThread();
+    error_code e;
+    const asio::ip::tcp protocol = peer.local_endpoint(e).protocol();
+    Socket socket(state_->ConnectionExecutor(thread));
+    if (!e) {
+      const auto fd = peer.release(e);
+      if (!e) {
+        socket.assign(protocol, fd, e);
+        if (e) ::close(fd);
+      }
+    }
+    if (e) {
+      state_->CloseConnection();
+      ServerCounters::Bump(state_->counters().accept_errors);
+      core::LogWarning("an accepted connection could not be handed over; closed",
+                       {{"listener", context_->name}, {"error", e.message()}});
+    } else {
+      StartSession(std::move(socket), thread, context_, state_);
+    }
   } else {
     error_code ignored;
-    socket.close(ignored);
+    peer.close(ignored);
   }
   Accept();
 }

@@ -2,7 +2,8 @@
 // each, within the server's connection limit.
 //
 // Internal to http/. The acceptor lives on its own strand of the server's io_context; Start and
-// Stop post to it. Each accepted connection goes to the connection thread serving the fewest.
+// Stop post to it. Each accepted connection is handed over (its descriptor) to the connection
+// thread serving the fewest.
 //
 // Thread safety: Open from the setup thread; Start, Stop and port from any thread.
 #pragma once
@@ -37,11 +38,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using Acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Strand>;
+  using AcceptedSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
   using Timer = boost::asio::basic_waitable_timer<
       std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Strand>;
 
   void Accept();
-  void OnAccept(const boost::system::error_code& ec, Socket socket, uint32_t thread);
+  void OnAccept(const boost::system::error_code& ec, AcceptedSocket peer);
 
   std::shared_ptr<ServerState> state_;
   std::shared_ptr<const ListenerContext> context_;
