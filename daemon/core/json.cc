@@ -80,7 +80,9 @@ class ExactHandler {
   static constexpr std::size_t max_key_size = boost::json::string::max_size();
   static constexpr std::size_t max_string_size = boost::json::string::max_size();
 
-  boost::json::value_stack st;
+  // Its working stack starts in this buffer: a typical request needs no allocation for it.
+  unsigned char stack_buffer_[2048];
+  boost::json::value_stack st{{}, stack_buffer_, sizeof stack_buffer_};
 
   bool on_document_begin(boost::json::error_code&) { return true; }
   bool on_document_end(boost::json::error_code&) { return true; }

@@ -1,5 +1,6 @@
 // jwo-payment-sim: argument parsing, the server and simulator assembly, the io threads and the
 // signals. Everything else lives in the jwo_payment_sim library the tests link.
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -80,7 +81,9 @@ int main(int argc, char** argv) {
   // A scripted slow answer may take up to kMaxDelayMs; the server must not cut it short.
   http::ServerLimits limits;
   limits.request_timeout_ms = static_cast<uint32_t>(payment_sim::kMaxDelayMs + 60'000);
-  http::Server server(io, limits);
+  // --threads connection threads serve the requests; `io` (the simulator's timers, the listener)
+  // runs on this thread and the --threads - 1 others below.
+  http::Server server(io, limits, static_cast<int>(std::max(1u, cl.threads)));
   http::ListenerSpec spec;
   spec.name = "payment-sim";
   spec.address = cl.listen_address;
