@@ -129,6 +129,28 @@ TEST_CASE("Server keeps request order when an earlier answer comes later from an
   CHECK(third->body == "fast-2");
 }
 
+// Each connection is served start to finish by one connection thread (TestServer has two), and a
+// new connection goes to the thread serving the fewest: a handler that holds its thread (long
+// synchronous work) does not hold up a connection served by the other one.
+TEST_CASE("Server serves another connection while a handler holds a connection thread",
+          "[http][server]") {
+  TestServer server;
+  HttpClient blocked = MustConnect(server);
+  REQUIRE(blocked.WriteRaw(RawPost("/block", "x")).ok());
+  REQUIRE(server.blocker().WaitEntered());
+  // Accepted while the first connection's thread is held: it goes to the other thread.
+  HttpClient other = MustConnect(server);
+  auto r = other.Post("/echo", "served meanwhile");
+  REQUIRE(r.ok());
+  CHECK(r->body == "served meanwhile");
+  CHECK_FALSE(server.blocker().timed_out());  // answered while the first thread was held
+  server.blocker().Release();
+  auto released = blocked.ReadResponse();
+  REQUIRE(released.ok());
+  CHECK(released->body == "released");
+  CHECK_FALSE(server.blocker().timed_out());
+}
+
 TEST_CASE("Server keeps each connection's order with answers from many threads", "[http][server]") {
   TestServer server;
   constexpr int kClients = 4;

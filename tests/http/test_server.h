@@ -65,6 +65,40 @@ class DeferredAnswers {
   std::deque<std::pair<Request, Respond>> queue_;
 };
 
+// POST /block holds its connection thread (a handler doing long synchronous work) until the
+// test releases it, or 10 s pass.
+class Blocker {
+ public:
+  void Block() {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return released_; })) {
+      timed_out_ = true;
+    }
+  }
+  bool WaitEntered() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  bool timed_out() {
+    std::lock_guard lock(mu_);
+    return timed_out_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool released_ = false;
+  bool timed_out_ = false;
+};
+
 inline std::string InfoJson(const Request& r) {
   std::string out = "{";
   auto field = [&](const char* name, std::string_view value) {
@@ -84,7 +118,8 @@ inline std::string InfoJson(const Request& r) {
   return out;
 }
 
-inline std::shared_ptr<Router> StandardRouter(std::shared_ptr<DeferredAnswers> deferred) {
+inline std::shared_ptr<Router> StandardRouter(std::shared_ptr<DeferredAnswers> deferred,
+                                              std::shared_ptr<Blocker> blocker) {
   auto router = std::make_shared<Router>();
   router->Add("POST", "/echo", [](Request&& r, Respond respond) {
     Response response;
@@ -103,6 +138,10 @@ inline std::shared_ptr<Router> StandardRouter(std::shared_ptr<DeferredAnswers> d
   router->Add("POST", "/defer", [deferred](Request&& r, Respond respond) {
     deferred->Push(std::move(r), std::move(respond));
   });
+  router->Add("POST", "/block", [blocker](Request&&, Respond respond) {
+    blocker->Block();
+    respond(Response{200, "released", "text/plain", {}});
+  });
   return router;
 }
 
@@ -111,6 +150,7 @@ class TestServer {
   explicit TestServer(ServerLimits limits = TestLimits(),
                       std::optional<TlsSettings> tls = std::nullopt)
       : deferred_(std::make_shared<DeferredAnswers>()),
+        blocker_(std::make_shared<Blocker>()),
         work_(io_.get_executor()),
         server_(std::make_unique<Server>(io_, limits, /*connection_threads=*/2)) {
     ListenerSpec spec;
@@ -118,7 +158,7 @@ class TestServer {
     spec.address = "127.0.0.1";
     spec.port = 0;
     spec.tls = std::move(tls);
-    spec.router = StandardRouter(deferred_);
+    spec.router = StandardRouter(deferred_, blocker_);
     auto port = server_->AddListener(spec);
     if (!port.ok()) throw std::runtime_error(port.status().ToString());
     port_ = port.value();
@@ -162,10 +202,12 @@ class TestServer {
   Server& server() { return *server_; }
   ServerStats Stats() const { return server_->Stats(); }
   DeferredAnswers& deferred() { return *deferred_; }
+  Blocker& blocker() { return *blocker_; }
 
  private:
   boost::asio::io_context io_;
   std::shared_ptr<DeferredAnswers> deferred_;
+  std::shared_ptr<Blocker> blocker_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<Server> server_;
   std::vector<std::thread> threads_;
