@@ -13,11 +13,8 @@
 #include <vector>
 
 #include "core/log.h"
-#include "http/answer_queue.h"
-#include "http/request_parser.h"
-#include "http/server_state.h"
+#include "http/session_impl.h"
 #include "http/tls_context.h"
-#include "http/transport.h"
 
 namespace jwo::http {
 namespace {
@@ -25,9 +22,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using error_code = boost::system::error_code;
-using Clock = std::chrono::steady_clock;
-using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
-using Millis = std::chrono::milliseconds;
+using Clock = Session::Clock;
 
 constexpr size_t kReadChunk = 16 * 1024;
 // The body of a request refused with 413 is read and dropped, keeping the connection, when it
@@ -39,86 +34,6 @@ constexpr uint32_t kMaxLingerMs = 1000;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
-
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(Socket socket, uint32_t thread, std::shared_ptr<const ListenerContext> listener,
-          std::shared_ptr<ServerState> state);
-  ~Session();
-
-  void Start();
-  void BeginDrain();
-  void CloseNow();
-  // A handler's answer for the request in slot `index`.
-  void Complete(uint32_t index, uint32_t generation, Response&& response);
-  const Executor& executor() const { return executor_; }
-
- private:
-  enum class Phase { kHandshake, kOpen, kClosing, kClosed };
-
-  void OnHandshake(const error_code& ec);
-  void StartRequest();
-  void ReadMore();
-  void ReadLater();
-  void OnRead(const error_code& ec, size_t bytes);
-  void ParseBuffered();
-  void MaybeSendContinue();
-  uint32_t OpenAnswer(bool close, bool keep_alive_10, bool head);
-  void Dispatch();
-  bool RefuseRequest(const error_code& ec);
-  void Answer(uint32_t index, const Response& response);
-  void MaybeWrite();
-  template <typename Buffers>
-  void StartWrite(const Buffers& buffers);
-  void OnWrite(const error_code& ec);
-  void GracefulClose();
-  void StartTlsShutdown();
-  void OnClosingRead(const error_code& ec, size_t bytes);
-  Clock::time_point Deadline() const;
-  void ArmTimer(Clock::time_point deadline);
-  void OnTimer(const error_code& ec, uint64_t generation);
-  void OnTimeout();
-
-  Transport transport_;
-  Executor executor_;
-  const uint32_t thread_;  // the connection thread (index) that serves us
-  Timer timer_;
-  std::shared_ptr<const ListenerContext> listener_;
-  std::shared_ptr<ServerState> state_;
-  const ServerLimits& limits_;
-  ServerCounters& counters_;
-  const Millis request_timeout_;
-  const Millis idle_timeout_;
-  const Millis linger_;
-
-  beast::flat_buffer buffer_;
-  std::optional<RequestParser> parser_;
-  AnswerQueue answers_;
-  std::vector<asio::const_buffer> write_buffers_;
-  uint32_t writing_ = 0;  // answers from the front in the write in flight
-  uint32_t unanswered_ = 0;
-  std::shared_ptr<Session> pin_;  // keeps us alive while a handler owes an answer
-  uint64_t skip_remaining_ = 0;   // body bytes of a refused request still to drop
-  std::string peer_;
-  std::string client_subject_;
-
-  Phase phase_ = Phase::kHandshake;
-  Clock::time_point request_start_;
-  Clock::time_point idle_since_;
-  Clock::time_point closing_since_;
-  Clock::time_point timer_expiry_;
-  uint64_t timer_generation_ = 0;
-  bool timer_pending_ = false;
-  bool read_pending_ = false;
-  bool read_later_ = false;  // a ReadMore is posted
-  bool write_pending_ = false;
-  bool request_active_ = false;  // part of a request (or of a body being dropped) has arrived
-  bool stop_reading_ = false;    // no new request will be taken on this connection
-  bool paused_ = false;          // answers_ is full: parsing waits for a write to finish
-  bool draining_ = false;
-  bool continue_sent_ = false;
-  bool tls_shutdown_started_ = false;
-};
 
 namespace {
 
@@ -533,75 +448,6 @@ void Session::BeginDrain() {
     stop_reading_ = true;
     if (!answers_.back().answered) answers_.back().close = true;
   }
-}
-
-Clock::time_point Session::Deadline() const {
-  switch (phase_) {
-    case Phase::kHandshake:
-      return request_start_ + request_timeout_;
-    case Phase::kClosing:
-      return closing_since_ + linger_;
-    default:
-      if (!answers_.empty()) return answers_.front().start + request_timeout_;
-      if (request_active_) return request_start_ + request_timeout_;
-      return idle_since_ + idle_timeout_;
-  }
-}
-
-// One timer per session, re-armed lazily: most deadline changes only move it later, and those
-// are picked up when it fires, so a request costs no timer operation in the common case.
-void Session::ArmTimer(Clock::time_point deadline) {
-  if (phase_ == Phase::kClosed) return;
-  if (timer_pending_ && timer_expiry_ <= deadline) return;
-  timer_pending_ = true;
-  timer_expiry_ = deadline;
-  const uint64_t generation = ++timer_generation_;
-  timer_.expires_at(deadline);
-  timer_.async_wait([self = shared_from_this(), generation](const error_code& ec) {
-    self->OnTimer(ec, generation);
-  });
-}
-
-void Session::OnTimer(const error_code& ec, uint64_t generation) {
-  if (generation != timer_generation_) return;
-  timer_pending_ = false;
-  if (ec || phase_ == Phase::kClosed) return;
-  const auto deadline = Deadline();
-  if (Clock::now() < deadline) {
-    ArmTimer(deadline);
-    return;
-  }
-  OnTimeout();
-}
-
-void Session::OnTimeout() {
-  switch (phase_) {
-    case Phase::kHandshake:
-      ServerCounters::Bump(counters_.tls_handshake_failures);
-      CloseNow();
-      return;
-    case Phase::kOpen:
-      break;
-    default:
-      CloseNow();
-      return;
-  }
-  if (answers_.empty() && !request_active_) {
-    ServerCounters::Bump(counters_.idle_timeouts);
-    CloseNow();
-    return;
-  }
-  ServerCounters::Bump(counters_.request_timeouts);
-  if (answers_.empty() && !write_pending_ && skip_remaining_ == 0) {
-    // The client is still sending its request: tell it why the connection ends.
-    request_start_ = Clock::now();
-    const uint32_t index = OpenAnswer(true, false, false);
-    Answer(index, JsonError(408, "request not received within " +
-                                     std::to_string(limits_.request_timeout_ms) + " ms"));
-    ArmTimer(Deadline());
-    return;
-  }
-  CloseNow();
 }
 
 void StartSession(Socket socket, uint32_t thread, std::shared_ptr<const ListenerContext> listener,
