@@ -141,12 +141,16 @@ core::Result<TripRecord> DecodeTripJson(std::string_view bytes, uint8_t version,
   return t;
 }
 
+void StringArray(core::JsonWriter& w, std::string_view key, const std::vector<std::string>& v) {
+  w.Key(key).BeginArray();
+  for (const std::string& s : v) w.String(s);
+  w.EndArray();
+}
+
 // The "cart" and "priced" members, adjacent in this order: DecodeTripHead finds them there.
 void EncodeLines(core::JsonWriter& w, const TripRecord& t) {
   const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
-    w.Key(key).BeginArray();
-    for (const std::string& s : v) w.String(s);
-    w.EndArray();
+    StringArray(w, key, v);
   };
   w.Key("cart").BeginArray();
   for (const auto& l : t.cart) {
@@ -238,9 +242,7 @@ std::string EncodeTrip(const TripRecord& t) {
   w.Reserve(1024 + t.stored_lines.size() + 256 * (t.cart.size() + t.priced.size()) +
             t.transactional_data.size() + 96 * t.history.size());
   const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
-    w.Key(key).BeginArray();
-    for (const std::string& s : v) w.String(s);
-    w.EndArray();
+    StringArray(w, key, v);
   };
   w.BeginObject();
   w.Key("trip").String(t.trip_id);
