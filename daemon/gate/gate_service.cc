@@ -68,10 +68,12 @@ void GateService::OnDecision(const fa::AuthorizationRequest& request,
   const auto target = map_->Find(request.GateData("gate"), request.GateData("lane"));
   if (!target) {
     families_->unmapped->Increment();
-    core::LogDebug("decision maps to no configured lane; no lane command",
-                   {{"gate", std::string(request.GateData("gate"))},
-                    {"lane", std::string(request.GateData("lane"))},
-                    {"trip", request.trip_id}});
+    if (core::LogEnabled(core::LogLevel::kDebug)) {  // the fields cost strings on every tap
+      core::LogDebug("decision maps to no configured lane; no lane command",
+                     {{"gate", std::string(request.GateData("gate"))},
+                      {"lane", std::string(request.GateData("lane"))},
+                      {"trip", request.trip_id}});
+    }
     return;
   }
   GateRunner& runner = *runners_[target->gate];
