@@ -300,15 +300,10 @@ core::Result<uint64_t> OverrideBucket::QueueUnpublished(store::WriteTxn& txn,
 core::Result<std::optional<Publication>> OverrideBucket::NextPublication(
     store::WriteTxn& txn, std::string_view self_store) {
   for (;;) {
-    std::string outbox_key, shopper;
-    Status s =
-        txn.Scan(Table::kChainOverrideOutbox, {}, [&](std::string_view k, std::string_view v) {
-          outbox_key = std::string(k);
-          shopper = std::string(v);
-          return false;
-        });
-    if (!s.ok()) return s;
-    if (outbox_key.empty()) return std::optional<Publication>{};
+    auto first = txn.First(Table::kChainOverrideOutbox);
+    if (!first.ok()) return first.status();
+    if (!first->has_value()) return std::optional<Publication>{};
+    const std::string outbox_key((*first)->first), shopper((*first)->second);
     auto local = LocalOverride(txn, shopper);
     if (!local.ok()) return local.status();
     const std::string key = EncodeKeyToken(shopper);

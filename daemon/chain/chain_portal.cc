@@ -341,14 +341,10 @@ core::Result<uint64_t> PortalBucket::QueueUnpublished(store::WriteTxn& txn,
 core::Result<std::optional<Publication>> PortalBucket::NextPublication(
     store::WriteTxn& txn, std::string_view self_store) {
   for (;;) {
-    std::string outbox_key, key;
-    Status s = txn.Scan(Table::kChainPortalOutbox, {}, [&](std::string_view k, std::string_view v) {
-      outbox_key = std::string(k);
-      key = std::string(v);
-      return false;
-    });
-    if (!s.ok()) return s;
-    if (outbox_key.empty()) return std::optional<Publication>{};
+    auto first = txn.First(Table::kChainPortalOutbox);
+    if (!first.ok()) return first.status();
+    if (!first->has_value()) return std::optional<Publication>{};
+    const std::string outbox_key((*first)->first), key((*first)->second);
     char kind = 0;
     std::string_view store, rest;
     std::string value;

@@ -382,14 +382,10 @@ core::Result<uint64_t> QueueUnpublishedOwnDebts(store::WriteTxn& txn, std::strin
 core::Result<std::optional<Publication>> NextPublication(store::WriteTxn& txn,
                                                          std::string_view self_store) {
   for (;;) {
-    std::string outbox_key, debt_key;
-    Status s = txn.Scan(Table::kChainOutbox, {}, [&](std::string_view k, std::string_view v) {
-      outbox_key = std::string(k);
-      debt_key = std::string(v);
-      return false;
-    });
-    if (!s.ok()) return s;
-    if (outbox_key.empty()) return std::optional<Publication>{};
+    auto first = txn.First(Table::kChainOutbox);
+    if (!first.ok()) return first.status();
+    if (!first->has_value()) return std::optional<Publication>{};
+    const std::string outbox_key((*first)->first), debt_key((*first)->second);
     auto drop = [&] { return txn.Delete(Table::kChainOutbox, outbox_key); };
 
     auto bytes = txn.Get(Table::kDebts, debt_key);

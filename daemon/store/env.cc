@@ -138,13 +138,23 @@ Status ReadTxn::ScanReverse(
   return Status::Ok();
 }
 
+core::Result<std::optional<std::pair<std::string_view, std::string_view>>> ReadTxn::First(
+    Table t) const {
+  return Edge(t, MDB_FIRST);
+}
+
 core::Result<std::optional<std::pair<std::string_view, std::string_view>>> ReadTxn::Last(
     Table t) const {
+  return Edge(t, MDB_LAST);
+}
+
+core::Result<std::optional<std::pair<std::string_view, std::string_view>>> ReadTxn::Edge(
+    Table t, int op) const {
   MDB_cursor* cur = nullptr;
   int rc = mdb_cursor_open(txn_, env_->Dbi(t), &cur);
   if (rc != 0) return LmdbError("mdb_cursor_open", rc);
   MDB_val k, v;
-  rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  rc = mdb_cursor_get(cur, &k, &v, static_cast<MDB_cursor_op>(op));
   mdb_cursor_close(cur);
   using Row = std::optional<std::pair<std::string_view, std::string_view>>;
   if (rc == MDB_NOTFOUND) return Row{};

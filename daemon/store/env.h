@@ -118,10 +118,15 @@ class ReadTxn {
   // false.
   core::Status ScanReverse(Table t,
                            const std::function<bool(std::string_view, std::string_view)>& fn) const;
-  // The last row of the table (highest key), or nullopt when empty.
+  // The first row of the table (lowest key) / the last (highest), or nullopt when empty. The
+  // views live until the transaction ends or writes.
+  core::Result<std::optional<std::pair<std::string_view, std::string_view>>> First(Table t) const;
   core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(Table t) const;
 
  protected:
+  core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Edge(
+      Table t, int op) const;  // First / Last: MDB_FIRST or MDB_LAST
+
   friend class Env;
   ReadTxn(const Env* env, MDB_txn* txn) : env_(env), txn_(txn) {}
   const Env* env_;

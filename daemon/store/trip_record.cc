@@ -149,9 +149,6 @@ void StringArray(core::JsonWriter& w, std::string_view key, const std::vector<st
 
 // The "cart" and "priced" members, adjacent in this order: DecodeTripHead finds them there.
 void EncodeLines(core::JsonWriter& w, const TripRecord& t) {
-  const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
-    StringArray(w, key, v);
-  };
   w.Key("cart").BeginArray();
   for (const auto& l : t.cart) {
     w.BeginObject();
@@ -160,7 +157,7 @@ void EncodeLines(core::JsonWriter& w, const TripRecord& t) {
     w.Key("type").String(l.item_type);
     w.Key("qty").String(l.quantity);
     w.Key("unit").String(l.unit);
-    strings("upcs", l.upcs);
+    StringArray(w, "upcs", l.upcs);
     w.EndObject();
   }
   w.EndArray();
@@ -176,7 +173,7 @@ void EncodeLines(core::JsonWriter& w, const TripRecord& t) {
     w.Key("discount").Int(l.discount);
     w.Key("tax").Int(l.tax);
     w.Key("total").Int(l.total);
-    strings("promotions", l.promotions);
+    StringArray(w, "promotions", l.promotions);
     w.EndObject();
   }
   w.EndArray();
@@ -241,9 +238,6 @@ std::string EncodeTrip(const TripRecord& t) {
   // About what a line and a history entry take, so a large trip is written into one buffer.
   w.Reserve(1024 + t.stored_lines.size() + 256 * (t.cart.size() + t.priced.size()) +
             t.transactional_data.size() + 96 * t.history.size());
-  const auto strings = [&w](std::string_view key, const std::vector<std::string>& v) {
-    StringArray(w, key, v);
-  };
   w.BeginObject();
   w.Key("trip").String(t.trip_id);
   w.Key("store").String(t.store_id);
@@ -253,13 +247,13 @@ std::string EncodeTrip(const TripRecord& t) {
   w.Key("start").Int(t.start_ms);
   w.Key("end").Int(t.end_ms);
   w.Key("created").Int(t.created_ms);
-  strings("auth_events", t.auth_event_ids);
+  StringArray(w, "auth_events", t.auth_event_ids);
   if (!t.stored_lines.empty() && t.cart.empty() && t.priced.empty()) {
     w.RawMembers(t.stored_lines);  // read by DecodeTripHead: written back as it was
   } else {
     EncodeLines(w, t);
   }
-  strings("unpriced", t.unpriced);
+  StringArray(w, "unpriced", t.unpriced);
   w.Key("currency").String(t.currency);
   w.Key("subtotal").Int(t.subtotal);
   w.Key("discount").Int(t.discount);

@@ -133,6 +133,41 @@ TEST_CASE("writes commit and survive reopening") {
   CHECK(ReadValue(**env, Table::kMeta, "store_id") == "s1");
 }
 
+TEST_CASE("First and Last give a table's lowest and highest rows, nothing when it is empty") {
+  TempDir dir;
+  auto env = store::Env::Open(Options(dir));
+  REQUIRE(env.ok());
+  const auto edges = [&] {
+    std::pair<std::string, std::string> out;
+    REQUIRE((*env)
+                ->Read([&](const store::ReadTxn& txn) {
+                  auto first = txn.First(Table::kChainOutbox);
+                  auto last = txn.Last(Table::kChainOutbox);
+                  REQUIRE((first.ok() && last.ok()));
+                  REQUIRE(first->has_value() == last->has_value());
+                  if (first->has_value()) {
+                    out = {std::string((*first)->first) + "=" + std::string((*first)->second),
+                           std::string((*last)->first) + "=" + std::string((*last)->second)};
+                  }
+                  return core::Status::Ok();
+                })
+                .ok());
+    return out;
+  };
+  CHECK(edges() == std::pair<std::string, std::string>{});
+  REQUIRE((*env)
+              ->Write([](store::WriteTxn& txn) {
+                for (const char* k : {"b", "c", "a"}) {
+                  if (auto s = txn.Put(Table::kChainOutbox, k, std::string("v") + k); !s.ok()) {
+                    return s;
+                  }
+                }
+                return core::Status::Ok();
+              })
+              .ok());
+  CHECK(edges() == std::pair<std::string, std::string>{"a=va", "c=vc"});
+}
+
 TEST_CASE("a failing write function aborts everything it did") {
   TempDir dir;
   auto env = store::Env::Open(Options(dir));
