@@ -9,11 +9,11 @@
 // Pure functions and a plain value type, safe from any thread (one writer per thread).
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "core/money.h"
 
@@ -75,7 +75,8 @@ class JsonWriter {
     bool object;       // '{' rather than '['
     bool has_element;  // a comma goes before the next element
   };
-  std::vector<Open> open_;
+  // Nesting this deep needs no allocation (every answer on the gate path is one or two levels).
+  boost::container::small_vector<Open, 8> open_;
   bool after_key_ = false;
 };
 

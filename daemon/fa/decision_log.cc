@@ -1,5 +1,7 @@
 #include "fa/decision_log.h"
 
+#include <pthread.h>
+
 #include <chrono>
 
 #include "core/log.h"
@@ -7,9 +9,20 @@
 
 namespace jwo::fa {
 
+namespace {
+// Room for a typical record (ids of a few dozen characters each) without regrowing the buffer.
+constexpr size_t kTypicalRecordBytes = 192;
+}  // namespace
+
 DecisionLog::DecisionLog(const config::AuditConfig& cfg) : cfg_(cfg) {
-  queue_.reserve(cfg_.batch_max);
-  thread_ = std::thread([this] { Run(); });
+  for (Queue* q : {&queue_, &writing_}) {
+    q->bytes.reserve(size_t{cfg_.batch_max} * kTypicalRecordBytes);
+    q->ends.reserve(cfg_.batch_max);
+  }
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "jwo-decisions");
+    Run();
+  });
 }
 
 DecisionLog::~DecisionLog() { Stop(); }
@@ -19,17 +32,23 @@ void DecisionLog::Attach(store::Env* env) {
   wake_.notify_one();
 }
 
-bool DecisionLog::Record(store::DecisionRecord record) {
+bool DecisionLog::Record(const store::DecisionView& record) {
   {
     std::lock_guard lock(mutex_);
     // After Stop() nothing drains the queue any more: a record queued then would be lost uncounted.
     if (!stopping_ && queue_.size() < cfg_.queue_max) {
-      queue_.push_back(std::move(record));
+      store::AppendDecision(queue_.bytes, record);
+      queue_.ends.push_back(static_cast<uint32_t>(queue_.bytes.size()));
       if (queue_.size() >= cfg_.batch_max) wake_.notify_one();
       return true;
     }
   }
-  ++dropped_;
+  CountDropped(1);
+  return false;
+}
+
+void DecisionLog::CountDropped(uint64_t n) {
+  dropped_ += n;
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::steady_clock::now().time_since_epoch())
                             .count();
@@ -38,7 +57,6 @@ bool DecisionLog::Record(store::DecisionRecord record) {
     core::LogWarning("decision log queue full; dropping audit records (answers are unaffected)",
                      {{"dropped_total", std::to_string(dropped_.load())}});
   }
-  return false;
 }
 
 void DecisionLog::Stop() {
@@ -67,9 +85,14 @@ DecisionLogStats DecisionLog::Stats() const {
 
 std::string DecisionLog::QueuedShopperForTrip(std::string_view trip_id) const {
   std::lock_guard lock(mutex_);
-  for (const auto* list : {&writing_, &queue_}) {
-    for (const store::DecisionRecord& r : *list) {
-      if (r.trip_id == trip_id && r.outcome == store::Outcome::kApproved) return r.shopper_id;
+  // Rare (a purchase that overtook its trip's audit record): decoding the queue is cheap enough.
+  const std::string key = store::BigEndianKey(1);
+  for (const Queue* q : {&writing_, &queue_}) {
+    for (size_t i = 0; i < q->size(); ++i) {
+      auto r = store::DecodeDecision(key, q->at(i));
+      if (r.ok() && r->trip_id == trip_id && r->outcome == store::Outcome::kApproved) {
+        return r->shopper_id;
+      }
     }
   }
   return {};
@@ -84,7 +107,7 @@ void DecisionLog::Run() {
     });
     const bool stopping = stopping_;
     if (env_.load() != nullptr && !queue_.empty()) {
-      writing_.swap(queue_);
+      std::swap(writing_, queue_);  // the emptied buffers come back: their capacity is kept
       lock.unlock();
       WriteBatch(writing_);  // only this thread touches writing_ outside the lock, and only reads
       lock.lock();
@@ -102,7 +125,7 @@ void DecisionLog::Run() {
   }
 }
 
-void DecisionLog::WriteBatch(const std::vector<store::DecisionRecord>& batch) {
+void DecisionLog::WriteBatch(const Queue& batch) {
   store::Env* env = env_.load();
   // Write in chunks of batch_max so one transaction stays bounded after a backlog.
   for (size_t start = 0; start < batch.size(); start += cfg_.batch_max) {
@@ -115,8 +138,8 @@ void DecisionLog::WriteBatch(const std::vector<store::DecisionRecord>& batch) {
       if (!last.ok()) return last.status();
       uint64_t seq = last->has_value() ? store::FromBigEndianKey((*last)->first) : 0;
       for (size_t i = start; i < end; ++i) {
-        if (core::Status p = txn.Append(store::Table::kDecisions, store::BigEndianKey(++seq),
-                                        store::EncodeDecision(batch[i]));
+        if (core::Status p =
+                txn.Append(store::Table::kDecisions, store::BigEndianKey(++seq), batch.at(i));
             !p.ok()) {
           return p;
         }

@@ -1,7 +1,10 @@
 // DecisionLog: records every gate decision in LMDB off the hot path, in batches.
 //
-// Record() is called on the HTTP I/O threads right after the answer is produced: it appends to
-// an in-memory queue under a short mutex (never held during a store write) and returns. One
+// Record() is called on the HTTP I/O threads right after the answer is produced: it encodes the
+// record straight into an in-memory queue of store bytes under a short mutex (never held during
+// a store write) and returns. The queue is one byte buffer, swapped with the writer's: in steady
+// state recording a decision allocates nothing, and nothing allocated on an I/O thread is freed
+// on another (each of those cost the gate path a malloc arena lock; docs/performance.md). One
 // background thread drains the queue every `flush_interval_ms` or when `batch_max` records
 // wait, and writes each batch in one transaction (group commit: one fsync per batch).
 //
@@ -18,6 +21,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -45,9 +50,10 @@ class DecisionLog {
   // Attaches the store the batches go to. REQUIRES: env outlives this object or Stop().
   void Attach(store::Env* env);
 
-  // Queues one record; false when the queue was full or Stop() has run, and the record was
-  // dropped (and counted). Any thread.
-  bool Record(store::DecisionRecord record);
+  // Queues one record (its bytes are copied before this returns); false when the queue was full
+  // or Stop() has run, and the record was dropped (and counted). Any thread.
+  bool Record(const store::DecisionView& record);
+  bool Record(const store::DecisionRecord& record) { return Record(store::ViewOf(record)); }
 
   // Writes what is queued (when a store is attached; otherwise counts it dropped) and joins the
   // background thread.
@@ -61,14 +67,31 @@ class DecisionLog {
   std::string QueuedShopperForTrip(std::string_view trip_id) const;
 
  private:
+  // Encoded records (store::AppendDecision) back to back; ends[i] is where record i ends.
+  struct Queue {
+    std::string bytes;
+    std::vector<uint32_t> ends;
+    size_t size() const { return ends.size(); }
+    bool empty() const { return ends.empty(); }
+    std::string_view at(size_t i) const {
+      const uint32_t begin = i == 0 ? 0 : ends[i - 1];
+      return std::string_view(bytes).substr(begin, ends[i] - begin);
+    }
+    void clear() {
+      bytes.clear();
+      ends.clear();
+    }
+  };
+
   void Run();
-  void WriteBatch(const std::vector<store::DecisionRecord>& batch);
+  void WriteBatch(const Queue& batch);
+  void CountDropped(uint64_t n);
 
   const config::AuditConfig cfg_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<store::DecisionRecord> queue_;
-  std::vector<store::DecisionRecord> writing_;  // the batch being written, still findable
+  Queue queue_;
+  Queue writing_;  // the batch being written, still findable
   bool stopping_ = false;
   std::atomic<store::Env*> env_{nullptr};
   std::atomic<uint64_t> written_{0}, dropped_{0}, batches_{0}, write_errors_{0};

@@ -20,33 +20,41 @@ std::string Join(std::string_view a, std::string_view b) {
   return std::string(a) + "." + std::string(b);
 }
 
-// Reads obj[key] as a string: `required` decides whether absence (or null) is an error.
-// Empty and whitespace-only strings are rejected when `max` > 0 limits apply.
 // The JSON path of `key` under `parent`, built only when an error needs it: this runs for every
 // field of every gate request.
 std::string PathOf(std::string_view parent, std::string_view key) {
   return parent.empty() ? std::string(key) : Join(parent, key);
 }
 
-Status GetString(const json::object& obj, std::string_view parent, std::string_view key,
-                 bool required, size_t max_len, std::string& out) {
+// Reads obj[key] as a string view into the document (valid while it lives): `required` decides
+// whether absence (or null) is an error; empty and whitespace-only strings are rejected.
+Status GetStringView(const json::object& obj, std::string_view parent, std::string_view key,
+                     bool required, size_t max_len, std::string_view& out) {
   const auto path = [&] { return PathOf(parent, key); };
+  out = {};
   const json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) {
     return required ? Invalid(path(), "is required") : Status::Ok();
   }
   if (!v->is_string()) return Invalid(path(), "must be a string");
-  const json::string& s = v->get_string();
-  if (s.empty() || s.find_first_not_of(" \t\r\n") == json::string::npos) {
+  const std::string_view s = v->get_string();
+  if (s.empty() || s.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Invalid(path(), "must not be empty");
   }
   if (s.size() > max_len) {
     return Invalid(path(), "must be at most " + std::to_string(max_len) + " characters");
   }
-  if (!core::IsPrintable(std::string_view(s.data(), s.size()))) {
-    return Invalid(path(), "must not contain control characters");
-  }
-  out.assign(s.data(), s.size());
+  if (!core::IsPrintable(s)) return Invalid(path(), "must not contain control characters");
+  out = s;
+  return Status::Ok();
+}
+
+// The same, copied into `out` (its storage reused); `out` is left alone when the key is absent.
+Status GetString(const json::object& obj, std::string_view parent, std::string_view key,
+                 bool required, size_t max_len, std::string& out) {
+  std::string_view view;
+  if (Status s = GetStringView(obj, parent, key, required, max_len, view); !s.ok()) return s;
+  if (!view.empty()) out.assign(view);
   return Status::Ok();
 }
 
@@ -94,8 +102,8 @@ Status ParseGateEvent(const json::object& obj, GateEvent& ev) {
   if (Status s = GetString(obj, p, "interactionType", false, 64, ev.interaction_type); !s.ok())
     return s;
   if (Status s = GetString(obj, p, "location", false, 64, ev.location); !s.ok()) return s;
-  std::string ts;
-  if (Status s = GetString(obj, p, "timestamp", false, 64, ts); !s.ok()) return s;
+  std::string_view ts;
+  if (Status s = GetStringView(obj, p, "timestamp", false, 64, ts); !s.ok()) return s;
   if (!ts.empty()) {
     auto ms = core::ParseIso8601(ts);
     if (!ms.ok()) return Invalid(Join(p, "timestamp"), "must be an ISO 8601 date-time");
@@ -173,6 +181,19 @@ std::string_view AuthorizationRequest::GateData(std::string_view key) const {
 }
 
 core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view body) {
+  AuthorizationRequest req;
+  if (Status s = ParseAuthorizationRequest(body, req); !s.ok()) return s;
+  return req;
+}
+
+// Every field is assigned into `req`'s existing strings (cleared first), so a caller that
+// reuses one request per thread parses without allocating once the strings have grown.
+Status ParseAuthorizationRequest(std::string_view body, AuthorizationRequest& req) {
+  req.store_id.clear();
+  req.shopper_id.clear();
+  req.trip_id.clear();
+  req.authorized_amount.reset();
+  req.recommendation.reset();
   // Every request is parsed into a stack buffer: no heap allocation for the document (the
   // resource falls back to the heap only for unusually large bodies). `doc` dies with it.
   unsigned char buffer[8192];
@@ -181,7 +202,6 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
   if (!doc.ok()) return doc.status();
   if (!doc->is_object()) return Invalid("body", "must be a JSON object");
   const json::object& root = doc->get_object();
-  AuthorizationRequest req;
 
   if (Status s = GetString(root, "", "storeId", true, 255, req.store_id); !s.ok()) return s;
   if (auto rule = core::CheckStoreId(req.store_id); !rule.empty()) return Invalid("storeId", rule);
@@ -218,8 +238,20 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
       !s.ok()) {
     return s;
   }
-  if (event != nullptr) {
-    req.gate_event.emplace();
+  if (event == nullptr) {
+    req.gate_event.reset();
+  } else {
+    if (req.gate_event) {
+      GateEvent& ev = *req.gate_event;
+      ev.id.clear();
+      ev.type.clear();
+      ev.interaction_type.clear();
+      ev.timestamp_ms = 0;
+      ev.location.clear();
+      ev.data.clear();
+    } else {
+      req.gate_event.emplace();
+    }
     if (Status s = ParseGateEvent(*event, *req.gate_event); !s.ok()) return s;
   }
   const json::object* rec = nullptr;
@@ -231,7 +263,7 @@ core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view bo
     req.recommendation.emplace();
     if (Status s = ParseRecommendation(*rec, *req.recommendation); !s.ok()) return s;
   }
-  return req;
+  return Status::Ok();
 }
 
 }  // namespace jwo::fa

@@ -51,5 +51,8 @@ struct AuthorizationRequest {
 
 // Parses and validates a request body. Errors: kInvalidArgument naming the field and rule.
 core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view body);
+// The same into `out`, reusing its strings' storage (the gate path keeps one per thread). On an
+// error `out` holds part of the request: read nothing from it.
+core::Status ParseAuthorizationRequest(std::string_view body, AuthorizationRequest& out);
 
 }  // namespace jwo::fa

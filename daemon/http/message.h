@@ -36,7 +36,10 @@ struct Request {
 struct Response {
   int status = 200;  // 100..599; the server answers 500 for anything else
   std::string body;
-  std::string content_type = "application/json";  // empty: no Content-Type header
+  // Empty: no Content-Type header. A view, not a string, so that answers allocate nothing for it
+  // ("application/json" is one byte past std::string's in-place capacity): it must point at
+  // storage that outlives the response, in practice a string literal.
+  std::string_view content_type = "application/json";
   // Extra headers. The server owns Content-Length, Connection and Transfer-Encoding and drops
   // those names here, as well as any header whose name or value holds CR or LF.
   HeaderList headers;

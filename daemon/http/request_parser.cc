@@ -22,12 +22,23 @@ void ForEachToken(std::string_view value, Fn fn) {
 
 }  // namespace
 
-RequestParser::RequestParser(uint32_t max_header_bytes, uint32_t max_body_bytes) {
+RequestParser::RequestParser(uint32_t max_header_bytes, uint32_t max_body_bytes, Request recycled)
+    : request_(std::move(recycled)) {
   header_limit(max_header_bytes);
   body_limit(max_body_bytes);
   // Keep parsing into the body in the same put() call as the header: one pass per read.
   eager(true);
-  request_.headers.reserve(8);
+  // Cleared, not freed: assign() below reuses each string's storage. The header list keeps its
+  // entries until on_header_impl trims it to the fields this request had.
+  request_.method.clear();
+  request_.target.clear();
+  request_.path.clear();
+  request_.body.clear();
+  request_.listener.clear();
+  request_.peer.clear();
+  request_.client_cert_subject.clear();
+  request_.version = 11;
+  if (request_.headers.capacity() < 8) request_.headers.reserve(8);
 }
 
 bool RequestParser::KeepAlive() const {
@@ -81,11 +92,17 @@ void RequestParser::on_field_impl(field name, string_view name_string, string_vi
     default:
       break;
   }
-  request_.headers.emplace_back(std::string(name_string.data(), name_string.size()),
-                                std::string(v));
+  const std::string_view n(name_string.data(), name_string.size());
+  if (fields_ < request_.headers.size()) {
+    request_.headers[fields_].first.assign(n);
+    request_.headers[fields_].second.assign(v);
+  } else {
+    request_.headers.emplace_back(n, v);
+  }
+  ++fields_;
 }
 
-void RequestParser::on_header_impl(error_code&) {}
+void RequestParser::on_header_impl(error_code&) { request_.headers.resize(fields_); }
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       error_code&) {

@@ -19,7 +19,9 @@ namespace jwo::http {
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
-  RequestParser(uint32_t max_header_bytes, uint32_t max_body_bytes);
+  // `recycled`: a finished request whose strings this parse writes into, so that a connection's
+  // next request reuses the storage of the last one (none of its contents survive).
+  RequestParser(uint32_t max_header_bytes, uint32_t max_body_bytes, Request recycled = {});
 
   // The request parsed so far; complete once is_done(). Move it out to hand it on.
   Request& request() { return request_; }
@@ -54,6 +56,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   Request request_;
+  size_t fields_ = 0;  // request_.headers in use; entries past it are storage kept for reuse
   std::optional<uint64_t> content_length_;
   bool has_transfer_encoding_ = false;
   bool connection_close_ = false;

@@ -123,7 +123,7 @@ void Session::OnHandshake(const error_code& ec) {
 }
 
 void Session::StartRequest() {
-  parser_.emplace(limits_.max_header_bytes, limits_.max_body_bytes);
+  parser_.emplace(limits_.max_header_bytes, limits_.max_body_bytes, std::move(spare_));
   continue_sent_ = false;
   request_active_ = buffer_.size() > 0 || skip_remaining_ > 0;
   if (request_active_) request_start_ = Clock::now();
@@ -277,6 +277,9 @@ void Session::Dispatch() {
   ++unanswered_;
   if (!pin_) pin_ = shared_from_this();
   (*handler)(std::move(request), Respond(Responder{this, index, answers_.at(index).generation}));
+  // A handler that answered at once usually leaves the request whole; one that kept it (an
+  // answer that comes later) leaves an empty shell. Either way it is the next parse's storage.
+  spare_ = std::move(request);
 }
 
 bool Session::RefuseRequest(const error_code& ec) {

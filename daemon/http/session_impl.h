@@ -77,6 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
+  Request spare_;  // what the last handler left of its request: storage for the next one
   AnswerQueue answers_;
   std::vector<boost::asio::const_buffer> write_buffers_;
   uint32_t writing_ = 0;  // answers from the front in the write in flight

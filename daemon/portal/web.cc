@@ -118,7 +118,7 @@ http::Response Html(int status, std::string body) {
 
 http::Response Redirect(std::string_view location) {
   http::Response r = Html(303, "");
-  r.content_type.clear();
+  r.content_type = {};
   r.headers.emplace_back("Location", std::string(location));
   return r;
 }

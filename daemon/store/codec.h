@@ -15,6 +15,12 @@ namespace jwo::store {
 
 class Encoder {
  public:
+  Encoder() = default;
+  // Appends to `out` instead of a buffer of its own (no allocation while `out` has room).
+  explicit Encoder(std::string& out) : out_(out) {}
+  Encoder(const Encoder&) = delete;
+  Encoder& operator=(const Encoder&) = delete;
+
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void U32(uint32_t v) { Fixed(v); }
   void I64(int64_t v) { Fixed(static_cast<uint64_t>(v)); }
@@ -35,7 +41,8 @@ class Encoder {
     for (size_t i = 0; i < sizeof(T); ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
     out_.append(b, sizeof(T));
   }
-  std::string out_;
+  std::string own_;
+  std::string& out_ = own_;
 };
 
 // Reads what Encoder wrote. Every getter returns false (and leaves the decoder failed) when the

@@ -281,8 +281,14 @@ core::Result<std::string> DecisionKey(std::string_view trip_id, std::string_view
   return PairKey("trip id", trip_id, "gate event id", event_id);
 }
 
-std::string EncodeDecision(const DecisionRecord& r) {
-  Encoder e;
+DecisionView ViewOf(const DecisionRecord& r) {
+  return DecisionView{r.trip_id,    r.gate_event_id, r.shopper_id, r.store_id,
+                      r.decided_ms, r.event_ms,      r.outcome,    r.reason,
+                      r.risks,      r.lane,          r.latency_us};
+}
+
+void AppendDecision(std::string& out, const DecisionView& r) {
+  Encoder e(out);
   e.U8(2);
   e.Str(r.trip_id);
   e.Str(r.gate_event_id);
@@ -296,7 +302,12 @@ std::string EncodeDecision(const DecisionRecord& r) {
   for (size_t i = 0; i < r.risks.size() && i < 255; ++i) e.Str(r.risks[i]);
   e.Str(r.lane);
   e.U32(r.latency_us);
-  return e.Take();
+}
+
+std::string EncodeDecision(const DecisionRecord& r) {
+  std::string out;
+  AppendDecision(out, ViewOf(r));
+  return out;
 }
 
 core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes) {

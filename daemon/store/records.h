@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -140,10 +141,29 @@ struct DecisionRecord {
   uint32_t latency_us = 0;  // time to decide, for audit of slow answers
 };
 
+// One decision's fields, borrowed (from the request being answered) for the length of a call:
+// what the gate path hands the decision log, so that no string is copied to record it.
+struct DecisionView {
+  std::string_view trip_id;
+  std::string_view gate_event_id;
+  std::string_view shopper_id;
+  std::string_view store_id;
+  int64_t decided_ms = 0;
+  int64_t event_ms = 0;
+  Outcome outcome = Outcome::kApproved;
+  std::string_view reason;
+  std::span<const std::string> risks;
+  std::string_view lane;
+  uint32_t latency_us = 0;
+};
+DecisionView ViewOf(const DecisionRecord& r);
+
 // Schema-1 key: u8 length of the trip id, the trip id, the gate event id.
 core::Result<std::string> DecisionKey(std::string_view trip_id, std::string_view event_id);
 // Record version 2: the ids in the value. Ids are checked (CheckId) by the caller.
 std::string EncodeDecision(const DecisionRecord& r);
+// Appends the same bytes as EncodeDecision to `out`.
+void AppendDecision(std::string& out, const DecisionView& r);
 // Decodes version 2 (key = sequence) or version 1 (key = DecisionKey).
 core::Result<DecisionRecord> DecodeDecision(std::string_view key, std::string_view bytes);
 

@@ -7,7 +7,7 @@ namespace {
 
 Response Body(std::string body) {
   Response r;
-  r.content_type.clear();
+  r.content_type = {};
   r.body = std::move(body);
   return r;
 }

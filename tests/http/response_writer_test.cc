@@ -28,7 +28,7 @@ TEST_CASE("SerializeResponse announces close and HTTP/1.0 keep-alive", "[http][w
 
 TEST_CASE("SerializeResponse drops unsafe and server-owned headers", "[http][wire]") {
   Response r;
-  r.content_type.clear();
+  r.content_type = {};
   r.headers = {{"X-Bad", "a\r\nInjected: 1"},    {"Content-Length", "99"}, {"connection", "x"},
                {"Transfer-Encoding", "chunked"}, {"Bad:Name", "v"},        {"X-Good", "ok"}};
   std::string wire;

@@ -22,7 +22,7 @@ http::Response JsonAnswer(int status, std::string body) {
   http::Response r;
   r.status = status;
   r.body = std::move(body);
-  if (r.body.empty()) r.content_type.clear();
+  if (r.body.empty()) r.content_type = {};
   return r;
 }
 
