@@ -88,3 +88,58 @@ TEST_CASE("decisions taken while the store never opened are counted as dropped a
   CHECK(log.Stats().dropped == 11);
   CHECK(log.Stats().queued == 0);
 }
+
+TEST_CASE("a written decision keeps every field, and the queue answers for its trip meanwhile") {
+  Store s;
+  config::AuditConfig cfg;
+  cfg.flush_interval_ms = 1;
+  fa::DecisionLog log(cfg);  // no store yet: the records wait in the queue
+
+  store::DecisionRecord denied = Rec(1);
+  denied.outcome = store::Outcome::kDenied;
+  denied.shopper_id = "shopper-denied";
+  denied.risks = {"BadDebt", "InvalidCard"};
+  store::DecisionRecord approved = Rec(1);  // the same trip, tapped again and approved
+  approved.shopper_id = "shopper-approved";
+  approved.store_id = "store-1";
+  approved.lane = "3";
+  approved.decided_ms = 1795774530123;
+  approved.event_ms = 1795774530000;
+  approved.latency_us = 42;
+  CHECK(log.Record(denied));
+  CHECK(log.Record(approved));
+  CHECK(log.QueuedShopperForTrip("trip-1") == "shopper-approved");
+  CHECK(log.QueuedShopperForTrip("trip-2").empty());
+
+  log.Attach(s.env.get());
+  log.Stop();
+  std::vector<store::DecisionRecord> rows;
+  REQUIRE(s.env
+              ->Read([&](const store::ReadTxn& txn) {
+                return txn.Scan(store::Table::kDecisions, "",
+                                [&](std::string_view k, std::string_view v) {
+                                  auto r = store::DecodeDecision(k, v);
+                                  REQUIRE(r.ok());
+                                  rows.push_back(*r);
+                                  return true;
+                                });
+              })
+              .ok());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].outcome == store::Outcome::kDenied);
+  CHECK(rows[0].risks == denied.risks);
+  const store::DecisionRecord& r = rows[1];
+  CHECK(r.sequence == 2);
+  CHECK(r.trip_id == approved.trip_id);
+  CHECK(r.gate_event_id == approved.gate_event_id);
+  CHECK(r.shopper_id == approved.shopper_id);
+  CHECK(r.store_id == approved.store_id);
+  CHECK(r.decided_ms == approved.decided_ms);
+  CHECK(r.event_ms == approved.event_ms);
+  CHECK(r.outcome == store::Outcome::kApproved);
+  CHECK(r.reason == approved.reason);
+  CHECK(r.risks.empty());
+  CHECK(r.lane == approved.lane);
+  CHECK(r.latency_us == 42);
+  CHECK(log.QueuedShopperForTrip("trip-1").empty());  // written: the store answers now
+}

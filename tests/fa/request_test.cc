@@ -204,3 +204,44 @@ TEST_CASE("bodies that are not a JSON object") {
     CHECK(r.status().code() == core::StatusCode::kInvalidArgument);
   }
 }
+
+TEST_CASE("parsing into a reused request keeps nothing of the last one") {
+  fa::AuthorizationRequest req;
+  REQUIRE(fa::ParseAuthorizationRequest(json::serialize(Valid()), req).ok());
+  REQUIRE(req.gate_event);
+
+  // The same gate event without its optional fields, and no amount or recommendation.
+  json::object lean = Valid();
+  lean.erase("authorizedAmount");
+  Interaction(lean).erase("recommendation");
+  json::object& ev = Event(lean);
+  for (const char* key : {"type", "interactionType", "timestamp", "location", "data"}) {
+    ev.erase(key);
+  }
+  ev["id"] = "ev-2";
+  lean["storeId"] = "s";
+  REQUIRE(fa::ParseAuthorizationRequest(json::serialize(lean), req).ok());
+  CHECK(req.store_id == "s");
+  CHECK_FALSE(req.authorized_amount);
+  CHECK_FALSE(req.recommendation);
+  REQUIRE(req.gate_event);
+  CHECK(req.gate_event->id == "ev-2");
+  CHECK(req.gate_event->type.empty());
+  CHECK(req.gate_event->interaction_type.empty());
+  CHECK(req.gate_event->timestamp_ms == 0);
+  CHECK(req.gate_event->location.empty());
+  CHECK(req.gate_event->data.empty());
+  CHECK(req.GateData("lane").empty());
+
+  // No gate event at all, then a full request again: each parse stands alone.
+  Interaction(lean).erase("gateAuthenticationEvent");
+  REQUIRE(fa::ParseAuthorizationRequest(json::serialize(lean), req).ok());
+  CHECK_FALSE(req.gate_event);
+  REQUIRE(fa::ParseAuthorizationRequest(json::serialize(Valid()), req).ok());
+  auto fresh = fa::ParseAuthorizationRequest(json::serialize(Valid()));
+  REQUIRE(fresh.ok());
+  CHECK(req.store_id == fresh->store_id);
+  CHECK(req.gate_event->data == fresh->gate_event->data);
+  CHECK(req.recommendation->risks == fresh->recommendation->risks);
+  CHECK(req.authorized_amount->minor == fresh->authorized_amount->minor);
+}

@@ -46,6 +46,45 @@ TEST_CASE("RequestParser fills method, target, path, headers and body", "[http][
   }
 }
 
+TEST_CASE("RequestParser reuses a finished request's storage and none of its contents",
+          "[http][parser]") {
+  RequestParser first(4096, 4096);
+  REQUIRE_FALSE(Feed(first,
+                     "POST /v1/a-long-path-that-needs-the-heap?q=1 HTTP/1.1\r\n"
+                     "Host: h\r\nX-One: a value longer than fifteen bytes\r\nX-Two: 2\r\n"
+                     "Content-Length: 11\r\n\r\nhello world",
+                     4096));
+  Request used = std::move(first.request());
+  used.listener = "bench";
+  used.peer = "127.0.0.1:1";
+  used.client_cert_subject = "CN=someone";
+
+  // Fewer headers, no body, HTTP/1.0: nothing of the first request may show through.
+  RequestParser second(4096, 4096, std::move(used));
+  REQUIRE_FALSE(Feed(second, "GET /b HTTP/1.0\r\nX-Two: two\r\n\r\n", 3));
+  const Request& r = second.request();
+  CHECK(r.method == "GET");
+  CHECK(r.target == "/b");
+  CHECK(r.path == "/b");
+  CHECK(r.version == 10);
+  CHECK(r.body.empty());
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.Header("x-two") == "two");
+  CHECK(r.Header("x-one").empty());
+  CHECK(r.Header("host").empty());
+  CHECK(r.listener.empty());
+  CHECK(r.peer.empty());
+  CHECK(r.client_cert_subject.empty());
+
+  // More headers than the recycled request had: the list grows.
+  RequestParser third(4096, 4096, std::move(second.request()));
+  REQUIRE_FALSE(
+      Feed(third, "POST /c HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 1\r\n\r\nx", 5));
+  CHECK(third.request().headers.size() == 4);
+  CHECK(third.request().Header("c") == "3");
+  CHECK(third.request().body == "x");
+}
+
 TEST_CASE("RequestParser joins a chunked body", "[http][parser]") {
   RequestParser parser(4096, 4096);
   REQUIRE_FALSE(Feed(parser,
