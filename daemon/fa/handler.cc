@@ -7,12 +7,28 @@
 #include "ledger/ledger.h"
 
 namespace jwo::fa {
+namespace {
+
+// This thread's snapshot of the configuration, taken again only when a reload has installed a
+// new one: a tap then touches neither the holder's mutex nor the snapshot's shared count. The
+// reference stays valid for the whole request: only this function replaces the snapshot, and
+// Handle does not re-enter on a thread. (A retired snapshot lives until the thread's next tap.)
+const config::Config& ConfigForThisThread(const config::ConfigHolder& holder) {
+  thread_local std::shared_ptr<const config::Config> snapshot;
+  thread_local uint64_t generation = 0;
+  const uint64_t now = holder.Generation();
+  if (snapshot == nullptr || generation != now) {
+    snapshot = holder.Current();  // may be newer than `now`: the next tap just takes it again
+    generation = now;
+  }
+  return *snapshot;
+}
+
+}  // namespace
 
 http::Response AuthorizationHandler::Handle(const http::Request& request) const {
   const int64_t start_ns = deps_.clock->MonotonicNs();
-  const std::shared_ptr<const config::Config> config_snapshot =
-      deps_.config->Current();  // held for this request
-  const config::Config& cfg = *config_snapshot;
+  const config::Config& cfg = ConfigForThisThread(*deps_.config);
 
   // One request per thread, parsed into again and again: its strings keep their storage, so a
   // tap allocates nothing to hold the request (Handle does not re-enter on a thread).

@@ -29,13 +29,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/function_ref.h"
+#include "core/sharded_shared_mutex.h"
 #include "core/status.h"
 #include "store/table.h"
 
@@ -233,7 +233,8 @@ class Env {
   std::atomic<uint32_t> map_grows_{0};
   // Held shared by every reader for the length of its transaction and exclusively by the
   // writer only while the map is resized (mdb_env_set_mapsize needs no transaction alive).
-  mutable std::shared_mutex resize_gate_;
+  // Sharded: every gate read takes it, on every connection thread.
+  mutable core::ShardedSharedMutex resize_gate_;
   std::mutex write_mutex_;
   // Commits the write transaction `raw` (or injects commit_fault). Returns the LMDB result.
   int Commit(MDB_txn* raw);

@@ -137,9 +137,9 @@ int main(int argc, char** argv) {
       {&holder, &env_ptr, &decision_log, &metrics, &clock, [](const auto&, const auto&) {}});
 
   size_t bad = 0;
+  fa::AuthorizationRequest parsed;  // reused, as the handler reuses one per thread
   const PerCall parse = NsPerCall(templates.size(), static_cast<int>(rounds), [&](size_t i) {
-    auto r = fa::ParseAuthorizationRequest(templates[i].body);
-    if (!r.ok()) ++bad;
+    if (!fa::ParseAuthorizationRequest(templates[i].body, parsed).ok()) ++bad;
   });
   std::vector<std::string> shopper_ids;
   for (const http::Request& r : templates) {
