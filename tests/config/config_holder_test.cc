@@ -52,3 +52,23 @@ TEST_CASE("readers on many threads see whole configurations while one thread rep
 
 }  // namespace
 }  // namespace jwo::config
+
+namespace jwo::config {
+namespace {
+
+TEST_CASE("the generation changes with every Replace() and differs between holders") {
+  ConfigHolder a(Named("a"));
+  ConfigHolder b(Named("b"));
+  const uint64_t a0 = a.Generation();
+  CHECK(a0 != b.Generation());
+  CHECK(a.Generation() == a0);  // reading changes nothing
+  a.Replace(Named("a2"));
+  const uint64_t a1 = a.Generation();
+  CHECK(a1 != a0);
+  CHECK(a1 != b.Generation());
+  a.Replace(Named("a3"));
+  CHECK(a.Generation() != a1);
+}
+
+}  // namespace
+}  // namespace jwo::config
