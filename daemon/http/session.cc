@@ -331,7 +331,22 @@ void Session::Complete(uint32_t index, uint32_t generation, Response&& response)
 
 void Session::Answer(uint32_t index, const Response& response) {
   counters_.CountResponse(answers_.Answer(index, response));
-  MaybeWrite();
+  WriteLater();
+}
+
+// The answer goes out after the handlers already queued on this thread have run, not at once:
+// when one wait on the socket set returns several requests, they are all answered and then all
+// sent, back to back. The first send wakes the client; the others find it awake. Sent one by
+// one between the requests, each answer woke a client that had gone back to sleep meanwhile,
+// and on a virtual machine that wake-up (an inter-processor interrupt) cost the sender more
+// kernel time than the send itself (docs/performance.md, "The gate decision").
+void Session::WriteLater() {
+  if (write_pending_ || write_later_ || phase_ != Phase::kOpen) return;
+  write_later_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    self->write_later_ = false;
+    self->MaybeWrite();
+  });
 }
 
 void Session::MaybeWrite() {

@@ -52,6 +52,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool RefuseRequest(const error_code& ec);
   void Answer(uint32_t index, const Response& response);
   void MaybeWrite();
+  void WriteLater();
   template <typename Buffers>
   void StartWrite(const Buffers& buffers);
   void OnWrite(const error_code& ec);
@@ -95,7 +96,8 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t timer_generation_ = 0;
   bool timer_pending_ = false;
   bool read_pending_ = false;
-  bool read_later_ = false;  // a ReadMore is posted
+  bool read_later_ = false;   // a ReadMore is posted
+  bool write_later_ = false;  // a MaybeWrite is posted
   bool write_pending_ = false;
   bool request_active_ = false;  // part of a request (or of a body being dropped) has arrived
   bool stop_reading_ = false;    // no new request will be taken on this connection
