@@ -22,21 +22,22 @@ std::string At(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : parent + "." + std::string(key);
 }
 
-// obj[key] as a non-empty, printable string of at most max_len characters.
+// obj[key] as a non-empty, printable string of at most max_len characters. The field's path
+// is built only for an error: this runs for every field of every cart line.
 Status GetString(const json::object& obj, const std::string& parent, std::string_view key,
                  bool required, size_t max_len, std::string& out) {
-  const std::string path = At(parent, key);
+  const auto path = [&] { return At(parent, key); };
   const json::value* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return required ? Invalid(path, "is required") : Status::Ok();
-  if (!v->is_string()) return Invalid(path, "must be a string");
+  if (v == nullptr || v->is_null()) return required ? Invalid(path(), "is required") : Status::Ok();
+  if (!v->is_string()) return Invalid(path(), "must be a string");
   const std::string_view s(v->get_string().data(), v->get_string().size());
   if (s.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return Invalid(path, "must not be empty");
+    return Invalid(path(), "must not be empty");
   }
   if (s.size() > max_len) {
-    return Invalid(path, "must be at most " + std::to_string(max_len) + " characters");
+    return Invalid(path(), "must be at most " + std::to_string(max_len) + " characters");
   }
-  if (!core::IsPrintable(s)) return Invalid(path, "must not contain control characters");
+  if (!core::IsPrintable(s)) return Invalid(path(), "must not contain control characters");
   out.assign(s);
   return Status::Ok();
 }
