@@ -206,7 +206,9 @@ void Session::ParseBuffered() {
     }
     if (buffer_.size() == 0) {
       MaybeSendContinue();
-      if (dispatched) {
+      if (dispatched && write_later_) {
+        read_after_write_ = true;  // queued behind the answer's write: see WriteLater
+      } else if (dispatched) {
         ReadLater();
       } else {
         ReadMore();
@@ -346,6 +348,7 @@ void Session::WriteLater() {
   asio::post(executor_, [self = shared_from_this()] {
     self->write_later_ = false;
     self->MaybeWrite();
+    if (!self->write_pending_) self->ReadAfterWrite();
   });
 }
 
@@ -372,8 +375,18 @@ void Session::StartWrite(const Buffers& buffers) {
       buffers, [self = shared_from_this()](const error_code& ec, size_t) { self->OnWrite(ec); });
 }
 
+// The next request cannot come before the client has the answer: the read is queued once the
+// write has completed, behind the other connections' work, not straight after the write (where
+// it found nothing and cost a recv() that failed with EAGAIN on almost every request).
+void Session::ReadAfterWrite() {
+  if (!read_after_write_) return;
+  read_after_write_ = false;
+  ReadLater();
+}
+
 void Session::OnWrite(const error_code& ec) {
   write_pending_ = false;
+  ReadAfterWrite();
   if (phase_ != Phase::kOpen) return;
   if (ec) {
     CloseNow();

@@ -53,6 +53,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Answer(uint32_t index, const Response& response);
   void MaybeWrite();
   void WriteLater();
+  void ReadAfterWrite();
   template <typename Buffers>
   void StartWrite(const Buffers& buffers);
   void OnWrite(const error_code& ec);
@@ -96,8 +97,9 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t timer_generation_ = 0;
   bool timer_pending_ = false;
   bool read_pending_ = false;
-  bool read_later_ = false;   // a ReadMore is posted
-  bool write_later_ = false;  // a MaybeWrite is posted
+  bool read_later_ = false;        // a ReadMore is posted
+  bool write_later_ = false;       // a MaybeWrite is posted
+  bool read_after_write_ = false;  // the next write's completion posts a ReadMore
   bool write_pending_ = false;
   bool request_active_ = false;  // part of a request (or of a body being dropped) has arrived
   bool stop_reading_ = false;    // no new request will be taken on this connection
