@@ -38,7 +38,7 @@ bool DecisionLog::Record(const store::DecisionView& record) {
     // After Stop() nothing drains the queue any more: a record queued then would be lost uncounted.
     if (!stopping_ && queue_.size() < cfg_.queue_max) {
       store::AppendDecision(queue_.bytes, record);
-      queue_.ends.push_back(static_cast<uint32_t>(queue_.bytes.size()));
+      queue_.ends.push_back(queue_.bytes.size());
       if (queue_.size() >= cfg_.batch_max) wake_.notify_one();
       return true;
     }

@@ -70,11 +70,11 @@ class DecisionLog {
   // Encoded records (store::AppendDecision) back to back; ends[i] is where record i ends.
   struct Queue {
     std::string bytes;
-    std::vector<uint32_t> ends;
+    std::vector<size_t> ends;
     size_t size() const { return ends.size(); }
     bool empty() const { return ends.empty(); }
     std::string_view at(size_t i) const {
-      const uint32_t begin = i == 0 ? 0 : ends[i - 1];
+      const size_t begin = i == 0 ? 0 : ends[i - 1];
       return std::string_view(bytes).substr(begin, ends[i] - begin);
     }
     void clear() {
