@@ -7,11 +7,14 @@
 #   3. starts nginx (1 worker process) answering every POST with the daemon's own APPROVED
 #      body and Content-Type, and measures it the same two ways — the floor for any HTTP
 #      answer on this machine;
-#   4. prints both, the ratios, and PASS/MISS against the targets.
+#   4. with --pairs N, measures both again in N alternating closed-loop runs (jwo-edged, nginx,
+#      jwo-edged, ...), both servers up meanwhile: on a shared machine whose speed drifts from
+#      minute to minute, the ratio within a pair is fairer than one run of each minutes apart;
+#   5. prints both, the ratios, and PASS/MISS against the targets.
 #
 # usage: tests/bench/run_fa_bench.sh [--build-dir DIR] [--shoppers N] [--rate R]
-#            [--duration S] [--warmup S] [--connections C] [--threads T] [--busy-poll]
-#            [--nginx-only] [--keep]
+#            [--duration S] [--warmup S] [--connections C] [--threads T] [--pairs N]
+#            [--busy-poll] [--nginx-only] [--keep]
 #   --build-dir DIR  CMake build directory (default build; a relative path is looked up in the
 #                    current directory, then in the repository root)
 #   --shoppers N     shoppers in the store (default 1000000)
@@ -19,6 +22,8 @@
 #   --duration S     measured seconds per run (default 20), after --warmup S (default 2)
 #   --connections C  keep-alive connections (default 16)
 #   --threads T      jwo-edged's http.threads (default 0: the daemon's own default)
+#   --pairs N        N more closed-loop runs of each server, alternating (default 0); the
+#                    throughput target is then judged on the median ratio of the pairs
 #   --busy-poll      jwo-loadgen polls instead of sleeping: no wake-up delay of its own in the
 #                    latencies, but it takes a whole core from the servers
 #   --nginx-only     measure only nginx (no store, no daemon)
@@ -36,6 +41,7 @@ DURATION=20
 WARMUP=2
 CONNECTIONS=16
 THREADS=0
+PAIRS=0
 DEBT_EVERY=100
 NGINX_ONLY=0
 KEEP=0
@@ -43,7 +49,7 @@ LOADGEN_EXTRA=()
 API_PATH=/v1/fraudandabuse/shopperauthorization
 
 die() { echo "run_fa_bench: $*" >&2; exit 1; }
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -54,6 +60,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=${2:?--warmup needs a value}; shift 2 ;;
     --connections) CONNECTIONS=${2:?--connections needs a value}; shift 2 ;;
     --threads) THREADS=${2:?--threads needs a value}; shift 2 ;;
+    --pairs) PAIRS=${2:?--pairs needs a value}; shift 2 ;;
     --nginx-only) NGINX_ONLY=1; shift ;;
     --busy-poll) LOADGEN_EXTRA+=(--busy-poll); shift ;;
     --keep) KEEP=1; shift ;;
@@ -65,6 +72,10 @@ done
 [[ "$RATE" =~ ^[0-9]+$ && "$RATE" -ge 1 ]] || { echo "run_fa_bench: --rate must be a positive integer" >&2; exit 2; }
 [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -ge 1 ]] || { echo "run_fa_bench: --connections must be >= 1" >&2; exit 2; }
 [[ "$THREADS" =~ ^[0-9]+$ ]] || { echo "run_fa_bench: --threads must be >= 0" >&2; exit 2; }
+[[ "$PAIRS" =~ ^[0-9]+$ ]] || { echo "run_fa_bench: --pairs must be >= 0" >&2; exit 2; }
+if [ "$PAIRS" -gt 0 ] && [ "$NGINX_ONLY" -eq 1 ]; then
+  echo "run_fa_bench: --pairs needs both servers (not --nginx-only)" >&2; exit 2
+fi
 [[ "$DURATION" =~ ^[0-9]+([.][0-9]+)?$ && "$WARMUP" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "run_fa_bench: --duration and --warmup take seconds" >&2; exit 2; }
 
 if [[ "$BUILD" != /* ]]; then
@@ -153,17 +164,21 @@ run_loadgen() {
     'BEGIN { printf "{\"all_pct\": %.1f, \"server_pct\": %.1f}\n", a / hz / t * 100, s / hz / t * 100 }' \
     >"$WORK/$out.cpu.json"
 }
+# loadgen_args PORT: the jwo-loadgen arguments every run shares.
+loadgen_args() {
+  COMMON=(--port "$1" --path "$API_PATH" --connections "$CONNECTIONS"
+          --duration "$DURATION" --warmup "$WARMUP" --shoppers "$SHOPPERS"
+          --debt-every "$DEBT_EVERY" --count-outcomes --json ${LOADGEN_EXTRA[@]+"${LOADGEN_EXTRA[@]}"})
+}
 # measure NAME PORT: the open-loop run at RATE, then the closed-loop run, into $WORK/NAME-*.
 measure() {
   local name=$1 port=$2
-  local common=(--port "$port" --path "$API_PATH" --connections "$CONNECTIONS"
-                --duration "$DURATION" --warmup "$WARMUP" --shoppers "$SHOPPERS"
-                --debt-every "$DEBT_EVERY" --count-outcomes --json ${LOADGEN_EXTRA[@]+"${LOADGEN_EXTRA[@]}"})
+  loadgen_args "$port"
   echo "   open loop at $RATE req/s for ${DURATION} s ..."
-  run_loadgen "$name-rate" "${common[@]}" --rate "$RATE"
+  run_loadgen "$name-rate" "${COMMON[@]}" --rate "$RATE"
   sleep 1
   echo "   closed loop (maximum rate) for ${DURATION} s ..."
-  run_loadgen "$name-max" "${common[@]}" --max
+  run_loadgen "$name-max" "${COMMON[@]}" --max
 }
 thread_count() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
@@ -258,9 +273,11 @@ PY
   SERVER_PIDS=("$DAEMON_PID")
   measure daemon "$DAEMON_PORT"
   DAEMON_THREADS_AFTER=$(thread_count "$DAEMON_PID")
-  kill "$DAEMON_PID" 2>/dev/null || true
-  wait "$DAEMON_PID" 2>/dev/null || true
-  DAEMON_PID=""
+  if [ "$PAIRS" -eq 0 ]; then  # with --pairs it answers again after nginx's runs
+    kill "$DAEMON_PID" 2>/dev/null || true
+    wait "$DAEMON_PID" 2>/dev/null || true
+    DAEMON_PID=""
+  fi
 fi
 
 echo "== 3. nginx, 1 worker process, the same ${#BODY}-byte body"
@@ -304,17 +321,36 @@ wait_http "$NGINX_PORT" "$NGINX_PID" "$NGX/error.log"
 mapfile -t nginx_workers < <(pgrep -P "$NGINX_PID" || true)
 SERVER_PIDS=("$NGINX_PID" "${nginx_workers[@]}")
 measure nginx "$NGINX_PORT"
+
+if [ "$PAIRS" -gt 0 ]; then
+  echo "== 4. $PAIRS alternating closed-loop pairs, ${DURATION} s each"
+  for i in $(seq 1 "$PAIRS"); do
+    loadgen_args "$DAEMON_PORT"
+    SERVER_PIDS=("$DAEMON_PID")
+    run_loadgen "pair-$i-daemon" "${COMMON[@]}" --max
+    sleep 1
+    loadgen_args "$NGINX_PORT"
+    SERVER_PIDS=("$NGINX_PID" "${nginx_workers[@]}")
+    run_loadgen "pair-$i-nginx" "${COMMON[@]}" --max
+    echo "   pair $i: jwo-edged $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/pair-$i-daemon.json") req/s, nginx $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/pair-$i-nginx.json") req/s"
+    sleep 1
+  done
+  kill "$DAEMON_PID" 2>/dev/null || true
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=""
+fi
 kill "$NGINX_PID" 2>/dev/null || true
 wait "$NGINX_PID" 2>/dev/null || true
 NGINX_PID=""
 
-echo "== 4. results"
+echo "== 5. results"
 python3 - "$WORK" "$RATE" "$SHOPPERS" "$DEBT_EVERY" "$CONNECTIONS" "$DURATION" "$WARMUP" \
   "$NGINX_ONLY" "${FILL_S:-}" "${READY_S:-}" "${DAEMON_THREADS:-}" "${DAEMON_THREADS_AFTER:-}" \
-  "$(nproc)" "${LOADGEN_EXTRA[*]+${LOADGEN_EXTRA[*]}}" "$THREADS" <<'PY'
-import json, os, sys
+  "$(nproc)" "${LOADGEN_EXTRA[*]+${LOADGEN_EXTRA[*]}}" "$THREADS" "$PAIRS" <<'PY'
+import json, os, statistics, sys
 (work, rate, shoppers, debt_every, connections, duration, warmup, nginx_only, fill_s, ready_s,
- threads, threads_after, cores, loadgen_extra, http_threads) = sys.argv[1:]
+ threads, threads_after, cores, loadgen_extra, http_threads, pairs) = sys.argv[1:]
+pairs = int(pairs)
 rate = float(rate)
 nginx_only = nginx_only == "1"
 
@@ -380,6 +416,24 @@ print("CPU: % of one core used during the run (warm-up and drain included) by th
       "jwo-loadgen, and by everything else on the machine; req/CPU-s: req/s divided by the "
       "server's CPU (cores)")
 print()
+pair_ratios = []
+if pairs:
+    print()
+    print(f"alternating closed-loop pairs ({duration} s each, both servers up)")
+    print(f"  {'pair':<5} {'jwo-edged req/s':>15} {'nginx req/s':>12} {'ratio':>7} {'req/CPU-s ratio':>16}")
+    for i in range(1, pairs + 1):
+        d, n = load(f"pair-{i}-daemon"), load(f"pair-{i}-nginx")
+        ratio = d["throughput_rps"] / n["throughput_rps"] if n["throughput_rps"] else 0.0
+        cpu = per_cpu(d) / per_cpu(n) if per_cpu(n) else 0.0
+        pair_ratios.append((ratio, d))
+        print(f"  {i:<5} {d['throughput_rps']:>15.0f} {n['throughput_rps']:>12.0f} {ratio:>7.2f} "
+              f"{cpu:>16.2f}")
+        o = d["outcomes"]
+        notes.append(f"jwo-edged pair {i}: APPROVED {o['approved']}, DENIED {o['denied']}, other "
+                     f"{o['other']}; {o['mismatched']} answers disagree with the store")
+        if d["errors"] or d["unfinished"]:
+            notes.append(f"jwo-edged pair {i}: {d['errors']} errors, {d['unfinished']} unfinished")
+    print()
 for note in notes:
     print("note: " + note)
 
@@ -407,6 +461,11 @@ if not nginx_only:
     print(f"  max throughput jwo-edged / nginx  {tput_ratio:>9.2f}      >= 0.75      "
           f"{verdict(tput_ratio >= 0.75 and not d_max['errors'])}")
     print(f"  req/CPU-s jwo-edged / nginx       {cpu_ratio:>9.2f}      (reported; closed loop)")
+    if pair_ratios:
+        median = statistics.median(r for r, _ in pair_ratios)
+        clean = not any(d["errors"] or d["unfinished"] for _, d in pair_ratios)
+        print(f"  median ratio of {pairs} pairs          {median:>9.2f}      >= 0.75      "
+              f"{verdict(median >= 0.75 and clean)}")
     print(f"  process start to READY=1 with {int(shoppers):,} shoppers: {ready_s} s "
           f"(filling the store took {fill_s} s)")
 PY
