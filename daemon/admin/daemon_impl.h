@@ -57,7 +57,7 @@ struct BoundListener {
 // One connection thread answers some 50,000 gate requests a second on the 2-core reference
 // machine, far beyond a store's taps; a second one on 2 cores served no more, at a third more CPU
 // per request and a longer tail, competing with the writers, the outbox and the portal for the
-// same cores (docs/performance.md, "The gate decision").
+// same cores (docs/performance.md, issue "Hot paths").
 inline int ThreadCount(const config::Config& cfg) {
   if (cfg.http.threads > 0) return cfg.http.threads;
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));

@@ -4,7 +4,7 @@
 // Each thread adds to a shard of its own (a cache line apart from the others'), so two connection
 // threads never contend for one line; a reader sums the shards. prometheus-cpp's own Histogram
 // takes a mutex per observation and its Counter is one atomic shared by every thread: both were
-// on the gate decision's path (docs/performance.md, "The gate decision").
+// on the gate decision's path (docs/performance.md, issue "Hot paths").
 //
 // Thread safety: Add/Observe from any thread; Value/Read from any thread, concurrently with them
 // (a read sees each shard atomically, the sum not as one instant).

@@ -4,7 +4,7 @@
 // A reader locks only its own thread's shard (core::ThisThreadShard(), a cache line apart from
 // the others'), so readers on two threads never write to one cache line; the writer locks every
 // shard, in order. std::shared_mutex alone made every gate read on every connection thread
-// bounce one lock word between the cores (docs/performance.md, "The gate decision").
+// bounce one lock word between the cores (docs/performance.md, issue "Hot paths").
 //
 // Meets SharedMutex: use it with std::shared_lock and std::unique_lock. A thread must unlock the
 // shard it locked, which it does: its shard never changes.

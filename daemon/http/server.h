@@ -2,7 +2,7 @@
 // io_context and hand each to one of the server's connection threads: each runs an io_context of
 // its own, so a connection is served start to finish on one thread, with no strand, no lock and
 // no hand-off between threads on the way from its bytes to a synchronous handler's answer
-// (measured: docs/performance.md, "The gate decision"). A session reads requests, hands them to
+// (measured: docs/performance.md, issue "Hot paths"). A session reads requests, hands them to
 // its listener's Router and writes the answers back in request order.
 //
 // Keep-alive and pipelining are supported within ServerLimits. A request over a limit gets its
@@ -14,10 +14,9 @@
 // daemon owns it and its threads); it runs its connection threads itself.
 //
 // Lifetime: destroy the Server (or call StopThreads) only after Shutdown's `done` has run, or
-// before Start: a listener's pending accept holds a socket of a connection thread's io_context,
-// which must not be destroyed before it. A Respond posts to its connection thread's io_context,
-// which the Server owns: stop the threads that may still answer (e.g. a store writer) before
-// StopThreads or destroying the Server.
+// before Start: sessions live on the connection threads' io_contexts, which the Server owns. A
+// Respond posts to its connection thread's io_context: stop the threads that may still answer
+// (e.g. a store writer) before StopThreads or destroying the Server.
 #pragma once
 
 #include <chrono>

@@ -142,7 +142,7 @@ void Session::ReadMore() {
 // (Asio tries every read at once before waiting for epoll). Queued behind the work already
 // waiting on this thread (other connections' requests, our answer's write), the same read often
 // finds the next request under load, and costs nothing more when idle (measured:
-// docs/performance.md, "The gate decision").
+// docs/performance.md, issue "Hot paths").
 void Session::ReadLater() {
   if (read_pending_ || read_later_) return;
   read_later_ = true;
@@ -341,7 +341,7 @@ void Session::Answer(uint32_t index, const Response& response) {
 // sent, back to back. The first send wakes the client; the others find it awake. Sent one by
 // one between the requests, each answer woke a client that had gone back to sleep meanwhile,
 // and on a virtual machine that wake-up (an inter-processor interrupt) cost the sender more
-// kernel time than the send itself (docs/performance.md, "The gate decision").
+// kernel time than the send itself (docs/performance.md, issue "Hot paths").
 void Session::WriteLater() {
   if (write_pending_ || write_later_ || phase_ != Phase::kOpen) return;
   write_later_ = true;

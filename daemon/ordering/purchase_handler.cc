@@ -251,12 +251,10 @@ void PurchaseHandler::Handle(http::Request&& request, http::Respond respond) con
   trip->Record(now, "created",
                std::to_string(trip->priced.size()) + " priced, " +
                    std::to_string(trip->unpriced.size()) + " unpriced lines");
-  // The lines are encoded once, here on the connection thread, into the text the trip record
+  // The lines are encoded once, here on the purchase worker, into the text the trip record
   // holds them as: the store's one writer thread (which every purchase and payment answer
   // waits for) then copies bytes instead of encoding a large cart (docs/performance.md).
-  trip->stored_lines = store::EncodeTripLines(*trip);
-  trip->cart = {};
-  trip->priced = {};
+  store::HoldLinesAsText(*trip);
   auto record = std::make_shared<store::PurchaseRecord>();
   record->trip_id = req->trip_id;
   record->purchase_id = trip->purchase_id;

@@ -323,14 +323,17 @@ core::Result<TripRecord> DecodeTripHead(std::string_view bytes) {
   return t;
 }
 
-std::string EncodeTripLines(const TripRecord& t) {
+void HoldLinesAsText(TripRecord& t) {
   core::JsonWriter w;
   w.Reserve(16 + 256 * (t.cart.size() + t.priced.size()));
   w.BeginObject();
   EncodeLines(w, t);
   w.EndObject();
-  const std::string& object = w.str();
-  return object.substr(1, object.size() - 2);  // the members, without the braces
+  t.stored_lines = w.Take();
+  t.stored_lines.pop_back();  // the members, without the braces
+  t.stored_lines.erase(0, 1);
+  t.cart = {};
+  t.priced = {};
 }
 
 core::Result<TripRecord> DecodeTripVersion1(std::string_view bytes) {

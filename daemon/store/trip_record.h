@@ -127,10 +127,10 @@ core::Result<TripRecord> DecodeTrip(std::string_view bytes);
 // text is checked only to be where the record's layout puts it (EncodeTrip's member order), and
 // a record laid out otherwise is decoded whole.
 core::Result<TripRecord> DecodeTripHead(std::string_view bytes);
-// `t`'s "cart" and "priced" members as EncodeTrip writes them, for stored_lines: a trip built
-// on a connection thread takes its lines there as text, and the store's one writer thread only
-// copies them.
-std::string EncodeTripLines(const TripRecord& t);
+// Moves `t`'s cart and priced lines into stored_lines, as the text EncodeTrip writes for them
+// (cart and priced are left empty): a trip built on the purchase worker takes its lines there
+// as text, and the store's one writer thread only copies them.
+void HoldLinesAsText(TripRecord& t);
 // Decodes a schema-2 trip (record version 1), for the 2->3 migration only. Version 1 stored
 // refund states as names ("pending", "done", "failed"; anything else is kCorruption) and had no
 // receipt flags: have_transactional_data is derived from a non-empty transactional_data, and

@@ -16,8 +16,6 @@
 //            is not counted: it is not on the answering thread)
 // and checks every answer against the debt rule, so a faster build that answers differently
 // fails the run (exit status 1).
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +33,7 @@
 #include "ledger/ledger.h"
 #include "shopper_request.h"
 #include "store/env.h"
+#include "tests/bench/thread_cpu.h"
 
 namespace {
 
@@ -48,12 +47,6 @@ using namespace jwo;
   std::exit(2);
 }
 
-int64_t ThreadCpuNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 // Runs `fn(i)` for every request index, `rounds` times; ns of thread CPU per call in the fastest
 // round (interference from the rest of the machine only ever adds) and the median round.
 struct PerCall {
@@ -64,9 +57,10 @@ template <typename Fn>
 PerCall NsPerCall(size_t requests, int rounds, Fn fn) {
   std::vector<double> per_call;
   for (int r = 0; r < rounds; ++r) {
-    const int64_t t0 = ThreadCpuNs();
+    const int64_t t0 = bench::ThreadCpuNs();
     for (size_t i = 0; i < requests; ++i) fn(i);
-    per_call.push_back(static_cast<double>(ThreadCpuNs() - t0) / static_cast<double>(requests));
+    per_call.push_back(static_cast<double>(bench::ThreadCpuNs() - t0) /
+                       static_cast<double>(requests));
   }
   std::sort(per_call.begin(), per_call.end());
   return {per_call.front(), per_call[per_call.size() / 2]};
