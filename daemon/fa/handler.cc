@@ -4,7 +4,7 @@
 #include "core/log.h"
 #include "fa/response.h"
 #include "http/status_answer.h"
-#include "ledger/ledger.h"
+#include "store/gate_shoppers.h"
 
 namespace jwo::fa {
 namespace {
@@ -49,7 +49,8 @@ http::Response AuthorizationHandler::Handle(const http::Request& request) const 
   core::Status read_status = core::IoError("store is not open");
   if (env != nullptr) {
     read_status = env->Read([&](const store::ReadTxn& txn) {
-      auto rec = ledger::ReadShopper(txn, req.shopper_id);
+      // Through the gate's small index: a shopper outside it decides as one without a record.
+      auto rec = store::ReadShopperForGate(txn, req.shopper_id);
       if (!rec.ok()) return rec.status();
       if (rec->has_value()) {
         shopper = std::move(**rec);

@@ -4,6 +4,7 @@
 
 #include "core/money.h"
 #include "store/codec.h"
+#include "store/gate_shoppers.h"
 
 namespace jwo::ledger {
 namespace {
@@ -18,8 +19,9 @@ core::Result<store::ShopperRecord> LoadOrNew(const store::ReadTxn& txn, std::str
   return found->value_or(store::ShopperRecord{});
 }
 
+// The one place a shopper record is written: the gate's index follows it.
 Status SaveShopper(store::WriteTxn& txn, std::string_view id, const store::ShopperRecord& r) {
-  return txn.Put(Table::kShoppers, id, store::EncodeShopper(r));
+  return store::PutShopper(txn, id, r);
 }
 
 Status CheckLength(std::string_view what, std::string_view value, size_t max) {

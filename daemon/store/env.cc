@@ -301,6 +301,13 @@ Status Env::OpenTablesAndMigrate() {
     mdb_txn_abort(raw);
     return s;
   };
+  // A migration that needs more room than the map has (a store that filled its map): the map
+  // grows and the whole open starts again; Grow refuses past max_map_size_bytes.
+  auto grow_and_retry = [&]() -> Status {
+    mdb_txn_abort(raw);
+    if (Status g = Grow(); !g.ok()) return g;
+    return OpenTablesAndMigrate();
+  };
   uint32_t version = 0;
   auto stored = txn.Get(Table::kMeta, kSchemaKey);
   if (!stored.ok()) return abort_with(stored.status());
@@ -326,22 +333,29 @@ Status Env::OpenTablesAndMigrate() {
   for (uint32_t v = version; v < target; ++v) {
     const Migration& m = options_.migrations[v];
     if (Status s = m.apply(txn); !s.ok()) {
+      if (txn.map_full_) return grow_and_retry();
       return abort_with(Status(s.code(), "migration " + std::to_string(v) + "->" +
                                              std::to_string(v + 1) + " (" + m.description +
                                              ") failed: " + s.message()));
-    }
-    if (version > 0) {  // a fresh store is created, not migrated
-      core::LogInfo(
-          "store migrated",
-          {{"from", std::to_string(v)}, {"to", std::to_string(v + 1)}, {"step", m.description}});
     }
   }
   if (version != target) {
     Encoder e;
     e.U32(target);
-    if (Status s = txn.Put(Table::kMeta, kSchemaKey, e.bytes()); !s.ok()) return abort_with(s);
+    if (Status s = txn.Put(Table::kMeta, kSchemaKey, e.bytes()); !s.ok()) {
+      return txn.map_full_ ? grow_and_retry() : abort_with(s);
+    }
   }
-  if ((rc = mdb_txn_commit(raw)) != 0) return LmdbError("mdb_txn_commit (open)", rc);
+  if ((rc = mdb_txn_commit(raw)) == MDB_MAP_FULL) {  // the commit freed the transaction
+    if (Status g = Grow(); !g.ok()) return g;
+    return OpenTablesAndMigrate();
+  }
+  if (rc != 0) return LmdbError("mdb_txn_commit (open)", rc);
+  for (uint32_t v = version; version > 0 && v < target; ++v) {  // a fresh store is not migrated
+    core::LogInfo("store migrated", {{"from", std::to_string(v)},
+                                     {"to", std::to_string(v + 1)},
+                                     {"step", options_.migrations[v].description}});
+  }
   schema_version_ = target;
   return Status::Ok();
 }

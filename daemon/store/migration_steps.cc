@@ -1,5 +1,6 @@
 #include "store/migration_steps.h"
 
+#include "store/gate_shoppers.h"
 #include "store/shopper_index.h"
 
 #include <algorithm>
@@ -196,6 +197,9 @@ std::span<const Migration> Migrations() {
        "add the shopper index and the portal tables (shopper_index, portal, chain_portal_outbox, "
        "chain_portal_keys); index the trips",
        [](WriteTxn& txn) { return IndexAllTrips(txn); }},
+      // Derived from the shopper records; a build before 7 would write records without it.
+      {6, "add the gate's index of shoppers with debt or an override (gate_shoppers); build it",
+       [](WriteTxn& txn) { return IndexAllShoppers(txn); }},
   };
   return kMigrations;
 }

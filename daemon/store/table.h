@@ -8,7 +8,7 @@ namespace jwo::store {
 
 enum class Table {
   kMeta,        // name -> value: schema_version, store_id
-  kShoppers,    // shopper id -> ShopperRecord (what the gate reads)
+  kShoppers,    // shopper id -> ShopperRecord (the gate reads those in kGateShoppers)
   kDebts,       // DebtKey(shopper, trip, kind) -> DebtRecord
   kDecisions,   // big-endian u64 sequence -> DecisionRecord (gate decision audit, appended)
   kAudit,       // big-endian u64 sequence -> AuditRecord (manual changes by operators)
@@ -30,9 +30,12 @@ enum class Table {
   kPortal,             // sign-in codes, sessions, lock-outs, payoffs (portal/portal_store.h)
   kChainPortalOutbox,  // big-endian u64 sequence -> portal bucket key to publish (chain_portal.h)
   kChainPortalKeys,    // portal bucket key -> what that bucket holds, as applied here
+  // The gate's index (schema 7, store/gate_shoppers.h): shopper id -> "" for each shopper whose
+  // record can change a gate decision (open debt or an override).
+  kGateShoppers,
 };
 
-inline constexpr std::array<Table, 20> kAllTables = {Table::kMeta,
+inline constexpr std::array<Table, 21> kAllTables = {Table::kMeta,
                                                      Table::kShoppers,
                                                      Table::kDebts,
                                                      Table::kDecisions,
@@ -51,7 +54,8 @@ inline constexpr std::array<Table, 20> kAllTables = {Table::kMeta,
                                                      Table::kShopperIndex,
                                                      Table::kPortal,
                                                      Table::kChainPortalOutbox,
-                                                     Table::kChainPortalKeys};
+                                                     Table::kChainPortalKeys,
+                                                     Table::kGateShoppers};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -95,6 +99,8 @@ inline constexpr std::string_view TableName(Table t) {
       return "chain_portal_outbox";
     case Table::kChainPortalKeys:
       return "chain_portal_keys";
+    case Table::kGateShoppers:
+      return "gate_shoppers";
   }
   return "?";
 }

@@ -2,9 +2,10 @@
 //
 //   jwo-bench-fill --state-dir DIR [--shoppers 1000000] [--debt-every 100] [--batch 50000]
 //
-// Shopper i is "shopper-%07d". Every shopper gets a gate record; shopper i with
-// i % debt-every == 0 also owes 10.00 USD through a real debt record (ledger::AddDebt, so the
-// balance and the debt commit together exactly as in production). jwo-loadgen uses the same
+// Shopper i is "shopper-%07d". Every shopper gets a record (a shopper seen before who owes
+// nothing); shopper i with i % debt-every == 0 also owes 10.00 USD through a real debt record
+// (ledger::AddDebt, so the balance, the debt and the gate's index commit together exactly as in
+// production). jwo-loadgen uses the same
 // naming rule, so its request mix hits known shoppers in the expected proportion.
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,7 @@
 
 #include "ledger/ledger.h"
 #include "store/env.h"
+#include "store/gate_shoppers.h"
 
 namespace {
 
@@ -60,7 +62,8 @@ int main(int argc, char** argv) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   long debtors = 0;
-  const std::string empty_record = jwo::store::EncodeShopper(jwo::store::ShopperRecord{});
+  const jwo::store::ShopperRecord
+      empty_record;  // seen before, owes nothing: not in the gate's index
   for (long start = 0; start < shoppers; start += batch) {
     const long end = std::min(shoppers, start + batch);
     jwo::core::Status s = (*env)->Write([&](jwo::store::WriteTxn& txn) {
@@ -75,7 +78,7 @@ int main(int argc, char** argv) {
           d.origin_store = "bench-store";
           d.created_ms = 1;
           if (auto st = jwo::ledger::AddDebt(txn, d, 1); !st.ok()) return st;
-        } else if (auto st = txn.Put(jwo::store::Table::kShoppers, id, empty_record); !st.ok()) {
+        } else if (auto st = jwo::store::PutShopper(txn, id, empty_record); !st.ok()) {
           return st;
         }
       }

@@ -13,6 +13,7 @@
 #include "daemon_process.h"
 #include "fa_requests.h"
 #include "store/env.h"
+#include "store/gate_shoppers.h"
 #include "store/records.h"
 #include "tests/support/http_client.h"
 
@@ -269,8 +270,7 @@ TEST_CASE(
                 ->Write([](jwo::store::WriteTxn& txn) {
                   jwo::store::ShopperRecord s;
                   s.open_debt_count = 1;
-                  return txn.Put(jwo::store::Table::kShoppers, "debtor",
-                                 jwo::store::EncodeShopper(s));
+                  return jwo::store::PutShopper(txn, "debtor", s);
                 })
                 .ok());
   }

@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <random>
 
+#include "store/gate_shoppers.h"
+#include "store/verify.h"
+
 using namespace jwo;
 
 namespace {
@@ -281,4 +284,59 @@ TEST_CASE("fields over their documented limits are refused before anything is wr
   CHECK(f.env->Write([&](store::WriteTxn& txn) { return ledger::AddDebt(txn, d, 1); }).code() ==
         core::StatusCode::kInvalidArgument);
   CHECK(f.Debts("s").empty());
+}
+
+TEST_CASE("whatever the ledger does, the gate's index names exactly the shoppers who matter") {
+  Fixture f;
+  std::mt19937 rng(7);
+  const char* shoppers[] = {"s0", "s1", "s2", "s3"};
+  const store::Override modes[] = {store::Override::kNone, store::Override::kAlwaysAllow,
+                                   store::Override::kAlwaysBlock};
+  for (int step = 0; step < 400; ++step) {
+    const std::string shopper = shoppers[rng() % 4];
+    const std::string trip = "t" + std::to_string(rng() % 5);
+    const store::Override mode = modes[rng() % 3];
+    const auto op = rng() % 5;
+    // Refusals (a debt booked twice, a debt already closed) are part of the walk.
+    (void)f.env->Write([&](store::WriteTxn& txn) {
+      switch (op) {
+        case 0:
+        case 1: {
+          store::DebtRecord d;
+          d.shopper_id = shopper;
+          d.trip_id = trip;
+          d.amount = {static_cast<int64_t>(1 + rng() % 900), *core::FindCurrency("USD")};
+          d.cause = store::DebtCause::kDeclinedAdjust;
+          d.kind = store::DebtKindOf(d.cause);
+          return ledger::AddDebt(txn, d, step);
+        }
+        case 2:
+          return ledger::CloseDebt(txn, shopper, trip, store::DebtKind::kTrip,
+                                   store::DebtState::kSettled, "ref", step);
+        case 3:
+          return ledger::SetOverride(txn, shopper, mode, "ops", "test", step);
+        default:
+          return ledger::SetChainOverride(txn, shopper, mode, "ops", "test", "other-store", step,
+                                          false);
+      }
+    });
+    REQUIRE(f.env
+                ->Read([&](const store::ReadTxn& txn) {
+                  for (const char* id : shoppers) {
+                    auto full = ledger::ReadShopper(txn, id);
+                    auto gate = store::ReadShopperForGate(txn, id);
+                    REQUIRE(full.ok());
+                    REQUIRE(gate.ok());
+                    const bool matters = full->has_value() && store::MattersToGate(**full);
+                    INFO("step " << step << " shopper " << id);
+                    CHECK(gate->has_value() == matters);
+                  }
+                  auto report = store::VerifyStore(txn);
+                  if (!report.ok()) return report.status();
+                  INFO(store::FormatVerifyReport(*report));
+                  CHECK(report->ok());
+                  return core::Status::Ok();
+                })
+                .ok());
+  }
 }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "store/codec.h"
+#include "store/gate_shoppers.h"
 #include "store/records.h"
 #include "store/trip_record.h"
 #include "tests/store/store_temp_dir.h"
@@ -34,7 +35,7 @@ struct Fixture {
       store::ShopperRecord s;
       s.open_debt = {Usd(1450)};
       s.open_debt_count = 2;
-      if (auto st = txn.Put(Table::kShoppers, "s1", store::EncodeShopper(s)); !st.ok()) return st;
+      if (auto st = store::PutShopper(txn, "s1", s); !st.ok()) return st;
       for (auto [trip, minor] : {std::pair{"t1", 1250}, std::pair{"t2", 200}}) {
         store::DebtRecord d;
         d.shopper_id = "s1";
@@ -115,7 +116,7 @@ TEST_CASE("verify finds a balance that differs from the open debts") {
     store::ShopperRecord s;
     s.open_debt = {Usd(1250)};
     s.open_debt_count = 2;
-    return txn.Put(Table::kShoppers, "s1", store::EncodeShopper(s));
+    return store::PutShopper(txn, "s1", s);
   });
   const store::VerifyReport r = f.Verify();
   INFO(store::FormatVerifyReport(r));
@@ -129,8 +130,39 @@ TEST_CASE("verify finds open debts of a shopper without a shopper record") {
   Fixture f;
   f.Put([](store::WriteTxn& txn) { return txn.Delete(Table::kShoppers, "s1"); });
   const store::VerifyReport r = f.Verify();
-  CHECK(r.problem_count == 1);
+  INFO(store::FormatVerifyReport(r));
+  CHECK(r.problem_count == 2);
   CHECK(Mentions(r, "shoppers [s1]: missing, but the shopper has 2 open debts"));
+  CHECK(Mentions(r, "gate_shoppers [s1]: indexed, but the shopper has no record"));
+}
+
+TEST_CASE("verify finds a debtor the gate's index does not name, and a name without cause") {
+  Fixture f;
+  CHECK(f.Verify().rows[static_cast<size_t>(Table::kGateShoppers)] == 1);
+  f.Put([](store::WriteTxn& txn) {
+    // Written around PutShopper: s1 still owes, but the gate would no longer see it.
+    if (auto s = txn.Delete(Table::kGateShoppers, "s1"); !s.ok()) return s;
+    store::ShopperRecord clear;  // s2 owes nothing, yet is indexed
+    if (auto s = txn.Put(Table::kShoppers, "s2", store::EncodeShopper(clear)); !s.ok()) return s;
+    return txn.Put(Table::kGateShoppers, "s2", "");
+  });
+  const store::VerifyReport r = f.Verify();
+  INFO(store::FormatVerifyReport(r));
+  CHECK(r.problem_count == 2);
+  CHECK(Mentions(r, "gate_shoppers [s1]: missing, but the shopper has open debt or an override"));
+  CHECK(Mentions(r, "gate_shoppers [s2]: indexed, but the shopper has no record, or one without"));
+}
+
+TEST_CASE("verify accepts a record that does not decode in the gate's index, reporting it once") {
+  Fixture f;
+  f.Put([](store::WriteTxn& txn) {
+    if (auto s = txn.Put(Table::kShoppers, "s9", "\x07junk"); !s.ok()) return s;
+    return txn.Put(Table::kGateShoppers, "s9", "");
+  });
+  const store::VerifyReport r = f.Verify();
+  INFO(store::FormatVerifyReport(r));
+  CHECK(r.problem_count == 1);
+  CHECK(Mentions(r, "shoppers [s9]"));
 }
 
 TEST_CASE("verify finds an open_trips index that disagrees with the trips") {
