@@ -14,6 +14,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/json_rules.h"
+
 namespace jwo::core {
 namespace {
 
@@ -73,6 +75,24 @@ std::string ShortestFixed(double d) {
   return std::string(buf, res.ptr);
 }
 
+// The value to store for a number the parser read as `d` from text `n` (see json.h).
+double ExactOrMarker(double d, const DecimalValue& n) {
+  if (n.digits.empty()) return 0.0;  // any spelling of zero ("0e999" too) is exactly zero
+  const double sign = n.negative ? -1.0 : 1.0;
+  // The decimal order of magnitude: 1e308 is the largest power of ten a double holds.
+  const long order = static_cast<long>(n.digits.size()) + n.exponent - 1;
+  if (order > 308 || std::isinf(d)) return sign * std::numeric_limits<double>::infinity();
+  if (order < -307 || std::fabs(d) < std::numeric_limits<double>::min()) {
+    return sign * std::numeric_limits<double>::denorm_min();
+  }
+  if (std::isfinite(d) && n == Normalize(ShortestFixed(d))) return d;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+// At most this many bytes of a key are quoted in an error message.
+constexpr std::size_t kMaxQuotedKey = 64;
+
+// Builds a boost::json::value under the rules.
 class ExactHandler {
  public:
   static constexpr std::size_t max_object_size = boost::json::object::max_size();
@@ -83,19 +103,17 @@ class ExactHandler {
   // Its working stack starts in this buffer: a typical request needs no allocation for it.
   unsigned char stack_buffer_[2048];
   boost::json::value_stack st{{}, stack_buffer_, sizeof stack_buffer_};
+  detail::JsonRules rules;
 
+  explicit ExactHandler(std::string_view text) { rules.Reset(text); }
   bool on_document_begin(boost::json::error_code&) { return true; }
   bool on_document_end(boost::json::error_code&) { return true; }
-  explicit ExactHandler(std::string_view text) : text_(text) {}
-
   bool on_object_begin(boost::json::error_code&) {
-    open_.push_back(keys_.size());
+    rules.ObjectBegin();
     return true;
   }
   bool on_object_end(std::size_t n, boost::json::error_code&) {
-    keys_.resize(open_.back());
-    open_.pop_back();
-    if (open_.size() < big_.size()) big_.resize(open_.size());
+    rules.ObjectEnd();
     st.push_object(n);
     return true;
   }
@@ -105,16 +123,13 @@ class ExactHandler {
     return true;
   }
   bool on_key_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
-    key_.append(s.data(), s.size());
+    rules.KeyPart(s);
     st.push_chars(s);
     return true;
   }
-  // A repeated key is refused rather than resolved: Boost.JSON keeps the last, a proxy in front
-  // may read the first, and the two would disagree about the request.
   bool on_key(boost::json::string_view s, std::size_t, boost::json::error_code& ec) {
-    const std::string_view key = StableKey(s);
-    if (!RememberKey(key)) {
-      duplicate_key_ = std::string(key);
+    std::string_view key;
+    if (!rules.Key(s, key)) {
       ec = boost::json::error::syntax;
       return false;
     }
@@ -130,23 +145,21 @@ class ExactHandler {
     return true;
   }
   bool on_number_part(boost::json::string_view s, boost::json::error_code&) {
-    number_text_.append(s.data(), s.size());
+    rules.NumberPart(s);
     return true;
   }
   bool on_int64(std::int64_t i, boost::json::string_view, boost::json::error_code&) {
-    number_text_.clear();
+    rules.IntegerDone();
     st.push_int64(i);
     return true;
   }
   bool on_uint64(std::uint64_t u, boost::json::string_view, boost::json::error_code&) {
-    number_text_.clear();
+    rules.IntegerDone();
     st.push_uint64(u);
     return true;
   }
   bool on_double(double d, boost::json::string_view s, boost::json::error_code&) {
-    number_text_.append(s.data(), s.size());
-    st.push_double(ExactOrMarker(d, Normalize(number_text_)));
-    number_text_.clear();
+    st.push_double(rules.Double(d, s));
     return true;
   }
   bool on_bool(bool b, boost::json::error_code&) {
@@ -159,95 +172,107 @@ class ExactHandler {
   }
   bool on_comment_part(boost::json::string_view, boost::json::error_code&) { return true; }
   bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
+};
 
-  const std::optional<std::string>& duplicate_key() const { return duplicate_key_; }
+}  // namespace
 
- private:
-  // The value to store for a number the parser read as `d` from text `n` (see json.h).
-  static double ExactOrMarker(double d, const DecimalValue& n) {
-    if (n.digits.empty()) return 0.0;  // any spelling of zero ("0e999" too) is exactly zero
-    const double sign = n.negative ? -1.0 : 1.0;
-    // The decimal order of magnitude: 1e308 is the largest power of ten a double holds.
-    const long order = static_cast<long>(n.digits.size()) + n.exponent - 1;
-    if (order > 308 || std::isinf(d)) return sign * std::numeric_limits<double>::infinity();
-    if (order < -307 || std::fabs(d) < std::numeric_limits<double>::min()) {
-      return sign * std::numeric_limits<double>::denorm_min();
-    }
-    if (std::isfinite(d) && n == Normalize(ShortestFixed(d))) return d;
-    return std::numeric_limits<double>::quiet_NaN();
+namespace detail {
+
+void JsonRules::Reset(std::string_view text) {
+  text_ = text;
+  number_text_.clear();
+  keys_.clear();
+  open_.clear();
+  big_.clear();
+  part_.clear();
+  copies_.clear();
+  duplicate_key_.reset();
+}
+
+void JsonRules::ObjectEnd() {
+  keys_.resize(open_.back());
+  open_.pop_back();
+  if (open_.size() < big_.size()) big_.resize(open_.size());
+}
+
+bool JsonRules::Key(std::string_view last, std::string_view& out) {
+  out = Stable(last);
+  // A repeated key is refused rather than resolved: Boost.JSON keeps the last, a proxy in front
+  // may read the first, and the two would disagree about the request.
+  if (RememberKey(out)) return true;
+  duplicate_key_ = std::string(out);
+  return false;
+}
+
+double JsonRules::Double(double d, std::string_view last) {
+  number_text_.append(last);
+  const double kept = ExactOrMarker(d, Normalize(number_text_));
+  number_text_.clear();
+  return kept;
+}
+
+// The whole key or string whose last part is `last`, as a view that lives until Reset: into
+// the input text when the parser passed it whole from there (almost always), else a copy (one
+// with escapes).
+std::string_view JsonRules::Stable(std::string_view last) {
+  if (part_.empty() && last.data() >= text_.data() &&
+      last.data() + last.size() <= text_.data() + text_.size()) {
+    return last;
   }
+  part_.append(last);
+  std::string_view copy = copies_.emplace_front(std::move(part_));
+  part_.clear();
+  return copy;
+}
 
-  // The whole key `s` ends, as a view that lives until parsing ends: into the input text when
-  // the parser passed it whole from there (almost always), else a copy (a key with escapes).
-  std::string_view StableKey(boost::json::string_view s) {
-    const std::string_view view(s.data(), s.size());
-    if (key_.empty() && view.data() >= text_.data() &&
-        view.data() + view.size() <= text_.data() + text_.size()) {
-      return view;
+// False when the innermost open object already has `key`. The keys of the open objects are
+// views in one reused vector (no allocation per key, which a set of strings costs on every
+// request); an object past kLinearKeys keys also gets a hash set, so a hostile object with
+// many keys costs linear time, not quadratic.
+bool JsonRules::RememberKey(std::string_view key) {
+  const std::size_t first = open_.back();
+  const std::size_t count = keys_.size() - first;
+  if (count < kLinearKeys) {
+    if (std::find(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end(), key) !=
+        keys_.end()) {
+      return false;
     }
-    key_.append(view);
-    std::string_view copy = copies_.emplace_front(std::move(key_));
-    key_.clear();
-    return copy;
-  }
-
-  // False when the innermost open object already has `key`. The keys of the open objects are
-  // views in one reused vector (no allocation per key, which a set of strings costs on every
-  // request); an object past kLinearKeys keys also gets a hash set, so a hostile object with
-  // many keys costs linear time, not quadratic.
-  bool RememberKey(std::string_view key) {
-    const std::size_t first = open_.back();
-    const std::size_t count = keys_.size() - first;
-    if (count < kLinearKeys) {
-      if (std::find(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end(), key) !=
-          keys_.end()) {
-        return false;
-      }
-      keys_.push_back(key);
-      return true;
-    }
-    const std::size_t depth = open_.size() - 1;
-    if (big_.size() <= depth) big_.resize(depth + 1);
-    std::unordered_set<std::string_view>& set = big_[depth];
-    if (set.empty()) set.insert(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end());
-    if (!set.insert(key).second) return false;
     keys_.push_back(key);
     return true;
   }
+  const std::size_t depth = open_.size() - 1;
+  if (big_.size() <= depth) big_.resize(depth + 1);
+  std::unordered_set<std::string_view>& set = big_[depth];
+  if (set.empty()) set.insert(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end());
+  if (!set.insert(key).second) return false;
+  keys_.push_back(key);
+  return true;
+}
 
-  static constexpr std::size_t kLinearKeys = 32;
+Status JsonRules::Outcome(const boost::system::error_code& ec, std::size_t consumed,
+                          std::size_t size) const {
+  if (duplicate_key_) {
+    std::string quoted = duplicate_key_->substr(0, kMaxQuotedKey);
+    if (duplicate_key_->size() > kMaxQuotedKey) quoted += "...";
+    return Status(StatusCode::kInvalidArgument, "body has a duplicate key '" + quoted + "'");
+  }
+  boost::system::error_code error = ec;
+  if (!error && consumed < size) error = boost::json::error::extra_data;
+  if (error) {
+    return Status(StatusCode::kInvalidArgument, "body is not valid JSON: " + error.message() +
+                                                    " at byte " + std::to_string(consumed));
+  }
+  return Status::Ok();
+}
 
-  std::string_view text_;  // the whole input: keys seen whole point into it
-  std::string number_text_;
-  // Keys of every open object, innermost last; inline room for a typical request's.
-  boost::container::small_vector<std::string_view, 48> keys_;
-  boost::container::small_vector<std::size_t, 8> open_;    // per open object: its first key
-  std::vector<std::unordered_set<std::string_view>> big_;  // per depth, objects past kLinearKeys
-  std::string key_;                                        // the key being read in parts
-  std::forward_list<std::string> copies_;  // keys not whole in the input (stable addresses)
-  std::optional<std::string> duplicate_key_;
-};
-
-// At most this many bytes of a key are quoted in an error message.
-constexpr std::size_t kMaxQuotedKey = 64;
-
-}  // namespace
+}  // namespace detail
 
 Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage) {
   boost::json::basic_parser<ExactHandler> parser(boost::json::parse_options{}, text);
   parser.handler().st.reset(std::move(storage));
   boost::json::error_code ec;
   const size_t n = parser.write_some(false, text.data(), text.size(), ec);
-  if (!ec && n < text.size()) ec = boost::json::error::extra_data;
-  if (const std::optional<std::string>& key = parser.handler().duplicate_key(); key) {
-    std::string quoted = key->substr(0, kMaxQuotedKey);
-    if (key->size() > kMaxQuotedKey) quoted += "...";
-    return Status(StatusCode::kInvalidArgument, "body has a duplicate key '" + quoted + "'");
-  }
-  if (ec) {
-    return Status(StatusCode::kInvalidArgument,
-                  "body is not valid JSON: " + ec.message() + " at byte " + std::to_string(n));
-  }
+  if (Status s = parser.handler().rules.Outcome(ec, n, text.size()); !s.ok()) return s;
   return parser.handler().st.release();
 }
 

@@ -10,7 +10,8 @@
 // jwo-loadgen sends (random shoppers, 1 in K in debt), against a real store, and prints the
 // thread CPU time per request of each part (the fastest round and the median one):
 //   parse    ParseAuthorizationRequest (JSON, validation)
-//   read     one shopper read in a reused read transaction (ledger::ReadShopper)
+//   read     the gate's read of one shopper in a reused read transaction
+//            (store::ReadShopperForGate: the gate's index, the record for a debtor)
 //   handle   AuthorizationHandler::Handle: the above, Decide, the answer, the metrics, and the
 //            audit record queued to a DecisionLog writing to the same store (its thread's CPU
 //            is not counted: it is not on the answering thread)
@@ -30,9 +31,9 @@
 #include "fa/handler.h"
 #include "fa/metrics.h"
 #include "fa/request.h"
-#include "ledger/ledger.h"
 #include "shopper_request.h"
 #include "store/env.h"
+#include "store/gate_shoppers.h"
 #include "tests/bench/thread_cpu.h"
 
 namespace {
@@ -141,8 +142,8 @@ int main(int argc, char** argv) {
   }
   const PerCall read = NsPerCall(templates.size(), static_cast<int>(rounds), [&](size_t i) {
     core::Status s = env->Read([&](const store::ReadTxn& txn) {
-      auto rec = ledger::ReadShopper(txn, shopper_ids[i]);
-      if (!rec.ok() || !rec->has_value()) ++bad;
+      auto rec = store::ReadShopperForGate(txn, shopper_ids[i]);
+      if (!rec.ok()) ++bad;
       return core::Status::Ok();
     });
     if (!s.ok()) ++bad;
