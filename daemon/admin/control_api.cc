@@ -12,6 +12,7 @@
 #include "core/time_format.h"
 #include "fa/policy.h"
 #include "ledger/ledger.h"
+#include "store/gate_shoppers.h"
 #include "store/verify.h"
 
 namespace jwo::admin {
@@ -184,9 +185,19 @@ json::object ControlApi::Dispatch(const json::object& req, const std::string& ac
                                              {"reason", r.chain_override_reason},
                                              {"origin_store", r.chain_override_origin}};
       }
+      // What the gate would answer, read as the gate reads (through its index, so a record
+      // the index missed shows the approval the gate would give).
       fa::AuthorizationRequest probe;
       probe.shopper_id = shopper;
-      fa::LedgerView view{true, &r};
+      fa::LedgerView view;
+      store::ShopperRecord gate_record;
+      auto gate = store::ReadShopperForGate(txn, shopper);
+      if (!gate.ok()) {
+        view.readable = false;
+      } else if (gate->has_value()) {
+        gate_record = std::move(**gate);
+        view.shopper = &gate_record;
+      }
       const fa::Decision d = fa::Decide(probe, view, cfg.fa);
       out["gate_would"] = d.outcome == store::Outcome::kApproved ? "APPROVE" : "DENY";
       out["gate_reason"] = std::string(fa::ReasonName(d.reason));

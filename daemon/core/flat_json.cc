@@ -1,6 +1,7 @@
 #include "core/flat_json.h"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <string>
 
 #include "core/json_rules.h"
 
@@ -15,10 +16,19 @@ struct FlatJson::Handler {
 
   FlatJson& doc;
   detail::JsonRules& rules;
+  const size_t max_values;
+  bool too_many = false;
   std::string_view key;  // the key of the next value, inside an object
 
-  Handler(FlatJson& d, detail::JsonRules& r) : doc(d), rules(r) {}
+  Handler(FlatJson& d, detail::JsonRules& r, size_t max) : doc(d), rules(r), max_values(max) {}
 
+  // False (the parse stops) past max_values.
+  bool Full(boost::json::error_code& ec) {
+    if (doc.nodes_.size() < max_values) return false;
+    too_many = true;
+    ec = boost::json::error::exception;
+    return true;
+  }
   Node& Add(Kind kind) {
     Node& n = doc.nodes_.emplace_back();
     n.kind = kind;
@@ -40,7 +50,8 @@ struct FlatJson::Handler {
 
   bool on_document_begin(boost::json::error_code&) { return true; }
   bool on_document_end(boost::json::error_code&) { return true; }
-  bool on_object_begin(boost::json::error_code&) {
+  bool on_object_begin(boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     rules.ObjectBegin();
     Open(Kind::kObject);
     return true;
@@ -50,7 +61,8 @@ struct FlatJson::Handler {
     Close(n);
     return true;
   }
-  bool on_array_begin(boost::json::error_code&) {
+  bool on_array_begin(boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     Open(Kind::kArray);
     return true;
   }
@@ -73,7 +85,8 @@ struct FlatJson::Handler {
     rules.StringPart(s);
     return true;
   }
-  bool on_string(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+  bool on_string(boost::json::string_view s, std::size_t, boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     const std::string_view text = rules.String(s);
     Add(Kind::kString).text = text;
     return true;
@@ -82,25 +95,30 @@ struct FlatJson::Handler {
     rules.NumberPart(s);
     return true;
   }
-  bool on_int64(std::int64_t i, boost::json::string_view, boost::json::error_code&) {
+  bool on_int64(std::int64_t i, boost::json::string_view, boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     rules.IntegerDone();
     Add(Kind::kInt64).int64 = i;
     return true;
   }
-  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::json::error_code&) {
+  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     rules.IntegerDone();
     Add(Kind::kUint64).uint64 = u;
     return true;
   }
-  bool on_double(double d, boost::json::string_view s, boost::json::error_code&) {
+  bool on_double(double d, boost::json::string_view s, boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     Add(Kind::kDouble).real = rules.Double(d, s);
     return true;
   }
-  bool on_bool(bool b, boost::json::error_code&) {
+  bool on_bool(bool b, boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     Add(Kind::kBool).boolean = b;
     return true;
   }
-  bool on_null(boost::json::error_code&) {
+  bool on_null(boost::json::error_code& ec) {
+    if (Full(ec)) return false;
     Add(Kind::kNull);
     return true;
   }
@@ -111,21 +129,24 @@ struct FlatJson::Handler {
 FlatJson::FlatJson() : rules_(std::make_unique<detail::JsonRules>()) {}
 FlatJson::~FlatJson() = default;
 
-Status FlatJson::Parse(std::string_view text) {
-  // A hostile body (tens of thousands of values) grows the vector; it is not kept at that size.
+Status FlatJson::Parse(std::string_view text, size_t max_values) {
+  // A large body (thousands of values) grows the vector; it is not kept at that size.
   constexpr size_t kKeptNodes = 1024;
   if (nodes_.capacity() > kKeptNodes) std::vector<Node>().swap(nodes_);
   nodes_.clear();
   open_.clear();
   rules_->Reset(text);
-  boost::json::basic_parser<Handler> parser(boost::json::parse_options{}, *this, *rules_);
+  boost::json::basic_parser<Handler> parser(boost::json::parse_options{}, *this, *rules_,
+                                            max_values);
   boost::json::error_code ec;
   const size_t n = parser.write_some(false, text.data(), text.size(), ec);
-  if (Status s = rules_->Outcome(ec, n, text.size()); !s.ok()) {
-    nodes_.clear();
-    return s;
+  Status s = rules_->Outcome(ec, n, text.size());
+  if (parser.handler().too_many) {
+    s = Status(StatusCode::kInvalidArgument,
+               "body has more than " + std::to_string(max_values) + " JSON values");
   }
-  return Status::Ok();
+  if (!s.ok()) nodes_.clear();
+  return s;
 }
 
 const FlatJson::Node* FlatJson::Find(const Node& object, std::string_view key) const {

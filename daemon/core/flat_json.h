@@ -11,6 +11,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -53,10 +54,16 @@ class FlatJson {
   FlatJson(const FlatJson&) = delete;
   FlatJson& operator=(const FlatJson&) = delete;
 
-  // Parses `text`, which must outlive the nodes (strings point into it). Errors as ParseJson.
-  Status Parse(std::string_view text);
+  // Parses `text`, which must outlive the nodes (strings point into it). Errors as ParseJson,
+  // and kInvalidArgument "body has more than <max_values> JSON values": a node takes 56 bytes,
+  // so the cap bounds what one hostile body can make a thread hold.
+  Status Parse(std::string_view text, size_t max_values = 65536);
 
-  const Node& Root() const { return nodes_.front(); }
+  // The document's value. REQUIRES: the last Parse succeeded.
+  const Node& Root() const {
+    assert(!nodes_.empty());
+    return nodes_.front();
+  }
   // Member `key` of object `object`, or nullptr.
   const Node* Find(const Node& object, std::string_view key) const;
   // The members or elements of `parent`, in document order:

@@ -179,6 +179,12 @@ class ExactHandler {
 namespace detail {
 
 void JsonRules::Reset(std::string_view text) {
+  // What a large document grew is not kept by an instance that lives on (FlatJson's, per
+  // thread): past these sizes the storage is given back.
+  constexpr size_t kKeptKeys = 1024, kKeptBytes = 4096;
+  if (keys_.capacity() > kKeptKeys) decltype(keys_)().swap(keys_);
+  if (number_text_.capacity() > kKeptBytes) std::string().swap(number_text_);
+  if (part_.capacity() > kKeptBytes) std::string().swap(part_);
   text_ = text;
   number_text_.clear();
   keys_.clear();

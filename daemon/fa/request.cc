@@ -195,7 +195,7 @@ Status ParseAuthorizationRequest(std::string_view body, AuthorizationRequest& re
   // One document per thread, parsed into again and again (core::FlatJson): no allocation once
   // it has grown, strings viewed in `body`. The views die with the next parse on this thread.
   thread_local core::FlatJson doc;
-  if (Status s = doc.Parse(body); !s.ok()) return s;
+  if (Status s = doc.Parse(body, kMaxJsonValues); !s.ok()) return s;
   const Node& root = doc.Root();
   if (!root.is_object()) return Invalid("body", "must be a JSON object");
 

@@ -49,6 +49,10 @@ struct AuthorizationRequest {
   std::string_view GateData(std::string_view key) const;
 };
 
+// The most JSON values a request body may hold (the callback has fewer than 100): bounds what
+// a hostile body makes the parsing thread hold. Past it: "body has more than 4096 JSON values".
+inline constexpr size_t kMaxJsonValues = 4096;
+
 // Parses and validates a request body. Errors: kInvalidArgument naming the field and rule.
 core::Result<AuthorizationRequest> ParseAuthorizationRequest(std::string_view body);
 // The same into `out`, reusing its strings' storage (the gate path keeps one per thread). On an

@@ -303,9 +303,12 @@ Status Env::OpenTablesAndMigrate() {
   };
   // A migration that needs more room than the map has (a store that filled its map): the map
   // grows and the whole open starts again; Grow refuses past max_map_size_bytes.
-  auto grow_and_retry = [&]() -> Status {
+  auto grow_and_retry = [&](std::string_view step) -> Status {
     mdb_txn_abort(raw);
-    if (Status g = Grow(); !g.ok()) return g;
+    if (Status g = Grow(); !g.ok()) {
+      return Status(g.code(),
+                    std::string(step) + " needs more room than the map has: " + g.message());
+    }
     return OpenTablesAndMigrate();
   };
   uint32_t version = 0;
@@ -333,17 +336,17 @@ Status Env::OpenTablesAndMigrate() {
   for (uint32_t v = version; v < target; ++v) {
     const Migration& m = options_.migrations[v];
     if (Status s = m.apply(txn); !s.ok()) {
-      if (txn.map_full_) return grow_and_retry();
-      return abort_with(Status(s.code(), "migration " + std::to_string(v) + "->" +
-                                             std::to_string(v + 1) + " (" + m.description +
-                                             ") failed: " + s.message()));
+      const std::string step = "migration " + std::to_string(v) + "->" + std::to_string(v + 1) +
+                               " (" + m.description + ")";
+      if (txn.map_full_) return grow_and_retry(step);
+      return abort_with(Status(s.code(), step + " failed: " + s.message()));
     }
   }
   if (version != target) {
     Encoder e;
     e.U32(target);
     if (Status s = txn.Put(Table::kMeta, kSchemaKey, e.bytes()); !s.ok()) {
-      return txn.map_full_ ? grow_and_retry() : abort_with(s);
+      return txn.map_full_ ? grow_and_retry("the schema version's update") : abort_with(s);
     }
   }
   if ((rc = mdb_txn_commit(raw)) == MDB_MAP_FULL) {  // the commit freed the transaction

@@ -114,3 +114,16 @@ TEST_CASE("FlatJson reads a large document and then a small one") {
   CHECK(doc.Root().size == 1);
   CHECK(doc.First(doc.Root())->int64 == 1);
 }
+
+TEST_CASE("FlatJson stops at its cap on values, saying so") {
+  core::FlatJson doc;
+  std::string body = R"({"a": [)";
+  for (int i = 0; i < 99; ++i) body += "1,";
+  body += "1]}";  // 1 object + 1 array + 100 numbers
+  CHECK(doc.Parse(body, 102).ok());
+  core::Status s = doc.Parse(body, 101);
+  CHECK(s.code() == core::StatusCode::kInvalidArgument);
+  CHECK(s.message() == "body has more than 101 JSON values");
+  REQUIRE(doc.Parse(R"({"b":true})", 2).ok());  // and the next parse starts clean
+  CHECK(doc.Find(doc.Root(), "b")->boolean);
+}

@@ -245,3 +245,13 @@ TEST_CASE("parsing into a reused request keeps nothing of the last one") {
   CHECK(req.recommendation->risks == fresh->recommendation->risks);
   CHECK(req.authorized_amount->minor == fresh->authorized_amount->minor);
 }
+
+TEST_CASE("a body with more JSON values than any callback has is refused before validation") {
+  auto o = Valid();
+  json::array filler;
+  for (size_t i = 0; i < fa::kMaxJsonValues; ++i) filler.emplace_back(i);
+  o["someFutureField"] = filler;
+  CHECK(Error(o) == "body has more than 4096 JSON values");
+  o["someFutureField"] = json::array(fa::kMaxJsonValues - 100, json::value(1));
+  CHECK(fa::ParseAuthorizationRequest(json::serialize(o)).ok());
+}

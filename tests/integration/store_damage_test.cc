@@ -299,6 +299,41 @@ TEST_CASE(
   CHECK(Has(truncated.output, "is truncated"));
 }
 
+TEST_CASE(
+    "a debtor missing from the gate's index: shopper show says what the gate does, verify "
+    "names it, the next change of the record repairs it") {
+  DaemonProcess d;
+  Populate(d);
+  {  // Damage written around store::PutShopper: the debt stays, the gate's index forgets it.
+    jwo::store::EnvOptions o;
+    o.directory = d.state_dir().string();
+    o.map_size_bytes = 16 << 20;
+    auto env = jwo::store::Env::Open(o);
+    REQUIRE(env.ok());
+    REQUIRE((*env)
+                ->Write([](jwo::store::WriteTxn& txn) {
+                  return txn.Delete(jwo::store::Table::kGateShoppers, "debtor");
+                })
+                .ok());
+  }
+  REQUIRE(d.Start());
+  CHECK(Decide(d, "debtor") == R"({"status":"APPROVED"})");
+  auto shown = d.Ctl({"shopper", "show", "debtor"});
+  INFO(shown.output);
+  CHECK(Has(shown.output, "gate_would: APPROVE"));
+  CHECK(Has(shown.output, "12.50"));
+  auto verify = d.Ctl({"store", "verify"});
+  INFO(verify.output);
+  CHECK(verify.exit_code == 1);
+  CHECK(Has(verify.output, "gate_shoppers [debtor]: missing, but the shopper has open debt"));
+  // Any change of the record writes the index with it.
+  REQUIRE(
+      d.Ctl({"debt", "add", "debtor", "trip-2", "1.00", "USD", "--reason", "repair"}).exit_code ==
+      0);
+  CHECK(Has(Decide(d, "debtor", "t2"), R"("status":"DENIED")"));
+  CHECK(d.Ctl({"store", "verify"}).exit_code == 0);
+}
+
 TEST_CASE("hundreds of control commands do not use up the store's reader slots") {
   DaemonProcess d;
   REQUIRE(d.Start());

@@ -193,6 +193,7 @@ TEST_CASE("the migration to schema 7 grows a map its store had filled, up to the
     auto refused = store::Env::Open(options);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.status().message().find("store.max_map_size_mib") != std::string::npos);
+    CHECK(refused.status().message().find("migration 6->7") != std::string::npos);
     options.migrations = store::Migrations().subspan(0, 6);
     auto v6 = store::Env::Open(options);
     REQUIRE(v6.ok());
