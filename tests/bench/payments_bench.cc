@@ -5,9 +5,12 @@
 //       Create Purchases commits) through the store Writer, closed loop from N threads.
 //       Run with group commit (batch 256, the daemon's setting) and without (batch 1) in the
 //       same go; prints both and the ratio.
-//   jwo-bench-payments purchases [--carts 200] [--lines N]
+//   jwo-bench-payments purchases [--carts 200] [--lines N] [--refuse-payments]
 //       Create Purchases latency through the real jwo-edged over HTTP, sequential requests,
 //       for 1-, 50-, 1,000- and 10,000-line carts (each answered only after its fsynced commit).
+//       --refuse-payments: the simulator answers 503 to Adjust, Capture and Cancel, so no
+//       payment answer rewrites a trip during the run (what the lifecycle's commits cost the
+//       purchases' tail); the outbox is then not waited for between sizes.
 //   jwo-bench-payments stages [--lines 1000] [--rounds 50]
 //       Where a Create Purchases of N lines spends its CPU before the commit, in-process, on one
 //       thread: parsing, the cart digest, pricing into the trip (BuildTrip), the lines' text,
@@ -64,6 +67,13 @@ int IntFlag(int argc, char** argv, const char* name, int fallback) {
     if (std::strcmp(argv[i], name) == 0) return std::atoi(argv[i + 1]);
   }
   return fallback;
+}
+
+bool HasFlag(int argc, char** argv, const char* name) {
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return true;
+  }
+  return false;
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -256,6 +266,19 @@ int Purchases(int argc, char** argv) {
   auto d = StartDaemon(sim.port(), {{"  threads: 2", "  threads: 2\n  max_body_bytes: 4194304"},
                                     {"  map_size_mib: 16", "  map_size_mib: 1024"}});
   auto client = testing::HttpClient::Connect("127.0.0.1", d->Port());
+  const bool refuse_payments = HasFlag(argc, argv, "--refuse-payments");
+  if (refuse_payments) {
+    auto sim_client = testing::HttpClient::Connect("127.0.0.1", sim.port());
+    auto set =
+        sim_client->Send("POST", "/_sim/faults",
+                         R"({"faults":[{"api":"adjust","kind":"503"},)"
+                         R"({"api":"capture","kind":"503"},{"api":"cancel","kind":"503"}]})");
+    if (!set.ok() || set->status != 200) {
+      std::fprintf(stderr, "the simulator did not take the faults\n");
+      return 1;
+    }
+    std::printf("payment calls refused (503): no payment answer rewrites a trip during the run\n");
+  }
   std::printf(
       "Create Purchases latency, sequential, keep-alive, answer after fsync (2 carts of each size "
       "first, not measured):\n");
@@ -293,7 +316,7 @@ int Purchases(int argc, char** argv) {
     // Capture: commits of their own) finish before the next size, which they would otherwise
     // slow down — hundreds of trips in a few seconds is no store's rate.
     const auto q0 = Clock::now();
-    for (;;) {
+    for (; !refuse_payments;) {
       const json::value st = json::parse(d->Ctl({"--json", "status"}).output);
       if (st.at("result").at("outbox").at("queued").to_number<int64_t>() == 0) break;
       if (Seconds(Clock::now() - q0) > 300) {
@@ -302,8 +325,12 @@ int Purchases(int argc, char** argv) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    std::printf("  %-10d %6d %9.0f %9.0f %9.0f %9.0f   (then %.1f s until the outbox drained)\n",
-                lines, n, p.p50, p.p90, p.p99, p.max, Seconds(Clock::now() - q0));
+    std::printf("  %-10d %6d %9.0f %9.0f %9.0f %9.0f", lines, n, p.p50, p.p90, p.p99, p.max);
+    if (refuse_payments) {
+      std::printf("   (payments refused: the outbox keeps its entries)\n");
+    } else {
+      std::printf("   (then %.1f s until the outbox drained)\n", Seconds(Clock::now() - q0));
+    }
   }
   return 0;
 }
