@@ -7,6 +7,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -47,6 +48,17 @@ void Populate(DaemonProcess& d) {
   }
   d.Signal(SIGTERM);
   REQUIRE(d.WaitExit() == 0);
+}
+
+// Changes the stopped daemon's store directly (damage no daemon would write).
+void WriteOffline(DaemonProcess& d,
+                  const std::function<jwo::core::Status(jwo::store::WriteTxn&)>& fn) {
+  jwo::store::EnvOptions o;
+  o.directory = d.state_dir().string();
+  o.map_size_bytes = 16 << 20;
+  auto env = jwo::store::Env::Open(o);
+  REQUIRE(env.ok());
+  REQUIRE((*env)->Write(fn).ok());
 }
 
 // The daemon runs in fail mode with `error_part` in STATUS=, and answers the gate and ctl.
@@ -260,20 +272,12 @@ TEST_CASE(
   auto offline_clean = RunCommand({edged, "--verify-store", "--config", d.config_path().string()});
   CHECK(offline_clean.exit_code == 0);
 
-  {  // The debtor's balance no longer matches its open debt (12.50 USD).
-    jwo::store::EnvOptions o;
-    o.directory = d.state_dir().string();
-    o.map_size_bytes = 16 << 20;
-    auto env = jwo::store::Env::Open(o);
-    REQUIRE(env.ok());
-    REQUIRE((*env)
-                ->Write([](jwo::store::WriteTxn& txn) {
-                  jwo::store::ShopperRecord s;
-                  s.open_debt_count = 1;
-                  return jwo::store::PutShopper(txn, "debtor", s);
-                })
-                .ok());
-  }
+  // The debtor's balance no longer matches its open debt (12.50 USD).
+  WriteOffline(d, [](jwo::store::WriteTxn& txn) {
+    jwo::store::ShopperRecord s;
+    s.open_debt_count = 1;
+    return jwo::store::PutShopper(txn, "debtor", s);
+  });
   auto offline = RunCommand({edged, "--verify-store", "--config", d.config_path().string()});
   INFO(offline.output);
   CHECK(offline.exit_code == 1);
@@ -304,18 +308,10 @@ TEST_CASE(
     "names it, the next change of the record repairs it") {
   DaemonProcess d;
   Populate(d);
-  {  // Damage written around store::PutShopper: the debt stays, the gate's index forgets it.
-    jwo::store::EnvOptions o;
-    o.directory = d.state_dir().string();
-    o.map_size_bytes = 16 << 20;
-    auto env = jwo::store::Env::Open(o);
-    REQUIRE(env.ok());
-    REQUIRE((*env)
-                ->Write([](jwo::store::WriteTxn& txn) {
-                  return txn.Delete(jwo::store::Table::kGateShoppers, "debtor");
-                })
-                .ok());
-  }
+  // Damage written around store::PutShopper: the debt stays, the gate's index forgets it.
+  WriteOffline(d, [](jwo::store::WriteTxn& txn) {
+    return txn.Delete(jwo::store::Table::kGateShoppers, "debtor");
+  });
   REQUIRE(d.Start());
   CHECK(Decide(d, "debtor") == R"({"status":"APPROVED"})");
   auto shown = d.Ctl({"shopper", "show", "debtor"});

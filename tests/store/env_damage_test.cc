@@ -22,11 +22,7 @@ namespace {
 using TempDir = testing::StoreTempDir;
 
 store::EnvOptions Options(const TempDir& dir) {
-  store::EnvOptions o;
-  o.directory = dir.path.string();
-  o.map_size_bytes = 4 << 20;
-  o.max_map_size_bytes = 64 << 20;
-  return o;
+  return testing::StoreOptions(dir, 4 << 20, 64 << 20);
 }
 
 // Fills the store with about 1 MB of shopper rows, so the data file has many pages.

@@ -24,13 +24,7 @@ namespace {
 
 using TempDir = testing::StoreTempDir;
 
-store::EnvOptions Options(const TempDir& dir) {
-  store::EnvOptions o;
-  o.directory = dir.path.string();
-  o.map_size_bytes = 1 << 20;
-  o.max_map_size_bytes = 256 << 20;
-  return o;
-}
+store::EnvOptions Options(const TempDir& dir) { return testing::StoreOptions(dir); }
 
 std::string ReadValue(store::Env& env, Table t, std::string_view key) {
   std::string out;

@@ -13,13 +13,7 @@ namespace {
 
 using TempDir = testing::StoreTempDir;
 
-store::EnvOptions Options(const TempDir& dir) {
-  store::EnvOptions o;
-  o.directory = dir.path.string();
-  o.map_size_bytes = 1 << 20;
-  o.max_map_size_bytes = 256 << 20;
-  return o;
-}
+store::EnvOptions Options(const TempDir& dir) { return testing::StoreOptions(dir); }
 
 store::ShopperRecord Owing(int64_t minor) {
   store::ShopperRecord r;
