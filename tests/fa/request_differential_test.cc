@@ -9,32 +9,25 @@
 
 #include "fa/request.h"
 #include "tests/fa/request_dom_reference.h"
+#include "tests/fa/sample_requests.h"
 
 using namespace jwo;
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view kFull = R"({
-  "storeId": "store-1",
-  "shopperIdentity": {"id": "shopper-0000042"},
-  "authorizedAmount": {"value": 50.00, "currencyCode": "USD"},
-  "shopperInteraction": {
-    "shoppingTripId": "5f1c2b7e-8a4d-4e1a-9c3b-1d2e3f4a5b6c",
-    "gateAuthenticationEvent": {
-      "id": "ev-1", "type": "CREDIT_CARD", "interactionType": "TAP",
-      "timestamp": "2026-11-27T10:15:30.123Z", "location": "ENTRY",
-      "data": {"gate": "g1", "lane": "2"}
-    },
-    "recommendation": {
-      "shopperAuthorized": false,
-      "authorizationConditions": [{"type": "ADJUST", "amount": {"value": 25.5, "currencyCode": "USD"}},
-                                  {"type": "ADJUST", "amount": {"value": 1, "currencyCode": "JPY"}}],
-      "shopperRisks": ["InvalidCard", "BadDebt"]
-    }
-  },
-  "someFutureField": {"anything": [1, 2.5, "x", null, true]}
-})";
+// The complete request, with a second condition in another currency and a future field of
+// every type.
+json::value FullRequest() {
+  json::value doc = json::parse(testing::kCompleteAuthorizationRequest);
+  json::object& rec = doc.at("shopperInteraction").at("recommendation").as_object();
+  rec["shopperAuthorized"] = false;
+  rec["authorizationConditions"].as_array().push_back(
+      json::parse(R"({"type": "ADJUST", "amount": {"value": 1, "currencyCode": "JPY"}})"));
+  rec["shopperRisks"].as_array().emplace_back("BadDebt");
+  doc.as_object()["someFutureField"] = json::parse(R"({"anything": [1, 2.5, "x", null, true]})");
+  return doc;
+}
 
 // Values a mutation puts in place of another: each type, edge strings and edge numbers.
 std::vector<json::value> Replacements() {
@@ -74,7 +67,7 @@ void Collect(json::value& v, std::vector<json::value*>& out) {
 }
 
 std::string Mutate(std::mt19937& rng, const std::vector<json::value>& replacements) {
-  json::value doc = json::parse(kFull);
+  json::value doc = FullRequest();
   const int steps = 1 + static_cast<int>(rng() % 3);
   for (int i = 0; i < steps; ++i) {
     std::vector<json::value*> nodes;
