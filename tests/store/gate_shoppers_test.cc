@@ -34,7 +34,8 @@ bool Indexed(store::Env& env, std::string_view id) {
 }
 
 core::Result<std::optional<store::ShopperRecord>> ForGate(store::Env& env, std::string_view id) {
-  core::Result<std::optional<store::ShopperRecord>> out = core::Status::Ok();
+  core::Result<std::optional<store::ShopperRecord>> out =
+      core::Status(core::StatusCode::kInternal, "unset");
   (void)env.Read([&](const store::ReadTxn& txn) {
     out = store::ReadShopperForGate(txn, id);
     return core::Status::Ok();
