@@ -426,7 +426,7 @@ if pairs:
         ratio = d["throughput_rps"] / n["throughput_rps"] if n["throughput_rps"] else 0.0
         cpu = per_cpu(d) / per_cpu(n) if per_cpu(n) else 0.0
         pair_ratios.append((ratio, d))
-        print(f"  {i:<5} {d['throughput_rps']:>15.0f} {n['throughput_rps']:>12.0f} {ratio:>7.2f} "
+        print(f"  {i:<5} {d['throughput_rps']:>15.0f} {n['throughput_rps']:>12.0f} {ratio:>7.3f} "
               f"{cpu:>16.2f}")
         o = d["outcomes"]
         notes.append(f"jwo-edged pair {i}: APPROVED {o['approved']}, DENIED {o['denied']}, other "
@@ -451,20 +451,20 @@ if not nginx_only:
     print("targets")
     print(f"  jwo-edged p99 at {rate:.0f} req/s        {p99:>9.1f} us   <= 1000 us   "
           f"{verdict(p99 <= 1000 and fair)}")
-    print(f"  p99 ratio jwo-edged / nginx       {p99_ratio:>9.2f}      <= 1.30      "
+    print(f"  p99 ratio jwo-edged / nginx       {p99_ratio:>9.3f}      <= 1.30      "
           f"{verdict(p99_ratio <= 1.3 and fair)}")
     p999 = d_rate["latency_us"]["p999"]
     cpu_ratio = per_cpu(d_max) / per_cpu(n_max) if per_cpu(n_max) else 0.0
     # Targets of the issue "Hot paths" (the foundation's were 0.60 throughput, no p99.9 bound).
     print(f"  jwo-edged p99.9 at {rate:.0f} req/s      {p999:>9.1f} us   <= 1000 us   "
           f"{verdict(p999 <= 1000 and fair)}")
-    print(f"  max throughput jwo-edged / nginx  {tput_ratio:>9.2f}      >= 0.75      "
+    print(f"  max throughput jwo-edged / nginx  {tput_ratio:>9.3f}      >= 0.75      "
           f"{verdict(tput_ratio >= 0.75 and not d_max['errors'])}")
     print(f"  req/CPU-s jwo-edged / nginx       {cpu_ratio:>9.2f}      (reported; closed loop)")
     if pair_ratios:
         median = statistics.median(r for r, _ in pair_ratios)
         clean = not any(d["errors"] or d["unfinished"] for _, d in pair_ratios)
-        print(f"  median ratio of {pairs} pairs          {median:>9.2f}      >= 0.75      "
+        print(f"  median ratio of {pairs} pairs          {median:>9.3f}      >= 0.75      "
               f"{verdict(median >= 0.75 and clean)}")
     print(f"  process start to READY=1 with {int(shoppers):,} shoppers: {ready_s} s "
           f"(filling the store took {fill_s} s)")
