@@ -1,17 +1,16 @@
 #include "fa/handler.h"
 
 #include <catch2/catch_test_macros.hpp>
-#include <filesystem>
-#include <random>
 #include <thread>
+
+#include "tests/store/store_temp_dir.h"
 
 using namespace jwo;
 
 namespace {
 
 struct Fixture {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("jwo-fa-handler-" + std::to_string(std::random_device{}()));
+  testing::StoreTempDir dir;
   std::unique_ptr<store::Env> env;
   std::atomic<store::Env*> env_ptr{nullptr};
   std::shared_ptr<config::Config> first = Config("store-1");
@@ -22,17 +21,13 @@ struct Fixture {
   fa::AuthorizationHandler handler{{&holder, &env_ptr, &log, &metrics, &clock, nullptr}};
 
   Fixture() {
-    store::EnvOptions o;
-    o.directory = dir.string();
-    o.map_size_bytes = 8 << 20;
-    env = store::Env::Open(o).value();
+    env = store::Env::Open(testing::StoreOptions(dir, 8 << 20)).value();
     env_ptr = env.get();
     log.Attach(env.get());
   }
   ~Fixture() {
     log.Stop();
     env.reset();
-    std::filesystem::remove_all(dir);
   }
   static std::shared_ptr<config::Config> Config(const std::string& store_id) {
     auto c = std::make_shared<config::Config>();
