@@ -10,11 +10,14 @@
 #   4. with --pairs N, measures both again in N alternating closed-loop runs (jwo-edged, nginx,
 #      jwo-edged, ...), both servers up meanwhile: on a shared machine whose speed drifts from
 #      minute to minute, the ratio within a pair is fairer than one run of each minutes apart;
+#      With --http-floor each pair also measures jwo-edged answering the same requests on a
+#      path no route serves (404): its HTTP layer without the gate's work, so the pairs show
+#      how the gap to nginx divides between the two;
 #   5. prints both, the ratios, and PASS/MISS against the targets.
 #
 # usage: tests/bench/run_fa_bench.sh [--build-dir DIR] [--shoppers N] [--rate R]
 #            [--duration S] [--warmup S] [--connections C] [--threads T] [--pairs N]
-#            [--busy-poll] [--nginx-only] [--keep]
+#            [--http-floor] [--busy-poll] [--nginx-only] [--keep]
 #   --build-dir DIR  CMake build directory (default build; a relative path is looked up in the
 #                    current directory, then in the repository root)
 #   --shoppers N     shoppers in the store (default 1000000)
@@ -24,6 +27,8 @@
 #   --threads T      jwo-edged's http.threads (default 0: the daemon's own default)
 #   --pairs N        N more closed-loop runs of each server, alternating (default 0); the
 #                    throughput target is then judged on the median ratio of the pairs
+#   --http-floor     with --pairs: a third run in each pair, jwo-edged's 404 for an unrouted
+#                    path (the HTTP layer's floor; reported, not a target)
 #   --busy-poll      jwo-loadgen polls instead of sleeping: no wake-up delay of its own in the
 #                    latencies, but it takes a whole core from the servers
 #   --nginx-only     measure only nginx (no store, no daemon)
@@ -42,6 +47,8 @@ WARMUP=2
 CONNECTIONS=16
 THREADS=0
 PAIRS=0
+HTTP_FLOOR=0
+FLOOR_PATH=/jwo-bench/unrouted
 DEBT_EVERY=100
 NGINX_ONLY=0
 KEEP=0
@@ -61,6 +68,7 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS=${2:?--connections needs a value}; shift 2 ;;
     --threads) THREADS=${2:?--threads needs a value}; shift 2 ;;
     --pairs) PAIRS=${2:?--pairs needs a value}; shift 2 ;;
+    --http-floor) HTTP_FLOOR=1; shift ;;
     --nginx-only) NGINX_ONLY=1; shift ;;
     --busy-poll) LOADGEN_EXTRA+=(--busy-poll); shift ;;
     --keep) KEEP=1; shift ;;
@@ -75,6 +83,9 @@ done
 [[ "$PAIRS" =~ ^[0-9]+$ ]] || { echo "run_fa_bench: --pairs must be >= 0" >&2; exit 2; }
 if [ "$PAIRS" -gt 0 ] && [ "$NGINX_ONLY" -eq 1 ]; then
   echo "run_fa_bench: --pairs needs both servers (not --nginx-only)" >&2; exit 2
+fi
+if [ "$HTTP_FLOOR" -eq 1 ] && [ "$PAIRS" -eq 0 ]; then
+  echo "run_fa_bench: --http-floor is measured in the pairs: give --pairs N" >&2; exit 2
 fi
 [[ "$DURATION" =~ ^[0-9]+([.][0-9]+)?$ && "$WARMUP" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "run_fa_bench: --duration and --warmup take seconds" >&2; exit 2; }
 
@@ -164,9 +175,9 @@ run_loadgen() {
     'BEGIN { printf "{\"all_pct\": %.1f, \"server_pct\": %.1f}\n", a / hz / t * 100, s / hz / t * 100 }' \
     >"$WORK/$out.cpu.json"
 }
-# loadgen_args PORT: the jwo-loadgen arguments every run shares.
+# loadgen_args PORT [PATH]: the jwo-loadgen arguments every run shares.
 loadgen_args() {
-  COMMON=(--port "$1" --path "$API_PATH" --connections "$CONNECTIONS"
+  COMMON=(--port "$1" --path "${2:-$API_PATH}" --connections "$CONNECTIONS"
           --duration "$DURATION" --warmup "$WARMUP" --shoppers "$SHOPPERS"
           --debt-every "$DEBT_EVERY" --count-outcomes --json ${LOADGEN_EXTRA[@]+"${LOADGEN_EXTRA[@]}"})
 }
@@ -332,7 +343,16 @@ if [ "$PAIRS" -gt 0 ]; then
     loadgen_args "$NGINX_PORT"
     SERVER_PIDS=("$NGINX_PID" "${nginx_workers[@]}")
     run_loadgen "pair-$i-nginx" "${COMMON[@]}" --max
-    echo "   pair $i: jwo-edged $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/pair-$i-daemon.json") req/s, nginx $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/pair-$i-nginx.json") req/s"
+    rps() { python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/$1.json"; }
+    floor=""
+    if [ "$HTTP_FLOOR" -eq 1 ]; then
+      sleep 1
+      loadgen_args "$DAEMON_PORT" "$FLOOR_PATH"
+      SERVER_PIDS=("$DAEMON_PID")
+      run_loadgen "pair-$i-floor" "${COMMON[@]}" --max
+      floor=", jwo-edged's 404 $(rps "pair-$i-floor") req/s"
+    fi
+    echo "   pair $i: jwo-edged $(rps "pair-$i-daemon") req/s, nginx $(rps "pair-$i-nginx") req/s$floor"
     sleep 1
   done
   kill "$DAEMON_PID" 2>/dev/null || true
@@ -346,11 +366,12 @@ NGINX_PID=""
 echo "== 5. results"
 python3 - "$WORK" "$RATE" "$SHOPPERS" "$DEBT_EVERY" "$CONNECTIONS" "$DURATION" "$WARMUP" \
   "$NGINX_ONLY" "${FILL_S:-}" "${READY_S:-}" "${DAEMON_THREADS:-}" "${DAEMON_THREADS_AFTER:-}" \
-  "$(nproc)" "${LOADGEN_EXTRA[*]+${LOADGEN_EXTRA[*]}}" "$THREADS" "$PAIRS" <<'PY'
+  "$(nproc)" "${LOADGEN_EXTRA[*]+${LOADGEN_EXTRA[*]}}" "$THREADS" "$PAIRS" "$HTTP_FLOOR" <<'PY'
 import json, os, statistics, sys
 (work, rate, shoppers, debt_every, connections, duration, warmup, nginx_only, fill_s, ready_s,
- threads, threads_after, cores, loadgen_extra, http_threads, pairs) = sys.argv[1:]
+ threads, threads_after, cores, loadgen_extra, http_threads, pairs, http_floor) = sys.argv[1:]
 pairs = int(pairs)
+http_floor = http_floor == "1"
 rate = float(rate)
 nginx_only = nginx_only == "1"
 
@@ -417,17 +438,30 @@ print("CPU: % of one core used during the run (warm-up and drain included) by th
       "server's CPU (cores)")
 print()
 pair_ratios = []
+floor_ratios = []
 if pairs:
     print()
     print(f"alternating closed-loop pairs ({duration} s each, both servers up)")
-    print(f"  {'pair':<5} {'jwo-edged req/s':>15} {'nginx req/s':>12} {'ratio':>7} {'req/CPU-s ratio':>16}")
+    floor_head = (f" {'404 req/s':>10} {'404/nginx':>9} {'gate/404':>8}" if http_floor else "")
+    print(f"  {'pair':<5} {'jwo-edged req/s':>15} {'nginx req/s':>12} {'ratio':>7} "
+          f"{'req/CPU-s ratio':>16}{floor_head}")
     for i in range(1, pairs + 1):
         d, n = load(f"pair-{i}-daemon"), load(f"pair-{i}-nginx")
         ratio = d["throughput_rps"] / n["throughput_rps"] if n["throughput_rps"] else 0.0
         cpu = per_cpu(d) / per_cpu(n) if per_cpu(n) else 0.0
         pair_ratios.append((ratio, d))
+        floor_cols = ""
+        if http_floor:
+            f = load(f"pair-{i}-floor")
+            floor_nginx = f["throughput_rps"] / n["throughput_rps"] if n["throughput_rps"] else 0.0
+            gate_floor = d["throughput_rps"] / f["throughput_rps"] if f["throughput_rps"] else 0.0
+            floor_ratios.append((floor_nginx, gate_floor))
+            floor_cols = f" {f['throughput_rps']:>10.0f} {floor_nginx:>9.3f} {gate_floor:>8.3f}"
+            if f["errors"] != f["http_errors"] or f["unfinished"]:
+                notes.append(f"jwo-edged 404 run {i}: {f['lost']} lost, {f['unfinished']} "
+                             f"unfinished: its floor is not a clean measurement")
         print(f"  {i:<5} {d['throughput_rps']:>15.0f} {n['throughput_rps']:>12.0f} {ratio:>7.3f} "
-              f"{cpu:>16.2f}")
+              f"{cpu:>16.2f}{floor_cols}")
         o = d["outcomes"]
         notes.append(f"jwo-edged pair {i}: APPROVED {o['approved']}, DENIED {o['denied']}, other "
                      f"{o['other']}; {o['mismatched']} answers disagree with the store")
@@ -466,6 +500,11 @@ if not nginx_only:
         clean = not any(d["errors"] or d["unfinished"] for _, d in pair_ratios)
         print(f"  median ratio of {pairs} pairs          {median:>9.3f}      >= 0.75      "
               f"{verdict(median >= 0.75 and clean)}")
+    if floor_ratios:
+        print(f"  median 404 floor / nginx          {statistics.median(f for f, _ in floor_ratios):>9.3f}"
+              f"      (reported: jwo-edged's HTTP layer alone)")
+        print(f"  median gate / 404 floor           {statistics.median(g for _, g in floor_ratios):>9.3f}"
+              f"      (reported: what the gate's work costs)")
     print(f"  process start to READY=1 with {int(shoppers):,} shoppers: {ready_s} s "
           f"(filling the store took {fill_s} s)")
 PY
