@@ -151,7 +151,7 @@ Status FlatJson::Parse(std::string_view text, size_t max_values) {
 
 const FlatJson::Node* FlatJson::Find(const Node& object, std::string_view key) const {
   for (const Node* c = First(object); c != nullptr; c = Next(object, *c)) {
-    if (c->key == key) return c;
+    if (detail::SameKey(c->key, key)) return c;
   }
   return nullptr;
 }

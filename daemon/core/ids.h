@@ -17,6 +17,9 @@ bool IsIdToken(std::string_view s, bool allow_empty = false);
 // or a log line must pass this.
 bool IsPrintable(std::string_view s);
 
+// True when `s` is empty or holds only spaces, tabs, CRs and LFs.
+bool IsBlank(std::string_view s);
+
 // Lower-case hexadecimal of `bytes`.
 std::string HexLower(std::string_view bytes);
 

@@ -1,7 +1,6 @@
 #include "core/json.h"
 
 #include <algorithm>
-#include <boost/container/small_vector.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 #include <charconv>
@@ -239,9 +238,8 @@ bool JsonRules::RememberKey(std::string_view key) {
   const std::size_t first = open_.back();
   const std::size_t count = keys_.size() - first;
   if (count < kLinearKeys) {
-    if (std::find(keys_.begin() + static_cast<std::ptrdiff_t>(first), keys_.end(), key) !=
-        keys_.end()) {
-      return false;
+    for (std::size_t i = first; i < keys_.size(); ++i) {
+      if (SameKey(keys_[i], key)) return false;
     }
     keys_.push_back(key);
     return true;

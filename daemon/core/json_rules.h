@@ -9,6 +9,7 @@
 #include <boost/container/small_vector.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <cstring>
 #include <forward_list>
 #include <optional>
 #include <string>
@@ -19,6 +20,13 @@
 #include "core/status.h"
 
 namespace jwo::core::detail {
+
+// Key equality for the short keys of a request: the first byte tells most unequal keys of equal
+// length apart without a call to memcmp.
+inline bool SameKey(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
 
 class JsonRules {
  public:
@@ -59,8 +67,8 @@ class JsonRules {
 
   std::string_view text_;
   std::string number_text_;
-  // Keys of every open object, innermost last; inline room for a typical request's.
-  boost::container::small_vector<std::string_view, 48> keys_;
+  // Keys of every open object, innermost last (its storage kept from parse to parse).
+  std::vector<std::string_view> keys_;
   boost::container::small_vector<std::size_t, 8> open_;    // per open object: its first key
   std::vector<std::unordered_set<std::string_view>> big_;  // per depth, objects past kLinearKeys
   std::string part_;                                       // a key or string read in parts

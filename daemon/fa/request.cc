@@ -37,7 +37,7 @@ Status GetStringView(const core::FlatJson& doc, const Node& obj, std::string_vie
   }
   if (!v->is_string()) return Invalid(path(), "must be a string");
   const std::string_view s = v->text;
-  if (s.empty() || s.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+  if (core::IsBlank(s)) {
     return Invalid(path(), "must not be empty");
   }
   if (s.size() > max_len) {

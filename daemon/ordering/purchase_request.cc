@@ -31,7 +31,7 @@ Status GetString(const json::object& obj, const std::string& parent, std::string
   if (v == nullptr || v->is_null()) return required ? Invalid(path(), "is required") : Status::Ok();
   if (!v->is_string()) return Invalid(path(), "must be a string");
   const std::string_view s(v->get_string().data(), v->get_string().size());
-  if (s.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+  if (core::IsBlank(s)) {
     return Invalid(path(), "must not be empty");
   }
   if (s.size() > max_len) {

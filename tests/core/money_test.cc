@@ -17,6 +17,14 @@ TEST_CASE("currencies carry their ISO 4217 exponent") {
   CHECK_FALSE(FindCurrency("XXX"));
   CHECK_FALSE(FindCurrency("US"));
   CHECK_FALSE(FindCurrency(""));
+  // Around the ends of the table and between neighbours, and bytes past ASCII.
+  CHECK(C("AED").exponent == 2);
+  CHECK(C("ZWL").exponent == 2);
+  CHECK_FALSE(FindCurrency("AAA"));
+  CHECK_FALSE(FindCurrency("ZZZ"));
+  CHECK_FALSE(FindCurrency("USE"));
+  CHECK_FALSE(FindCurrency("\xffSD"));
+  CHECK_FALSE(FindCurrency(std::string_view("US\0", 3)));
 }
 
 TEST_CASE("decimal text parses exactly into minor units") {
