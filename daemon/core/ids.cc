@@ -3,6 +3,8 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace jwo::core {
@@ -34,9 +36,9 @@ constexpr std::array<bool, 256> kIdToken = MakeIdTokenTable();
 
 }  // namespace
 
-// These run over every id of every gate request, which is valid almost always: the loops look
-// at every byte without a branch per byte (a table lookup; a compare the compiler vectorizes)
-// and decide at the end.
+// These run over every id of every gate request, which is valid almost always: they look at
+// every byte without a branch per byte (a table lookup; eight bytes per step) and decide at the
+// end.
 bool IsIdToken(std::string_view s, bool allow_empty) {
   if (s.empty()) return allow_empty;
   bool ok = true;
@@ -45,9 +47,23 @@ bool IsIdToken(std::string_view s, bool allow_empty) {
 }
 
 bool IsPrintable(std::string_view s) {
-  unsigned bad = 0;
-  for (unsigned char c : s)
-    bad |= static_cast<unsigned>(c < 0x20) | static_cast<unsigned>(c == 0x7f);
+  // Eight bytes at a time: a word has a byte below 0x20 when (w - 0x20 in every byte) borrows
+  // into a byte whose top bit w does not set, and a 0x7F byte when w ^ 0x7F.. has a zero byte
+  // (the exact tests of "Bit Twiddling Hacks", hasless / haszero; bytes >= 0x80 are printable).
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const auto has_below = [](uint64_t w, uint64_t n) { return (w - kOnes * n) & ~w & kHigh; };
+  uint64_t bad = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    bad |= has_below(w, 0x20) | has_below(w ^ (kOnes * 0x7f), 1);
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    bad |= static_cast<uint64_t>(c < 0x20) | static_cast<uint64_t>(c == 0x7f);
+  }
   return bad == 0;
 }
 
