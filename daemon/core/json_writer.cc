@@ -135,6 +135,18 @@ JsonWriter& JsonWriter::EndObject() {
   return *this;
 }
 
+JsonWriter& JsonWriter::BeginMembers() {
+  assert(open_.empty() && !after_key_);
+  open_.push_back({true, false});
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndMembers() {
+  assert(open_.size() == 1 && open_.back().object && !after_key_);
+  open_.pop_back();
+  return *this;
+}
+
 JsonWriter& JsonWriter::BeginArray() {
   BeforeValue();
   out_.push_back('[');

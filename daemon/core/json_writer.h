@@ -44,6 +44,10 @@ class JsonWriter {
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
   JsonWriter& EndArray();
+  // Members of an object without its braces (`"a":1,"b":2`), for text that RawMembers splices
+  // into another document. REQUIRES: at the top level (nothing written yet but a prefix).
+  JsonWriter& BeginMembers();
+  JsonWriter& EndMembers();
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);

@@ -326,12 +326,12 @@ core::Result<TripRecord> DecodeTripHead(std::string_view bytes) {
 void HoldLinesAsText(TripRecord& t) {
   core::JsonWriter w;
   w.Reserve(16 + 256 * (t.cart.size() + t.priced.size()));
-  w.BeginObject();
+  // The members without the braces, written as such (erasing the braces afterwards moved the
+  // whole text, 200 KB for a 1,000-line cart).
+  w.BeginMembers();
   EncodeLines(w, t);
-  w.EndObject();
+  w.EndMembers();
   t.stored_lines = w.Take();
-  t.stored_lines.pop_back();  // the members, without the braces
-  t.stored_lines.erase(0, 1);
   t.cart = {};
   t.priced = {};
 }

@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <cstdint>
+#include <string>
 
 using namespace jwo::core;
 
@@ -59,4 +61,50 @@ TEST_CASE("JsonWriter places commas and colons and splices money exactly") {
   JsonWriter empty;
   empty.BeginArray().EndArray();
   CHECK(empty.Take() == "[]");
+}
+
+// Keys and values are written as JsonQuote writes them, with the commas and colons between:
+// every byte at several positions, lengths from short to long, the extremes of Int.
+TEST_CASE("JsonWriter writes every key and value as JsonQuote does") {
+  const auto expected = [](std::string_view key, std::string_view value, int64_t n) {
+    return "{" + JsonQuote(key) + ":" + JsonQuote(value) + ",\"n\":" + std::to_string(n) + "," +
+           JsonQuote(value) + ":[" + JsonQuote(key) + "," + std::to_string(n) + "]}";
+  };
+  const auto written = [](std::string_view key, std::string_view value, int64_t n) {
+    JsonWriter w;
+    w.BeginObject().Key(key).String(value).Key("n").Int(n);
+    w.Key(value).BeginArray().String(key).Int(n).EndArray().EndObject();
+    return w.Take();
+  };
+  for (int b = 0; b < 256; ++b) {
+    for (size_t at : {size_t{0}, size_t{7}, size_t{8}, size_t{13}, size_t{16}}) {
+      std::string text(17, 'x');
+      text[at] = static_cast<char>(b);
+      INFO("byte " << b << " at " << at);
+      CHECK(written(text, text, b) == expected(text, text, b));
+    }
+  }
+  for (size_t length = 110; length <= 140; ++length) {
+    const std::string plain(length, 'p');
+    std::string quoted = plain;
+    quoted[length / 2] = '"';
+    INFO("length " << length);
+    CHECK(written(plain, quoted, -1) == expected(plain, quoted, -1));
+    CHECK(written(quoted, plain, 0) == expected(quoted, plain, 0));
+  }
+  CHECK(written("", "", INT64_MIN) == expected("", "", INT64_MIN));
+  CHECK(written("k", "v", INT64_MAX) == expected("k", "v", INT64_MAX));
+  const std::string utf8 = "caf\xc3\xa9 \xe2\x82\xac";
+  CHECK(written(utf8, utf8, 7) == expected(utf8, utf8, 7));
+  CHECK(boost::json::parse(written(utf8, "a\x01\"\\", 1)).is_object());
+}
+
+TEST_CASE("JsonWriter writes members without braces for RawMembers to splice") {
+  JsonWriter members;
+  members.BeginMembers().Key("a").Int(1).Key("b").BeginArray().Int(2).EndArray().EndMembers();
+  CHECK(members.str() == R"("a":1,"b":[2])");
+  JsonWriter w;
+  w.BeginObject().Key("x").Bool(true).RawMembers(members.str()).EndObject();
+  CHECK(w.str() == R"({"x":true,"a":1,"b":[2]})");
+  CHECK(boost::json::parse(w.str()).as_object().size() == 3);
 }
