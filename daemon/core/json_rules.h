@@ -67,7 +67,7 @@ class JsonRules {
 
   std::string_view text_;
   std::string number_text_;
-  // Keys of every open object, innermost last (its storage kept from parse to parse).
+  // Keys of every open object, innermost last (FlatJson's per-thread instance keeps its storage).
   std::vector<std::string_view> keys_;
   boost::container::small_vector<std::size_t, 8> open_;    // per open object: its first key
   std::vector<std::unordered_set<std::string_view>> big_;  // per depth, objects past kLinearKeys
