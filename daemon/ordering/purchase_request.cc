@@ -14,36 +14,60 @@ namespace {
 namespace json = boost::json;
 using core::Status;
 
-Status Invalid(const std::string& path, std::string_view rule) {
-  return core::InvalidArgument(path + " " + std::string(rule));
+// A field's JSON path ("cartItems[3].quantity.value"), as a chain of views on the stack: the
+// text is built only for an error message. Every field of every line of a cart of up to 10,000
+// lines is read under one; building its text up front cost allocations for each of them.
+class Path {
+ public:
+  Path() = default;
+  Path(const Path& parent, std::string_view key) : parent_(&parent), key_(key) {}
+  Path(const Path& parent, size_t index) : parent_(&parent), index_(index), indexed_(true) {}
+
+  std::string str() const {
+    if (parent_ == nullptr) return {};
+    std::string text = parent_->str();
+    if (indexed_) return text + "[" + std::to_string(index_) + "]";
+    if (!text.empty()) text += '.';
+    text.append(key_);
+    return text;
+  }
+
+ private:
+  const Path* parent_ = nullptr;  // nullptr: the document itself
+  std::string_view key_;
+  size_t index_ = 0;
+  bool indexed_ = false;
+};
+
+constexpr Path kRoot{};
+
+Status Invalid(std::string_view path, std::string_view rule) {
+  return core::InvalidArgument(std::string(path) + " " + std::string(rule));
 }
 
-std::string At(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
+Status Invalid(const Path& path, std::string_view rule) { return Invalid(path.str(), rule); }
 
-// obj[key] as a non-empty, printable string of at most max_len characters. The field's path
-// is built only for an error: this runs for every field of every cart line.
-Status GetString(const json::object& obj, const std::string& parent, std::string_view key,
-                 bool required, size_t max_len, std::string& out) {
-  const auto path = [&] { return At(parent, key); };
+// obj[key] as a non-empty, printable string of at most max_len characters.
+Status GetString(const json::object& obj, const Path& parent, std::string_view key, bool required,
+                 size_t max_len, std::string& out) {
+  const Path path(parent, key);
   const json::value* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return required ? Invalid(path(), "is required") : Status::Ok();
-  if (!v->is_string()) return Invalid(path(), "must be a string");
+  if (v == nullptr || v->is_null()) return required ? Invalid(path, "is required") : Status::Ok();
+  if (!v->is_string()) return Invalid(path, "must be a string");
   const std::string_view s(v->get_string().data(), v->get_string().size());
   if (core::IsBlank(s)) {
-    return Invalid(path(), "must not be empty");
+    return Invalid(path, "must not be empty");
   }
   if (s.size() > max_len) {
-    return Invalid(path(), "must be at most " + std::to_string(max_len) + " characters");
+    return Invalid(path, "must be at most " + std::to_string(max_len) + " characters");
   }
-  if (!core::IsPrintable(s)) return Invalid(path(), "must not contain control characters");
+  if (!core::IsPrintable(s)) return Invalid(path, "must not contain control characters");
   out.assign(s);
   return Status::Ok();
 }
 
-Status GetEnum(const json::object& obj, const std::string& parent, std::string_view key,
-               bool required, std::initializer_list<std::string_view> allowed, std::string& out) {
+Status GetEnum(const json::object& obj, const Path& parent, std::string_view key, bool required,
+               std::initializer_list<std::string_view> allowed, std::string& out) {
   if (Status s = GetString(obj, parent, key, required, 64, out); !s.ok()) return s;
   if (out.empty()) return Status::Ok();
   for (std::string_view a : allowed) {
@@ -51,16 +75,16 @@ Status GetEnum(const json::object& obj, const std::string& parent, std::string_v
   }
   std::string list;
   for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  return Invalid(At(parent, key), "must be one of " + list);
+  return Invalid(Path(parent, key), "must be one of " + list);
 }
 
-Status GetTime(const json::object& obj, const std::string& parent, std::string_view key,
-               bool required, int64_t& out) {
+Status GetTime(const json::object& obj, const Path& parent, std::string_view key, bool required,
+               int64_t& out) {
   std::string text;
   if (Status s = GetString(obj, parent, key, required, 64, text); !s.ok()) return s;
   if (text.empty()) return Status::Ok();
   auto ms = core::ParseIso8601(text);
-  if (!ms.ok()) return Invalid(At(parent, key), "must be an ISO 8601 date-time with a zone");
+  if (!ms.ok()) return Invalid(Path(parent, key), "must be an ISO 8601 date-time with a zone");
   out = *ms;
   return Status::Ok();
 }
@@ -70,22 +94,22 @@ const json::value* Member(const json::object& obj, std::string_view key) {
   return v == nullptr || v->is_null() ? nullptr : v;
 }
 
-Status GetObject(const json::object& obj, const std::string& parent, std::string_view key,
-                 bool required, const json::object*& out) {
+Status GetObject(const json::object& obj, const Path& parent, std::string_view key, bool required,
+                 const json::object*& out) {
   out = nullptr;
   const json::value* v = Member(obj, key);
-  if (v == nullptr) return required ? Invalid(At(parent, key), "is required") : Status::Ok();
-  if (!v->is_object()) return Invalid(At(parent, key), "must be an object");
+  if (v == nullptr) return required ? Invalid(Path(parent, key), "is required") : Status::Ok();
+  if (!v->is_object()) return Invalid(Path(parent, key), "must be an object");
   out = &v->get_object();
   return Status::Ok();
 }
 
-Status GetArray(const json::object& obj, const std::string& parent, std::string_view key,
-                bool required, const json::array*& out) {
+Status GetArray(const json::object& obj, const Path& parent, std::string_view key, bool required,
+                const json::array*& out) {
   out = nullptr;
   const json::value* v = Member(obj, key);
-  if (v == nullptr) return required ? Invalid(At(parent, key), "is required") : Status::Ok();
-  if (!v->is_array()) return Invalid(At(parent, key), "must be an array");
+  if (v == nullptr) return required ? Invalid(Path(parent, key), "is required") : Status::Ok();
+  if (!v->is_array()) return Invalid(Path(parent, key), "must be an array");
   out = &v->get_array();
   return Status::Ok();
 }
@@ -107,11 +131,11 @@ bool IsPositiveDecimal(std::string_view s) {
   return digit && nonzero && s.front() != '.' && s.back() != '.';
 }
 
-Status ParseAuthEvent(const json::value& v, const std::string& path, AuthEvent& ev) {
+Status ParseAuthEvent(const json::value& v, const Path& path, AuthEvent& ev) {
   if (!v.is_object()) return Invalid(path, "must be an object");
   const json::object& o = v.get_object();
   if (Status s = GetString(o, path, "id", true, 255, ev.id); !s.ok()) return s;
-  if (!core::IsUuid(ev.id)) return Invalid(At(path, "id"), "must be a UUID");
+  if (!core::IsUuid(ev.id)) return Invalid(Path(path, "id"), "must be a UUID");
   if (Status s = GetTime(o, path, "timestamp", false, ev.timestamp_ms); !s.ok()) return s;
   if (Status s = GetEnum(o, path, "location", false, {"ENTRY", "MANUAL_IN_STORE"}, ev.location);
       !s.ok()) {
@@ -124,7 +148,7 @@ Status ParseAuthEvent(const json::value& v, const std::string& path, AuthEvent& 
   const json::object* scan = nullptr;
   if (Status s = GetObject(o, path, "scanResult", false, scan); !s.ok()) return s;
   if (scan != nullptr) {
-    const std::string sp = At(path, "scanResult");
+    const Path sp(path, "scanResult");
     if (Status s = GetString(*scan, sp, "id", true, 255, ev.scan_result_id); !s.ok()) return s;
     std::string type;
     if (Status s = GetEnum(*scan, sp, "type", false, {"SHOPPER"}, type); !s.ok()) return s;
@@ -132,7 +156,7 @@ Status ParseAuthEvent(const json::value& v, const std::string& path, AuthEvent& 
   return Status::Ok();
 }
 
-Status ParseCartItem(const json::value& v, const std::string& path, store::CartLineRecord& line) {
+Status ParseCartItem(const json::value& v, const Path& path, store::CartLineRecord& line) {
   if (!v.is_object()) return Invalid(path, "must be an object");
   const json::object& o = v.get_object();
   if (Status s = GetString(o, path, "id", true, 255, line.item_id); !s.ok()) return s;
@@ -140,10 +164,10 @@ Status ParseCartItem(const json::value& v, const std::string& path, store::CartL
     return s;
   const json::object* qty = nullptr;
   if (Status s = GetObject(o, path, "quantity", true, qty); !s.ok()) return s;
-  const std::string qp = At(path, "quantity");
+  const Path qp(path, "quantity");
   if (Status s = GetString(*qty, qp, "value", true, 10, line.quantity); !s.ok()) return s;
   if (!IsPositiveDecimal(line.quantity)) {
-    return Invalid(At(qp, "value"), "must be a positive decimal number such as \"1.0\"");
+    return Invalid(Path(qp, "value"), "must be a positive decimal number such as \"1.0\"");
   }
   // Required, like value (Amazon's validation case 3.26); its meaning is the pricing engine's.
   if (Status s = GetString(*qty, qp, "unit", true, 32, line.unit); !s.ok()) return s;
@@ -151,9 +175,10 @@ Status ParseCartItem(const json::value& v, const std::string& path, store::CartL
   const json::array* ids = nullptr;
   if (Status s = GetArray(o, path, "externalIdentifiers", false, ids); !s.ok()) return s;
   if (ids != nullptr) {
+    const Path ids_path(path, "externalIdentifiers");
     size_t i = 0;
     for (const json::value& e : *ids) {
-      const std::string ep = At(path, "externalIdentifiers") + "[" + std::to_string(i++) + "]";
+      const Path ep(ids_path, i++);
       if (!e.is_object()) return Invalid(ep, "must be an object");
       std::string id, type;
       if (Status s = GetString(e.get_object(), ep, "id", true, 255, id); !s.ok()) return s;
@@ -178,66 +203,71 @@ core::Result<PurchaseRequest> ParsePurchaseRequest(std::string_view body) {
   if (root.empty()) return Invalid("body", "is an empty request");
   PurchaseRequest req;
 
-  if (Status s = GetString(root, "", "requestId", true, 255, req.request_id); !s.ok()) return s;
+  if (Status s = GetString(root, kRoot, "requestId", true, 255, req.request_id); !s.ok()) return s;
   if (!core::IsUuid(req.request_id)) return Invalid("requestId", "must be a UUID");
-  if (Status s = GetString(root, "", "idempotentShoppingTripId", true, 255, req.trip_id); !s.ok())
+  if (Status s = GetString(root, kRoot, "idempotentShoppingTripId", true, 255, req.trip_id);
+      !s.ok())
     return s;
   if (auto rule = core::CheckTripId(req.trip_id); !rule.empty()) {
     return Invalid("idempotentShoppingTripId", rule);
   }
-  if (Status s = GetString(root, "", "storeId", true, 255, req.store_id); !s.ok()) return s;
+  if (Status s = GetString(root, kRoot, "storeId", true, 255, req.store_id); !s.ok()) return s;
   if (auto rule = core::CheckStoreId(req.store_id); !rule.empty()) return Invalid("storeId", rule);
 
   const json::object* trip = nullptr;
-  if (Status s = GetObject(root, "", "shoppingTrip", true, trip); !s.ok()) return s;
-  if (Status s = GetTime(*trip, "shoppingTrip", "startTime", true, req.start_ms); !s.ok()) return s;
-  if (Status s = GetTime(*trip, "shoppingTrip", "endTime", true, req.end_ms); !s.ok()) return s;
+  if (Status s = GetObject(root, kRoot, "shoppingTrip", true, trip); !s.ok()) return s;
+  const Path trip_path(kRoot, "shoppingTrip");
+  if (Status s = GetTime(*trip, trip_path, "startTime", true, req.start_ms); !s.ok()) return s;
+  if (Status s = GetTime(*trip, trip_path, "endTime", true, req.end_ms); !s.ok()) return s;
   if (req.end_ms < req.start_ms) {
     return Invalid("shoppingTrip.endTime", "must not be before shoppingTrip.startTime");
   }
   const json::array* events = nullptr;
-  if (Status s = GetArray(*trip, "shoppingTrip", "authEvents", true, events); !s.ok()) return s;
+  if (Status s = GetArray(*trip, trip_path, "authEvents", true, events); !s.ok()) return s;
+  const Path events_path(trip_path, "authEvents");
   if (events->empty()) return Invalid("shoppingTrip.authEvents", "must not be empty");
   if (events->size() > 64) return Invalid("shoppingTrip.authEvents", "must have at most 64 events");
   for (size_t i = 0; i < events->size(); ++i) {
     AuthEvent ev;
-    const std::string path = "shoppingTrip.authEvents[" + std::to_string(i) + "]";
+    const Path path(events_path, i);
     if (Status s = ParseAuthEvent((*events)[i], path, ev); !s.ok()) return s;
     req.auth_events.push_back(std::move(ev));
   }
 
   const json::array* items = nullptr;
-  if (Status s = GetArray(root, "", "cartItems", true, items); !s.ok()) return s;
+  if (Status s = GetArray(root, kRoot, "cartItems", true, items); !s.ok()) return s;
   if (items->size() > 10000) return Invalid("cartItems", "must have at most 10000 items");
+  const Path items_path(kRoot, "cartItems");
   // Views into req.cart's lines, which the reservation keeps in place.
   req.cart.reserve(items->size());
   std::unordered_set<std::string_view> line_ids;
   line_ids.reserve(items->size());
   for (size_t i = 0; i < items->size(); ++i) {
     store::CartLineRecord line;
-    const std::string path = "cartItems[" + std::to_string(i) + "]";
+    const Path path(items_path, i);
     if (Status s = ParseCartItem((*items)[i], path, line); !s.ok()) return s;
     req.cart.push_back(std::move(line));
     const std::string& id = req.cart.back().line_id;
     if (!id.empty() && !line_ids.insert(id).second) {
-      return Invalid(path + ".lineItemId", "duplicates '" + id + "'");
+      return Invalid(Path(path, "lineItemId"), "duplicates '" + id + "'");
     }
   }
 
   const json::object* identity = nullptr;
-  if (Status s = GetObject(root, "", "shopperIdentity", false, identity); !s.ok()) return s;
+  if (Status s = GetObject(root, kRoot, "shopperIdentity", false, identity); !s.ok()) return s;
   if (identity != nullptr) {
-    if (Status s = GetString(*identity, "shopperIdentity", "id", false, 255, req.shopper_id);
-        !s.ok()) {
+    const Path identity_path(kRoot, "shopperIdentity");
+    if (Status s = GetString(*identity, identity_path, "id", false, 255, req.shopper_id); !s.ok()) {
       return s;
     }
   }
-  if (Status s = GetString(root, "", "shopperDeviceId", false, 255, req.device_id); !s.ok())
+  if (Status s = GetString(root, kRoot, "shopperDeviceId", false, 255, req.device_id); !s.ok())
     return s;
   const json::object* source = nullptr;
-  if (Status s = GetObject(root, "", "paymentSource", false, source); !s.ok()) return s;
+  if (Status s = GetObject(root, kRoot, "paymentSource", false, source); !s.ok()) return s;
   if (source != nullptr) {
-    if (Status s = GetString(*source, "paymentSource", "id", false, 255, req.payment_source_id);
+    const Path source_path(kRoot, "paymentSource");
+    if (Status s = GetString(*source, source_path, "id", false, 255, req.payment_source_id);
         !s.ok()) {
       return s;
     }
