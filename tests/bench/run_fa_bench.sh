@@ -9,7 +9,7 @@
 #      answer on this machine;
 #   4. with --pairs N, measures both again in N alternating closed-loop runs (jwo-edged, nginx,
 #      jwo-edged, ...), both servers up meanwhile: on a shared machine whose speed drifts from
-#      minute to minute, the ratio within a pair is fairer than one run of each minutes apart;
+#      minute to minute, the ratio within a pair is fairer than one run of each minutes apart.
 #      With --http-floor each pair also measures jwo-edged answering the same requests on a
 #      path no route serves (404): its HTTP layer without the gate's work, so the pairs show
 #      how the gap to nginx divides between the two;
@@ -191,6 +191,8 @@ measure() {
   echo "   closed loop (maximum rate) for ${DURATION} s ..."
   run_loadgen "$name-max" "${COMMON[@]}" --max
 }
+# rps NAME: the throughput of the run in $WORK/NAME.json, rounded.
+rps() { python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/$1.json"; }
 thread_count() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 read -r load1 _ </proc/loadavg
@@ -343,7 +345,6 @@ if [ "$PAIRS" -gt 0 ]; then
     loadgen_args "$NGINX_PORT"
     SERVER_PIDS=("$NGINX_PID" "${nginx_workers[@]}")
     run_loadgen "pair-$i-nginx" "${COMMON[@]}" --max
-    rps() { python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["throughput_rps"]))' "$WORK/$1.json"; }
     floor=""
     if [ "$HTTP_FLOOR" -eq 1 ]; then
       sleep 1
@@ -457,9 +458,10 @@ if pairs:
             gate_floor = d["throughput_rps"] / f["throughput_rps"] if f["throughput_rps"] else 0.0
             floor_ratios.append((floor_nginx, gate_floor))
             floor_cols = f" {f['throughput_rps']:>10.0f} {floor_nginx:>9.3f} {gate_floor:>8.3f}"
-            if f["errors"] != f["http_errors"] or f["unfinished"]:
+            if f["errors"] != f["http_errors"] or f["unfinished"] or set(f["status"]) != {"404"}:
                 notes.append(f"jwo-edged 404 run {i}: {f['lost']} lost, {f['unfinished']} "
-                             f"unfinished: its floor is not a clean measurement")
+                             f"unfinished, status {f['status']}: its floor is not a clean "
+                             f"measurement (every answer should be a 404)")
         print(f"  {i:<5} {d['throughput_rps']:>15.0f} {n['throughput_rps']:>12.0f} {ratio:>7.3f} "
               f"{cpu:>16.2f}{floor_cols}")
         o = d["outcomes"]

@@ -63,8 +63,10 @@ TEST_CASE("JsonWriter places commas and colons and splices money exactly") {
   CHECK(empty.Take() == "[]");
 }
 
-// Keys and values are written as JsonQuote writes them, with the commas and colons between:
-// every byte at several positions, lengths from short to long, the extremes of Int.
+// Keys and values are written as JsonQuote writes them, with the commas and colons between
+// (every byte at several positions, lengths from short to long, the extremes of Int), and read
+// back by Boost.JSON as what went in: ASCII as it is, a lone byte past ASCII as U+FFFD (an
+// oracle that does not share the escaper).
 TEST_CASE("JsonWriter writes every key and value as JsonQuote does") {
   const auto expected = [](std::string_view key, std::string_view value, int64_t n) {
     return "{" + JsonQuote(key) + ":" + JsonQuote(value) + ",\"n\":" + std::to_string(n) + "," +
@@ -81,7 +83,15 @@ TEST_CASE("JsonWriter writes every key and value as JsonQuote does") {
       std::string text(17, 'x');
       text[at] = static_cast<char>(b);
       INFO("byte " << b << " at " << at);
-      CHECK(written(text, text, b) == expected(text, text, b));
+      const std::string json = written(text, "v", b);
+      CHECK(json == expected(text, "v", b));
+      std::string read_back = text;
+      if (b >= 0x80) read_back.replace(at, 1, "\xef\xbf\xbd");
+      const boost::json::object doc = boost::json::parse(json).as_object();
+      REQUIRE(doc.contains(read_back));
+      CHECK(doc.at(read_back).as_string() == "v");
+      CHECK(doc.at("n").as_int64() == b);
+      CHECK(Unquoted(JsonQuote(text)) == read_back);
     }
   }
   for (size_t length = 110; length <= 140; ++length) {

@@ -229,3 +229,38 @@ TEST_CASE("the cart digest changes with the cart and only with it") {
   CHECK(ordering::CartDigest(a.cart) != ordering::CartDigest(b.cart));
   CHECK(ordering::CartDigest(a.cart).size() == 64);
 }
+
+// Every shape of field path the parser names (a path is text only for an error), including
+// indexes of more than one digit and elements that are not objects.
+TEST_CASE("errors name the field's full path at every depth") {
+  auto o = Valid();
+  o["paymentSource"] = json::object{{"id", ""}};
+  CHECK(Error(o) == "paymentSource.id must not be empty");
+  o = Valid();
+  Event(o)["scanResult"] = json::object{{"type", "SHOPPER"}};
+  CHECK(Error(o) == "shoppingTrip.authEvents[0].scanResult.id is required");
+  o = Valid();
+  Trip(o)["authEvents"].as_array().push_back(7);
+  CHECK(Error(o) == "shoppingTrip.authEvents[1] must be an object");
+  o = Valid();
+  Event(o)["timestamp"] = "yesterday";
+  CHECK(Error(o) ==
+        "shoppingTrip.authEvents[0].timestamp must be an ISO 8601 date-time with a zone");
+  o = Valid();
+  Item(o)["externalIdentifiers"] = json::parse(R"([{"id": "1", "type": "UPC"}, "2"])");
+  CHECK(Error(o) == "cartItems[0].externalIdentifiers[1] must be an object");
+  o = Valid();
+  Item(o, 1)["externalIdentifiers"] = json::parse(R"([{"type": "UPC"}])");
+  CHECK(Error(o) == "cartItems[1].externalIdentifiers[0].id is required");
+  o = Valid();
+  json::array& items = o["cartItems"].as_array();
+  while (items.size() < 12) items.push_back(items[0]);
+  items[11].as_object()["quantity"].as_object()["value"] = 1;
+  CHECK(Error(o) == "cartItems[11].quantity.value must be a string");
+  o = Valid();
+  o["shopperDeviceId"] = "a\tb";
+  CHECK(Error(o) == "shopperDeviceId must not contain control characters");
+  o = Valid();
+  Trip(o)["startTime"] = nullptr;
+  CHECK(Error(o) == "shoppingTrip.startTime is required");
+}

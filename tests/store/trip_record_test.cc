@@ -175,3 +175,21 @@ TEST_CASE("a trip without lines, or not laid out as EncodeTrip writes, is still 
   CHECK(DecodeTripHead("").status().code() == core::StatusCode::kCorruption);
   CHECK(DecodeTripHead("\x02{").status().code() == core::StatusCode::kCorruption);
 }
+
+TEST_CASE("lines held as text encode to the same record as the lines themselves") {
+  for (const bool with_lines : {true, false}) {
+    TripRecord original = TripWithLines();
+    if (!with_lines) {
+      original.cart.clear();
+      original.priced.clear();
+    }
+    TripRecord held = original;
+    HoldLinesAsText(held);
+    INFO("with lines: " << with_lines);
+    CHECK(held.cart.empty());
+    CHECK(held.priced.empty());
+    CHECK(held.stored_lines.rfind(R"("cart":[)", 0) == 0);
+    CHECK(held.stored_lines.back() == ']');
+    CHECK(EncodeTrip(held) == EncodeTrip(original));
+  }
+}
