@@ -106,12 +106,12 @@ PricedCart PriceCart(const Catalog& catalog, std::span<const CartLine> lines) {
     categories.push_back(category);
   }
 
-  const auto applied = ApplyPromotions(catalog.promotions(), rule.mode, promotable);
+  auto applied = ApplyPromotions(catalog.promotions(), rule.mode, promotable);
   std::vector<TaxableLine> taxable;
   taxable.reserve(cart.lines.size());
   for (size_t k = 0; k < cart.lines.size(); ++k) {
     PricedLine& line = cart.lines[k];
-    line.promotions = applied[k];
+    line.promotions = std::move(applied[k]);
     for (const AppliedPromotion& p : line.promotions) line.discount_minor += p.discount_minor;
     assert(line.discount_minor <= line.gross_minor);
     line.net_minor = line.gross_minor - line.discount_minor;
@@ -123,6 +123,7 @@ PricedCart PriceCart(const Catalog& catalog, std::span<const CartLine> lines) {
   for (size_t k = 0; k < cart.lines.size(); ++k) {
     PricedLine& line = cart.lines[k];
     const std::vector<size_t>& rates = categories[k]->rates;
+    line.taxes.reserve(rates.size());
     for (size_t r = 0; r < rates.size(); ++r) {
       line.taxes.emplace_back(table.rates[rates[r]].id, taxes[k][r]);
       line.tax_minor += taxes[k][r];

@@ -112,18 +112,22 @@ store::TripRecord BuildTrip(const PurchaseRequest& req, const Catalog* catalog, 
   for (const auto& c : req.cart) {
     lines.push_back(CartLine{c.line_id, c.item_id, c.item_type, c.quantity, c.unit, c.upcs});
   }
-  const PricedCart priced = PriceCart(*catalog, lines);
+  // Taken apart into the record: its strings are moved, not copied (1,000-line carts).
+  PricedCart priced = PriceCart(*catalog, lines);
   t.currency = std::string(priced.currency.Code());
   t.subtotal = priced.subtotal_minor;
   t.discount = priced.discount_minor;
   t.tax = priced.tax_minor;
   t.total = priced.total_minor;
   t.priced.reserve(priced.lines.size());
-  for (const PricedLine& p : priced.lines) {
-    store::PricedLineRecord r{
-        p.line_id,        p.sku,       p.name,        p.quantity, p.unit_price_minor, p.gross_minor,
-        p.discount_minor, p.tax_minor, p.total_minor, {}};
-    for (const auto& promo : p.promotions) r.promotions.push_back(promo.id);
+  for (PricedLine& p : priced.lines) {
+    store::PricedLineRecord r{std::move(p.line_id), std::move(p.sku),
+                              std::move(p.name),    std::move(p.quantity),
+                              p.unit_price_minor,   p.gross_minor,
+                              p.discount_minor,     p.tax_minor,
+                              p.total_minor,        {}};
+    r.promotions.reserve(p.promotions.size());
+    for (auto& promo : p.promotions) r.promotions.push_back(std::move(promo.id));
     t.priced.push_back(std::move(r));
   }
   for (const UnpricedLine& u : priced.unpriced) {
