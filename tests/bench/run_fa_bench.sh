@@ -409,6 +409,10 @@ def per_cpu(r):
     pct = r["cpu"]["server_pct"]
     return r["throughput_rps"] / (pct / 100.0) if pct > 0 else 0.0
 
+def throughput_ratio(a, b):
+    """Run a's req/s over run b's (0 when b answered nothing)."""
+    return a["throughput_rps"] / b["throughput_rps"] if b["throughput_rps"] else 0.0
+
 for server, mode, r in runs:
     lat = r["latency_us"]
     label = f"{rate:.0f}/s open loop" if mode == "open" else "max, closed loop"
@@ -448,14 +452,13 @@ if pairs:
           f"{'req/CPU-s ratio':>16}{floor_head}")
     for i in range(1, pairs + 1):
         d, n = load(f"pair-{i}-daemon"), load(f"pair-{i}-nginx")
-        ratio = d["throughput_rps"] / n["throughput_rps"] if n["throughput_rps"] else 0.0
+        ratio = throughput_ratio(d, n)
         cpu = per_cpu(d) / per_cpu(n) if per_cpu(n) else 0.0
         pair_ratios.append((ratio, d))
         floor_cols = ""
         if http_floor:
             f = load(f"pair-{i}-floor")
-            floor_nginx = f["throughput_rps"] / n["throughput_rps"] if n["throughput_rps"] else 0.0
-            gate_floor = d["throughput_rps"] / f["throughput_rps"] if f["throughput_rps"] else 0.0
+            floor_nginx, gate_floor = throughput_ratio(f, n), throughput_ratio(d, f)
             floor_ratios.append((floor_nginx, gate_floor))
             floor_cols = f" {f['throughput_rps']:>10.0f} {floor_nginx:>9.3f} {gate_floor:>8.3f}"
             if f["errors"] != f["http_errors"] or f["unfinished"] or set(f["status"]) != {"404"}:
@@ -478,8 +481,7 @@ if not nginx_only:
     n_rate, n_max = runs[2][2], runs[3][2]
     p99 = d_rate["latency_us"]["p99"]
     p99_ratio = p99 / n_rate["latency_us"]["p99"] if n_rate["latency_us"]["p99"] else float("inf")
-    tput_ratio = (d_max["throughput_rps"] / n_max["throughput_rps"]
-                  if n_max["throughput_rps"] else 0.0)
+    tput_ratio = throughput_ratio(d_max, n_max)
     def verdict(ok):
         return "PASS" if ok else "MISS"
     fair = not (d_rate["rate_fell_short"] or d_rate["errors"] or d_rate["unfinished"])
