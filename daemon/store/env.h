@@ -44,7 +44,7 @@ struct MDB_txn;
 
 namespace jwo::store {
 
-inline constexpr uint32_t kSchemaVersion = 7;
+inline constexpr uint32_t kSchemaVersion = 8;
 
 // The file beside data.mdb that says a store has existed in the directory. Written when a
 // store is first created (or first opened by a build that knows it); while it exists, a

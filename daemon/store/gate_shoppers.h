@@ -1,6 +1,7 @@
 // The gate's index of shoppers (table gate_shoppers, schema 7): the ids of the shoppers whose
 // record can change a gate decision, i.e. who owe something or carry an override. The gate
-// looks a shopper up here first and reads the full record only on a hit.
+// looks a shopper up here first and reads the full record only on a hit; before that, the
+// index's filter (store/gate_filter.h) turns away nearly every shopper who is not here.
 //
 // Why: a store remembers every shopper who ever had a debt or an override (a million in the
 // benchmark), but only the few with open debt or an override matter at the gate. The index

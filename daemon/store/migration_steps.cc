@@ -1,5 +1,6 @@
 #include "store/migration_steps.h"
 
+#include "store/gate_filter.h"
 #include "store/gate_shoppers.h"
 #include "store/shopper_index.h"
 
@@ -200,6 +201,9 @@ std::span<const Migration> Migrations() {
       // Derived from the shopper records; a build before 7 would write records without it.
       {6, "add the gate's index of shoppers with debt or an override (gate_shoppers); build it",
        [](WriteTxn& txn) { return IndexAllShoppers(txn); }},
+      // Derived from the index; a build before 8 would index shoppers without it.
+      {7, "add the gate's filter over its index (gate_filter); build it",
+       [](WriteTxn& txn) { return BuildGateFilter(txn); }},
   };
   return kMigrations;
 }

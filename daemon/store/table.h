@@ -33,9 +33,12 @@ enum class Table {
   // The gate's index (schema 7, store/gate_shoppers.h): shopper id -> "" for each shopper whose
   // record can change a gate decision (open debt or an override).
   kGateShoppers,
+  // The gate's filter (schema 8, store/gate_filter.h): "filter" -> a Bloom filter over the ids
+  // in kGateShoppers, so a tap by a shopper who owes nothing does not search the index.
+  kGateFilter,
 };
 
-inline constexpr std::array<Table, 21> kAllTables = {Table::kMeta,
+inline constexpr std::array<Table, 22> kAllTables = {Table::kMeta,
                                                      Table::kShoppers,
                                                      Table::kDebts,
                                                      Table::kDecisions,
@@ -55,7 +58,8 @@ inline constexpr std::array<Table, 21> kAllTables = {Table::kMeta,
                                                      Table::kPortal,
                                                      Table::kChainPortalOutbox,
                                                      Table::kChainPortalKeys,
-                                                     Table::kGateShoppers};
+                                                     Table::kGateShoppers,
+                                                     Table::kGateFilter};
 
 inline constexpr std::string_view TableName(Table t) {
   switch (t) {
@@ -101,6 +105,8 @@ inline constexpr std::string_view TableName(Table t) {
       return "chain_portal_keys";
     case Table::kGateShoppers:
       return "gate_shoppers";
+    case Table::kGateFilter:
+      return "gate_filter";
   }
   return "?";
 }

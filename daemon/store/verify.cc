@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/codec.h"
+#include "store/gate_filter.h"
 #include "store/gate_shoppers.h"
 #include "store/records.h"
 #include "store/trip_record.h"
@@ -40,6 +41,7 @@ class Verifier {
     if (Status s = CheckDebts(); !s.ok()) return s;
     if (Status s = CheckShoppers(); !s.ok()) return s;
     if (Status s = CheckGateIndex(); !s.ok()) return s;
+    if (Status s = CheckGateFilter(); !s.ok()) return s;
     if (Status s = CheckTrips(); !s.ok()) return s;
     if (Status s = CheckOpenTrips(); !s.ok()) return s;
     if (Status s = CheckOutbox(); !s.ok()) return s;
@@ -156,6 +158,34 @@ class Verifier {
               "missing, but the shopper has open debt or an override: the gate would not see it");
     }
     return Status::Ok();
+  }
+
+  // The gate skips the index for a shopper its filter excludes (store/gate_filter.h): an
+  // indexed shopper the filter excludes would be let in.
+  Status CheckGateFilter() {
+    std::string filter;
+    Status s = Walk(Table::kGateFilter, [&](std::string_view k, std::string_view v) {
+      if (k != kGateFilterKey) {
+        Problem(Table::kGateFilter, k, "unknown key");
+      } else if (std::string problem = GateFilterProblem(v); !problem.empty()) {
+        Problem(Table::kGateFilter, k,
+                problem + ": the gate searches the index for every tap until a write rebuilds it");
+      } else {
+        filter.assign(v);
+      }
+    });
+    if (!s.ok()) return s;
+    if (Rows(Table::kGateFilter) == 0) {
+      Problem(Table::kGateFilter, kGateFilterKey,
+              "missing: the gate searches the index for every tap until a write rebuilds it");
+    }
+    if (filter.empty()) return Status::Ok();
+    return txn_.Scan(Table::kGateShoppers, "", [&](std::string_view k, std::string_view) {
+      if (GateFilterExcludes(filter, k)) {
+        Problem(Table::kGateFilter, k, "excludes an indexed shopper: the gate would not see them");
+      }
+      return true;
+    });
   }
 
   Status CheckTrips() {

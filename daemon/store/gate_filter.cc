@@ -1,0 +1,214 @@
+#include "store/gate_filter.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "store/codec.h"
+
+namespace jwo::store {
+namespace {
+
+using core::Status;
+
+constexpr std::string_view kMagic = "JGF1";
+constexpr size_t kHeaderBytes = 48;
+constexpr size_t kBlockBytes = 64;
+constexpr uint32_t kMinBlocks = 64;       // 4 KiB: one overflow page
+constexpr uint32_t kMaxBlocks = 1 << 20;  // 64 MiB: ~16 million indexed shoppers at the build
+constexpr uint64_t kBuildLoad = 16;       // ids per block a rebuild sizes for
+constexpr uint64_t kMaxLoad = 32;         // ids per block that call for a rebuild
+constexpr int kBitsPerId = 6;
+constexpr uint64_t kSeed = 0x6a776f2d65646765;  // "jwo-edge"
+
+uint64_t LoadLe64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+// The 6 bit positions (0..511) in the id's block, from a second mix of the hash (SplitMix64's
+// finalizer) so that they do not reuse the bits that chose the block.
+struct Probe {
+  uint32_t block;
+  uint16_t bit[kBitsPerId];
+};
+
+Probe ProbeOf(std::string_view id, uint32_t blocks) {
+  const uint64_t h = GateFilterHash(id);
+  Probe p;
+  p.block = static_cast<uint32_t>(h >> 32) & (blocks - 1);
+  uint64_t z = h;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  z ^= z >> 31;
+  for (int i = 0; i < kBitsPerId; ++i) p.bit[i] = static_cast<uint16_t>((z >> (9 * i)) & 511);
+  return p;
+}
+
+bool AllSet(const unsigned char* block, const Probe& p) {
+  bool all = true;
+  for (uint16_t b : p.bit) all &= (block[b >> 3] >> (b & 7)) & 1;
+  return all;
+}
+
+void SetBits(unsigned char* block, const Probe& p) {
+  for (uint16_t b : p.bit) block[b >> 3] |= static_cast<unsigned char>(1u << (b & 7));
+}
+
+unsigned char* BlockAt(std::string& record, uint32_t block) {
+  return reinterpret_cast<unsigned char*>(record.data()) + kHeaderBytes + size_t{block} * 64;
+}
+
+std::string Header(uint32_t blocks, uint64_t load) {
+  std::string out;
+  Encoder e(out);
+  e.Raw(kMagic);
+  e.U32(blocks);
+  e.U64(load);
+  out.resize(kHeaderBytes, '\0');
+  return out;
+}
+
+uint32_t DecodeBlocks(std::string_view record) {
+  uint32_t blocks = 0;
+  std::memcpy(&blocks, record.data() + 4, sizeof blocks);
+  if constexpr (std::endian::native == std::endian::big) blocks = __builtin_bswap32(blocks);
+  return blocks;
+}
+
+bool ValidBlocks(uint32_t blocks) {
+  return blocks >= kMinBlocks && blocks <= kMaxBlocks && std::has_single_bit(blocks);
+}
+
+bool ReservedZero(std::string_view record) {
+  static constexpr char kZero[kHeaderBytes - 16] = {};
+  return std::memcmp(record.data() + 16, kZero, sizeof kZero) == 0;
+}
+
+// The block count of a well-formed record (GateFilterProblem finds nothing), else 0.
+uint32_t BlocksOf(std::string_view record) {
+  if (record.size() < kHeaderBytes || record.substr(0, 4) != kMagic) return 0;
+  const uint32_t blocks = DecodeBlocks(record);
+  if (!ValidBlocks(blocks) || record.size() != kHeaderBytes + size_t{blocks} * kBlockBytes) {
+    return 0;
+  }
+  return ReservedZero(record) ? blocks : 0;
+}
+
+uint32_t BlocksFor(uint64_t ids) {
+  const uint64_t want = std::bit_ceil((ids + kBuildLoad - 1) / kBuildLoad);
+  return static_cast<uint32_t>(std::clamp<uint64_t>(want, kMinBlocks, kMaxBlocks));
+}
+
+}  // namespace
+
+uint64_t GateFilterHash(std::string_view id) {
+  constexpr uint64_t m = 0xc6a4a7935bd1e995;
+  constexpr int r = 47;
+  const auto* p = reinterpret_cast<const unsigned char*>(id.data());
+  const size_t len = id.size();
+  uint64_t h = kSeed ^ (len * m);
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t k = LoadLe64(p + i);
+    k *= m;
+    k ^= k >> r;
+    k *= m;
+    h ^= k;
+    h *= m;
+  }
+  const unsigned char* tail = p + (len & ~size_t{7});
+  if (const size_t rest = len & 7; rest != 0) {
+    for (size_t i = rest; i-- > 0;) h ^= uint64_t{tail[i]} << (8 * i);
+    h *= m;
+  }
+  h ^= h >> r;
+  h *= m;
+  h ^= h >> r;
+  return h;
+}
+
+std::string GateFilterProblem(std::string_view record) {
+  if (record.size() < kHeaderBytes || record.substr(0, 4) != kMagic) {
+    return "not a gate filter of format JGF1";
+  }
+  const uint32_t blocks = DecodeBlocks(record);
+  if (!ValidBlocks(blocks)) {
+    return "block count " + std::to_string(blocks) + " is not a power of two from " +
+           std::to_string(kMinBlocks) + " to " + std::to_string(kMaxBlocks);
+  }
+  if (record.size() != kHeaderBytes + size_t{blocks} * kBlockBytes) {
+    return std::to_string(record.size()) + " bytes where " + std::to_string(blocks) +
+           " blocks take " + std::to_string(kHeaderBytes + size_t{blocks} * kBlockBytes);
+  }
+  if (!ReservedZero(record)) return "reserved header bytes are not zero";
+  return {};
+}
+
+GateFilterShape GateFilterShapeOf(std::string_view record) {
+  Decoder d(record.substr(4, 12));
+  GateFilterShape shape;
+  (void)d.U32(shape.blocks);
+  (void)d.U64(shape.load);
+  return shape;
+}
+
+// The gate's path: no allocation, one block read, after the record's head and size agree (so
+// that no block is read past its end).
+bool GateFilterExcludes(std::string_view record, std::string_view id) {
+  const uint32_t blocks = BlocksOf(record);
+  if (blocks == 0) return false;
+  const Probe p = ProbeOf(id, blocks);
+  const auto* block = reinterpret_cast<const unsigned char*>(record.data()) + kHeaderBytes +
+                      size_t{p.block} * kBlockBytes;
+  return !AllSet(block, p);
+}
+
+Status BuildGateFilter(WriteTxn& txn) {
+  uint64_t ids = 0;
+  if (Status s = txn.Scan(Table::kGateShoppers, "",
+                          [&](std::string_view, std::string_view) { return ++ids, true; });
+      !s.ok()) {
+    return s;
+  }
+  const uint32_t blocks = BlocksFor(ids);
+  std::string record = Header(blocks, ids);
+  record.resize(kHeaderBytes + size_t{blocks} * kBlockBytes, '\0');
+  if (Status s = txn.Scan(Table::kGateShoppers, "",
+                          [&](std::string_view id, std::string_view) {
+                            const Probe p = ProbeOf(id, blocks);
+                            SetBits(BlockAt(record, p.block), p);
+                            return true;
+                          });
+      !s.ok()) {
+    return s;
+  }
+  return txn.Put(Table::kGateFilter, kGateFilterKey, record);
+}
+
+Status GateFilterAdd(WriteTxn& txn, std::string_view id) {
+  auto current = txn.Get(Table::kGateFilter, kGateFilterKey);
+  if (!current.ok()) return current.status();
+  // Missing or damaged: rebuilt from the index, which already holds `id` (the header says why
+  // this is safe to do silently: the filter is derived, and `store verify` reports it).
+  if (!current->has_value() || !GateFilterProblem(**current).empty()) {
+    return BuildGateFilter(txn);
+  }
+  const GateFilterShape shape = GateFilterShapeOf(**current);
+  const Probe p = ProbeOf(id, shape.blocks);
+  const auto* block = reinterpret_cast<const unsigned char*>(current->value().data()) +
+                      kHeaderBytes + size_t{p.block} * kBlockBytes;
+  if (AllSet(block, p)) return Status::Ok();  // held already (or indistinguishable from it)
+  if (shape.load + 1 > uint64_t{shape.blocks} * kMaxLoad && shape.blocks < kMaxBlocks) {
+    return BuildGateFilter(txn);
+  }
+  // Copied before the Put: the view points into a page the Put may replace.
+  std::string record(**current);
+  std::string header = Header(shape.blocks, shape.load + 1);
+  record.replace(0, kHeaderBytes, header);
+  SetBits(BlockAt(record, p.block), p);
+  return txn.Put(Table::kGateFilter, kGateFilterKey, record);
+}
+
+}  // namespace jwo::store
