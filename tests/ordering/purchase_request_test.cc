@@ -128,6 +128,34 @@ TEST_CASE("duplicate keys are rejected, not resolved last-wins") {
   CHECK(r.status().message() == "body has a duplicate key 'storeId'");
 }
 
+TEST_CASE("a 10000-line cart parses; a body of more JSON values than any cart is refused") {
+  json::object big = Valid();
+  json::array& items = big["cartItems"].as_array();
+  const json::value line = items[0];
+  items.clear();
+  for (int i = 0; i < 10000; ++i) {
+    items.push_back(line);
+    items.back().as_object()["lineItemId"] = "line-" + std::to_string(i);
+    items.back().as_object()["externalIdentifiers"] =
+        json::parse(R"([{"id":"012345678905","type":"UPC"},{"id":"012345678912","type":"UPC"}])");
+  }
+  auto parsed = Parse(big);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->cart.size() == 10000);
+  CHECK(parsed->cart.back().upcs.size() == 2);
+
+  // Far past any cart: refused before it is read, with the limit named.
+  std::string body = json::serialize(Valid());
+  std::string zeros = R"(,"padding":[0)";
+  zeros.reserve(2 * ordering::kMaxPurchaseJsonValues + 16);
+  for (size_t i = 0; i < ordering::kMaxPurchaseJsonValues; ++i) zeros += ",0";
+  body.insert(body.size() - 1, zeros + "]");
+  auto refused = ordering::ParsePurchaseRequest(body);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == core::StatusCode::kInvalidArgument);
+  CHECK(refused.status().message() == "body has more than 1048576 JSON values");
+}
+
 TEST_CASE("validation cases 3.x name the field and the rule") {
   auto o = Valid();
   o.erase("requestId");
