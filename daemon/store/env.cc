@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "core/log.h"
+#include "store/gate_filter.h"
 
 namespace jwo::store {
 namespace {
@@ -86,6 +87,12 @@ core::Result<std::optional<std::string_view>> ReadTxn::Get(Table t, std::string_
   if (rc == MDB_NOTFOUND) return std::optional<std::string_view>{};
   if (rc != 0) return LmdbError("mdb_get", rc);
   return std::optional<std::string_view>{View(v)};
+}
+
+core::Result<uint64_t> ReadTxn::Entries(Table t) const {
+  MDB_stat st;
+  if (const int rc = mdb_stat(txn_, env_->Dbi(t), &st); rc != 0) return LmdbError("mdb_stat", rc);
+  return uint64_t{st.ms_entries};
 }
 
 Status ReadTxn::Scan(Table t, std::string_view prefix,
@@ -313,6 +320,7 @@ Status Env::Write(const std::function<Status(WriteTxn&)>& fn) {
     if (rc != 0) return LmdbError("mdb_txn_begin", rc);
     WriteTxn txn(this, raw);
     Status s = fn(txn);
+    if (s.ok()) s = FlushGateFilter(txn);
     if (txn.no_space_ != 0) {
       mdb_txn_abort(raw);
       return RefuseNoSpace(txn.no_space_);
@@ -362,6 +370,7 @@ Status Env::WriteBatch(std::span<const std::function<Status(WriteTxn&)>> fns,
       }
       WriteTxn txn(this, child);
       results[i] = fns[i](txn);
+      if (results[i].ok()) results[i] = FlushGateFilter(txn);
       if (txn.no_space_ != 0) {
         no_space = txn.no_space_;
         mdb_txn_abort(child);

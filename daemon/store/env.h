@@ -106,6 +106,8 @@ class ReadTxn {
   // The value stored under `key`, viewed in place (valid until the callback returns), or
   // nullopt when absent. kInvalidArgument for a key LMDB cannot hold; kIoError on failure.
   core::Result<std::optional<std::string_view>> Get(Table t, std::string_view key) const;
+  // The number of rows in the table (LMDB keeps it: no walk).
+  core::Result<uint64_t> Entries(Table t) const;
   // Calls fn(key, value) for each row whose key starts with `prefix`, in key order, until fn
   // returns false. An empty prefix walks the whole table.
   core::Status Scan(Table t, std::string_view prefix,
@@ -122,6 +124,9 @@ class ReadTxn {
   // views live until the transaction ends or writes.
   core::Result<std::optional<std::pair<std::string_view, std::string_view>>> First(Table t) const;
   core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Last(Table t) const;
+  // True in a write transaction that has indexed shoppers the gate's filter does not hold yet
+  // (WriteTxn::AddToGateFilter): until it commits, its own reads must not trust the filter.
+  bool gate_filter_pending() const { return pending_ != nullptr && !pending_->empty(); }
 
  protected:
   core::Result<std::optional<std::pair<std::string_view, std::string_view>>> Edge(
@@ -131,6 +136,7 @@ class ReadTxn {
   ReadTxn(const Env* env, MDB_txn* txn) : env_(env), txn_(txn) {}
   const Env* env_;
   MDB_txn* txn_;
+  const std::vector<std::string>* pending_ = nullptr;  // WriteTxn's gate_filter_adds_
 };
 
 class WriteTxn : public ReadTxn {
@@ -148,10 +154,20 @@ class WriteTxn : public ReadTxn {
   core::Status Append(Table t, std::string_view key, std::string_view value);
   // Deletes key. kNotFound when absent.
   core::Status Delete(Table t, std::string_view key);
+  // Queues a shopper just put in gate_shoppers for the gate's filter. The Env adds every queued
+  // id with one write of the filter just before the transaction commits (store/gate_filter.h):
+  // one copy of the filter a transaction, where a copy per id made a sync of a million debts
+  // quadratic. Used by PutShopper.
+  void AddToGateFilter(std::string_view id) { gate_filter_adds_.emplace_back(id); }
+  const std::vector<std::string>& gate_filter_adds() const { return gate_filter_adds_; }
+  void ClearGateFilterAdds() { gate_filter_adds_.clear(); }
 
  private:
   friend class Env;
-  WriteTxn(const Env* env, MDB_txn* txn) : ReadTxn(env, txn) {}
+  WriteTxn(const Env* env, MDB_txn* txn) : ReadTxn(env, txn) { pending_ = &gate_filter_adds_; }
+  WriteTxn(const WriteTxn&) = delete;
+  WriteTxn& operator=(const WriteTxn&) = delete;
+  std::vector<std::string> gate_filter_adds_;
   bool map_full_ = false;
   int no_space_ = 0;  // ENOSPC or EDQUOT from a write LMDB made during the transaction
 };

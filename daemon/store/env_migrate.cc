@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "store/codec.h"
 #include "store/env.h"
+#include "store/gate_filter.h"
 #include "store/migration_steps.h"
 
 namespace jwo::store {
@@ -80,6 +81,10 @@ Status Env::OpenTablesAndMigrate() {
       if (txn.map_full_) return grow_and_retry(step);
       return abort_with(Status(s.code(), step + " failed: " + s.message()));
     }
+  }
+  if (Status s = FlushGateFilter(txn); !s.ok()) {
+    if (txn.map_full_) return grow_and_retry("the gate filter's update");
+    return abort_with(s);
   }
   if (version != target) {
     Encoder e;

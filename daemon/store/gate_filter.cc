@@ -14,10 +14,17 @@ using core::Status;
 constexpr std::string_view kMagic = "JGF1";
 constexpr size_t kHeaderBytes = 48;
 constexpr size_t kBlockBytes = 64;
-constexpr uint32_t kMinBlocks = 64;       // 4 KiB: one overflow page
-constexpr uint32_t kMaxBlocks = 1 << 20;  // 64 MiB: ~16 million indexed shoppers at the build
-constexpr uint64_t kBuildLoad = 16;       // ids per block a rebuild sizes for
-constexpr uint64_t kMaxLoad = 32;         // ids per block that call for a rebuild
+constexpr uint32_t kMinBlocks = 64;  // 4 KiB: one overflow page
+// 256 KiB. Every transaction that indexes a new shopper writes the whole record again (LMDB
+// copies a changed value's pages): past this size the filter would cost a chain's sync of a
+// million debts, at 1,000 a transaction, 4 GiB of page writes (measured: 22 s instead of 2 s
+// with jwo-bench-fill --debt-every 1 --batch 1000). A store with more shoppers in its index
+// than kOffAbove turns the filter off, and the gate searches the index as before schema 8.
+constexpr uint32_t kMaxBlocks = 4096;
+constexpr uint64_t kBuildLoad = 16;  // ids per block a rebuild sizes for
+constexpr uint64_t kMaxLoad = 32;    // ids per block that call for a rebuild
+constexpr uint64_t kOffAbove = uint64_t{kMaxBlocks} * kBuildLoad;  // 65,536 indexed: off
+constexpr uint64_t kOnAgainAt = kOffAbove / 2;  // 32,768: a write that indexes rebuilds it
 constexpr int kBitsPerId = 6;
 constexpr uint64_t kSeed = 0x6a776f2d65646765;  // "jwo-edge"
 
@@ -79,7 +86,8 @@ uint32_t DecodeBlocks(std::string_view record) {
 }
 
 bool ValidBlocks(uint32_t blocks) {
-  return blocks >= kMinBlocks && blocks <= kMaxBlocks && std::has_single_bit(blocks);
+  return blocks == 0 ||
+         (blocks >= kMinBlocks && blocks <= kMaxBlocks && std::has_single_bit(blocks));
 }
 
 bool ReservedZero(std::string_view record) {
@@ -135,8 +143,9 @@ std::string GateFilterProblem(std::string_view record) {
   }
   const uint32_t blocks = DecodeBlocks(record);
   if (!ValidBlocks(blocks)) {
-    return "block count " + std::to_string(blocks) + " is not a power of two from " +
-           std::to_string(kMinBlocks) + " to " + std::to_string(kMaxBlocks);
+    return "block count " + std::to_string(blocks) +
+           " is neither 0 (off) nor a power of two from " + std::to_string(kMinBlocks) + " to " +
+           std::to_string(kMaxBlocks);
   }
   if (record.size() != kHeaderBytes + size_t{blocks} * kBlockBytes) {
     return std::to_string(record.size()) + " bytes where " + std::to_string(blocks) +
@@ -166,14 +175,13 @@ bool GateFilterExcludes(std::string_view record, std::string_view id) {
 }
 
 Status BuildGateFilter(WriteTxn& txn) {
-  uint64_t ids = 0;
-  if (Status s = txn.Scan(Table::kGateShoppers, "",
-                          [&](std::string_view, std::string_view) { return ++ids, true; });
-      !s.ok()) {
-    return s;
+  auto ids = txn.Entries(Table::kGateShoppers);
+  if (!ids.ok()) return ids.status();
+  if (*ids > kOffAbove) {
+    return txn.Put(Table::kGateFilter, kGateFilterKey, Header(0, *ids));  // off: see kMaxBlocks
   }
-  const uint32_t blocks = BlocksFor(ids);
-  std::string record = Header(blocks, ids);
+  const uint32_t blocks = BlocksFor(*ids);
+  std::string record = Header(blocks, *ids);
   record.resize(kHeaderBytes + size_t{blocks} * kBlockBytes, '\0');
   if (Status s = txn.Scan(Table::kGateShoppers, "",
                           [&](std::string_view id, std::string_view) {
@@ -187,28 +195,40 @@ Status BuildGateFilter(WriteTxn& txn) {
   return txn.Put(Table::kGateFilter, kGateFilterKey, record);
 }
 
-Status GateFilterAdd(WriteTxn& txn, std::string_view id) {
-  auto current = txn.Get(Table::kGateFilter, kGateFilterKey);
-  if (!current.ok()) return current.status();
-  // Missing or damaged: rebuilt from the index, which already holds `id` (the header says why
-  // this is safe to do silently: the filter is derived, and `store verify` reports it).
-  if (!current->has_value() || !GateFilterProblem(**current).empty()) {
-    return BuildGateFilter(txn);
-  }
-  const GateFilterShape shape = GateFilterShapeOf(**current);
-  const Probe p = ProbeOf(id, shape.blocks);
-  const auto* block = reinterpret_cast<const unsigned char*>(current->value().data()) +
-                      kHeaderBytes + size_t{p.block} * kBlockBytes;
-  if (AllSet(block, p)) return Status::Ok();  // held already (or indistinguishable from it)
-  if (shape.load + 1 > uint64_t{shape.blocks} * kMaxLoad && shape.blocks < kMaxBlocks) {
-    return BuildGateFilter(txn);
-  }
-  // Copied before the Put: the view points into a page the Put may replace.
-  std::string record(**current);
-  std::string header = Header(shape.blocks, shape.load + 1);
-  record.replace(0, kHeaderBytes, header);
-  SetBits(BlockAt(record, p.block), p);
-  return txn.Put(Table::kGateFilter, kGateFilterKey, record);
+Status FlushGateFilter(WriteTxn& txn) {
+  if (txn.gate_filter_adds().empty()) return Status::Ok();
+  Status s = [&]() -> Status {
+    auto current = txn.Get(Table::kGateFilter, kGateFilterKey);
+    if (!current.ok()) return current.status();
+    // Missing or damaged: rebuilt from the index, which holds the queued ids already (derived
+    // data, so this is safe to do silently; `store verify` reports it until then).
+    if (!current->has_value() || !GateFilterProblem(**current).empty()) {
+      return BuildGateFilter(txn);
+    }
+    const GateFilterShape shape = GateFilterShapeOf(**current);
+    if (shape.blocks == 0) {  // off: on again once the index is small enough
+      auto ids = txn.Entries(Table::kGateShoppers);
+      if (!ids.ok()) return ids.status();
+      return *ids <= kOnAgainAt ? BuildGateFilter(txn) : Status::Ok();
+    }
+    std::string record;  // copied at the first id that sets a bit: the Put replaces the pages
+    uint64_t load = shape.load;
+    for (const std::string& id : txn.gate_filter_adds()) {
+      const Probe p = ProbeOf(id, shape.blocks);
+      const std::string_view bytes = record.empty() ? **current : std::string_view(record);
+      const auto* block = reinterpret_cast<const unsigned char*>(bytes.data()) + kHeaderBytes +
+                          size_t{p.block} * kBlockBytes;
+      if (AllSet(block, p)) continue;  // held already (or indistinguishable from it)
+      if (++load > uint64_t{shape.blocks} * kMaxLoad) return BuildGateFilter(txn);
+      if (record.empty()) record.assign(**current);
+      SetBits(BlockAt(record, p.block), p);
+    }
+    if (record.empty()) return Status::Ok();
+    record.replace(0, kHeaderBytes, Header(shape.blocks, load));
+    return txn.Put(Table::kGateFilter, kGateFilterKey, record);
+  }();
+  if (s.ok()) txn.ClearGateFilterAdds();
+  return s;
 }
 
 }  // namespace jwo::store

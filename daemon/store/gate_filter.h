@@ -14,7 +14,8 @@
 //
 // The record, under key "filter" (docs/store-format.md):
 //   bytes 0-3   "JGF1" (format and version)
-//   bytes 4-7   u32 blocks (a power of two, 64 .. 2^20), little-endian
+//   bytes 4-7   u32 blocks, little-endian: a power of two from 64 to 4,096 (256 KiB), or 0
+//               for a filter that is off (no bits follow; it excludes nobody)
 //   bytes 8-15  u64 load: ids whose bits were set since the filter was built, those present
 //               at the build included (an upper bound on the ids it holds)
 //   bytes 16-47 zero
@@ -25,11 +26,15 @@
 // Bloom filter only from 1.89 (Debian 12 has 1.81), and its hash would not be fixed across
 // versions — this one is stored, so its hash (MurmurHash64A, below) must never change.
 //
-// The invariant, kept in the transaction that indexes a shopper (PutShopper) and checked by
-// VerifyStore:  id ∈ gate_shoppers  ⇒  the filter does not exclude id.
+// The invariant, kept in the transaction that indexes a shopper (PutShopper queues the id, the
+// Env adds the queue before the commit) and checked by VerifyStore:
+//   id ∈ gate_shoppers  ⇒  the filter does not exclude id.
 // Bits are never cleared: a shopper who leaves the index keeps its bits until the filter is
 // rebuilt, which happens when the load reaches 32 per block (the rebuild sizes the filter for
-// 16 per block among the ids indexed then). A missing or damaged record excludes nothing: the
+// 16 per block among the ids indexed then). Past 65,536 indexed shoppers the filter is off (a
+// record of more than 256 KiB, written again by every transaction that indexes someone, would
+// cost more than it saves); a transaction that indexes a shopper when at most 32,768 are left
+// builds it again. A missing or damaged record excludes nothing: the
 // gate then searches the index for every tap, `store verify` reports it, and the next write
 // that indexes a shopper rebuilds it.
 //
@@ -64,9 +69,11 @@ struct GateFilterShape {
 // The shape of a well-formed record. REQUIRES: GateFilterProblem(record).empty().
 GateFilterShape GateFilterShapeOf(std::string_view record);
 
-// Makes the filter hold `id`, which the caller has just put in gate_shoppers: sets its bits
-// (no write when they are all set), or rebuilds the filter when it is full, missing or damaged.
-core::Status GateFilterAdd(WriteTxn& txn, std::string_view id);
+// Makes the filter hold the ids the transaction queued (WriteTxn::AddToGateFilter), which are
+// in gate_shoppers: sets their bits with one write of the filter (none when all are set), or
+// rebuilds it when it is full, missing or damaged; then clears the queue. The Env calls it
+// before every commit.
+core::Status FlushGateFilter(WriteTxn& txn);
 
 // Builds the filter from gate_shoppers, sized for the ids there (step 7 -> 8, and a full one).
 core::Status BuildGateFilter(WriteTxn& txn);
