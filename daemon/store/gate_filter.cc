@@ -14,12 +14,13 @@ using core::Status;
 constexpr std::string_view kMagic = "JGF1";
 constexpr size_t kHeaderBytes = 48;
 constexpr size_t kBlockBytes = 64;
-constexpr uint32_t kMinBlocks = 64;  // 4 KiB: one overflow page
-// 256 KiB. Every transaction that indexes a new shopper writes the whole record again (LMDB
-// copies a changed value's pages): past this size the filter would cost a chain's sync of a
-// million debts, at 1,000 a transaction, 4 GiB of page writes (measured: 22 s instead of 2 s
-// with jwo-bench-fill --debt-every 1 --batch 1000). A store with more shoppers in its index
-// than kOffAbove turns the filter off, and the gate searches the index as before schema 8.
+constexpr uint32_t kMinBlocks = 64;  // 4 KiB of bits
+// 256 KiB of bits. Every transaction that indexes a new shopper writes the whole record again
+// (LMDB copies a changed value's pages): a filter sized for a million shoppers (4 MiB) would
+// make a chain's first sync of a million debts, at 1,000 a transaction, write gigabytes (a copy
+// for each id took it from 2 s to 22 s: jwo-bench-fill --debt-every 1 --batch 1000). A store
+// with more shoppers in its index than kOffAbove turns the filter off, and the gate searches
+// the index as before schema 8.
 constexpr uint32_t kMaxBlocks = 4096;
 constexpr uint64_t kBuildLoad = 16;  // ids per block a rebuild sizes for
 constexpr uint64_t kMaxLoad = 32;    // ids per block that call for a rebuild
@@ -65,7 +66,8 @@ void SetBits(unsigned char* block, const Probe& p) {
 }
 
 unsigned char* BlockAt(std::string& record, uint32_t block) {
-  return reinterpret_cast<unsigned char*>(record.data()) + kHeaderBytes + size_t{block} * 64;
+  return reinterpret_cast<unsigned char*>(record.data()) + kHeaderBytes +
+         size_t{block} * kBlockBytes;
 }
 
 std::string Header(uint32_t blocks, uint64_t load) {
