@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <string>
 
+#include "core/ids.h"
 #include "core/json_rules.h"
 
 namespace jwo::core {
@@ -164,6 +165,18 @@ const FlatJson::Node* FlatJson::First(const Node& parent) const {
 const FlatJson::Node* FlatJson::Next(const Node& parent, const Node& child) const {
   // A scalar's end is the node after it; a container's, the node after its last descendant.
   return child.end < parent.end ? &nodes_[child.end] : nullptr;
+}
+
+std::string TextRule(const FlatJson::Node* v, bool required, size_t max_len,
+                     std::string_view& out) {
+  out = {};
+  if (v == nullptr || v->is_null()) return required ? "is required" : "";
+  if (!v->is_string()) return "must be a string";
+  if (IsBlank(v->text)) return "must not be empty";
+  if (v->text.size() > max_len) return "must be at most " + std::to_string(max_len) + " characters";
+  if (!IsPrintable(v->text)) return "must not contain control characters";
+  out = v->text;
+  return {};
 }
 
 boost::json::value FlatJson::Scalar(const Node& node) {

@@ -14,6 +14,7 @@
 #include <cassert>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -81,5 +82,12 @@ class FlatJson {
   std::vector<uint32_t> open_;  // containers not yet closed
   std::unique_ptr<detail::JsonRules> rules_;
 };
+
+// The rule a member read as text breaks, or "" when it passes: `v` is the member (nullptr when
+// absent), and `out` its text (empty when absent or null and not `required`). The rules, in
+// order: "is required", "must be a string", "must not be empty" (blank), "must be at most
+// <max_len> characters", "must not contain control characters". One definition for every
+// request parsed with FlatJson (the gate's callback, Create Purchases).
+std::string TextRule(const FlatJson::Node* v, bool required, size_t max_len, std::string_view& out);
 
 }  // namespace jwo::core

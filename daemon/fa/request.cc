@@ -29,23 +29,8 @@ std::string PathOf(std::string_view parent, std::string_view key) {
 // whether absence (or null) is an error; empty and whitespace-only strings are rejected.
 Status GetStringView(const core::FlatJson& doc, const Node& obj, std::string_view parent,
                      std::string_view key, bool required, size_t max_len, std::string_view& out) {
-  const auto path = [&] { return PathOf(parent, key); };
-  out = {};
-  const Node* v = doc.Find(obj, key);
-  if (v == nullptr || v->is_null()) {
-    return required ? Invalid(path(), "is required") : Status::Ok();
-  }
-  if (!v->is_string()) return Invalid(path(), "must be a string");
-  const std::string_view s = v->text;
-  if (core::IsBlank(s)) {
-    return Invalid(path(), "must not be empty");
-  }
-  if (s.size() > max_len) {
-    return Invalid(path(), "must be at most " + std::to_string(max_len) + " characters");
-  }
-  if (!core::IsPrintable(s)) return Invalid(path(), "must not contain control characters");
-  out = s;
-  return Status::Ok();
+  const std::string rule = core::TextRule(doc.Find(obj, key), required, max_len, out);
+  return rule.empty() ? Status::Ok() : Invalid(PathOf(parent, key), rule);
 }
 
 // The same, copied into `out` (its storage reused); `out` is left alone when the key is absent.

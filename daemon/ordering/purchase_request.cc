@@ -50,19 +50,10 @@ Status Invalid(const Path& path, std::string_view rule) { return Invalid(path.st
 // obj[key] as a non-empty, printable string of at most max_len characters.
 Status GetString(const core::FlatJson& doc, const Node& obj, const Path& parent,
                  std::string_view key, bool required, size_t max_len, std::string& out) {
-  const Path path(parent, key);
-  const Node* v = doc.Find(obj, key);
-  if (v == nullptr || v->is_null()) return required ? Invalid(path, "is required") : Status::Ok();
-  if (!v->is_string()) return Invalid(path, "must be a string");
-  const std::string_view s = v->text;
-  if (core::IsBlank(s)) {
-    return Invalid(path, "must not be empty");
-  }
-  if (s.size() > max_len) {
-    return Invalid(path, "must be at most " + std::to_string(max_len) + " characters");
-  }
-  if (!core::IsPrintable(s)) return Invalid(path, "must not contain control characters");
-  out.assign(s);
+  std::string_view text;
+  const std::string rule = core::TextRule(doc.Find(obj, key), required, max_len, text);
+  if (!rule.empty()) return Invalid(Path(parent, key), rule);
+  if (!text.empty()) out.assign(text);
   return Status::Ok();
 }
 

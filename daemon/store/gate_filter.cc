@@ -80,10 +80,11 @@ std::string Header(uint32_t blocks, uint64_t load) {
   return out;
 }
 
+// REQUIRES: record.size() >= kHeaderBytes.
 uint32_t DecodeBlocks(std::string_view record) {
   uint32_t blocks = 0;
-  std::memcpy(&blocks, record.data() + 4, sizeof blocks);
-  if constexpr (std::endian::native == std::endian::big) blocks = __builtin_bswap32(blocks);
+  Decoder d(record.substr(4, 4));
+  (void)d.U32(blocks);
   return blocks;
 }
 
@@ -95,16 +96,6 @@ bool ValidBlocks(uint32_t blocks) {
 bool ReservedZero(std::string_view record) {
   static constexpr char kZero[kHeaderBytes - 16] = {};
   return std::memcmp(record.data() + 16, kZero, sizeof kZero) == 0;
-}
-
-// The block count of a well-formed record (GateFilterProblem finds nothing), else 0.
-uint32_t BlocksOf(std::string_view record) {
-  if (record.size() < kHeaderBytes || record.substr(0, 4) != kMagic) return 0;
-  const uint32_t blocks = DecodeBlocks(record);
-  if (!ValidBlocks(blocks) || record.size() != kHeaderBytes + size_t{blocks} * kBlockBytes) {
-    return 0;
-  }
-  return ReservedZero(record) ? blocks : 0;
 }
 
 uint32_t BlocksFor(uint64_t ids) {
@@ -157,6 +148,16 @@ std::string GateFilterProblem(std::string_view record) {
   return {};
 }
 
+namespace {
+
+// The block count of a well-formed record, else 0 (also for one that is off). The checks of
+// GateFilterProblem (no allocation when they pass), so that no block is read past the end.
+uint32_t BlocksOf(std::string_view record) {
+  return GateFilterProblem(record).empty() ? DecodeBlocks(record) : 0;
+}
+
+}  // namespace
+
 GateFilterShape GateFilterShapeOf(std::string_view record) {
   Decoder d(record.substr(4, 12));
   GateFilterShape shape;
@@ -165,8 +166,7 @@ GateFilterShape GateFilterShapeOf(std::string_view record) {
   return shape;
 }
 
-// The gate's path: no allocation, one block read, after the record's head and size agree (so
-// that no block is read past its end).
+// The gate's path: no allocation, one block read.
 bool GateFilterExcludes(std::string_view record, std::string_view id) {
   const uint32_t blocks = BlocksOf(record);
   if (blocks == 0) return false;
