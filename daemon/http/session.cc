@@ -33,6 +33,14 @@ constexpr uint64_t kMaxSkippedBody = 1 << 20;
 constexpr uint32_t kMaxLingerMs = 1000;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// Removes the first `n` bytes from a buffer sequence. REQUIRES: n <= its size.
+void DropFront(std::vector<asio::const_buffer>& buffers, size_t n) {
+  size_t whole = 0;
+  while (n > 0 && n >= buffers[whole].size()) n -= buffers[whole++].size();
+  buffers.erase(buffers.begin(), buffers.begin() + static_cast<std::ptrdiff_t>(whole));
+  if (n > 0) buffers.front() += n;
+}
+
 }  // namespace
 
 namespace {
@@ -352,21 +360,38 @@ void Session::WriteLater() {
   });
 }
 
+// Plain TCP sends at once, without the event loop: a send() that takes the whole answer (nearly
+// always: answers are small and the socket's buffer empty) finishes the write then and there.
+// Only what the socket does not take goes through Asio's asynchronous write, whose completion
+// costs one more turn of the loop and one more wait on the socket set per answer (measured:
+// docs/performance.md, issue "Hot paths").
 void Session::MaybeWrite() {
-  if (write_pending_ || phase_ != Phase::kOpen) return;
-  const uint32_t ready = answers_.ReadyCount();
-  if (ready == 0) return;
-  writing_ = ready;
-  write_pending_ = true;
-  if (ready == 1) {
-    StartWrite(asio::buffer(answers_.WireFromFront(0)));
-    return;
+  while (!write_pending_ && phase_ == Phase::kOpen) {
+    const uint32_t ready = answers_.ReadyCount();
+    if (ready == 0) return;
+    writing_ = ready;
+    write_pending_ = true;
+    write_buffers_.clear();
+    for (uint32_t i = 0; i < ready; ++i) {
+      write_buffers_.push_back(asio::buffer(answers_.WireFromFront(i)));
+    }
+    if (transport_.is_tls()) {
+      StartWrite(write_buffers_);
+      return;
+    }
+    error_code ec;
+    size_t sent = transport_.WriteNow(write_buffers_, ec);
+    if (ec == asio::error::would_block) {
+      ec = {};
+      sent = 0;
+    }
+    if (!ec && sent < asio::buffer_size(write_buffers_)) {
+      DropFront(write_buffers_, sent);
+      StartWrite(write_buffers_);
+      return;
+    }
+    if (!FinishWrite(ec)) return;
   }
-  write_buffers_.clear();
-  for (uint32_t i = 0; i < ready; ++i) {
-    write_buffers_.push_back(asio::buffer(answers_.WireFromFront(i)));
-  }
-  StartWrite(write_buffers_);
 }
 
 template <typename Buffers>
@@ -385,23 +410,27 @@ void Session::ReadAfterWrite() {
 }
 
 void Session::OnWrite(const error_code& ec) {
+  if (FinishWrite(ec)) MaybeWrite();
+}
+
+bool Session::FinishWrite(const error_code& ec) {
   write_pending_ = false;
   ReadAfterWrite();
-  if (phase_ != Phase::kOpen) return;
+  if (phase_ != Phase::kOpen) return false;
   if (ec) {
     CloseNow();
-    return;
+    return false;
   }
   const bool close = answers_.PopFront(writing_);
   writing_ = 0;
   if (close) {
     GracefulClose();
-    return;
+    return false;
   }
   if (answers_.empty() && !request_active_) {
     if (stop_reading_) {
       GracefulClose();
-      return;
+      return false;
     }
     idle_since_ = Clock::now();
   }
@@ -409,7 +438,7 @@ void Session::OnWrite(const error_code& ec) {
     paused_ = false;
     ParseBuffered();
   }
-  MaybeWrite();
+  return true;
 }
 
 void Session::GracefulClose() {

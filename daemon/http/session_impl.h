@@ -57,6 +57,8 @@ class Session : public std::enable_shared_from_this<Session> {
   template <typename Buffers>
   void StartWrite(const Buffers& buffers);
   void OnWrite(const error_code& ec);
+  // The end of a write: false when the session stopped or closes, so nothing more is written.
+  bool FinishWrite(const error_code& ec);
   void GracefulClose();
   void StartTlsShutdown();
   void OnClosingRead(const error_code& ec, size_t bytes);

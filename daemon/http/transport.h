@@ -47,10 +47,12 @@ class Transport {
     return address + ":" + std::to_string(ep.port());
   }
 
-  // Small answers go out at once instead of waiting for Nagle's algorithm.
+  // Small answers go out at once instead of waiting for Nagle's algorithm; and a plain
+  // socket's synchronous calls never block (WriteNow).
   void SetNoDelay() {
     boost::system::error_code ignored;
     socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    if (!tls_) socket_.non_blocking(true, ignored);
   }
 
   // REQUIRES: is_tls().
@@ -75,6 +77,15 @@ class Transport {
     } else {
       boost::asio::async_write(socket_, buffers, std::forward<Handler>(handler));
     }
+  }
+
+  // Plain TCP only (REQUIRES: !is_tls()): one send() of what the socket takes now; `ec` is
+  // would_block when it takes nothing. Asio's async_write sends at once too when it can, but
+  // then queues its completion behind everything else on the thread: one more turn of the event
+  // loop (and a wait on the socket set) per answer.
+  template <typename Buffers>
+  size_t WriteNow(const Buffers& buffers, boost::system::error_code& ec) {
+    return socket_.write_some(buffers, ec);
   }
 
   // Sends close_notify and waits for the peer's. REQUIRES: is_tls(), no read or write pending.

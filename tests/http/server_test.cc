@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -127,6 +128,35 @@ TEST_CASE("Server keeps request order when an earlier answer comes later from an
   CHECK(first->body == "slow-answered");
   CHECK(second->body == "fast-1");
   CHECK(third->body == "fast-2");
+}
+
+// An answer the socket does not take in one send is finished by an asynchronous write: here six
+// pipelined answers of 1.5 MiB each (9 MiB, beyond loopback's socket buffers) to a client that
+// reads only after a pause, so the server's first send ends partway through the answers, past
+// the first of them.
+TEST_CASE("Server finishes answers larger than the socket buffers in order", "[http][server]") {
+  TestServer server;
+  HttpClient client = MustConnect(server);
+  constexpr size_t kBytes = 3 << 19;
+  constexpr int kAnswers = 6;
+  std::string requests;
+  for (int seed = 1; seed <= kAnswers; ++seed) {
+    requests += "GET /big?" + std::to_string(kBytes) + "-" + std::to_string(seed) +
+                " HTTP/1.1\r\nHost: t\r\n\r\n";
+  }
+  REQUIRE(client.WriteRaw(requests).ok());
+  REQUIRE(server.WaitFor([](const ServerStats& s) { return s.responses_2xx == kAnswers; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (size_t seed = 1; seed <= kAnswers; ++seed) {
+    auto answer = client.ReadResponse();
+    REQUIRE(answer.ok());
+    CHECK(answer->status == 200);
+    REQUIRE(answer->body.size() == kBytes);
+    CHECK(answer->body == BigBody(kBytes, seed));
+  }
+  auto after = client.Post("/echo", "still open");
+  REQUIRE(after.ok());
+  CHECK(after->body == "still open");
 }
 
 // Each connection is served start to finish by one connection thread (TestServer has two), and a

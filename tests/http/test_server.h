@@ -118,6 +118,14 @@ inline std::string InfoJson(const Request& r) {
   return out;
 }
 
+// A body whose every byte depends on its position and `seed`: a byte lost, repeated or taken
+// from another answer shows.
+inline std::string BigBody(size_t bytes, size_t seed) {
+  std::string body(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) body[i] = static_cast<char>('a' + (i / 7 + i * 13 + seed) % 26);
+  return body;
+}
+
 inline std::shared_ptr<Router> StandardRouter(std::shared_ptr<DeferredAnswers> deferred,
                                               std::shared_ptr<Blocker> blocker) {
   auto router = std::make_shared<Router>();
@@ -133,6 +141,17 @@ inline std::shared_ptr<Router> StandardRouter(std::shared_ptr<DeferredAnswers> d
   router->Add("GET", "/info", [](Request&& r, Respond respond) {
     Response response;
     response.body = InfoJson(r);
+    respond(std::move(response));
+  });
+  // GET /big?BYTES-SEED: BYTES bytes of BigBody(BYTES, SEED), an answer larger than the socket
+  // buffers, which the server cannot send in one call.
+  router->Add("GET", "/big", [](Request&& r, Respond respond) {
+    const std::string_view q = std::string_view(r.target).substr(r.path.size() + 1);
+    const size_t dash = q.find('-');
+    Response response;
+    response.content_type = "text/plain";
+    response.body = BigBody(std::stoul(std::string(q.substr(0, dash))),
+                            std::stoul(std::string(q.substr(dash + 1))));
     respond(std::move(response));
   });
   router->Add("POST", "/defer", [deferred](Request&& r, Respond respond) {
