@@ -122,7 +122,8 @@ inline std::string InfoJson(const Request& r) {
 // from another answer shows.
 inline std::string BigBody(size_t bytes, size_t seed) {
   std::string body(bytes, '\0');
-  for (size_t i = 0; i < bytes; ++i) body[i] = static_cast<char>('a' + (i / 7 + i * 13 + seed) % 26);
+  for (size_t i = 0; i < bytes; ++i)
+    body[i] = static_cast<char>('a' + (i / 7 + i * 13 + seed) % 26);
   return body;
 }
 
