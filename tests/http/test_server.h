@@ -144,8 +144,8 @@ inline std::shared_ptr<Router> StandardRouter(std::shared_ptr<DeferredAnswers> d
     response.body = InfoJson(r);
     respond(std::move(response));
   });
-  // GET /big?BYTES-SEED: BYTES bytes of BigBody(BYTES, SEED), an answer larger than the socket
-  // buffers, which the server cannot send in one call.
+  // GET /big?BYTES-SEED: BYTES bytes of BigBody(BYTES, SEED): answers large enough, or pipelined
+  // in enough number, that the socket does not take them in one send.
   router->Add("GET", "/big", [](Request&& r, Respond respond) {
     const std::string_view q = std::string_view(r.target).substr(r.path.size() + 1);
     const size_t dash = q.find('-');
