@@ -28,7 +28,7 @@ TEST_CASE("a minimal document loads with the defaults of config.h") {
   CHECK(c.store.max_map_size_mib == 65536);
   CHECK(c.http.threads == 0);
   CHECK(c.http.max_body_bytes == 1048576);
-  CHECK(c.audit.batch_max == 512);
+  CHECK(c.audit.batch_max == 4096);
   CHECK(c.log.level == LogLevel::kInfo);
   CHECK(c.log.target == LogTarget::kAuto);
   CHECK(c.fa.strategy == Strategy::kRetailerManaged);
