@@ -93,6 +93,7 @@ Session::~Session() {
 void Session::Start() {
   peer_ = transport_.Peer();
   transport_.SetNoDelay();
+  transport_.SetNonBlocking();
   if (!state_->Register(this, weak_from_this())) {
     CloseNow();
     return;

@@ -47,11 +47,16 @@ class Transport {
     return address + ":" + std::to_string(ep.port());
   }
 
-  // Small answers go out at once instead of waiting for Nagle's algorithm; and a plain
-  // socket's synchronous calls never block (WriteNow).
+  // Small answers go out at once instead of waiting for Nagle's algorithm.
   void SetNoDelay() {
     boost::system::error_code ignored;
     socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  }
+
+  // A plain socket's synchronous calls never block (WriteNow). Asio's asynchronous operations
+  // are unaffected: they make the descriptor non-blocking themselves.
+  void SetNonBlocking() {
+    boost::system::error_code ignored;
     if (!tls_) socket_.non_blocking(true, ignored);
   }
 

@@ -65,9 +65,13 @@ void SetBits(unsigned char* block, const Probe& p) {
   for (uint16_t b : p.bit) block[b >> 3] |= static_cast<unsigned char>(1u << (b & 7));
 }
 
-unsigned char* BlockAt(std::string& record, uint32_t block) {
-  return reinterpret_cast<unsigned char*>(record.data()) + kHeaderBytes +
+// REQUIRES: `block` < the record's block count.
+const unsigned char* BlockAt(std::string_view record, uint32_t block) {
+  return reinterpret_cast<const unsigned char*>(record.data()) + kHeaderBytes +
          size_t{block} * kBlockBytes;
+}
+unsigned char* BlockAt(std::string& record, uint32_t block) {
+  return const_cast<unsigned char*>(BlockAt(std::string_view(record), block));
 }
 
 std::string Header(uint32_t blocks, uint64_t load) {
@@ -171,9 +175,7 @@ bool GateFilterExcludes(std::string_view record, std::string_view id) {
   const uint32_t blocks = BlocksOf(record);
   if (blocks == 0) return false;
   const Probe p = ProbeOf(id, blocks);
-  const auto* block = reinterpret_cast<const unsigned char*>(record.data()) + kHeaderBytes +
-                      size_t{p.block} * kBlockBytes;
-  return !AllSet(block, p);
+  return !AllSet(BlockAt(record, p.block), p);
 }
 
 Status BuildGateFilter(WriteTxn& txn) {
@@ -218,9 +220,7 @@ Status FlushGateFilter(WriteTxn& txn) {
     for (const std::string& id : txn.gate_filter_adds()) {
       const Probe p = ProbeOf(id, shape.blocks);
       const std::string_view bytes = record.empty() ? **current : std::string_view(record);
-      const auto* block = reinterpret_cast<const unsigned char*>(bytes.data()) + kHeaderBytes +
-                          size_t{p.block} * kBlockBytes;
-      if (AllSet(block, p)) continue;  // held already (or indistinguishable from it)
+      if (AllSet(BlockAt(bytes, p.block), p)) continue;  // held already (or indistinguishable)
       if (++load > uint64_t{shape.blocks} * kMaxLoad) return BuildGateFilter(txn);
       if (record.empty()) record.assign(**current);
       SetBits(BlockAt(record, p.block), p);

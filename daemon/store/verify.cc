@@ -267,8 +267,8 @@ class Verifier {
   const ReadTxn& txn_;
   std::map<std::string, OpenDebts> open_debts_;
   std::set<std::string> matters_to_gate_;  // shoppers the gate's index must name
-  std::string
-      gate_filter_;  // the filter record when it is well formed (may be off: excludes no one)
+  // The filter record when it is well formed (it may be off: then it excludes no one).
+  std::string gate_filter_;
   std::set<std::string> undecodable_shoppers_;
   std::map<std::string, bool> trips_;  // trip id -> expects an open_trips row
   std::set<std::string> undecodable_trips_;
